@@ -1,0 +1,1 @@
+//! Runtime for Rust components on elastic.io-style integration platforms.

@@ -1,0 +1,1 @@
+//! The GoToWebinar component: actions, triggers, credential check and select models.
