@@ -1,1 +1,3 @@
 //! The GoToWebinar component: actions, triggers, credential check and select models.
+
+pub mod metadata;

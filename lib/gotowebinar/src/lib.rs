@@ -1,13 +1,27 @@
 //! A typed client for the GoToWebinar REST API (v2) with an OAuth 2.0 token manager that
 //! refreshes access tokens before they expire, once per credential, and hands every refreshed
-//! token to a [`CredentialStore`] so nothing is lost.
+//! token to a [`token::CredentialStore`] so nothing is lost.
 //!
 //! The crate knows nothing of any integration platform: it can be used from any Rust program.
 
+pub mod auth;
 pub mod config;
 pub mod error;
 pub mod secret;
 
+// Token handling: stored keys, the token endpoint, the token manager.
+pub mod clock;
+pub mod oauth;
+pub mod token;
+
+// The API: keys, models, requests, pagination, retries.
+pub mod client;
+pub mod keys;
+pub mod models;
+pub mod pagination;
+pub mod retry;
+
+pub use auth::{AccessTokenSource, StaticToken};
 pub use config::Origins;
 pub use error::{ApiError, Error, ErrorKind, OAuthError, Result};
 pub use secret::Secret;
