@@ -1,3 +1,4 @@
 //! The GoToWebinar component: actions, triggers, credential check and select models.
 
 pub mod metadata;
+pub mod input;
