@@ -2,3 +2,5 @@
 
 pub mod metadata;
 pub mod input;
+pub mod manifest;
+pub mod spec;
