@@ -1,0 +1,366 @@
+//! Key newtypes: GoTo's identifiers, kept as decimal strings of any length.
+//!
+//! GoTo sends keys as JSON numbers that are often above 2^53 and sometimes above 2^64, and as
+//! strings in some responses. A key read through a float is silently corrupted, and the next call
+//! with it answers 404. Keys here are therefore read from the number's literal text: when the
+//! deserializer is serde_json's (`from_slice`, `from_str`, `from_reader`, and `serde_json::Value`),
+//! the raw text is taken; any other deserializer falls back to integers and strings, and a float
+//! that is not an exact small integer is refused instead of being guessed.
+//!
+//! Keys always serialize as JSON strings.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::{Error, Result};
+
+/// The newtype-struct name through which serde_json hands out a value's raw text
+/// (its `raw_value` feature, which this workspace enables).
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
+/// The largest integer a float holds exactly (2^53).
+const MAX_EXACT_FLOAT: f64 = 9_007_199_254_740_992.0;
+
+/// Checks that `text` is a key: one or more ASCII digits. Returns a message naming the problem.
+fn check_digits(kind: &str, text: &str) -> std::result::Result<(), String> {
+    if text.is_empty() {
+        return Err(format!("{kind} must not be empty"));
+    }
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        let shown: String = text.chars().take(40).collect();
+        return Err(format!("{kind} must contain only the digits 0-9, got {shown:?}"));
+    }
+    Ok(())
+}
+
+/// Turns the raw JSON text of a key (a number literal or a quoted string) into its digits.
+fn digits_from_raw(kind: &str, raw: &str) -> std::result::Result<String, String> {
+    let raw = raw.trim();
+    let text = if raw.starts_with('"') {
+        serde_json::from_str::<String>(raw).map_err(|e| format!("{kind} is not a valid string: {e}"))?
+    } else {
+        raw.to_string()
+    };
+    let text = text.trim().to_string();
+    check_digits(kind, &text)?;
+    Ok(text)
+}
+
+struct KeyVisitor {
+    kind: &'static str,
+}
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a {} (a decimal number or a string of digits)", self.kind)
+    }
+
+    // serde_json's raw-value protocol: a one-entry map whose value is the raw JSON text.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<String, A::Error> {
+        let Some(_token) = map.next_key::<String>()? else {
+            return Err(de::Error::invalid_type(de::Unexpected::Map, &self));
+        };
+        let raw: String = map.next_value()?;
+        digits_from_raw(self.kind, &raw).map_err(de::Error::custom)
+    }
+
+    // Deserializers that do not know the raw-value protocol land here.
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> std::result::Result<String, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<String, E> {
+        let v = v.trim();
+        check_digits(self.kind, v).map_err(E::custom)?;
+        Ok(v.to_string())
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> std::result::Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<String, E> {
+        if v < 0 {
+            return Err(E::custom(format!("{} must not be negative, got {v}", self.kind)));
+        }
+        Ok(v.to_string())
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> std::result::Result<String, E> {
+        if v < 0 {
+            return Err(E::custom(format!("{} must not be negative, got {v}", self.kind)));
+        }
+        Ok(v.to_string())
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<String, E> {
+        // Only a float that provably holds the exact integer is accepted; anything larger may
+        // already have lost digits.
+        if v.fract() == 0.0 && (0.0..=MAX_EXACT_FLOAT).contains(&v) {
+            return Ok(format!("{v:.0}"));
+        }
+        Err(E::custom(format!(
+            "{} {v} was read as a floating-point number and may have lost digits; send it as a string",
+            self.kind
+        )))
+    }
+}
+
+macro_rules! key_type {
+    ($(#[doc = $doc:literal] $name:ident => $label:literal;)+) => {$(
+        #[doc = $doc]
+        ///
+        /// A decimal string of any length; reads a JSON number or string, writes a JSON string.
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            /// What this key is called in messages.
+            pub const LABEL: &'static str = $label;
+
+            /// Parses a key from its digits (surrounding whitespace is ignored).
+            pub fn new(value: impl AsRef<str>) -> Result<Self> {
+                let text = value.as_ref().trim();
+                check_digits($label, text).map_err(Error::InvalidInput)?;
+                Ok(Self(text.to_string()))
+            }
+
+            /// The digits.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// The digits, owned.
+            pub fn into_string(self) -> String {
+                self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({})", stringify!($name), self.0)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<Self> {
+                Self::new(s)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = Error;
+            fn try_from(s: String) -> Result<Self> {
+                Self::new(s)
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = Error;
+            fn try_from(s: &str) -> Result<Self> {
+                Self::new(s)
+            }
+        }
+
+        impl From<u64> for $name {
+            fn from(v: u64) -> Self {
+                Self(v.to_string())
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+                deserializer
+                    .deserialize_newtype_struct(RAW_VALUE_TOKEN, KeyVisitor { kind: $label })
+                    .map(Self)
+            }
+        }
+
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn inline_schema() -> bool {
+                true
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({ "type": "string", "pattern": "^[0-9]+$" })
+            }
+        }
+    )+};
+}
+
+key_type! {
+    /// Identifies a webinar (`webinarKey`).
+    WebinarKey => "webinarKey";
+    /// Identifies a registrant of a webinar (`registrantKey`).
+    RegistrantKey => "registrantKey";
+    /// Identifies an organizer (`organizerKey`, also called `userKey`).
+    OrganizerKey => "organizerKey";
+    /// Identifies a GoTo account (`accountKey`).
+    AccountKey => "accountKey";
+    /// Identifies one session of a webinar (`sessionKey`).
+    SessionKey => "sessionKey";
+    /// Identifies a panelist (`panelistKey`).
+    PanelistKey => "panelistKey";
+    /// Identifies a co-organizer (`coorganizerKey`).
+    CoorganizerKey => "coorganizerKey";
+    /// Identifies an attendee; GoTo uses the registrant key (`registrantKey`).
+    AttendeeKey => "attendeeKey";
+    /// Identifies a registration question (`questionKey`).
+    QuestionKey => "questionKey";
+    /// Identifies an answer of a multiple-choice question (`answerKey`).
+    AnswerKey => "answerKey";
+    /// Identifies a recording asset (`recordingAssetKey`).
+    RecordingAssetKey => "recordingAssetKey";
+    /// Identifies a webinar series or sequence (`recurrenceKey`).
+    RecurrenceKey => "recurrenceKey";
+    /// Identifies a GoTo webhook (`webhookKey`).
+    WebhookKey => "webhookKey";
+    /// Identifies a user subscription to a webhook (`userSubscriptionKey`).
+    UserSubscriptionKey => "userSubscriptionKey";
+}
+
+impl From<RegistrantKey> for AttendeeKey {
+    fn from(value: RegistrantKey) -> Self {
+        AttendeeKey(value.0)
+    }
+}
+
+impl From<AttendeeKey> for RegistrantKey {
+    fn from(value: AttendeeKey) -> Self {
+        RegistrantKey(value.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    const BIG: &str = "24576065432313123456";
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Holder {
+        webinar_key: WebinarKey,
+        #[serde(default)]
+        inner: Option<Inner>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Inner {
+        registrant_keys: Vec<RegistrantKey>,
+    }
+
+    #[test]
+    fn big_number_in_a_list_keeps_every_digit() {
+        let keys: Vec<WebinarKey> = serde_json::from_str(&format!("[1, {BIG}, 9007199254740993]")).unwrap();
+        let texts: Vec<&str> = keys.iter().map(WebinarKey::as_str).collect();
+        assert_eq!(texts, ["1", BIG, "9007199254740993"]);
+    }
+
+    #[test]
+    fn big_number_in_an_object_and_nested_keeps_every_digit() {
+        let json = format!(r#"{{"webinarKey": {BIG}, "inner": {{"registrantKeys": [{BIG}, "{BIG}"]}}}}"#);
+        let holder: Holder = serde_json::from_slice(json.as_bytes()).unwrap();
+        assert_eq!(holder.webinar_key.as_str(), BIG);
+        let inner = holder.inner.unwrap();
+        assert_eq!(inner.registrant_keys[0].as_str(), BIG);
+        assert_eq!(inner.registrant_keys[1].as_str(), BIG);
+        // Through a reader too.
+        let holder: Holder = serde_json::from_reader(json.as_bytes()).unwrap();
+        assert_eq!(holder.webinar_key.to_string(), BIG);
+    }
+
+    #[test]
+    fn big_number_as_a_string_and_longer_than_any_integer() {
+        let key: WebinarKey = serde_json::from_str(&format!("\"{BIG}\"")).unwrap();
+        assert_eq!(key.as_str(), BIG);
+        let huge = "1".repeat(60);
+        let key: SessionKey = serde_json::from_str(&huge).unwrap();
+        assert_eq!(key.as_str(), huge);
+    }
+
+    #[test]
+    fn non_digit_strings_are_refused_with_the_key_named() {
+        for bad in [r#""12a""#, r#""""#, r#""-5""#, r#""1.5""#, "-5", "1.5", "1e3", "true", "null", "[1]"] {
+            let err = serde_json::from_str::<WebinarKey>(bad).unwrap_err().to_string();
+            assert!(err.contains("webinarKey"), "{bad}: {err}");
+        }
+        let err = WebinarKey::new("abc").unwrap_err().to_string();
+        assert!(err.contains("webinarKey") && err.contains("digits"), "{err}");
+    }
+
+    #[test]
+    fn serializes_as_a_string() {
+        let key = WebinarKey::new(BIG).unwrap();
+        assert_eq!(serde_json::to_string(&key).unwrap(), format!("\"{BIG}\""));
+        assert_eq!(key.to_string(), BIG);
+        assert_eq!(serde_json::to_value(vec![key]).unwrap(), serde_json::json!([BIG]));
+    }
+
+    #[test]
+    fn reads_from_a_value_and_next_to_a_flattened_map() {
+        // serde_json::Value keeps integers up to u64::MAX exactly.
+        let key: OrganizerKey = serde_json::from_value(serde_json::json!(18446744073709551615u64)).unwrap();
+        assert_eq!(key.as_str(), "18446744073709551615");
+        let key: OrganizerKey = serde_json::from_value(serde_json::json!(BIG)).unwrap();
+        assert_eq!(key.as_str(), BIG);
+
+        // Named fields next to a flattened map are read directly from the parser.
+        #[derive(Deserialize)]
+        struct Flat {
+            #[serde(rename = "webinarKey")]
+            key: WebinarKey,
+            #[serde(flatten)]
+            _rest: serde_json::Map<String, serde_json::Value>,
+        }
+        let flat: Flat = serde_json::from_str(r#"{"webinarKey": 8765432109876543210, "x": 1}"#).unwrap();
+        assert_eq!(flat.key.as_str(), "8765432109876543210");
+        let flat: Flat = serde_json::from_str(&format!(r#"{{"webinarKey": "{BIG}"}}"#)).unwrap();
+        assert_eq!(flat.key.as_str(), BIG);
+        let flat: Flat = serde_json::from_str(&format!(r#"{{"webinarKey": {BIG}}}"#)).unwrap();
+        assert_eq!(flat.key.as_str(), BIG);
+        // A float is refused rather than guessed.
+        assert!(serde_json::from_value::<WebinarKey>(serde_json::json!(2.4576065432313123e19)).is_err());
+    }
+
+    #[test]
+    fn schema_is_a_string() {
+        let schema = schemars::schema_for!(WebinarKey);
+        assert_eq!(schema.get("type"), Some(&serde_json::json!("string")));
+    }
+}
