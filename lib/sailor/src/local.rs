@@ -1,0 +1,589 @@
+//! The local runner: runs one function as the platform would and prints every emitted event as
+//! one JSON line on stdout.
+//!
+//! Lines: `{"event":"data","message":{…}}`, `{"event":"error","error":{name,message}}`,
+//! `{"event":"updateKeys","keys":{…}}`, `{"event":"snapshot","snapshot":{…}}`,
+//! `{"event":"updateSnapshot","snapshot":{…}}`, `{"event":"rebound","reason":…}`,
+//! `{"event":"httpReply","reply":{statusCode,body,headers}}`, `{"event":"startup","data":…}` (method
+//! `startup`), `{"event":"result","data":…}` (service methods), and always `{"event":"end"}` last.
+//! Exit status: 0 without an error event, 1 with one, 2 for usage errors (one line on stderr, no events).
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use serde_json::{json, Map, Value};
+
+use crate::component::{Component, FunctionError, Input};
+use crate::context::{Context, CredentialSource, EmitError, Emitter, StepInfo};
+use crate::event::{ErrorInfo, Event};
+use crate::message::{json_type, Message};
+
+/// Arguments of the local runner (`exec <function> --cfg FILE …`).
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct ExecArgs {
+    /// The action or trigger to run (for getMetaModel: whose metadata; for selectModel: the
+    /// function whose field uses the model).
+    pub function: String,
+    /// Step configuration: a JSON object with credential fields and step fields.
+    #[arg(long, value_name = "FILE")]
+    pub cfg: PathBuf,
+    /// Incoming message: `{"body"?, "headers"?, "attachments"?, "metadata"?}`; default: empty body.
+    #[arg(long, value_name = "FILE")]
+    pub msg: Option<PathBuf>,
+    /// The step's snapshot (JSON); default `{}`.
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    /// Write keys emitted with updateKeys back into the cfg file (atomically, mode 0600).
+    #[arg(long)]
+    pub save_keys: bool,
+    /// What to call: process, startup, shutdown, verifyCredentials, getMetaModel or selectModel.
+    #[arg(long, value_name = "METHOD", default_value = "process")]
+    pub method: String,
+    /// The select-model method name (with --method selectModel).
+    #[arg(long, value_name = "NAME")]
+    pub model: Option<String>,
+    /// The flow's webhook URL for startup (sets ELASTICIO_FLOW_WEBHOOK_URI).
+    #[arg(long, value_name = "URL")]
+    pub webhook_url: Option<String>,
+    /// What startup returned, for --method shutdown (JSON); default `{}`.
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+}
+
+impl ExecArgs {
+    /// Arguments that run `function`'s `process` with the cfg file and nothing else.
+    pub fn new(function: impl Into<String>, cfg: impl Into<PathBuf>) -> Self {
+        ExecArgs {
+            function: function.into(),
+            cfg: cfg.into(),
+            msg: None,
+            snapshot: None,
+            save_keys: false,
+            method: Method::Process.as_str().to_string(),
+            model: None,
+            webhook_url: None,
+            data: None,
+        }
+    }
+}
+
+/// What the local runner calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// `init` then `process` with the message.
+    Process,
+    /// `startup` (webhook registration …).
+    Startup,
+    /// `shutdown` with the startup data.
+    Shutdown,
+    /// The `verifyCredentials` service function.
+    VerifyCredentials,
+    /// The `getMetaModel` service function.
+    GetMetaModel,
+    /// The `selectModel` service function.
+    SelectModel,
+}
+
+impl Method {
+    /// Every method, in the order the help lists them.
+    pub const ALL: [Method; 6] = [
+        Method::Process,
+        Method::Startup,
+        Method::Shutdown,
+        Method::VerifyCredentials,
+        Method::GetMetaModel,
+        Method::SelectModel,
+    ];
+
+    /// The method's name on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Process => "process",
+            Method::Startup => "startup",
+            Method::Shutdown => "shutdown",
+            Method::VerifyCredentials => "verifyCredentials",
+            Method::GetMetaModel => "getMetaModel",
+            Method::SelectModel => "selectModel",
+        }
+    }
+}
+
+impl FromStr for Method {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        Method::ALL.into_iter().find(|m| m.as_str() == s).ok_or_else(|| {
+            let names: Vec<_> = Method::ALL.iter().map(|m| m.as_str()).collect();
+            format!("unknown method {s:?} (use one of: {})", names.join(", "))
+        })
+    }
+}
+
+/// Runs one function with output on stdout; returns the process exit code.
+///
+/// Must be called inside a Tokio runtime (the function runs in its own task so a panic becomes an
+/// error event).
+pub async fn run_local(component: &Component, args: ExecArgs) -> i32 {
+    run_local_with_io(component, args, io::stdout(), io::stderr()).await
+}
+
+/// Like [`run_local`], writing event lines to `out` instead of stdout.
+pub async fn run_local_with_output<W>(component: &Component, args: ExecArgs, out: W) -> i32
+where
+    W: Write + Send + 'static,
+{
+    run_local_with_io(component, args, out, io::stderr()).await
+}
+
+/// Like [`run_local`], writing event lines to `out` and a usage error to `err`.
+pub async fn run_local_with_io<W, E>(component: &Component, args: ExecArgs, out: W, mut err: E) -> i32
+where
+    W: Write + Send + 'static,
+    E: Write,
+{
+    let call = match prepare(component, &args) {
+        Ok(call) => call,
+        Err(reason) => {
+            let _ = writeln!(err, "error: {}", reason.replace(['\r', '\n'], " "));
+            let _ = err.flush();
+            return 2;
+        }
+    };
+    let persist_keys = args.save_keys && call.method != Method::VerifyCredentials;
+    if args.save_keys && !persist_keys {
+        tracing::warn!("verifyCredentials cannot persist keys on the platform; --save-keys is ignored");
+    }
+    let shared = Arc::new(Shared {
+        state: Mutex::new(State {
+            out: Box::new(out),
+            closed: false,
+            error_emitted: false,
+            write_failed: false,
+            emitted_keys: Map::new(),
+        }),
+        cfg_path: args.cfg.clone(),
+        persist_keys,
+    });
+
+    let mut step = StepInfo::from_env(args.function.clone());
+    if let Some(url) = &args.webhook_url {
+        // Components may read the URL from the environment as on the platform.
+        std::env::set_var("ELASTICIO_FLOW_WEBHOOK_URI", url);
+        step.flow_webhook_uri = Some(url.clone());
+    }
+    if step.exec_id.is_none() {
+        step.exec_id = Some(uuid::Uuid::new_v4().to_string());
+    }
+    let ctx = Context::new(Arc::new(LocalEmitter(shared.clone())), step)
+        .with_credentials(Arc::new(LocalCredentials(shared.clone())));
+
+    tracing::debug!(function = %args.function, method = call.method.as_str(), "running");
+    let outcome = match tokio::spawn(call.run(ctx)).await {
+        Ok(outcome) => outcome,
+        Err(join) => Err(FunctionError::new("FunctionPanicked", panic_text(join))),
+    };
+    match outcome {
+        Ok(Some(line)) => {
+            shared.lock().write(&line);
+        }
+        Ok(None) => {}
+        Err(e) => {
+            tracing::debug!(error = %e, "function failed");
+            let mut st = shared.lock();
+            st.error_emitted = true;
+            st.write(&Event::Error(e.into()).to_json());
+        }
+    }
+    let mut st = shared.lock();
+    st.write(&Event::End.to_json());
+    st.closed = true;
+    if st.write_failed {
+        tracing::error!("could not write every event to the output");
+        return 1;
+    }
+    i32::from(st.error_emitted)
+}
+
+fn panic_text(join: tokio::task::JoinError) -> String {
+    if !join.is_panic() {
+        return "the function was cancelled".into();
+    }
+    let payload = join.into_panic();
+    let detail = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    format!("the function panicked: {detail}")
+}
+
+/// A validated call, ready to run.
+struct Call {
+    method: Method,
+    target: Target,
+    cfg: Value,
+    msg: Message,
+    snapshot: Value,
+    data: Value,
+    model: String,
+    function: String,
+}
+
+enum Target {
+    Function(Arc<dyn crate::component::Function>),
+    Services(Arc<dyn crate::component::Services>),
+}
+
+impl Call {
+    /// Runs the call; `Some(line)` is the line the method prints on success (startup / result).
+    async fn run(self, ctx: Context) -> Result<Option<Value>, FunctionError> {
+        match (self.method, self.target) {
+            (Method::Process, Target::Function(f)) => {
+                f.init(ctx.clone(), self.cfg.clone()).await?;
+                let input = Input { msg: self.msg, cfg: self.cfg, snapshot: self.snapshot };
+                f.process(ctx, input).await.map(|()| None)
+            }
+            (Method::Startup, Target::Function(f)) => {
+                let data = f.startup(ctx, self.cfg).await?;
+                Ok(Some(json!({"event": "startup", "data": data})))
+            }
+            (Method::Shutdown, Target::Function(f)) => {
+                f.shutdown(ctx, self.cfg, self.data).await.map(|()| None)
+            }
+            (Method::VerifyCredentials, Target::Services(s)) => {
+                result_line(s.verify_credentials(ctx, self.cfg).await)
+            }
+            (Method::GetMetaModel, Target::Services(s)) => {
+                result_line(s.get_meta_model(ctx, &self.function, self.cfg).await)
+            }
+            (Method::SelectModel, Target::Services(s)) => {
+                result_line(s.select_model(ctx, &self.model, self.cfg).await)
+            }
+            (method, _) => Err(FunctionError::new(
+                "InternalError",
+                format!("method {} was prepared for the wrong target", method.as_str()),
+            )),
+        }
+    }
+}
+
+fn result_line(r: Result<Value, FunctionError>) -> Result<Option<Value>, FunctionError> {
+    r.map(|data| Some(json!({"event": "result", "data": data})))
+}
+
+/// Checks the arguments and reads the input files; `Err` is a one-line usage error.
+fn prepare(component: &Component, args: &ExecArgs) -> Result<Call, String> {
+    let method: Method = args.method.parse()?;
+    let function = args.function.clone();
+    let lookup = || {
+        component.get(&function).ok_or_else(|| {
+            let known: Vec<_> = component.names().collect();
+            format!("unknown function {function:?} (known: {})", known.join(", "))
+        })
+    };
+    let services = || {
+        component.get_services().ok_or_else(|| {
+            format!("--method {} needs service functions; this component has none", method.as_str())
+        })
+    };
+    let mut model = String::new();
+    let target = match method {
+        Method::Process | Method::Startup | Method::Shutdown => Target::Function(lookup()?),
+        Method::VerifyCredentials => Target::Services(services()?),
+        Method::GetMetaModel => {
+            lookup()?;
+            Target::Services(services()?)
+        }
+        Method::SelectModel => {
+            model = args
+                .model
+                .clone()
+                .filter(|m| !m.is_empty())
+                .ok_or("--method selectModel needs --model NAME (the select model's method name)")?;
+            Target::Services(services()?)
+        }
+    };
+
+    let cfg = read_json("--cfg", &args.cfg)?;
+    if !cfg.is_object() {
+        return Err(format!(
+            "--cfg file {} must contain a JSON object, got {}",
+            args.cfg.display(),
+            json_type(&cfg)
+        ));
+    }
+    let msg = match &args.msg {
+        Some(path) => {
+            let value = read_json("--msg", path)?;
+            warn_unknown_message_fields(path, &value);
+            Message::from_json(value).map_err(|e| format!("--msg file {}: {e}", path.display()))?
+        }
+        None => Message::new(Value::Object(Map::new())),
+    };
+    let snapshot = match &args.snapshot {
+        Some(path) => match read_json("--snapshot", path)? {
+            Value::Null => Value::Object(Map::new()),
+            s => s,
+        },
+        None => Value::Object(Map::new()),
+    };
+    let data = match &args.data {
+        Some(path) => read_json("--data", path)?,
+        None => Value::Object(Map::new()),
+    };
+    Ok(Call { method, target, cfg, msg, snapshot, data, model, function })
+}
+
+/// A message file with body fields at the top level is a common slip: they would be ignored.
+fn warn_unknown_message_fields(path: &Path, value: &Value) {
+    const PARTS: [&str; 6] = ["id", "body", "headers", "attachments", "metadata", "passthrough"];
+    if let Some(obj) = value.as_object() {
+        let unknown: Vec<_> =
+            obj.keys().filter(|k| !PARTS.contains(&k.as_str())).map(String::as_str).collect();
+        if !unknown.is_empty() {
+            tracing::warn!(
+                "--msg file {} has top-level fields {} that are not message parts and are ignored; \
+                 put the payload under \"body\"",
+                path.display(),
+                unknown.join(", ")
+            );
+        }
+    }
+}
+
+fn read_json(flag: &str, path: &Path) -> Result<Value, String> {
+    let text =
+        fs::read_to_string(path).map_err(|e| format!("cannot read {flag} file {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{flag} file {} is not valid JSON: {e}", path.display()))
+}
+
+/// State shared by the emitter, the credential source and the runner.
+struct Shared {
+    state: Mutex<State>,
+    cfg_path: PathBuf,
+    persist_keys: bool,
+}
+
+struct State {
+    out: Box<dyn Write + Send>,
+    /// Set once `end` is written; later events are refused.
+    closed: bool,
+    error_emitted: bool,
+    write_failed: bool,
+    /// Every key emitted in this run, merged, so a reload sees them without --save-keys.
+    emitted_keys: Map<String, Value>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves the state usable: it is only output bookkeeping.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Merges `keys` into the cfg file's object and replaces the file.
+    fn save_keys(&self, keys: &Map<String, Value>) -> Result<(), String> {
+        let path = &self.cfg_path;
+        let mut cfg = match read_json("--cfg", path)? {
+            Value::Object(cfg) => cfg,
+            other => {
+                return Err(format!(
+                    "{} no longer holds a JSON object ({})",
+                    path.display(),
+                    json_type(&other)
+                ))
+            }
+        };
+        cfg.extend(keys.clone());
+        write_atomic(path, &Value::Object(cfg))
+            .map_err(|e| format!("could not write the keys to {}: {e}", path.display()))
+    }
+}
+
+impl State {
+    /// Writes one line and flushes it; a failure is remembered and reported by the exit status.
+    fn write(&mut self, line: &Value) -> bool {
+        let mut text = line.to_string();
+        text.push('\n');
+        let result = self.out.write_all(text.as_bytes()).and_then(|()| self.out.flush());
+        if let Err(e) = result {
+            if !self.write_failed {
+                tracing::error!(error = %e, "could not write an event line");
+            }
+            self.write_failed = true;
+            return false;
+        }
+        true
+    }
+}
+
+/// Writes events as lines, in the order they are emitted, from any number of tasks.
+struct LocalEmitter(Arc<Shared>);
+
+#[async_trait]
+impl Emitter for LocalEmitter {
+    async fn emit(&self, event: Event) -> Result<(), EmitError> {
+        let shared = &self.0;
+        let mut st = shared.lock();
+        if st.closed {
+            tracing::warn!(event = event.name(), "event emitted after the function finished; dropped");
+            return Err(EmitError::Closed);
+        }
+        match &event {
+            // The runner writes `end` itself once the function returns, so it is always last.
+            Event::End => return Ok(()),
+            Event::Error(_) => st.error_emitted = true,
+            Event::UpdateKeys(keys) => {
+                let Some(keys) = keys.as_object() else {
+                    let reason = format!("updateKeys needs a JSON object, got {}", json_type(keys));
+                    st.error_emitted = true;
+                    st.write(&Event::Error(ErrorInfo::new("UpdateKeysError", reason.clone())).to_json());
+                    return Err(EmitError::Invalid(reason));
+                };
+                if shared.persist_keys {
+                    if let Err(reason) = shared.save_keys(keys) {
+                        st.error_emitted = true;
+                        st.write(&Event::Error(ErrorInfo::new("UpdateKeysError", reason.clone())).to_json());
+                        return Err(EmitError::Failed(reason));
+                    }
+                }
+                st.emitted_keys.extend(keys.clone());
+            }
+            _ => {}
+        }
+        if st.write(&event.to_json()) {
+            Ok(())
+        } else {
+            Err(EmitError::Failed("could not write the event line".into()))
+        }
+    }
+}
+
+/// Re-reads the cfg file, with the keys emitted in this run merged in.
+struct LocalCredentials(Arc<Shared>);
+
+#[async_trait]
+impl CredentialSource for LocalCredentials {
+    async fn reload(&self) -> Result<Option<Value>, EmitError> {
+        let path = &self.0.cfg_path;
+        let mut cfg = match read_json("--cfg", path).map_err(EmitError::Failed)? {
+            Value::Object(cfg) => cfg,
+            other => {
+                return Err(EmitError::Failed(format!(
+                    "{} no longer holds a JSON object ({})",
+                    path.display(),
+                    json_type(&other)
+                )))
+            }
+        };
+        cfg.extend(self.0.lock().emitted_keys.clone());
+        Ok(Some(Value::Object(cfg)))
+    }
+}
+
+/// Replaces `path` with `value` as pretty JSON: a 0600 temp file in the same directory, then a rename,
+/// so readers see the old or the new file, never a partial one.
+fn write_atomic(path: &Path, value: &Value) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the cfg path has no file name"))?;
+    let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), uuid::Uuid::new_v4().simple()));
+    let mut text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+    text.push('\n');
+
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let result = options
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()))
+        .and_then(|()| fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        exec: ExecArgs,
+    }
+
+    #[test]
+    fn parses_arguments_with_defaults() {
+        let cli = Cli::try_parse_from(["exec", "listWebinars", "--cfg", "c.json"]).unwrap();
+        assert_eq!(cli.exec, ExecArgs::new("listWebinars", "c.json"));
+        let cli = Cli::try_parse_from([
+            "exec",
+            "newRegistrants",
+            "--cfg",
+            "c.json",
+            "--msg",
+            "m.json",
+            "--snapshot",
+            "s.json",
+            "--save-keys",
+            "--method",
+            "selectModel",
+            "--model",
+            "webinars",
+            "--webhook-url",
+            "https://h/hook",
+            "--data",
+            "d.json",
+        ])
+        .unwrap();
+        let e = cli.exec;
+        assert_eq!(e.msg.as_deref(), Some(Path::new("m.json")));
+        assert_eq!(e.snapshot.as_deref(), Some(Path::new("s.json")));
+        assert!(e.save_keys);
+        assert_eq!(e.method, "selectModel");
+        assert_eq!(e.model.as_deref(), Some("webinars"));
+        assert_eq!(e.webhook_url.as_deref(), Some("https://h/hook"));
+        assert_eq!(e.data.as_deref(), Some(Path::new("d.json")));
+        assert!(Cli::try_parse_from(["exec", "f"]).is_err(), "--cfg is required");
+    }
+
+    #[test]
+    fn methods_parse_by_platform_name() {
+        for m in Method::ALL {
+            assert_eq!(m.as_str().parse::<Method>(), Ok(m));
+        }
+        let err = "verify".parse::<Method>().unwrap_err();
+        assert!(err.contains("verifyCredentials") && !err.contains('\n'), "{err}");
+    }
+
+    #[test]
+    fn atomic_write_replaces_the_file_with_mode_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cfg.json");
+        fs::write(&path, "{}").unwrap();
+        write_atomic(&path, &json!({"a": 1})).unwrap();
+        let back: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(back, json!({"a": 1}));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["cfg.json"]);
+    }
+}

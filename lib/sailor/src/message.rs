@@ -1,0 +1,206 @@
+//! The platform's message: `{id, body, headers, attachments, metadata, passthrough?}`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A message as it travels between flow steps.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Message {
+    /// Unique message id (a UUID for messages created here).
+    pub id: String,
+    /// The payload; always a JSON object on the platform.
+    pub body: Value,
+    /// Message headers.
+    #[serde(default)]
+    pub headers: Map<String, Value>,
+    /// Attachments by name.
+    #[serde(default)]
+    pub attachments: Map<String, Value>,
+    /// Free-form metadata.
+    #[serde(default)]
+    pub metadata: Map<String, Value>,
+    /// What earlier steps emitted, carried along when the step is a passthrough step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passthrough: Option<Value>,
+}
+
+/// Why a JSON value is not a valid message.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MessageError {
+    /// The message itself is not a JSON object.
+    #[error("a message must be a JSON object, got {0}")]
+    NotAnObject(&'static str),
+    /// A part (`body`, `headers`, …) has the wrong JSON type.
+    #[error("message field `{field}` must be {expected}, got {got}")]
+    WrongType {
+        /// The offending field.
+        field: &'static str,
+        /// What the field must be.
+        expected: &'static str,
+        /// The JSON type found.
+        got: &'static str,
+    },
+}
+
+/// The JSON type name of a value, for error messages.
+pub(crate) fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+impl Message {
+    /// A new message with a fresh UUID, the given body and empty headers, attachments and metadata.
+    pub fn new(body: Value) -> Self {
+        Message {
+            id: new_id(),
+            body,
+            headers: Map::new(),
+            attachments: Map::new(),
+            metadata: Map::new(),
+            passthrough: None,
+        }
+    }
+
+    /// Reads a message from JSON, as the platform delivers it or as a user writes it.
+    ///
+    /// Missing (or `null`) `body`, `headers`, `attachments` and `metadata` become `{}`; a missing
+    /// `id` becomes a new UUID. Unknown top-level fields are ignored.
+    pub fn from_json(v: Value) -> Result<Self, MessageError> {
+        let mut obj = match v {
+            Value::Object(o) => o,
+            other => return Err(MessageError::NotAnObject(json_type(&other))),
+        };
+        let id = match obj.remove("id") {
+            None | Some(Value::Null) => new_id(),
+            Some(Value::String(s)) => s,
+            Some(other) => {
+                return Err(MessageError::WrongType {
+                    field: "id",
+                    expected: "a string",
+                    got: json_type(&other),
+                })
+            }
+        };
+        let body = Value::Object(take_object(&mut obj, "body")?);
+        let headers = take_object(&mut obj, "headers")?;
+        let attachments = take_object(&mut obj, "attachments")?;
+        let metadata = take_object(&mut obj, "metadata")?;
+        let passthrough = match obj.remove("passthrough") {
+            None | Some(Value::Null) => None,
+            Some(p) => Some(p),
+        };
+        Ok(Message { id, body, headers, attachments, metadata, passthrough })
+    }
+
+    /// The body as an object map (empty when the body is not an object).
+    pub fn body_object(&self) -> Map<String, Value> {
+        self.body.as_object().cloned().unwrap_or_default()
+    }
+}
+
+impl Default for Message {
+    fn default() -> Self {
+        Message::new(Value::Object(Map::new()))
+    }
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn take_object(
+    obj: &mut Map<String, Value>,
+    field: &'static str,
+) -> Result<Map<String, Value>, MessageError> {
+    match obj.remove(field) {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(m)) => Ok(m),
+        Some(other) => Err(MessageError::WrongType { field, expected: "an object", got: json_type(&other) }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn new_message_has_uuid_and_empty_parts() {
+        let m = Message::new(json!({"a": 1}));
+        assert!(uuid::Uuid::parse_str(&m.id).is_ok(), "id {} is not a uuid", m.id);
+        assert_eq!(m.body, json!({"a": 1}));
+        assert!(m.headers.is_empty() && m.attachments.is_empty() && m.metadata.is_empty());
+        assert_eq!(m.passthrough, None);
+        assert_ne!(Message::new(json!({})).id, Message::new(json!({})).id);
+    }
+
+    #[test]
+    fn from_json_fills_missing_parts() {
+        let m = Message::from_json(json!({"body": {"x": "y"}})).unwrap();
+        assert_eq!(m.body, json!({"x": "y"}));
+        assert!(uuid::Uuid::parse_str(&m.id).is_ok());
+        assert!(m.headers.is_empty() && m.attachments.is_empty() && m.metadata.is_empty());
+
+        let empty = Message::from_json(json!({})).unwrap();
+        assert_eq!(empty.body, json!({}));
+
+        let nulls = Message::from_json(json!({"body": null, "headers": null})).unwrap();
+        assert_eq!(nulls.body, json!({}));
+        assert!(nulls.headers.is_empty());
+    }
+
+    #[test]
+    fn from_json_keeps_given_parts() {
+        let v = json!({
+            "id": "m-1",
+            "body": {"b": 1},
+            "headers": {"h": "v"},
+            "attachments": {"f.txt": {"url": "u"}},
+            "metadata": {"k": true},
+            "passthrough": {"step_1": {"body": {}}},
+            "unknown": 5
+        });
+        let m = Message::from_json(v).unwrap();
+        assert_eq!(m.id, "m-1");
+        assert_eq!(m.headers.get("h"), Some(&json!("v")));
+        assert_eq!(m.attachments.get("f.txt"), Some(&json!({"url": "u"})));
+        assert_eq!(m.metadata.get("k"), Some(&json!(true)));
+        assert_eq!(m.passthrough, Some(json!({"step_1": {"body": {}}})));
+    }
+
+    #[test]
+    fn from_json_rejects_wrong_types() {
+        assert_eq!(Message::from_json(json!([1])), Err(MessageError::NotAnObject("an array")));
+        let err = Message::from_json(json!({"body": "text"})).unwrap_err();
+        assert_eq!(err, MessageError::WrongType { field: "body", expected: "an object", got: "a string" });
+        assert!(err.to_string().contains("`body`"), "{err}");
+        assert!(Message::from_json(json!({"headers": [1]})).is_err());
+        assert!(Message::from_json(json!({"id": 7})).is_err());
+    }
+
+    #[test]
+    fn serializes_without_absent_passthrough() {
+        let mut m = Message::new(json!({"a": 1}));
+        m.id = "fixed".into();
+        assert_eq!(
+            serde_json::to_value(&m).unwrap(),
+            json!({"id": "fixed", "body": {"a": 1}, "headers": {}, "attachments": {}, "metadata": {}})
+        );
+        m.passthrough = Some(json!({"s": 1}));
+        assert_eq!(serde_json::to_value(&m).unwrap()["passthrough"], json!({"s": 1}));
+    }
+
+    #[test]
+    fn round_trips_through_serde() {
+        let m = Message::from_json(json!({"id": "i", "body": {"z": [1, 2]}, "headers": {"a": "b"}})).unwrap();
+        let back: Message = serde_json::from_value(serde_json::to_value(&m).unwrap()).unwrap();
+        assert_eq!(back, m);
+    }
+}
