@@ -25,3 +25,4 @@ pub use auth::{AccessTokenSource, StaticToken};
 pub use config::Origins;
 pub use error::{ApiError, Error, ErrorKind, OAuthError, Result};
 pub use secret::Secret;
+pub mod rate_limit;
