@@ -1119,8 +1119,12 @@ mod tests {
 
     #[test]
     fn times_are_read_leniently_but_not_blindly() {
-        for ok in ["2026-03-13T10:00:00Z", "2026-03-13T12:00:00+02:00", "2026-03-13T10:00:00.5+0000", "2026-03-13T10:00:00"]
-        {
+        for ok in [
+            "2026-03-13T10:00:00Z",
+            "2026-03-13T12:00:00+02:00",
+            "2026-03-13T10:00:00.5+0000",
+            "2026-03-13T10:00:00",
+        ] {
             let t = time::parse(ok).unwrap();
             assert_eq!(t.format("%Y-%m-%dT%H:%M").to_string(), "2026-03-13T10:00", "{ok}");
         }
@@ -1138,7 +1142,10 @@ mod tests {
         body.recurrence_end = NaiveDate::from_ymd_opt(2026, 6, 1);
         body.experience_type = Some(ExperienceType::Classic);
         body.email_settings = Some(EmailSettings {
-            attendee_follow_up_email: Some(AttendeeFollowUpEmail { enabled: true, include_certificate: Some(true) }),
+            attendee_follow_up_email: Some(AttendeeFollowUpEmail {
+                enabled: true,
+                include_certificate: Some(true),
+            }),
             ..Default::default()
         });
         assert_eq!(

@@ -213,9 +213,11 @@ mod tests {
         let wait = Duration::from_secs(7);
         let got = decide(Repeatable, Outcome::Status(429, Some(wait)), 1, Duration::ZERO, &policy());
         assert_eq!(got, Decision::RetryAfter(wait), "longer than the backoff cap, still honoured");
-        let got = decide(Repeatable, Outcome::Status(503, Some(Duration::ZERO)), 4, Duration::ZERO, &policy());
+        let got =
+            decide(Repeatable, Outcome::Status(503, Some(Duration::ZERO)), 4, Duration::ZERO, &policy());
         assert_eq!(got, Decision::RetryAfter(Duration::ZERO));
-        let late = decide(Repeatable, Outcome::Status(429, Some(wait)), 1, Duration::from_secs(25), &policy());
+        let late =
+            decide(Repeatable, Outcome::Status(429, Some(wait)), 1, Duration::from_secs(25), &policy());
         assert_eq!(late, Decision::Stop, "a wait that ends past the deadline is not started");
     }
 
