@@ -1,0 +1,896 @@
+//! OAuth 2.0 with GoTo's authentication service: the stored token response ([`OAuthKeys`]) and
+//! the token endpoint client ([`OAuthClient`]).
+//!
+//! <https://developer.goto.com/guides/Authentication/03_HOW_accessToken/>
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use base64::Engine;
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use crate::config::Origins;
+use crate::error::{Error, OAuthError, Result};
+use crate::secret::Secret;
+
+/// Field of the stored keys holding the access token's expiry (RFC 3339, UTC).
+pub const EXPIRES_AT: &str = "expires_at";
+/// Field of the stored keys holding the time of the last refresh (RFC 3339, UTC).
+pub const REFRESHED_AT: &str = "refreshed_at";
+
+/// The stored token response, as the platform keeps it (`cfg.oauth`): a JSON object kept whole,
+/// with typed accessors for the fields this crate uses. Unknown fields are kept as they are.
+///
+/// `Debug` prints every field name but redacts secrets (`access_token`, `refresh_token`,
+/// `id_token`, any `*_token`, anything containing `secret` or `password`).
+///
+/// Integers above `u64::MAX` (GoTo keys can be that large) survive only when the keys are read
+/// from JSON text with [`OAuthKeys::from_json_str`], which stores such a number as a decimal
+/// string. A `serde_json::Value` has already turned it into a float; [`OAuthKeys::get_key`]
+/// then answers `None` rather than a wrong key.
+#[derive(Clone, Default, PartialEq)]
+pub struct OAuthKeys(Map<String, Value>);
+
+impl OAuthKeys {
+    /// Empty keys.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Wraps a JSON object.
+    pub fn from_map(map: Map<String, Value>) -> Self {
+        Self(map)
+    }
+
+    /// Reads keys from a JSON value, which must be an object.
+    pub fn from_value(value: Value) -> Result<Self> {
+        match value {
+            Value::Object(map) => Ok(Self(map)),
+            other => Err(Error::Config(format!(
+                "the stored OAuth keys must be a JSON object (the token response with access_token and \
+                 refresh_token), got {}",
+                json_kind(&other)
+            ))),
+        }
+    }
+
+    /// Reads keys from JSON text, keeping integers of any size exact (those above the 64-bit
+    /// range become decimal strings).
+    pub fn from_json_str(text: &str) -> Result<Self> {
+        match parse_preserving(text) {
+            Ok(value) => Self::from_value(value),
+            Err(e) => Err(Error::Config(format!("the stored OAuth keys are not valid JSON: {e}"))),
+        }
+    }
+
+    /// The keys as a JSON value (secrets included: for storage only).
+    pub fn to_value(&self) -> Value {
+        Value::Object(self.0.clone())
+    }
+
+    /// The underlying JSON object.
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.0
+    }
+
+    /// The underlying JSON object, owned.
+    pub fn into_map(self) -> Map<String, Value> {
+        self.0
+    }
+
+    /// A field as stored.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.get(name)
+    }
+
+    /// Sets a field (for example a discovered `organizer_key`).
+    pub fn insert(&mut self, name: impl Into<String>, value: Value) {
+        self.0.insert(name.into(), value);
+    }
+
+    /// Removes a field and returns it.
+    pub fn remove(&mut self, name: &str) -> Option<Value> {
+        self.0.remove(name)
+    }
+
+    /// The access token, when present and not empty.
+    pub fn access_token(&self) -> Option<Secret> {
+        self.non_empty_str("access_token").map(Secret::new)
+    }
+
+    /// The refresh token, when present and not empty.
+    pub fn refresh_token(&self) -> Option<Secret> {
+        self.non_empty_str("refresh_token").map(Secret::new)
+    }
+
+    /// When the access token expires: the stored `expires_at`, else the access token's JWT `exp`
+    /// claim, else `None` (unknown).
+    pub fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.non_empty_str(EXPIRES_AT).and_then(parse_time).or_else(|| self.jwt_expiry())
+    }
+
+    /// The `exp` claim of the access token when it is a JWT (read without verifying it).
+    pub fn jwt_expiry(&self) -> Option<DateTime<Utc>> {
+        jwt_exp(self.non_empty_str("access_token")?)
+    }
+
+    /// When the token was last refreshed (stored `refreshed_at`).
+    pub fn refreshed_at(&self) -> Option<DateTime<Utc>> {
+        self.non_empty_str(REFRESHED_AT).and_then(parse_time)
+    }
+
+    /// `expires_in` in seconds: a number or a numeric string; `None` when null, absent or not a
+    /// non-negative number.
+    pub fn expires_in(&self) -> Option<u64> {
+        self.0.get("expires_in").and_then(seconds)
+    }
+
+    /// How long the current access token lives: `expires_at - refreshed_at` when both are
+    /// known, else `expires_in`. Never negative.
+    pub fn lifetime(&self) -> Option<TimeDelta> {
+        let lifetime = match (self.expires_at(), self.refreshed_at()) {
+            (Some(expires), Some(refreshed)) => expires - refreshed,
+            _ => TimeDelta::seconds(i64::try_from(self.expires_in()?).unwrap_or(i64::MAX / 1000)),
+        };
+        Some(lifetime.max(TimeDelta::zero()))
+    }
+
+    /// A key such as `organizer_key` or `account_key` as a decimal string, from a JSON integer
+    /// or a string. A number stored as a float (its exact value was lost) gives `None`.
+    pub fn get_key(&self, name: &str) -> Option<String> {
+        match self.0.get(name)? {
+            Value::Number(n) if n.is_u64() || n.is_i64() => Some(n.to_string()),
+            Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            _ => None,
+        }
+    }
+
+    /// Merges a token endpoint response into these keys; never replaces them.
+    ///
+    /// Every field of the response overwrites the stored one, except an absent or empty
+    /// `refresh_token`, which keeps the stored one. Other stored fields (`organizer_key`,
+    /// `account_key`, …) stay. `expires_at` becomes `now + expires_in`, else the new access
+    /// token's JWT `exp`, else it is removed (unknown); `refreshed_at` becomes `now`.
+    pub fn merge_refresh(&mut self, response: Map<String, Value>, now: DateTime<Utc>) {
+        let now = now.with_nanosecond_zero();
+        let expires_in = response.get("expires_in").and_then(seconds);
+        for (name, value) in response {
+            if name == "refresh_token" && !matches!(&value, Value::String(s) if !s.is_empty()) {
+                continue;
+            }
+            self.0.insert(name, value);
+        }
+        let expires_at = match expires_in {
+            Some(secs) => Some(now + TimeDelta::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000))),
+            None => self.jwt_expiry(),
+        };
+        match expires_at {
+            Some(at) => {
+                self.0.insert(EXPIRES_AT.into(), Value::String(format_time(at)));
+            }
+            None => {
+                self.0.remove(EXPIRES_AT);
+            }
+        }
+        self.0.insert(REFRESHED_AT.into(), Value::String(format_time(now)));
+    }
+
+    fn non_empty_str(&self, name: &str) -> Option<&str> {
+        match self.0.get(name)? {
+            Value::String(s) if !s.is_empty() => Some(s),
+            _ => None,
+        }
+    }
+}
+
+trait NanosecondZero {
+    fn with_nanosecond_zero(self) -> Self;
+}
+
+impl NanosecondZero for DateTime<Utc> {
+    fn with_nanosecond_zero(self) -> Self {
+        chrono::Timelike::with_nanosecond(&self, 0).unwrap_or(self)
+    }
+}
+
+impl fmt::Debug for OAuthKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in &self.0 {
+            if is_secret_name(name) {
+                map.entry(&name, &format_args!("[redacted]"));
+            } else {
+                map.entry(&name, &format_args!("{}", redacted(value)));
+            }
+        }
+        map.finish()
+    }
+}
+
+impl Serialize for OAuthKeys {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for OAuthKeys {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        Map::deserialize(deserializer).map(Self)
+    }
+}
+
+/// True for field names whose values are secrets.
+pub fn is_secret_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name == "token"
+        || name.ends_with("_token")
+        || name.ends_with("token_secret")
+        || name.contains("secret")
+        || name.contains("password")
+}
+
+/// A copy of `value` with secret-named fields replaced by `[redacted]`, at any depth.
+fn redacted(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = if is_secret_name(k) { Value::String("[redacted]".into()) } else { redacted(v) };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(redacted).collect()),
+        other => other.clone(),
+    }
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Seconds from a JSON number or numeric string; `None` for null, negative or non-numeric.
+fn seconds(value: &Value) -> Option<u64> {
+    match value {
+        Value::Number(n) => n.as_u64().or_else(|| float_seconds(n.as_f64()?)),
+        Value::String(s) => {
+            let s = s.trim();
+            s.parse::<u64>().ok().or_else(|| float_seconds(s.parse::<f64>().ok()?))
+        }
+        _ => None,
+    }
+}
+
+fn float_seconds(value: f64) -> Option<u64> {
+    // Truncation is intended: a fraction of a second of lifetime does not matter.
+    (value.is_finite() && value >= 0.0 && value < u64::MAX as f64).then_some(value as u64)
+}
+
+fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text.trim()).ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// Formats a time as stored: RFC 3339, UTC, seconds precision, `Z` suffix.
+pub fn format_time(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The `exp` claim of a JWT, decoding its payload without verifying the signature.
+fn jwt_exp(token: &str) -> Option<DateTime<Utc>> {
+    let mut parts = token.split('.');
+    let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
+    let bytes =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    let claims: Value = serde_json::from_slice(&bytes).ok()?;
+    let exp = claims.get("exp")?;
+    let secs = match exp {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))?,
+        Value::String(s) => s.trim().parse::<i64>().ok()?,
+        _ => return None,
+    };
+    DateTime::from_timestamp(secs, 0)
+}
+
+/// Parses JSON text into a `Value`, keeping integers outside the 64-bit range exact by storing
+/// them as decimal strings instead of letting them turn into floats.
+pub fn parse_preserving(text: &str) -> std::result::Result<Value, serde_json::Error> {
+    let raw: Box<RawValue> = serde_json::from_str(text)?;
+    from_raw(&raw)
+}
+
+fn from_raw(raw: &RawValue) -> std::result::Result<Value, serde_json::Error> {
+    let text = raw.get().trim_start();
+    match text.as_bytes().first() {
+        Some(b'{') => {
+            let fields: BTreeMap<String, Box<RawValue>> = serde_json::from_str(text)?;
+            let mut map = Map::new();
+            for (name, value) in fields {
+                map.insert(name, from_raw(&value)?);
+            }
+            Ok(Value::Object(map))
+        }
+        Some(b'[') => {
+            let items: Vec<Box<RawValue>> = serde_json::from_str(text)?;
+            items
+                .iter()
+                .map(|item| from_raw(item))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map(Value::Array)
+        }
+        Some(b'-' | b'0'..=b'9') => {
+            let value: Value = serde_json::from_str(text)?;
+            let integer_text = !text.contains(['.', 'e', 'E']);
+            match &value {
+                Value::Number(n) if integer_text && n.is_f64() => {
+                    Ok(Value::String(text.trim_end().to_string()))
+                }
+                _ => Ok(value),
+            }
+        }
+        _ => serde_json::from_str(text),
+    }
+}
+
+/// Token endpoint errors that GoTo answers for a credential that can never work again.
+const TERMINAL_ERRORS: &[&str] =
+    &["invalid_grant", "invalid_client", "unauthorized_client", "unsupported_grant_type"];
+/// Error codes that say "try again later".
+const TRANSIENT_ERRORS: &[&str] = &["temporarily_unavailable", "server_error"];
+
+/// How long the token endpoint may take before a request counts as failed.
+pub const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// One failed token request, classified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenRequestError {
+    /// The provider rejected the grant or the client (`invalid_grant`, `invalid_client`, …):
+    /// retrying cannot help, a person must re-authorize.
+    Rejected(OAuthError),
+    /// The endpoint failed in a way that may pass (5xx, 429, 408, network, unreadable answer).
+    Transient {
+        /// What went wrong (no secrets).
+        message: String,
+        /// How long the endpoint asked us to wait (`Retry-After`), if it did.
+        retry_after: Option<Duration>,
+    },
+    /// The endpoint answered something retrying will not change (an unexpected 4xx, a redirect).
+    Failed {
+        /// What went wrong (no secrets).
+        message: String,
+    },
+}
+
+impl TokenRequestError {
+    /// True when retrying the same request may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, TokenRequestError::Transient { .. })
+    }
+}
+
+impl fmt::Display for TokenRequestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TokenRequestError::Rejected(e) => e.fmt(f),
+            TokenRequestError::Transient { message, .. } | TokenRequestError::Failed { message } => {
+                f.write_str(message)
+            }
+        }
+    }
+}
+
+impl std::error::Error for TokenRequestError {}
+
+impl From<TokenRequestError> for Error {
+    fn from(value: TokenRequestError) -> Self {
+        match value {
+            TokenRequestError::Rejected(e) => Error::Reauthorize(Box::new(e)),
+            TokenRequestError::Transient { message, .. } | TokenRequestError::Failed { message } => {
+                Error::TokenUnavailable { message }
+            }
+        }
+    }
+}
+
+/// A client of GoTo's token endpoint: authorization URL, code exchange and refresh, with HTTP
+/// Basic client authentication. It follows no redirects and gives every request a timeout.
+#[derive(Clone)]
+pub struct OAuthClient {
+    client_id: String,
+    client_secret: Secret,
+    origins: Origins,
+    http: reqwest::Client,
+}
+
+impl fmt::Debug for OAuthClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthClient")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("token_url", &self.origins.token_url())
+            .finish()
+    }
+}
+
+impl OAuthClient {
+    /// A client for `origins.auth` with the default timeout.
+    pub fn new(client_id: impl Into<String>, client_secret: Secret, origins: Origins) -> Result<Self> {
+        Self::with_timeout(client_id, client_secret, origins, DEFAULT_TOKEN_TIMEOUT)
+    }
+
+    /// A client whose token requests give up after `timeout`.
+    pub fn with_timeout(
+        client_id: impl Into<String>,
+        client_secret: Secret,
+        origins: Origins,
+        timeout: Duration,
+    ) -> Result<Self> {
+        let client_id = client_id.into().trim().to_string();
+        if client_id.is_empty() {
+            return Err(Error::Config(
+                "the OAuth client id is empty: set it to the GoTo app's client id".into(),
+            ));
+        }
+        if client_secret.is_empty() {
+            return Err(Error::Config(
+                "the OAuth client secret is empty: set it to the GoTo app's client secret".into(),
+            ));
+        }
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("gotowebinar-rust/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| {
+                Error::Config(format!("cannot build the HTTP client for the token endpoint: {e}"))
+            })?;
+        Ok(Self { client_id, client_secret, origins, http })
+    }
+
+    /// The OAuth client id.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The origins this client talks to.
+    pub fn origins(&self) -> &Origins {
+        &self.origins
+    }
+
+    /// The URL a person opens to authorize this client: `response_type=code`, `client_id`,
+    /// `redirect_uri`, `state` and, when given, `scope` (space separated).
+    pub fn authorize_url(&self, redirect_uri: &str, state: &str, scopes: &[&str]) -> Result<String> {
+        let auth_url = oauth2::AuthUrl::new(self.origins.authorize_url())
+            .map_err(|e| Error::Config(format!("invalid authorization URL: {e}")))?;
+        let redirect = oauth2::RedirectUrl::new(redirect_uri.to_string()).map_err(|e| {
+            Error::InvalidInput(format!("redirect URI {redirect_uri:?} is not a valid URL: {e}"))
+        })?;
+        let client = oauth2::basic::BasicClient::new(oauth2::ClientId::new(self.client_id.clone()))
+            .set_auth_uri(auth_url)
+            .set_redirect_uri(redirect);
+        let state = oauth2::CsrfToken::new(state.to_string());
+        let (url, _state) = client
+            .authorize_url(move || state)
+            .add_scopes(scopes.iter().map(|s| oauth2::Scope::new((*s).to_string())))
+            .url();
+        Ok(url.into())
+    }
+
+    /// Exchanges an authorization code for tokens (`grant_type=authorization_code`). The result
+    /// carries `expires_at` and `refreshed_at` computed from the system clock.
+    pub async fn exchange_code(&self, code: &str, redirect_uri: &str) -> Result<OAuthKeys> {
+        let form = [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirect_uri)];
+        let response = self.token_request(&form, &[code]).await?;
+        let mut keys = OAuthKeys::new();
+        keys.merge_refresh(response.into_map(), Utc::now());
+        Ok(keys)
+    }
+
+    /// Refreshes once (`grant_type=refresh_token`); the answer is the raw token response, to be
+    /// merged with [`OAuthKeys::merge_refresh`].
+    pub async fn refresh(&self, refresh_token: &Secret) -> Result<OAuthKeys> {
+        Ok(self.try_refresh(refresh_token).await?)
+    }
+
+    /// Like [`OAuthClient::refresh`], with the failure classified for a retry policy.
+    pub async fn try_refresh(&self, refresh_token: &Secret) -> Result<OAuthKeys, TokenRequestError> {
+        let form = [("grant_type", "refresh_token"), ("refresh_token", refresh_token.expose())];
+        self.token_request(&form, &[refresh_token.expose()]).await
+    }
+
+    /// Posts a form to the token endpoint and classifies the answer. `secrets` are scrubbed from
+    /// any text that ends up in an error.
+    async fn token_request(
+        &self,
+        form: &[(&str, &str)],
+        secrets: &[&str],
+    ) -> Result<OAuthKeys, TokenRequestError> {
+        let mut scrub_list: Vec<&str> = secrets.to_vec();
+        scrub_list.push(self.client_secret.expose());
+        let url = self.origins.token_url();
+        let response = self
+            .http
+            .post(&url)
+            .basic_auth(&self.client_id, Some(self.client_secret.expose()))
+            .header(reqwest::header::ACCEPT, "application/json")
+            .form(form)
+            .send()
+            .await
+            .map_err(|e| TokenRequestError::Transient {
+                message: format!(
+                    "the token endpoint could not be reached ({}): {}",
+                    url,
+                    scrub(&error_chain(&e), &scrub_list)
+                ),
+                retry_after: None,
+            })?;
+        let status = response.status().as_u16();
+        let retry_after = retry_after(response.headers());
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| scrub(v, &scrub_list));
+        let body = response.text().await.map_err(|e| TokenRequestError::Transient {
+            message: format!(
+                "the token endpoint's answer (HTTP {status}) could not be read: {}",
+                scrub(&error_chain(&e), &scrub_list)
+            ),
+            retry_after,
+        })?;
+        classify(status, &body, retry_after, location.as_deref(), &scrub_list)
+    }
+}
+
+/// Classifies a token endpoint answer.
+fn classify(
+    status: u16,
+    body: &str,
+    retry_after: Option<Duration>,
+    location: Option<&str>,
+    secrets: &[&str],
+) -> Result<OAuthKeys, TokenRequestError> {
+    let retryable_status = matches!(status, 408 | 429 | 500..=599);
+    let parsed = parse_preserving(body).ok().and_then(|v| match v {
+        Value::Object(map) => Some(map),
+        _ => None,
+    });
+    if let Some(map) = &parsed {
+        // RFC 6749 §5.2 error, also when it arrives with a success status.
+        if let Some(code) = map.get("error").and_then(Value::as_str).filter(|c| !c.is_empty()) {
+            let description = map.get("error_description").and_then(Value::as_str).map(|d| scrub(d, secrets));
+            let code = scrub(code, secrets);
+            if TERMINAL_ERRORS.contains(&code.as_str())
+                || (!retryable_status && !TRANSIENT_ERRORS.contains(&code.as_str()))
+            {
+                return Err(TokenRequestError::Rejected(OAuthError::new(status, code, description)));
+            }
+            let detail = description.map(|d| format!(" ({d})")).unwrap_or_default();
+            return Err(TokenRequestError::Transient {
+                message: format!("the token endpoint answered HTTP {status} with error {code}{detail}"),
+                retry_after,
+            });
+        }
+    }
+    if (200..300).contains(&status) {
+        return match parsed {
+            Some(map) if matches!(map.get("access_token"), Some(Value::String(s)) if !s.is_empty()) => {
+                Ok(OAuthKeys::from_map(map))
+            }
+            Some(_) => Err(TokenRequestError::Transient {
+                message: format!("the token endpoint answered HTTP {status} without an access_token"),
+                retry_after,
+            }),
+            // The body is not shown: it might hold a token in a form we cannot read.
+            None => Err(TokenRequestError::Transient {
+                message: format!(
+                    "the token endpoint answered HTTP {status} with a body that is not a JSON object ({} bytes)",
+                    body.len()
+                ),
+                retry_after,
+            }),
+        };
+    }
+    let snippet = snippet(body, secrets);
+    if (300..400).contains(&status) {
+        return Err(TokenRequestError::Failed {
+            message: format!(
+                "the token endpoint answered with a redirect (HTTP {status} to {}), which is not followed: \
+                 check the authentication URL (GOTO_AUTH_URL)",
+                location.unwrap_or("an unspecified location")
+            ),
+        });
+    }
+    let message = format!("the token endpoint answered HTTP {status}{snippet}");
+    if retryable_status {
+        Err(TokenRequestError::Transient { message, retry_after })
+    } else {
+        Err(TokenRequestError::Failed { message })
+    }
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is not used by GoTo).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// A short, scrubbed excerpt of a body for an error message, prefixed with ": ".
+fn snippet(body: &str, secrets: &[&str]) -> String {
+    let text: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        return String::new();
+    }
+    let short: String = scrub(&text, secrets).chars().take(200).collect();
+    format!(": {short}")
+}
+
+/// Replaces every occurrence of a secret in `text` with `[redacted]`.
+fn scrub(text: &str, secrets: &[&str]) -> String {
+    secrets
+        .iter()
+        .filter(|s| s.len() >= 4)
+        .fold(text.to_string(), |acc, secret| acc.replace(secret, "[redacted]"))
+}
+
+/// The error and its sources, joined (reqwest's top-level message alone hides the cause).
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    }
+
+    fn jwt(claims: Value) -> String {
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        format!(
+            "{}.{}.sig",
+            engine.encode(br#"{"alg":"RS256","typ":"JWT"}"#),
+            engine.encode(claims.to_string())
+        )
+    }
+
+    #[test]
+    fn expires_in_as_number_string_or_null() {
+        let keys = |v: Value| OAuthKeys::from_value(json!({ "expires_in": v })).unwrap();
+        assert_eq!(keys(json!(3600)).expires_in(), Some(3600));
+        assert_eq!(keys(json!("30758399")).expires_in(), Some(30758399));
+        assert_eq!(keys(json!(" 60 ")).expires_in(), Some(60));
+        assert_eq!(keys(json!(59.9)).expires_in(), Some(59));
+        assert_eq!(keys(json!(null)).expires_in(), None);
+        assert_eq!(keys(json!("soon")).expires_in(), None);
+        assert_eq!(keys(json!(-5)).expires_in(), None);
+        assert_eq!(OAuthKeys::new().expires_in(), None);
+    }
+
+    #[test]
+    fn expires_at_is_stored_time_else_jwt_exp_else_unknown() {
+        let token = jwt(json!({"sub": "u", "exp": 1_773_396_000}));
+        let stored =
+            OAuthKeys::from_value(json!({"access_token": token, "expires_at": "2026-01-01T00:00:00Z"}))
+                .unwrap();
+        assert_eq!(stored.expires_at(), Some(at("2026-01-01T00:00:00Z")));
+        let from_jwt = OAuthKeys::from_value(json!({ "access_token": token })).unwrap();
+        assert_eq!(from_jwt.expires_at(), DateTime::from_timestamp(1_773_396_000, 0));
+        let opaque = OAuthKeys::from_value(json!({"access_token": "opaque-token"})).unwrap();
+        assert_eq!(opaque.expires_at(), None);
+        let no_exp = OAuthKeys::from_value(json!({ "access_token": jwt(json!({"sub": "u"})) })).unwrap();
+        assert_eq!(no_exp.expires_at(), None);
+        let garbage = OAuthKeys::from_value(json!({"access_token": "a.%%%.c"})).unwrap();
+        assert_eq!(garbage.expires_at(), None);
+    }
+
+    #[test]
+    fn lifetime_prefers_stored_times_then_expires_in() {
+        let both = OAuthKeys::from_value(json!({
+            "expires_at": "2026-03-13T10:00:04Z", "refreshed_at": "2026-03-13T10:00:00Z", "expires_in": 3600
+        }))
+        .unwrap();
+        assert_eq!(both.lifetime(), Some(TimeDelta::seconds(4)));
+        let only_in = OAuthKeys::from_value(json!({"expires_in": "3600"})).unwrap();
+        assert_eq!(only_in.lifetime(), Some(TimeDelta::seconds(3600)));
+        assert_eq!(OAuthKeys::new().lifetime(), None);
+    }
+
+    #[test]
+    fn keys_read_as_numbers_or_strings_without_floats() {
+        let keys = OAuthKeys::from_json_str(
+            r#"{"organizer_key": 24576065432313123456, "account_key": "123", "small": 42, "neg": -7,
+                "float": 1.5, "empty": ""}"#,
+        )
+        .unwrap();
+        assert_eq!(keys.get_key("organizer_key").as_deref(), Some("24576065432313123456"));
+        assert_eq!(keys.get_key("account_key").as_deref(), Some("123"));
+        assert_eq!(keys.get_key("small").as_deref(), Some("42"));
+        assert_eq!(keys.get_key("neg").as_deref(), Some("-7"));
+        assert_eq!(keys.get_key("float"), None);
+        assert_eq!(keys.get_key("empty"), None);
+        assert_eq!(keys.get_key("missing"), None);
+        // Through a serde_json::Value the big key is already a float: refused, not garbled.
+        let lossy = OAuthKeys::from_value(
+            serde_json::from_str(r#"{"organizer_key": 24576065432313123456}"#).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(lossy.get_key("organizer_key"), None);
+    }
+
+    #[test]
+    fn preserving_parser_keeps_everything_else_as_serde_does() {
+        let text = r#"{"a":[1,-2,3.5,1e3,"x",null,true,{"b":184467440737095516160}],"c":{"d":-99999999999999999999}}"#;
+        let value = parse_preserving(text).unwrap();
+        assert_eq!(
+            value,
+            json!({"a": [1, -2, 3.5, 1000.0, "x", null, true, {"b": "184467440737095516160"}],
+                   "c": {"d": "-99999999999999999999"}})
+        );
+        assert!(parse_preserving("{").is_err());
+    }
+
+    #[test]
+    fn from_value_refuses_non_objects_clearly() {
+        let err = OAuthKeys::from_value(json!("token")).unwrap_err().to_string();
+        assert!(err.contains("must be a JSON object") && err.contains("a string"), "{err}");
+        let err = OAuthKeys::from_json_str("not json").unwrap_err().to_string();
+        assert!(err.contains("not valid JSON"), "{err}");
+    }
+
+    #[test]
+    fn merge_keeps_refresh_token_and_other_fields() {
+        let mut keys = OAuthKeys::from_json_str(
+            r#"{"access_token":"old-at","refresh_token":"old-rt","organizer_key":24576065432313123456,
+                "account_key":7,"expires_at":"2020-01-01T00:00:00Z","custom":"kept"}"#,
+        )
+        .unwrap();
+        let now = at("2026-03-13T10:00:00.750Z");
+        let response =
+            json!({"access_token":"new-at","expires_in":"3600","scope":"collab:","refresh_token":""});
+        keys.merge_refresh(response.as_object().unwrap().clone(), now);
+        assert_eq!(keys.access_token().unwrap().expose(), "new-at");
+        assert_eq!(keys.refresh_token().unwrap().expose(), "old-rt");
+        assert_eq!(keys.get_key("organizer_key").as_deref(), Some("24576065432313123456"));
+        assert_eq!(keys.get_key("account_key").as_deref(), Some("7"));
+        assert_eq!(keys.get("custom"), Some(&json!("kept")));
+        assert_eq!(keys.get("scope"), Some(&json!("collab:")));
+        assert_eq!(keys.get(EXPIRES_AT), Some(&json!("2026-03-13T11:00:00Z")));
+        assert_eq!(keys.get(REFRESHED_AT), Some(&json!("2026-03-13T10:00:00Z")));
+        assert_eq!(keys.lifetime(), Some(TimeDelta::seconds(3600)));
+
+        keys.merge_refresh(
+            json!({"access_token":"newer-at","refresh_token":"new-rt"}).as_object().unwrap().clone(),
+            now,
+        );
+        assert_eq!(keys.refresh_token().unwrap().expose(), "new-rt");
+        assert_eq!(keys.get(EXPIRES_AT), None, "a stale expires_at must not survive");
+    }
+
+    #[test]
+    fn merge_without_expires_in_uses_the_jwt_exp() {
+        let mut keys = OAuthKeys::from_value(json!({"refresh_token":"rt"})).unwrap();
+        let token = jwt(json!({"exp": 1_773_396_000}));
+        keys.merge_refresh(
+            json!({ "access_token": token, "expires_in": null }).as_object().unwrap().clone(),
+            at("2026-01-01T00:00:00Z"),
+        );
+        assert_eq!(keys.expires_at(), DateTime::from_timestamp(1_773_396_000, 0));
+        assert_eq!(
+            keys.get(EXPIRES_AT),
+            Some(&json!(format_time(DateTime::from_timestamp(1_773_396_000, 0).unwrap())))
+        );
+    }
+
+    #[test]
+    fn debug_redacts_secrets_at_any_depth() {
+        let keys = OAuthKeys::from_value(json!({
+            "access_token": "AT-SECRET-1", "refresh_token": "RT-SECRET-2", "id_token": "ID-SECRET-3",
+            "client_secret": "CS-SECRET-4", "nested": {"session_token": "ST-SECRET-5", "n": 1},
+            "organizer_key": 42, "token_type": "Bearer"
+        }))
+        .unwrap();
+        let debug = format!("{keys:?}");
+        for secret in ["AT-SECRET-1", "RT-SECRET-2", "ID-SECRET-3", "CS-SECRET-4", "ST-SECRET-5"] {
+            assert!(!debug.contains(secret), "{secret} leaked in {debug}");
+        }
+        for visible in ["access_token", "refresh_token", "organizer_key", "42", "Bearer"] {
+            assert!(debug.contains(visible), "{visible} missing in {debug}");
+        }
+    }
+
+    #[test]
+    fn classification_of_token_endpoint_answers() {
+        let ok = classify(200, r#"{"access_token":"a","expires_in":"60","extra":{"x":1}}"#, None, None, &[]);
+        assert_eq!(ok.unwrap().access_token().unwrap().expose(), "a");
+        for status in [200, 400, 401] {
+            let err = classify(status, r#"{"error":"invalid_grant"}"#, None, None, &[]).unwrap_err();
+            assert!(
+                matches!(err, TokenRequestError::Rejected(ref e) if e.error == "invalid_grant" && e.status == status)
+            );
+        }
+        let err = classify(400, r#"{"error":"invalid_client","error_description":"bad"}"#, None, None, &[])
+            .unwrap_err();
+        assert!(matches!(err, TokenRequestError::Rejected(ref e) if e.description.as_deref() == Some("bad")));
+        let err = classify(503, r#"{"error":"temporarily_unavailable"}"#, None, None, &[]).unwrap_err();
+        assert!(err.is_transient());
+        let err = classify(503, "<html>down</html>", Some(Duration::from_secs(3)), None, &[]).unwrap_err();
+        assert_eq!(
+            err,
+            TokenRequestError::Transient {
+                message: "the token endpoint answered HTTP 503: <html>down</html>".into(),
+                retry_after: Some(Duration::from_secs(3))
+            }
+        );
+        for status in [408, 429, 500, 502, 504] {
+            assert!(classify(status, "", None, None, &[]).unwrap_err().is_transient(), "{status}");
+        }
+        assert!(classify(200, "not json", None, None, &[]).unwrap_err().is_transient());
+        assert!(classify(200, r#"{"token_type":"Bearer"}"#, None, None, &[]).unwrap_err().is_transient());
+        assert!(matches!(
+            classify(404, "nope", None, None, &[]).unwrap_err(),
+            TokenRequestError::Failed { .. }
+        ));
+        let redirect = classify(302, "", None, Some("https://elsewhere.example/login"), &[]).unwrap_err();
+        assert!(
+            matches!(redirect, TokenRequestError::Failed { ref message } if message.contains("redirect"))
+        );
+    }
+
+    #[test]
+    fn error_text_never_echoes_secrets() {
+        let err = classify(
+            500,
+            "debug: refresh_token=RT-VALUE-9 client=CS-VALUE-8",
+            None,
+            None,
+            &["RT-VALUE-9", "CS-VALUE-8"],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(!err.contains("RT-VALUE-9") && !err.contains("CS-VALUE-8"), "{err}");
+        let err = classify(200, r#"{"access_token":"AT-VALUE-7""#, None, None, &[]).unwrap_err().to_string();
+        assert!(!err.contains("AT-VALUE-7"), "{err}");
+    }
+
+    #[test]
+    fn client_debug_hides_the_secret_and_authorize_url_is_complete() {
+        let origins = Origins::new("https://api.getgo.com", "https://authentication.logmeininc.com").unwrap();
+        let client = OAuthClient::new("my-client", Secret::new("CLIENT-SECRET-XYZ"), origins).unwrap();
+        let debug = format!("{client:?}");
+        assert!(!debug.contains("CLIENT-SECRET-XYZ") && debug.contains("my-client"), "{debug}");
+        let url = client.authorize_url("http://127.0.0.1:8765/callback", "st4te", &["collab:"]).unwrap();
+        let parsed = url::Url::parse(&url).unwrap();
+        assert_eq!(parsed.path(), "/oauth/authorize");
+        let pairs: BTreeMap<String, String> = parsed.query_pairs().into_owned().collect();
+        assert_eq!(pairs.get("response_type").map(String::as_str), Some("code"));
+        assert_eq!(pairs.get("client_id").map(String::as_str), Some("my-client"));
+        assert_eq!(pairs.get("redirect_uri").map(String::as_str), Some("http://127.0.0.1:8765/callback"));
+        assert_eq!(pairs.get("state").map(String::as_str), Some("st4te"));
+        assert_eq!(pairs.get("scope").map(String::as_str), Some("collab:"));
+        assert!(!url.contains("CLIENT-SECRET-XYZ"));
+        assert!(client.authorize_url("not a url", "s", &[]).is_err());
+        assert!(OAuthClient::new(" ", Secret::new("x"), Origins::default()).is_err());
+    }
+}
