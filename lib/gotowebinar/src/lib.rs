@@ -26,3 +26,4 @@ pub use config::Origins;
 pub use error::{ApiError, Error, ErrorKind, OAuthError, Result};
 pub use secret::Secret;
 pub mod rate_limit;
+pub mod api;

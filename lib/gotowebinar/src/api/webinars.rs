@@ -1,0 +1,183 @@
+//! Webinars: list, read, create, update, cancel, copy, and their audio, times and performance.
+
+use chrono::{DateTime, Utc};
+use reqwest::Method;
+
+use super::query_time;
+use crate::client::{GoToWebinar, PageStream, Request};
+use crate::error::Result;
+use crate::keys::{AccountKey, OrganizerKey, WebinarKey};
+use crate::models::{Audio, CreateWebinar, CreatedWebinar, StartUrl, UpdateWebinar, Webinar, WebinarTime};
+use crate::pagination::Page;
+use crate::retry::RequestKind;
+
+/// The list name under `_embedded` in webinar lists.
+const EMBEDDED: &str = "webinars";
+
+impl GoToWebinar {
+    /// The webinars of one organizer.
+    pub fn webinars(&self, organizer: &OrganizerKey) -> Webinars<'_> {
+        Webinars { client: self, organizer: organizer.clone() }
+    }
+
+    /// The webinars of a whole account.
+    pub fn account_webinars(&self, account: &AccountKey) -> AccountWebinars<'_> {
+        AccountWebinars { client: self, account: account.clone() }
+    }
+}
+
+fn range(request: Request, from: DateTime<Utc>, to: DateTime<Utc>) -> Request {
+    request.query("fromTime", query_time(from)).query("toTime", query_time(to))
+}
+
+/// Operations on an organizer's webinars (`/organizers/{organizerKey}/webinars`).
+#[derive(Debug, Clone)]
+pub struct Webinars<'c> {
+    client: &'c GoToWebinar,
+    organizer: OrganizerKey,
+}
+
+impl Webinars<'_> {
+    fn base(&self) -> String {
+        format!("/organizers/{}/webinars", self.organizer)
+    }
+
+    fn one(&self, webinar: &WebinarKey) -> String {
+        format!("{}/{webinar}", self.base())
+    }
+
+    /// Lists the webinars scheduled between `from` and `to`, page by page (`size` 1–200).
+    /// `GET /organizers/{o}/webinars?fromTime&toTime&page&size`.
+    pub fn list(&self, from: DateTime<Utc>, to: DateTime<Utc>, size: u32) -> PageStream<Webinar> {
+        self.client.pages(range(Request::get(self.base()), from, to), EMBEDDED, "size", size)
+    }
+
+    /// One page (0-based) of the webinars scheduled between `from` and `to`.
+    pub async fn list_page(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        page: u32,
+        size: u32,
+    ) -> Result<Page<Webinar>> {
+        self.client
+            .fetch_page(&range(Request::get(self.base()), from, to), EMBEDDED, "size", page, size)
+            .await
+    }
+
+    /// Reads one webinar with its detail fields. `GET /organizers/{o}/webinars/{w}`.
+    pub async fn get(&self, webinar: &WebinarKey) -> Result<Webinar> {
+        self.client.send_json(&Request::get(self.one(webinar))).await
+    }
+
+    /// Creates a webinar and returns its key. Not repeatable. `POST /organizers/{o}/webinars`.
+    pub async fn create(&self, body: &CreateWebinar) -> Result<WebinarKey> {
+        let request = Request::new(Method::POST, self.base(), RequestKind::NonRepeatable).json(body)?;
+        let created: CreatedWebinar = self.client.send_json(&request).await?;
+        Ok(created.webinar_key)
+    }
+
+    /// Updates a webinar (`times`, when given, replaces all times); `notify_participants` emails
+    /// registrants about the change. `PUT /organizers/{o}/webinars/{w}?notifyParticipants=`.
+    pub async fn update(
+        &self,
+        webinar: &WebinarKey,
+        body: &UpdateWebinar,
+        notify_participants: bool,
+    ) -> Result<()> {
+        let request = Request::new(Method::PUT, self.one(webinar), RequestKind::Repeatable)
+            .query("notifyParticipants", notify_participants)
+            .json(body)?;
+        self.client.send_empty(&request).await
+    }
+
+    /// Cancels a webinar; `send_cancellation_emails` tells registrants.
+    /// `DELETE /organizers/{o}/webinars/{w}?sendCancellationEmails=` (404 unknown or already
+    /// cancelled, 405 past, 409 in session).
+    pub async fn cancel(&self, webinar: &WebinarKey, send_cancellation_emails: bool) -> Result<()> {
+        let request = Request::new(Method::DELETE, self.one(webinar), RequestKind::Repeatable)
+            .query("sendCancellationEmails", send_cancellation_emails);
+        self.client.send_empty(&request).await
+    }
+
+    /// The times of every session of a webinar. `GET /organizers/{o}/webinars/{w}/meetingtimes`.
+    pub async fn meeting_times(&self, webinar: &WebinarKey) -> Result<Vec<WebinarTime>> {
+        self.client
+            .send(&Request::get(format!("{}/meetingtimes", self.one(webinar))))
+            .await?
+            .list("meetingTimes")
+    }
+
+    /// A webinar's audio settings. `GET /organizers/{o}/webinars/{w}/audio`.
+    pub async fn audio(&self, webinar: &WebinarKey) -> Result<Audio> {
+        self.client.send_json(&Request::get(format!("{}/audio", self.one(webinar)))).await
+    }
+
+    /// Replaces a webinar's audio settings. `POST /organizers/{o}/webinars/{w}/audio`.
+    pub async fn update_audio(&self, webinar: &WebinarKey, audio: &Audio) -> Result<()> {
+        // Setting the audio twice leaves the same settings, so it may be repeated.
+        let request =
+            Request::new(Method::POST, format!("{}/audio", self.one(webinar)), RequestKind::Repeatable)
+                .json(audio)?;
+        self.client.send_empty(&request).await
+    }
+
+    /// Attendance and engagement figures of every session, as GoTo sends them (keyed by session).
+    /// `GET /organizers/{o}/webinars/{w}/performance`.
+    pub async fn performance(&self, webinar: &WebinarKey) -> Result<serde_json::Value> {
+        self.client.send_json(&Request::get(format!("{}/performance", self.one(webinar)))).await
+    }
+
+    /// The organizer's webinars that are running now. `GET /organizers/{o}/insessionWebinars`.
+    pub async fn in_session(&self) -> Result<Vec<Webinar>> {
+        let request = Request::get(format!("/organizers/{}/insessionWebinars", self.organizer));
+        self.client.send(&request).await?.list(EMBEDDED)
+    }
+
+    /// The organizer's link that starts a webinar. `GET /webinars/{w}/startUrl`.
+    pub async fn start_url(&self, webinar: &WebinarKey) -> Result<StartUrl> {
+        self.client.send_json(&Request::get(format!("/webinars/{webinar}/startUrl"))).await
+    }
+
+    /// Copies a webinar, optionally with new subject, description or times, and returns the new
+    /// webinar's key. Not repeatable: every call creates a webinar. `PUT /webinars/{w}/copy`.
+    pub async fn copy(&self, webinar: &WebinarKey, changes: Option<&UpdateWebinar>) -> Result<WebinarKey> {
+        let mut request =
+            Request::new(Method::PUT, format!("/webinars/{webinar}/copy"), RequestKind::NonRepeatable);
+        if let Some(changes) = changes {
+            request = request.json(changes)?;
+        }
+        let created: CreatedWebinar = self.client.send_json(&request).await?;
+        Ok(created.webinar_key)
+    }
+}
+
+/// Operations on an account's webinars (`/accounts/{accountKey}/webinars`).
+#[derive(Debug, Clone)]
+pub struct AccountWebinars<'c> {
+    client: &'c GoToWebinar,
+    account: AccountKey,
+}
+
+impl AccountWebinars<'_> {
+    fn base(&self) -> Request {
+        Request::get(format!("/accounts/{}/webinars", self.account))
+    }
+
+    /// Lists the account's webinars between `from` and `to`, page by page.
+    /// `GET /accounts/{a}/webinars?fromTime&toTime&page&size`.
+    pub fn list(&self, from: DateTime<Utc>, to: DateTime<Utc>, size: u32) -> PageStream<Webinar> {
+        self.client.pages(range(self.base(), from, to), EMBEDDED, "size", size)
+    }
+
+    /// One page (0-based) of the account's webinars between `from` and `to`.
+    pub async fn list_page(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        page: u32,
+        size: u32,
+    ) -> Result<Page<Webinar>> {
+        self.client.fetch_page(&range(self.base(), from, to), EMBEDDED, "size", page, size).await
+    }
+}
