@@ -1,0 +1,481 @@
+//! Webhooks: the account's secret keys, webhooks, user subscriptions, and event delivery.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Extension, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sha2::Sha256;
+
+use super::{body, Params};
+use crate::app::{App, WebhookDelivery};
+use crate::errors::{ApiError, ApiResult};
+use crate::json::{fmt_time, respond, to_text};
+use crate::model::{SecretKey, UserSubscription, Webhook};
+use crate::oauth::Caller;
+
+/// The events GoTo offers for webinars.
+pub const EVENTS: [&str; 4] = ["registrant.added", "registrant.joined", "webinar.created", "webinar.changed"];
+
+const CALLBACK_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// `X-Webhook-Signature`: base64(HMAC-SHA256(secret value, raw body)).
+pub fn signature(secret: &str, body: &[u8]) -> String {
+    match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
+        Ok(mut mac) => {
+            mac.update(body);
+            STANDARD.encode(mac.finalize().into_bytes())
+        }
+        Err(_) => String::new(),
+    }
+}
+
+fn secret_json(k: &SecretKey) -> Value {
+    json!({"id": k.id, "value": k.value, "validFrom": fmt_time(k.valid_from)})
+}
+
+/// `POST /webhooks/secretkey` → 201 `{value, validFrom, id}`; several may exist, the newest signs.
+pub(crate) async fn create_secret(State(app): State<App>, Extension(caller): Extension<Caller>) -> ApiResult {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let key = SecretKey {
+        id: uuid::Uuid::new_v4().to_string(),
+        value: STANDARD.encode(bytes),
+        valid_from: app.now(),
+        client_id: caller.client_id.clone(),
+    };
+    let out = secret_json(&key);
+    app.write(|s| s.secret_keys.push(key));
+    Ok(respond(StatusCode::CREATED, &out))
+}
+
+/// `GET /webhooks/secretkey`: the caller's secret keys, newest last.
+pub(crate) async fn list_secrets(State(app): State<App>, Extension(caller): Extension<Caller>) -> ApiResult {
+    let list = app.read(|s| {
+        s.secret_keys.iter().filter(|k| k.client_id == caller.client_id).map(secret_json).collect::<Vec<_>>()
+    });
+    Ok(respond(StatusCode::OK, &Value::Array(list)))
+}
+
+fn webhook_json(w: &Webhook) -> Value {
+    json!({
+        "webhookKey": w.key,
+        "callbackUrl": w.callback_url,
+        "eventName": w.event_name,
+        "eventVersion": w.event_version,
+        "product": w.product,
+        "state": w.state,
+        "createTime": fmt_time(w.create_time),
+    })
+}
+
+fn embedded(name: &str, items: Vec<Value>) -> Value {
+    if items.is_empty() {
+        json!({})
+    } else {
+        json!({"_embedded": { name: items }})
+    }
+}
+
+/// Only loopback callbacks are called: the sandbox never reaches out to other hosts.
+fn check_callback(url: &str) -> Result<(), ApiError> {
+    let parsed = url::Url::parse(url)
+        .map_err(|_| ApiError::bad_request(format!("callbackUrl `{url}` is not a URL")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(ApiError::bad_request("callbackUrl must be http or https"));
+    }
+    let loopback = match parsed.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    };
+    if !loopback {
+        return Err(ApiError::bad_request(
+            "The sandbox only calls loopback callback URLs (127.0.0.1, ::1, localhost)",
+        ));
+    }
+    Ok(())
+}
+
+/// GoTo checks a callback with a GET that must answer 200.
+async fn validate_callback(app: &App, url: &str) -> Result<(), ApiError> {
+    check_callback(url)?;
+    match app.0.http.get(url).timeout(CALLBACK_TIMEOUT).send().await {
+        Ok(r) if r.status() == reqwest::StatusCode::OK => Ok(()),
+        Ok(r) => Err(ApiError::bad_request(format!(
+            "Callback URL validation failed: the GET answered {} instead of 200",
+            r.status().as_u16()
+        ))),
+        Err(_) => Err(ApiError::bad_request("Callback URL validation failed: the GET got no answer")),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WebhookIn {
+    callback_url: Option<String>,
+    event_name: Option<String>,
+    event_version: Option<String>,
+    product: Option<String>,
+}
+
+/// `POST /webhooks` with an array body → 201; webhooks start INACTIVE.
+pub(crate) async fn create(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    bytes: Bytes,
+) -> ApiResult {
+    let input: Vec<WebhookIn> = body(&bytes)?;
+    if input.is_empty() {
+        return Err(ApiError::bad_request("the body must list at least one webhook"));
+    }
+    let mut hooks = Vec::new();
+    for (i, w) in input.iter().enumerate() {
+        let field = |v: &Option<String>, name: &str| {
+            v.clone()
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| ApiError::bad_request(format!("[{i}].{name} is required")))
+        };
+        let callback_url = field(&w.callback_url, "callbackUrl")?;
+        let event_name = field(&w.event_name, "eventName")?;
+        let event_version = field(&w.event_version, "eventVersion")?;
+        let product = field(&w.product, "product")?;
+        if !EVENTS.contains(&event_name.as_str()) {
+            return Err(ApiError::bad_request(format!(
+                "[{i}].eventName must be one of {}",
+                EVENTS.join(", ")
+            )));
+        }
+        if event_version != "1.0.0" {
+            return Err(ApiError::bad_request(format!("[{i}].eventVersion must be 1.0.0")));
+        }
+        if product != "g2w" {
+            return Err(ApiError::bad_request(format!("[{i}].product must be g2w")));
+        }
+        check_callback(&callback_url)?;
+        hooks.push(Webhook {
+            key: uuid::Uuid::new_v4().to_string(),
+            client_id: caller.client_id.clone(),
+            callback_url,
+            event_name,
+            event_version,
+            product,
+            state: "INACTIVE".into(),
+            create_time: app.now(),
+        });
+    }
+    let mut checked: Vec<&str> = Vec::new();
+    for h in &hooks {
+        if !checked.contains(&h.callback_url.as_str()) {
+            validate_callback(&app, &h.callback_url).await?;
+            checked.push(&h.callback_url);
+        }
+    }
+    let out: Vec<Value> = hooks.iter().map(webhook_json).collect();
+    app.write(|s| s.webhooks.extend(hooks));
+    Ok(respond(StatusCode::CREATED, &json!({"_embedded": {"webhooks": out}})))
+}
+
+/// `GET /webhooks?product=g2w&eventName=…`.
+pub(crate) async fn list(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<Params>,
+) -> ApiResult {
+    if let Some(p) = q.get("product") {
+        if p != "g2w" {
+            return Err(ApiError::bad_request("product must be g2w"));
+        }
+    }
+    let event = q.get("eventName").cloned();
+    let items = app.read(|s| {
+        s.webhooks
+            .iter()
+            .filter(|w| w.client_id == caller.client_id)
+            .filter(|w| event.as_ref().is_none_or(|e| *e == w.event_name))
+            .map(webhook_json)
+            .collect::<Vec<_>>()
+    });
+    Ok(respond(StatusCode::OK, &embedded("webhooks", items)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WebhookUpdate {
+    webhook_key: Option<String>,
+    state: Option<String>,
+    callback_url: Option<String>,
+}
+
+/// `PUT /webhooks [{webhookKey, state}]` → 204.
+pub(crate) async fn update(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    bytes: Bytes,
+) -> ApiResult {
+    let input: Vec<WebhookUpdate> = body(&bytes)?;
+    for (i, u) in input.iter().enumerate() {
+        if u.webhook_key.is_none() {
+            return Err(ApiError::bad_request(format!("[{i}].webhookKey is required")));
+        }
+        if let Some(st) = &u.state {
+            if st != "ACTIVE" && st != "INACTIVE" {
+                return Err(ApiError::bad_request(format!("[{i}].state must be ACTIVE or INACTIVE")));
+            }
+        }
+        if let Some(url) = &u.callback_url {
+            validate_callback(&app, url).await?;
+        }
+    }
+    app.write(|s| {
+        for u in &input {
+            let k = u.webhook_key.clone().unwrap_or_default();
+            if !s.webhooks.iter().any(|w| w.key == k && w.client_id == caller.client_id) {
+                return Err(ApiError::not_found(format!("Webhook {k} not found")));
+            }
+        }
+        for u in input {
+            let k = u.webhook_key.unwrap_or_default();
+            if let Some(w) = s.webhooks.iter_mut().find(|w| w.key == k) {
+                if let Some(st) = u.state {
+                    w.state = st;
+                }
+                if let Some(url) = u.callback_url {
+                    w.callback_url = url;
+                }
+            }
+        }
+        Ok(StatusCode::NO_CONTENT.into_response())
+    })
+}
+
+/// `DELETE /webhooks` with an array body of keys → 202; 404 (nothing deleted) if any key is unknown.
+pub(crate) async fn remove(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    bytes: Bytes,
+) -> ApiResult {
+    let input: Vec<String> = body(&bytes)?;
+    app.write(|s| {
+        if let Some(k) =
+            input.iter().find(|k| !s.webhooks.iter().any(|w| &w.key == *k && w.client_id == caller.client_id))
+        {
+            return Err(ApiError::not_found(format!("Webhook {k} not found")));
+        }
+        s.webhooks.retain(|w| !input.contains(&w.key));
+        Ok(StatusCode::ACCEPTED.into_response())
+    })
+}
+
+fn subscription_json(s: &UserSubscription, event: Option<&Webhook>) -> Value {
+    json!({
+        "userSubscriptionKey": s.key,
+        "webhookKey": s.webhook_key,
+        "userSubscriptionState": s.state,
+        "createTime": fmt_time(s.create_time),
+        "callbackUrl": event.map(|w| w.callback_url.clone()),
+        "eventName": event.map(|w| w.event_name.clone()),
+        "product": "g2w",
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SubscriptionIn {
+    webhook_key: Option<String>,
+    user_subscription_key: Option<String>,
+    user_subscription_state: Option<String>,
+}
+
+fn check_state(i: usize, st: &Option<String>) -> Result<(), ApiError> {
+    match st.as_deref() {
+        None | Some("ACTIVE") | Some("INACTIVE") => Ok(()),
+        Some(_) => {
+            Err(ApiError::bad_request(format!("[{i}].userSubscriptionState must be ACTIVE or INACTIVE")))
+        }
+    }
+}
+
+/// `POST /userSubscriptions [{webhookKey, userSubscriptionState}]` → 201.
+pub(crate) async fn subscribe(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    bytes: Bytes,
+) -> ApiResult {
+    let input: Vec<SubscriptionIn> = body(&bytes)?;
+    if input.is_empty() {
+        return Err(ApiError::bad_request("the body must list at least one subscription"));
+    }
+    let now = app.now();
+    app.write(|s| {
+        let mut created = Vec::new();
+        for (i, sub) in input.iter().enumerate() {
+            check_state(i, &sub.user_subscription_state)?;
+            let wk = sub
+                .webhook_key
+                .clone()
+                .ok_or_else(|| ApiError::bad_request(format!("[{i}].webhookKey is required")))?;
+            if !s.webhooks.iter().any(|w| w.key == wk && w.client_id == caller.client_id) {
+                return Err(ApiError::not_found(format!("Webhook {wk} not found")));
+            }
+            created.push(UserSubscription {
+                key: uuid::Uuid::new_v4().to_string(),
+                webhook_key: wk,
+                organizer_key: caller.organizer_key.clone(),
+                client_id: caller.client_id.clone(),
+                state: sub.user_subscription_state.clone().unwrap_or_else(|| "ACTIVE".into()),
+                create_time: now,
+            });
+        }
+        let out: Vec<Value> = created
+            .iter()
+            .map(|c| subscription_json(c, s.webhooks.iter().find(|w| w.key == c.webhook_key)))
+            .collect();
+        s.user_subscriptions.extend(created);
+        Ok(respond(StatusCode::CREATED, &json!({"_embedded": {"userSubscriptions": out}})))
+    })
+}
+
+/// `GET /userSubscriptions`: the caller's subscriptions.
+pub(crate) async fn subscriptions(State(app): State<App>, Extension(caller): Extension<Caller>) -> ApiResult {
+    let items = app.read(|s| {
+        s.user_subscriptions
+            .iter()
+            .filter(|u| u.client_id == caller.client_id && u.organizer_key == caller.organizer_key)
+            .map(|u| subscription_json(u, s.webhooks.iter().find(|w| w.key == u.webhook_key)))
+            .collect::<Vec<_>>()
+    });
+    Ok(respond(StatusCode::OK, &embedded("userSubscriptions", items)))
+}
+
+/// `PUT /userSubscriptions [{userSubscriptionKey, userSubscriptionState}]` → 204.
+pub(crate) async fn update_subscriptions(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    bytes: Bytes,
+) -> ApiResult {
+    let input: Vec<SubscriptionIn> = body(&bytes)?;
+    app.write(|s| {
+        for (i, sub) in input.iter().enumerate() {
+            check_state(i, &sub.user_subscription_state)?;
+            let k = sub.user_subscription_key.clone().unwrap_or_default();
+            if !s.user_subscriptions.iter().any(|u| u.key == k && u.client_id == caller.client_id) {
+                return Err(ApiError::not_found(format!("User subscription {k} not found")));
+            }
+        }
+        for sub in input {
+            let k = sub.user_subscription_key.unwrap_or_default();
+            if let (Some(u), Some(st)) =
+                (s.user_subscriptions.iter_mut().find(|u| u.key == k), sub.user_subscription_state)
+            {
+                u.state = st;
+            }
+        }
+        Ok(StatusCode::NO_CONTENT.into_response())
+    })
+}
+
+/// `DELETE /userSubscriptions` with an array body of keys → 202; 404 if any key is unknown.
+pub(crate) async fn unsubscribe(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    bytes: Bytes,
+) -> ApiResult {
+    let input: Vec<String> = body(&bytes)?;
+    app.write(|s| {
+        let known =
+            |k: &String| s.user_subscriptions.iter().any(|u| &u.key == k && u.client_id == caller.client_id);
+        if let Some(k) = input.iter().find(|k| !known(k)) {
+            return Err(ApiError::not_found(format!("User subscription {k} not found")));
+        }
+        s.user_subscriptions.retain(|u| !input.contains(&u.key));
+        Ok(StatusCode::ACCEPTED.into_response())
+    })
+}
+
+/// Sends an event of `organizer` to every ACTIVE webhook for it that has an ACTIVE subscription.
+/// Delivery is best-effort and asynchronous.
+pub(crate) fn emit(app: &App, organizer: &str, event_name: &str, mut payload: Value) {
+    let event_key = uuid::Uuid::new_v4().to_string();
+    payload["eventKey"] = json!(event_key);
+    payload["eventName"] = json!(event_name);
+    payload["eventVersion"] = json!("1.0.0");
+    payload["product"] = json!("g2w");
+    payload["timestamp"] = json!(fmt_time(app.now()));
+    let targets: Vec<String> = app.read(|s| {
+        s.webhooks
+            .iter()
+            .filter(|w| w.state == "ACTIVE" && w.event_name == event_name)
+            .filter(|w| {
+                s.user_subscriptions
+                    .iter()
+                    .any(|u| u.webhook_key == w.key && u.state == "ACTIVE" && u.organizer_key == organizer)
+            })
+            .map(|w| w.callback_url.clone())
+            .collect()
+    });
+    if targets.is_empty() {
+        return;
+    }
+    let body = to_text(&payload);
+    for url in targets {
+        let (app, event_key, event_name, body) =
+            (app.clone(), event_key.clone(), event_name.to_string(), body.clone());
+        app.0.runtime.clone().spawn(async move {
+            deliver_event(&app, event_key, event_name, url, body).await;
+        });
+    }
+}
+
+/// Posts one event body to one callback, signed with the newest secret key of the webhook's client.
+pub(crate) async fn deliver_event(
+    app: &App,
+    event_key: String,
+    event_name: String,
+    url: String,
+    body: String,
+) {
+    let secret = app.read(|s| {
+        let client = s.webhooks.iter().find(|w| w.callback_url == url).map(|w| w.client_id.clone());
+        s.secret_keys
+            .iter()
+            .filter(|k| Some(&k.client_id) == client.as_ref())
+            .max_by_key(|k| k.valid_from)
+            .map(|k| k.value.clone())
+    });
+    let mut req = app
+        .0
+        .http
+        .post(&url)
+        .timeout(CALLBACK_TIMEOUT)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(body.clone());
+    if let Some(secret) = secret {
+        req = req.header("X-Webhook-Signature", signature(&secret, body.as_bytes()));
+    }
+    let (status, error) = match req.send().await {
+        Ok(r) => (Some(r.status().as_u16()), None),
+        Err(e) => {
+            (None, Some(if e.is_timeout() { "timed out".to_string() } else { "no answer".to_string() }))
+        }
+    };
+    let at = app.now();
+    app.rt().deliveries.push(WebhookDelivery {
+        event_key,
+        event_name,
+        callback_url: url,
+        body,
+        status,
+        error,
+        at,
+    });
+}

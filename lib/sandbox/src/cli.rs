@@ -1,0 +1,139 @@
+//! The `sandbox` command: arguments and the serve loop.
+
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::config::{random_secret, FaultConfig, SandboxConfig, SandboxError, DEFAULT_CLIENT_ID};
+use crate::seed::SeedData;
+use crate::server::Sandbox;
+
+/// Arguments of the `sandbox` command.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SandboxArgs {
+    /// Port to listen on (0 = any free port).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub bind_address: IpAddr,
+    /// Lifetime of access tokens in seconds.
+    #[arg(long, default_value_t = 3600)]
+    pub token_ttl: u64,
+    /// Requests per second per client id (0 = off).
+    #[arg(long, default_value_t = 10)]
+    pub rate_limit: u32,
+    /// Fraction of API responses that fail (500 HTML, 503, reset, slow), 0.0–1.0.
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_rate: f64,
+    /// Seed of the fault RNG, to replay a run.
+    #[arg(long, default_value_t = 0)]
+    pub fault_seed: u64,
+    /// Longest delay of a slow answer, in milliseconds.
+    #[arg(long, default_value_t = 2000)]
+    pub fault_max_delay_ms: u64,
+    /// Seed data file (JSON; see the crate README); default a built-in realistic seed.
+    #[arg(long)]
+    pub seed: Option<PathBuf>,
+    /// State file: loaded at start when it exists, saved on changes and at exit.
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Issue a new refresh token on every refresh.
+    #[arg(long)]
+    pub rotate_refresh_tokens: bool,
+    /// Refresh tokens work once (implies rotation).
+    #[arg(long)]
+    pub single_use_refresh_tokens: bool,
+    /// A refresh revokes the grant's earlier access tokens.
+    #[arg(long)]
+    pub revoke_on_refresh: bool,
+    /// OAuth client id.
+    #[arg(long, default_value = DEFAULT_CLIENT_ID)]
+    pub client_id: String,
+}
+
+impl SandboxArgs {
+    /// The configuration these arguments describe. The client secret is kept from the state file when
+    /// it holds one for the same client id, so a restarted sandbox accepts the same credential.
+    pub fn to_config(&self) -> Result<SandboxConfig, SandboxError> {
+        if !(0.0..=1.0).contains(&self.fault_rate) {
+            return Err(SandboxError::Invalid("--fault-rate must be between 0 and 1".into()));
+        }
+        let seed = match &self.seed {
+            Some(path) => Some(SeedData::from_file(path)?),
+            None => None,
+        };
+        let stored_secret = match &self.state {
+            Some(path) if path.exists() => {
+                crate::control::load_state(path)?.clients.get(&self.client_id).cloned()
+            }
+            _ => None,
+        };
+        Ok(SandboxConfig {
+            bind: SocketAddr::new(self.bind_address, self.port),
+            token_ttl: Duration::from_secs(self.token_ttl),
+            rotate_refresh_tokens: self.rotate_refresh_tokens,
+            single_use_refresh_tokens: self.single_use_refresh_tokens,
+            revoke_on_refresh: self.revoke_on_refresh,
+            rate_limit: Some(self.rate_limit).filter(|r| *r > 0),
+            faults: FaultConfig {
+                rate: self.fault_rate,
+                seed: self.fault_seed,
+                max_delay: Duration::from_millis(self.fault_max_delay_ms),
+                ..FaultConfig::default()
+            },
+            seed,
+            state_file: self.state.clone(),
+            client_id: self.client_id.clone(),
+            client_secret: stored_secret.unwrap_or_else(random_secret),
+        })
+    }
+}
+
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Starts the sandbox, prints one JSON line with a ready credential
+/// (`apiUrl`, `authUrl`, `clientId`, `clientSecret`, `refreshToken`, `organizerKey`),
+/// serves until Ctrl-C or SIGTERM, then saves the state.
+pub async fn serve_cli(args: SandboxArgs) -> Result<(), SandboxError> {
+    let sandbox = Sandbox::start(args.to_config()?).await?;
+    let line = json!({
+        "apiUrl": sandbox.url(),
+        "authUrl": sandbox.url(),
+        "clientId": sandbox.client_id(),
+        "clientSecret": sandbox.client_secret(),
+        "refreshToken": sandbox.issue_refresh_token(),
+        "organizerKey": sandbox.organizer_key(),
+    });
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{line}")?;
+        out.flush()?;
+    }
+    stopped().await;
+    sandbox.shutdown().await;
+    Ok(())
+}
