@@ -20,6 +20,7 @@ use serde_json::{json, Map, Value};
 use crate::component::{Component, FunctionError, Input};
 use crate::context::{Context, CredentialSource, EmitError, Emitter, StepInfo};
 use crate::event::{ErrorInfo, Event};
+use crate::json::parse_json_lossless;
 use crate::message::{json_type, Message};
 
 /// Arguments of the local runner (`exec <function> --cfg FILE …`).
@@ -358,7 +359,9 @@ fn warn_unknown_message_fields(path: &Path, value: &Value) {
 fn read_json(flag: &str, path: &Path) -> Result<Value, String> {
     let text =
         fs::read_to_string(path).map_err(|e| format!("cannot read {flag} file {}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{flag} file {} is not valid JSON: {e}", path.display()))
+    // Long integers (ids) arrive as strings, exactly as on the platform.
+    parse_json_lossless(text.as_bytes())
+        .map_err(|e| format!("{flag} file {} is not valid JSON: {e}", path.display()))
 }
 
 /// State shared by the emitter, the credential source and the runner.

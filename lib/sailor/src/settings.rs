@@ -1,0 +1,427 @@
+//! The `ELASTICIO_*` environment a flow step runs with.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crate::context::StepInfo;
+
+/// Why the environment is not a usable step configuration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SettingsError {
+    /// A required variable is unset or empty.
+    #[error("the environment variable {0} is required but not set")]
+    Missing(String),
+    /// A variable has a value that cannot be used.
+    #[error("the environment variable {name} is invalid: {reason}")]
+    Invalid {
+        /// The variable's full name.
+        name: String,
+        /// What is wrong and what is expected (never the value of a secret).
+        reason: String,
+    },
+}
+
+/// Where and how to exchange AMQP messages (absent in `HOOK_SHUTDOWN` mode).
+#[derive(Clone, PartialEq, Eq)]
+pub struct AmqpSettings {
+    /// `ELASTICIO_AMQP_URI` (carries the broker password).
+    pub uri: String,
+    /// `ELASTICIO_LISTEN_MESSAGES_ON`: the queue to consume.
+    pub listen_messages_on: String,
+    /// `ELASTICIO_PUBLISH_MESSAGES_TO`: the exchange to publish to.
+    pub publish_messages_to: String,
+    /// `ELASTICIO_DATA_ROUTING_KEY`.
+    pub data_routing_key: String,
+    /// `ELASTICIO_ERROR_ROUTING_KEY`.
+    pub error_routing_key: String,
+    /// `ELASTICIO_REBOUND_ROUTING_KEY`.
+    pub rebound_routing_key: String,
+    /// `ELASTICIO_SNAPSHOT_ROUTING_KEY`.
+    pub snapshot_routing_key: String,
+    /// `ELASTICIO_MESSAGE_CRYPTO_IV`.
+    pub message_crypto_iv: String,
+    /// `ELASTICIO_MESSAGE_CRYPTO_PASSWORD`.
+    pub message_crypto_password: String,
+}
+
+impl std::fmt::Debug for AmqpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AmqpSettings")
+            .field("uri", &redact_uri(&self.uri))
+            .field("listen_messages_on", &self.listen_messages_on)
+            .field("publish_messages_to", &self.publish_messages_to)
+            .field("data_routing_key", &self.data_routing_key)
+            .field("error_routing_key", &self.error_routing_key)
+            .field("rebound_routing_key", &self.rebound_routing_key)
+            .field("snapshot_routing_key", &self.snapshot_routing_key)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Everything a flow step reads from its `ELASTICIO_*` environment.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// `ELASTICIO_FLOW_ID` (the task id).
+    pub flow_id: String,
+    /// `ELASTICIO_EXEC_ID`.
+    pub exec_id: String,
+    /// `ELASTICIO_STEP_ID`.
+    pub step_id: String,
+    /// `ELASTICIO_CONTAINER_ID`.
+    pub container_id: String,
+    /// `ELASTICIO_WORKSPACE_ID`.
+    pub workspace_id: String,
+    /// `ELASTICIO_USER_ID`.
+    pub user_id: String,
+    /// `ELASTICIO_COMP_ID`.
+    pub comp_id: String,
+    /// `ELASTICIO_FUNCTION`: the action or trigger this step runs.
+    pub function: String,
+    /// `ELASTICIO_API_URI`, without a trailing slash.
+    pub api_uri: String,
+    /// `ELASTICIO_API_USERNAME`.
+    pub api_username: String,
+    /// `ELASTICIO_API_KEY`.
+    pub api_key: String,
+    /// The AMQP settings; `None` only in `HOOK_SHUTDOWN` mode.
+    pub amqp: Option<AmqpSettings>,
+    /// `ELASTICIO_REBOUND_INITIAL_EXPIRATION` in ms (default 15000).
+    pub rebound_initial_expiration: u64,
+    /// `ELASTICIO_REBOUND_LIMIT` (default 20).
+    pub rebound_limit: u32,
+    /// `ELASTICIO_RABBITMQ_PREFETCH_SAILOR` (default 1).
+    pub prefetch: u16,
+    /// `ELASTICIO_STARTUP_REQUIRED` (default false).
+    pub startup_required: bool,
+    /// `ELASTICIO_HOOK_SHUTDOWN` (default false).
+    pub hook_shutdown: bool,
+    /// `ELASTICIO_OUTGOING_MESSAGE_SIZE_LIMIT` in bytes after encryption (default 10485760).
+    pub outgoing_message_size_limit: usize,
+    /// `ELASTICIO_PROTOCOL_VERSION` of outgoing data messages (default 1).
+    pub protocol_version: u8,
+    /// `ELASTICIO_NO_ERROR_REPLIES` (default false).
+    pub no_error_replies: bool,
+    /// `ELASTICIO_NO_SELF_PASSTRHOUGH` (the platform's spelling; default false).
+    pub no_self_passthrough: bool,
+    /// `ELASTICIO_AMQP_PUBLISH_RETRY_ATTEMPTS`; `None` (the default) retries without limit.
+    pub amqp_publish_retry_attempts: Option<u32>,
+    /// `ELASTICIO_API_REQUEST_RETRY_ATTEMPTS` (default 3).
+    pub api_request_retry_attempts: u32,
+    /// `ELASTICIO_API_REQUEST_RETRY_DELAY` (default 100 ms).
+    pub api_request_retry_delay: Duration,
+    /// `ELASTICIO_FLOW_WEBHOOK_URI`, for webhook triggers.
+    pub flow_webhook_uri: Option<String>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("flow_id", &self.flow_id)
+            .field("exec_id", &self.exec_id)
+            .field("step_id", &self.step_id)
+            .field("function", &self.function)
+            .field("api_uri", &self.api_uri)
+            .field("amqp", &self.amqp)
+            .field("prefetch", &self.prefetch)
+            .field("startup_required", &self.startup_required)
+            .field("hook_shutdown", &self.hook_shutdown)
+            .field("protocol_version", &self.protocol_version)
+            .finish_non_exhaustive()
+    }
+}
+
+const REQUIRED: [&str; 11] = [
+    "FLOW_ID",
+    "EXEC_ID",
+    "STEP_ID",
+    "CONTAINER_ID",
+    "WORKSPACE_ID",
+    "USER_ID",
+    "COMP_ID",
+    "FUNCTION",
+    "API_URI",
+    "API_USERNAME",
+    "API_KEY",
+];
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings from a map of variables (full names, e.g. `ELASTICIO_FLOW_ID`).
+    pub fn from_map(vars: &HashMap<String, String>) -> Result<Self, SettingsError> {
+        Self::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    /// Reads the settings through `lookup` (full variable name → value).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let env = Env(&lookup);
+        for name in REQUIRED {
+            env.required(name)?;
+        }
+        let hook_shutdown = env.bool("HOOK_SHUTDOWN", false)?;
+        let amqp = if hook_shutdown {
+            None
+        } else {
+            Some(AmqpSettings {
+                uri: env.required("AMQP_URI")?,
+                listen_messages_on: env.required("LISTEN_MESSAGES_ON")?,
+                publish_messages_to: env.required("PUBLISH_MESSAGES_TO")?,
+                data_routing_key: env.required("DATA_ROUTING_KEY")?,
+                error_routing_key: env.required("ERROR_ROUTING_KEY")?,
+                rebound_routing_key: env.required("REBOUND_ROUTING_KEY")?,
+                snapshot_routing_key: env.required("SNAPSHOT_ROUTING_KEY")?,
+                message_crypto_iv: env.required("MESSAGE_CRYPTO_IV")?,
+                message_crypto_password: env.required("MESSAGE_CRYPTO_PASSWORD")?,
+            })
+        };
+        let protocol_version: u8 = env.number("PROTOCOL_VERSION", 1)?;
+        if !(1..=2).contains(&protocol_version) {
+            return Err(invalid("PROTOCOL_VERSION", "must be 1 or 2"));
+        }
+        let prefetch: u16 = env.number("RABBITMQ_PREFETCH_SAILOR", 1)?;
+        if prefetch == 0 {
+            return Err(invalid("RABBITMQ_PREFETCH_SAILOR", "must be at least 1"));
+        }
+        let amqp_publish_retry_attempts = match env.optional("AMQP_PUBLISH_RETRY_ATTEMPTS") {
+            None => None,
+            Some(v) if v.eq_ignore_ascii_case("infinity") => None,
+            Some(_) => Some(env.number("AMQP_PUBLISH_RETRY_ATTEMPTS", 0)?),
+        };
+        Ok(Settings {
+            flow_id: env.required("FLOW_ID")?,
+            exec_id: env.required("EXEC_ID")?,
+            step_id: env.required("STEP_ID")?,
+            container_id: env.required("CONTAINER_ID")?,
+            workspace_id: env.required("WORKSPACE_ID")?,
+            user_id: env.required("USER_ID")?,
+            comp_id: env.required("COMP_ID")?,
+            function: env.required("FUNCTION")?,
+            api_uri: env.required("API_URI")?.trim_end_matches('/').to_string(),
+            api_username: env.required("API_USERNAME")?,
+            api_key: env.required("API_KEY")?,
+            amqp,
+            rebound_initial_expiration: env.number("REBOUND_INITIAL_EXPIRATION", 15_000)?,
+            rebound_limit: env.number("REBOUND_LIMIT", 20)?,
+            prefetch,
+            startup_required: env.bool("STARTUP_REQUIRED", false)?,
+            hook_shutdown,
+            outgoing_message_size_limit: env.number("OUTGOING_MESSAGE_SIZE_LIMIT", 10_485_760)?,
+            protocol_version,
+            no_error_replies: env.bool("NO_ERROR_REPLIES", false)?,
+            no_self_passthrough: env.bool("NO_SELF_PASSTRHOUGH", false)?,
+            amqp_publish_retry_attempts,
+            api_request_retry_attempts: env.number("API_REQUEST_RETRY_ATTEMPTS", 3)?,
+            api_request_retry_delay: Duration::from_millis(env.number("API_REQUEST_RETRY_DELAY", 100)?),
+            flow_webhook_uri: env.optional("FLOW_WEBHOOK_URI"),
+        })
+    }
+
+    /// The step's ids, for contexts and log lines.
+    pub fn step_info(&self) -> StepInfo {
+        StepInfo {
+            function: self.function.clone(),
+            flow_id: Some(self.flow_id.clone()),
+            step_id: Some(self.step_id.clone()),
+            exec_id: Some(self.exec_id.clone()),
+            workspace_id: Some(self.workspace_id.clone()),
+            container_id: Some(self.container_id.clone()),
+            user_id: Some(self.user_id.clone()),
+            comp_id: Some(self.comp_id.clone()),
+            flow_webhook_uri: self.flow_webhook_uri.clone(),
+        }
+    }
+}
+
+fn invalid(name: &str, reason: impl Into<String>) -> SettingsError {
+    SettingsError::Invalid { name: format!("ELASTICIO_{name}"), reason: reason.into() }
+}
+
+/// Reads `ELASTICIO_`-prefixed variables; empty values count as unset.
+struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
+
+impl Env<'_> {
+    fn optional(&self, name: &str) -> Option<String> {
+        (self.0)(&format!("ELASTICIO_{name}")).filter(|v| !v.trim().is_empty())
+    }
+
+    fn required(&self, name: &str) -> Result<String, SettingsError> {
+        self.optional(name).ok_or_else(|| SettingsError::Missing(format!("ELASTICIO_{name}")))
+    }
+
+    fn number<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, SettingsError> {
+        match self.optional(name) {
+            None => Ok(default),
+            Some(v) => v.trim().parse().map_err(|_| {
+                invalid(name, format!("expected a non-negative whole number in range, got {:?}", v.trim()))
+            }),
+        }
+    }
+
+    fn bool(&self, name: &str, default: bool) -> Result<bool, SettingsError> {
+        match self.optional(name).map(|v| v.trim().to_ascii_lowercase()) {
+            None => Ok(default),
+            Some(v) => match v.as_str() {
+                "true" | "1" | "yes" | "on" => Ok(true),
+                "false" | "0" | "no" | "off" => Ok(false),
+                _ => Err(invalid(name, format!("expected true or false, got {v:?}"))),
+            },
+        }
+    }
+}
+
+/// The URI without its password, for logs and `Debug`.
+pub(crate) fn redact_uri(uri: &str) -> String {
+    match url::Url::parse(uri) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "<unparsable URI>".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> HashMap<String, String> {
+        let mut m = HashMap::new();
+        for (k, v) in [
+            ("FLOW_ID", "flow-1"),
+            ("EXEC_ID", "exec-1"),
+            ("STEP_ID", "step_1"),
+            ("CONTAINER_ID", "cont-1"),
+            ("WORKSPACE_ID", "ws-1"),
+            ("USER_ID", "user-1"),
+            ("COMP_ID", "comp-1"),
+            ("FUNCTION", "listWebinars"),
+            ("API_URI", "http://127.0.0.1:9/"),
+            ("API_USERNAME", "user@example.com"),
+            ("API_KEY", "api-key-secret"),
+            ("AMQP_URI", "amqp://guest:brokerpass@127.0.0.1:5672/%2f"),
+            ("LISTEN_MESSAGES_ON", "q.in"),
+            ("PUBLISH_MESSAGES_TO", "x.out"),
+            ("DATA_ROUTING_KEY", "rk.data"),
+            ("ERROR_ROUTING_KEY", "rk.error"),
+            ("REBOUND_ROUTING_KEY", "rk.rebound"),
+            ("SNAPSHOT_ROUTING_KEY", "rk.snapshot"),
+            ("MESSAGE_CRYPTO_IV", "iv=any16_symbols"),
+            ("MESSAGE_CRYPTO_PASSWORD", "cryptopass"),
+        ] {
+            m.insert(format!("ELASTICIO_{k}"), v.to_string());
+        }
+        m
+    }
+
+    #[test]
+    fn reads_required_values_and_defaults() {
+        let s = Settings::from_map(&base()).unwrap();
+        assert_eq!(s.flow_id, "flow-1");
+        assert_eq!(s.api_uri, "http://127.0.0.1:9", "trailing slash trimmed");
+        let amqp = s.amqp.as_ref().unwrap();
+        assert_eq!(amqp.listen_messages_on, "q.in");
+        assert_eq!(amqp.rebound_routing_key, "rk.rebound");
+        assert_eq!(s.rebound_initial_expiration, 15_000);
+        assert_eq!(s.rebound_limit, 20);
+        assert_eq!(s.prefetch, 1);
+        assert!(!s.startup_required && !s.hook_shutdown && !s.no_error_replies && !s.no_self_passthrough);
+        assert_eq!(s.outgoing_message_size_limit, 10_485_760);
+        assert_eq!(s.protocol_version, 1);
+        assert_eq!(s.amqp_publish_retry_attempts, None);
+        assert_eq!(s.api_request_retry_attempts, 3);
+        assert_eq!(s.api_request_retry_delay, Duration::from_millis(100));
+        assert_eq!(s.step_info().step_id.as_deref(), Some("step_1"));
+    }
+
+    #[test]
+    fn reads_optional_values() {
+        let mut m = base();
+        for (k, v) in [
+            ("REBOUND_INITIAL_EXPIRATION", "1000"),
+            ("REBOUND_LIMIT", "3"),
+            ("RABBITMQ_PREFETCH_SAILOR", "10"),
+            ("STARTUP_REQUIRED", "true"),
+            ("OUTGOING_MESSAGE_SIZE_LIMIT", "2048"),
+            ("PROTOCOL_VERSION", "2"),
+            ("NO_ERROR_REPLIES", "1"),
+            ("NO_SELF_PASSTRHOUGH", "true"),
+            ("AMQP_PUBLISH_RETRY_ATTEMPTS", "5"),
+            ("API_REQUEST_RETRY_ATTEMPTS", "0"),
+            ("API_REQUEST_RETRY_DELAY", "7"),
+            ("FLOW_WEBHOOK_URI", "https://in.example/hook/flow-1"),
+        ] {
+            m.insert(format!("ELASTICIO_{k}"), v.into());
+        }
+        let s = Settings::from_map(&m).unwrap();
+        assert_eq!(
+            (s.rebound_initial_expiration, s.rebound_limit, s.prefetch, s.outgoing_message_size_limit),
+            (1000, 3, 10, 2048)
+        );
+        assert!(s.startup_required && s.no_error_replies && s.no_self_passthrough);
+        assert_eq!(s.protocol_version, 2);
+        assert_eq!(s.amqp_publish_retry_attempts, Some(5));
+        assert_eq!(s.api_request_retry_attempts, 0);
+        assert_eq!(s.api_request_retry_delay, Duration::from_millis(7));
+        assert_eq!(s.flow_webhook_uri.as_deref(), Some("https://in.example/hook/flow-1"));
+    }
+
+    #[test]
+    fn missing_required_variable_is_named() {
+        for name in
+            ["ELASTICIO_API_KEY", "ELASTICIO_FUNCTION", "ELASTICIO_AMQP_URI", "ELASTICIO_MESSAGE_CRYPTO_IV"]
+        {
+            let mut m = base();
+            m.remove(name);
+            let err = Settings::from_map(&m).unwrap_err();
+            assert_eq!(err, SettingsError::Missing(name.into()));
+            assert!(err.to_string().contains(name), "{err}");
+        }
+        let mut m = base();
+        m.insert("ELASTICIO_STEP_ID".into(), "  ".into());
+        assert_eq!(Settings::from_map(&m).unwrap_err(), SettingsError::Missing("ELASTICIO_STEP_ID".into()));
+    }
+
+    #[test]
+    fn hook_shutdown_needs_no_amqp() {
+        let mut m = base();
+        m.retain(|k, _| {
+            !k.contains("AMQP") && !k.contains("ROUTING") && !k.contains("CRYPTO") && !k.contains("MESSAGES")
+        });
+        assert!(matches!(Settings::from_map(&m), Err(SettingsError::Missing(_))));
+        m.insert("ELASTICIO_HOOK_SHUTDOWN".into(), "true".into());
+        let s = Settings::from_map(&m).unwrap();
+        assert!(s.hook_shutdown);
+        assert!(s.amqp.is_none());
+    }
+
+    #[test]
+    fn invalid_values_are_named_without_secrets() {
+        for (k, v) in [
+            ("REBOUND_LIMIT", "many"),
+            ("RABBITMQ_PREFETCH_SAILOR", "0"),
+            ("PROTOCOL_VERSION", "3"),
+            ("STARTUP_REQUIRED", "maybe"),
+            ("API_REQUEST_RETRY_DELAY", "-1"),
+        ] {
+            let mut m = base();
+            m.insert(format!("ELASTICIO_{k}"), v.into());
+            let err = Settings::from_map(&m).unwrap_err();
+            assert!(err.to_string().contains(&format!("ELASTICIO_{k}")), "{err}");
+        }
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let s = Settings::from_map(&base()).unwrap();
+        let text = format!("{s:?}");
+        for secret in ["api-key-secret", "brokerpass", "cryptopass", "iv=any16_symbols"] {
+            assert!(!text.contains(secret), "{secret} leaked: {text}");
+        }
+        assert!(text.contains("127.0.0.1:5672"), "{text}");
+    }
+}
