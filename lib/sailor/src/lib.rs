@@ -2,20 +2,36 @@
 //!
 //! A component registers its functions in a [`Component`]; a runtime mode calls them with a
 //! [`Context`] whose [`Emitter`] turns emitted [`Event`]s into that mode's effects. The local
-//! runner ([`run_local`]) prints events as JSON lines.
+//! runner ([`run_local`]) prints events as JSON lines; [`run_sail`] runs a flow step over AMQP
+//! with the platform's protocol; [`run_service`] answers one service call.
+//!
+//! Incoming JSON (AMQP messages, the step configuration, service cfg, local files) is read with
+//! [`parse_json_lossless`]: integers longer than 15 digits arrive as **strings** holding the exact
+//! digits, so ids such as `24576065432313123456` are never rounded.
 
+pub mod amqp;
 pub mod component;
 pub mod context;
 pub mod crypto;
 pub mod event;
+pub mod json;
 pub mod local;
 pub mod logging;
 pub mod message;
+pub mod platform_api;
+pub mod sail;
+pub mod service;
+pub mod settings;
 
 pub use component::{Component, Function, FunctionError, Input, Services};
 pub use context::{Context, CredentialSource, EmitError, Emitter, StepInfo};
 pub use crypto::{CryptoError, MessageCrypto};
 pub use event::{ErrorInfo, Event, HttpReply};
+pub use json::parse_json_lossless;
 pub use local::{run_local, run_local_with_io, run_local_with_output, ExecArgs, Method};
 pub use logging::{init_json_stdout_logging, init_stderr_logging};
 pub use message::{Message, MessageError};
+pub use platform_api::{AccountCredentials, ApiError, PlatformApi, StepData};
+pub use sail::{run_sail, run_sail_until, shutdown_signal, SailError};
+pub use service::{run_service, run_service_with, ServiceEnv};
+pub use settings::{AmqpSettings, Settings, SettingsError};

@@ -1,0 +1,338 @@
+//! AMQP plumbing for the sail mode: connections, a confirming publisher with retries, and
+//! conversions between AMQP header values and JSON.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
+use lapin::types::{AMQPValue, FieldArray, FieldTable, LongString, ShortString};
+use lapin::{BasicProperties, Channel, Confirmation, Connection, ConnectionProperties};
+use serde_json::{Map, Number, Value};
+
+use crate::settings::redact_uri;
+
+/// The longest wait between two publish attempts.
+pub const MAX_PUBLISH_RETRY_DELAY: Duration = Duration::from_millis(300_000);
+
+/// Delay before publish retry number `iteration` (0-based): `min(100 * 2^iteration, 300000)` ms.
+pub fn publish_retry_delay(iteration: u32) -> Duration {
+    let ms = 100u64.saturating_mul(1u64.checked_shl(iteration).unwrap_or(u64::MAX));
+    Duration::from_millis(ms).min(MAX_PUBLISH_RETRY_DELAY)
+}
+
+/// Connects to the broker, naming the connection for the broker's connection list.
+pub(crate) async fn connect(uri: &str, name: &str) -> Result<Connection, String> {
+    let props = ConnectionProperties::default().with_connection_name(LongString::from(name.to_string()));
+    Connection::connect(uri, props)
+        .await
+        .map_err(|e| format!("cannot connect to AMQP broker {}: {e}", redact_uri(uri)))
+}
+
+/// Why a publish failed for good.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PublishError {
+    /// Every attempt failed; the last reason.
+    #[error("could not publish to exchange {exchange:?} with routing key {routing_key:?} after {attempts} attempt(s): {reason}")]
+    Failed {
+        /// Target exchange.
+        exchange: String,
+        /// Routing key.
+        routing_key: String,
+        /// Attempts made.
+        attempts: u32,
+        /// The last failure.
+        reason: String,
+    },
+}
+
+/// One message to publish.
+#[derive(Debug, Clone)]
+pub(crate) struct Outgoing {
+    pub exchange: String,
+    pub routing_key: String,
+    pub payload: Vec<u8>,
+    pub properties: BasicProperties,
+}
+
+struct PublishChannel {
+    generation: u64,
+    connection: Connection,
+    channel: Channel,
+}
+
+/// Publishes on a confirm channel of its own connection, `mandatory`, reconnecting when needed.
+pub(crate) struct Publisher {
+    uri: String,
+    name: String,
+    current: tokio::sync::Mutex<Option<PublishChannel>>,
+    generations: AtomicU64,
+    retry_attempts: Option<u32>,
+}
+
+impl Publisher {
+    /// A publisher for `uri`; `retry_attempts` is the total number of attempts (`None`: unlimited).
+    pub fn new(uri: &str, name: &str, retry_attempts: Option<u32>) -> Self {
+        Publisher {
+            uri: uri.to_string(),
+            name: name.to_string(),
+            current: tokio::sync::Mutex::new(None),
+            generations: AtomicU64::new(0),
+            retry_attempts,
+        }
+    }
+
+    /// Opens the connection now (so a broken broker URI fails at startup).
+    pub async fn open(&self) -> Result<(), String> {
+        self.channel().await.map(|_| ())
+    }
+
+    async fn channel(&self) -> Result<(u64, Channel), String> {
+        let mut current = self.current.lock().await;
+        if let Some(pc) = current.as_ref() {
+            if pc.connection.status().connected() && pc.channel.status().connected() {
+                return Ok((pc.generation, pc.channel.clone()));
+            }
+        }
+        if let Some(old) = current.take() {
+            let _ = old.connection.close(200, ShortString::from("reconnecting")).await;
+        }
+        let connection = connect(&self.uri, &self.name).await?;
+        let channel = connection.create_channel().await.map_err(|e| format!("cannot open a channel: {e}"))?;
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await
+            .map_err(|e| format!("cannot enable publisher confirms: {e}"))?;
+        let generation = self.generations.fetch_add(1, Ordering::SeqCst) + 1;
+        if generation > 1 {
+            tracing::info!("publish connection re-established");
+        }
+        *current = Some(PublishChannel { generation, connection, channel: channel.clone() });
+        Ok((generation, channel))
+    }
+
+    /// Drops the channel of `generation` so the next attempt reconnects.
+    async fn invalidate(&self, generation: u64) {
+        let mut current = self.current.lock().await;
+        if current.as_ref().is_some_and(|pc| pc.generation == generation) {
+            if let Some(old) = current.take() {
+                let _ = old.connection.close(200, ShortString::from("reconnecting")).await;
+            }
+        }
+    }
+
+    async fn try_publish(&self, out: &Outgoing) -> Result<(), String> {
+        let (generation, channel) = self.channel().await?;
+        let result = async {
+            let confirm = channel
+                .basic_publish(
+                    ShortString::from(out.exchange.as_str()),
+                    ShortString::from(out.routing_key.as_str()),
+                    BasicPublishOptions { mandatory: true, ..BasicPublishOptions::default() },
+                    &out.payload,
+                    out.properties.clone(),
+                )
+                .await
+                .map_err(|e| (true, format!("publish failed: {e}")))?
+                .await
+                .map_err(|e| (true, format!("no confirmation from the broker: {e}")))?;
+            match confirm {
+                Confirmation::Ack(None) => Ok(()),
+                Confirmation::Ack(Some(returned)) | Confirmation::Nack(Some(returned)) => Err((
+                    false,
+                    format!(
+                        "the broker returned the message: {} {}",
+                        returned.reply_code, returned.reply_text
+                    ),
+                )),
+                Confirmation::Nack(None) => Err((false, "the broker refused the message (nack)".to_string())),
+                Confirmation::NotRequested => Err((true, "publisher confirms are not enabled".to_string())),
+            }
+        }
+        .await;
+        match result {
+            Ok(()) => Ok(()),
+            Err((broken, reason)) => {
+                if broken {
+                    self.invalidate(generation).await;
+                }
+                Err(reason)
+            }
+        }
+    }
+
+    /// Publishes `out`, retrying with `min(100*2^i, 300000)` ms delays; a returned (unroutable) or
+    /// refused message counts as a failed attempt. Retries carry a `retry` header with the attempt number.
+    pub async fn publish(&self, out: &Outgoing) -> Result<(), PublishError> {
+        let mut iteration: u32 = 0;
+        let mut attempt = out.clone();
+        loop {
+            match self.try_publish(&attempt).await {
+                Ok(()) => return Ok(()),
+                Err(reason) => {
+                    let tries = iteration + 1;
+                    if self.retry_attempts.is_some_and(|max| tries >= max) {
+                        return Err(PublishError::Failed {
+                            exchange: out.exchange.clone(),
+                            routing_key: out.routing_key.clone(),
+                            attempts: tries,
+                            reason,
+                        });
+                    }
+                    let delay = publish_retry_delay(iteration);
+                    tracing::warn!(
+                        exchange = %out.exchange,
+                        routing_key = %out.routing_key,
+                        attempt = tries,
+                        delay_ms = delay.as_millis() as u64,
+                        reason = %reason,
+                        "publish failed; retrying"
+                    );
+                    tokio::time::sleep(delay).await;
+                    iteration += 1;
+                    let mut headers = attempt.properties.headers().clone().unwrap_or_default();
+                    headers.insert("retry".into(), AMQPValue::LongLongInt(i64::from(iteration)));
+                    attempt.properties = attempt.properties.clone().with_headers(headers);
+                }
+            }
+        }
+    }
+
+    /// Closes the publish connection.
+    pub async fn close(&self) {
+        if let Some(pc) = self.current.lock().await.take() {
+            let _ = pc.connection.close(200, ShortString::from("OK")).await;
+        }
+    }
+}
+
+/// An AMQP header value as JSON (byte strings as UTF-8 text when they are, else arrays of bytes).
+pub fn amqp_to_json(v: &AMQPValue) -> Value {
+    match v {
+        AMQPValue::Boolean(b) => Value::Bool(*b),
+        AMQPValue::ShortShortInt(n) => Value::from(*n),
+        AMQPValue::ShortShortUInt(n) => Value::from(*n),
+        AMQPValue::ShortInt(n) => Value::from(*n),
+        AMQPValue::ShortUInt(n) => Value::from(*n),
+        AMQPValue::LongInt(n) => Value::from(*n),
+        AMQPValue::LongUInt(n) => Value::from(*n),
+        AMQPValue::LongLongInt(n) => Value::from(*n),
+        AMQPValue::Timestamp(n) => Value::from(*n),
+        AMQPValue::Float(f) => Number::from_f64(f64::from(*f)).map_or(Value::Null, Value::Number),
+        AMQPValue::Double(f) => Number::from_f64(*f).map_or(Value::Null, Value::Number),
+        AMQPValue::DecimalValue(d) => {
+            let v = f64::from(d.value) / 10f64.powi(i32::from(d.scale));
+            Number::from_f64(v).map_or(Value::Null, Value::Number)
+        }
+        AMQPValue::ShortString(s) => Value::String(s.as_str().to_string()),
+        AMQPValue::LongString(s) => bytes_to_json(s.as_bytes()),
+        AMQPValue::ByteArray(b) => bytes_to_json(b.as_slice()),
+        AMQPValue::FieldArray(a) => Value::Array(a.as_slice().iter().map(amqp_to_json).collect()),
+        AMQPValue::FieldTable(t) => Value::Object(table_to_json(t)),
+        AMQPValue::Void => Value::Null,
+    }
+}
+
+fn bytes_to_json(b: &[u8]) -> Value {
+    match std::str::from_utf8(b) {
+        Ok(s) => Value::String(s.to_string()),
+        Err(_) => Value::Array(b.iter().map(|x| Value::from(*x)).collect()),
+    }
+}
+
+/// A header table as a JSON object.
+pub fn table_to_json(t: &FieldTable) -> Map<String, Value> {
+    t.inner().iter().map(|(k, v)| (k.as_str().to_string(), amqp_to_json(v))).collect()
+}
+
+/// A JSON value as an AMQP header value.
+pub fn json_to_amqp(v: &Value) -> AMQPValue {
+    match v {
+        Value::Null => AMQPValue::Void,
+        Value::Bool(b) => AMQPValue::Boolean(*b),
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => AMQPValue::LongLongInt(i),
+            (None, Some(f)) => AMQPValue::Double(f),
+            (None, None) => AMQPValue::LongString(LongString::from(n.to_string())),
+        },
+        Value::String(s) => AMQPValue::LongString(LongString::from(s.clone())),
+        Value::Array(a) => {
+            AMQPValue::FieldArray(FieldArray::from(a.iter().map(json_to_amqp).collect::<Vec<_>>()))
+        }
+        Value::Object(o) => {
+            let mut t = FieldTable::default();
+            for (k, v) in o {
+                if let Ok(key) = ShortString::try_new(k.clone()) {
+                    t.insert(key, json_to_amqp(v));
+                }
+            }
+            AMQPValue::FieldTable(t)
+        }
+    }
+}
+
+/// A header as text (strings, and numbers written as decimals).
+pub(crate) fn header_text(t: &FieldTable, key: &str) -> Option<String> {
+    match t.inner().get(key)? {
+        AMQPValue::ShortString(s) => Some(s.as_str().to_string()),
+        AMQPValue::LongString(s) => std::str::from_utf8(s.as_bytes()).ok().map(str::to_string),
+        other => match amqp_to_json(other) {
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        },
+    }
+    .filter(|s| !s.is_empty())
+}
+
+/// A header as an integer (any integer type, or a decimal string).
+pub(crate) fn header_int(t: &FieldTable, key: &str) -> Option<i64> {
+    match t.inner().get(key)? {
+        AMQPValue::ShortString(s) => s.as_str().trim().parse().ok(),
+        AMQPValue::LongString(s) => std::str::from_utf8(s.as_bytes()).ok()?.trim().parse().ok(),
+        other => amqp_to_json(other).as_i64(),
+    }
+}
+
+/// Inserts a text header.
+pub(crate) fn put_text(t: &mut FieldTable, key: &str, value: &str) {
+    t.insert(ShortString::from(key), AMQPValue::LongString(LongString::from(value.to_string())));
+}
+
+/// Inserts an integer header.
+pub(crate) fn put_int(t: &mut FieldTable, key: &str, value: i64) {
+    t.insert(ShortString::from(key), AMQPValue::LongLongInt(value));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn retry_delays_double_up_to_five_minutes() {
+        let ms: Vec<u128> = (0..5).map(|i| publish_retry_delay(i).as_millis()).collect();
+        assert_eq!(ms, [100, 200, 400, 800, 1600]);
+        assert_eq!(publish_retry_delay(11).as_millis(), 204_800);
+        assert_eq!(publish_retry_delay(12), MAX_PUBLISH_RETRY_DELAY);
+        assert_eq!(publish_retry_delay(200), MAX_PUBLISH_RETRY_DELAY);
+    }
+
+    #[test]
+    fn header_values_convert_both_ways() {
+        let v = json!({"s": "text", "i": 42, "b": true, "f": 1.5, "a": [1, "x"], "o": {"k": "v"}, "n": null});
+        let AMQPValue::FieldTable(t) = json_to_amqp(&v) else { panic!("not a table") };
+        assert_eq!(Value::Object(table_to_json(&t)), v);
+        assert_eq!(header_text(&t, "s").as_deref(), Some("text"));
+        assert_eq!(header_text(&t, "i").as_deref(), Some("42"));
+        assert_eq!(header_int(&t, "i"), Some(42));
+        assert_eq!(header_int(&t, "s"), None);
+        assert_eq!(header_text(&t, "missing"), None);
+        let mut t2 = FieldTable::default();
+        t2.insert("n".into(), AMQPValue::ShortShortUInt(3));
+        t2.insert("str".into(), AMQPValue::ShortString("7".into()));
+        put_text(&mut t2, "empty", "");
+        assert_eq!(header_int(&t2, "n"), Some(3));
+        assert_eq!(header_int(&t2, "str"), Some(7));
+        assert_eq!(header_text(&t2, "empty"), None);
+        assert_eq!(amqp_to_json(&AMQPValue::LongString(LongString::from(vec![0xff, 0x00]))), json!([255, 0]));
+    }
+}
