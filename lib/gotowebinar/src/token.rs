@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use rand::Rng;
 use tokio::sync::watch;
 
@@ -596,6 +596,7 @@ impl fmt::Debug for TokenManager {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeDelta;
 
     fn keys(json: serde_json::Value) -> OAuthKeys {
         OAuthKeys::from_value(json).unwrap()
