@@ -103,13 +103,24 @@ impl Request {
 }
 
 /// A successful answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Response {
     /// The HTTP status. A `DELETE` whose earlier attempt may have succeeded reports the final 404.
     pub status: u16,
     /// The raw body.
     pub body: Vec<u8>,
     context: String,
+}
+
+// The body may hold a secret (the webhook signing key), so `Debug` shows only its size.
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("body_bytes", &self.body.len())
+            .field("context", &self.context)
+            .finish()
+    }
 }
 
 impl Response {
@@ -362,7 +373,8 @@ impl GoToWebinar {
                         started.elapsed(),
                         &inner.retry,
                     );
-                    if decision != Decision::Stop && code != 429 {
+                    // 408 and 429 are refused before GoTo acts on the request.
+                    if decision != Decision::Stop && !matches!(code, 408 | 429) {
                         maybe_applied = true;
                     }
                     (decision, Error::from(api))
@@ -513,7 +525,7 @@ fn check_raw_path(path: &str) -> Result<String> {
     Ok(if trimmed.starts_with('/') { trimmed.to_string() } else { format!("/{trimmed}") })
 }
 
-/// The transport error and its causes, without the request URL's secrets (there are none in URLs).
+/// The transport error with its chain of causes (URLs carry no secrets; the token is a header).
 fn describe(error: &reqwest::Error) -> String {
     let mut message = if error.is_timeout() { "timed out".to_string() } else { error.to_string() };
     let mut source = std::error::Error::source(error);

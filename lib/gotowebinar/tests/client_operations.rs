@@ -597,7 +597,7 @@ async fn webhooks_and_user_subscriptions() {
     let key = created[0].webhook_key.clone();
     assert_eq!(key.as_str(), BIG);
     assert_eq!(webhooks.list("g2w").await.unwrap()[0].state.as_deref(), Some("ACTIVE"));
-    webhooks.activate(&[key.clone()]).await.unwrap();
+    webhooks.activate(std::slice::from_ref(&key)).await.unwrap();
     webhooks.delete(&[WebhookKey::new(BIG).unwrap()]).await.unwrap();
 
     let subscriptions = client.user_subscriptions();
