@@ -61,6 +61,8 @@ pub(crate) struct Runtime {
     pub deny_next_authorize: bool,
     pub log: VecDeque<RequestRecord>,
     pub deliveries: Vec<WebhookDelivery>,
+    /// The last event sent: (event key, event name, callback URL, body), kept for redelivery.
+    pub last_event: Option<(String, String, String, String)>,
 }
 
 const LOG_CAP: usize = 100_000;

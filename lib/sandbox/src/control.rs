@@ -192,10 +192,10 @@ impl App {
 
     /// Sends the last delivered event again (same `eventKey`) to the same callback.
     pub async fn redeliver_last(&self) -> bool {
-        let last = self.rt().deliveries.last().cloned();
+        let last = self.rt().last_event.clone();
         match last {
-            Some(d) => {
-                crate::api::deliver_event(self, d.event_key, d.event_name, d.callback_url, d.body).await;
+            Some((event_key, event_name, url, body)) => {
+                crate::api::deliver_event(self, event_key, event_name, url, body).await;
                 true
             }
             None => false,

@@ -141,6 +141,7 @@ impl Sandbox {
                 deny_next_authorize: false,
                 log: VecDeque::new(),
                 deliveries: Vec::new(),
+                last_event: None,
             }),
             dirty: AtomicBool::new(true),
             clock_offset_ms: AtomicI64::new(0),

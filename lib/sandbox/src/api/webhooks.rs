@@ -428,6 +428,7 @@ pub(crate) fn emit(app: &App, organizer: &str, event_name: &str, mut payload: Va
     }
     let body = to_text(&payload);
     for url in targets {
+        app.rt().last_event = Some((event_key.clone(), event_name.to_string(), url.clone(), body.clone()));
         let (app, event_key, event_name, body) =
             (app.clone(), event_key.clone(), event_name.to_string(), body.clone());
         app.0.runtime.clone().spawn(async move {
