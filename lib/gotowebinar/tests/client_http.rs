@@ -420,8 +420,8 @@ async fn a_create_refused_before_connecting_is_retried_and_created_once() {
     };
     let created = client.registrants(&organizer(), &webinar()).create(&body, false).await.unwrap();
     assert_eq!(created.registrant_key.as_str(), "9");
-    // The first attempt was refused and the backoff (400 ms) ran before the one that arrived.
-    assert!(sent_at.elapsed() >= Duration::from_millis(400), "{:?}", sent_at.elapsed());
+    // The first attempt was refused and a backoff (200-400 ms with jitter) ran before the one that arrived.
+    assert!(sent_at.elapsed() >= Duration::from_millis(200), "{:?}", sent_at.elapsed());
     let server = server_rx.await.unwrap();
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
