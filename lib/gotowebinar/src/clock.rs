@@ -34,6 +34,10 @@ impl Clock for SystemClock {
 /// A clock driven by tokio's time: `now()` is a fixed UTC base plus the tokio time elapsed since
 /// the clock was made, so `#[tokio::test(start_paused = true)]` with `tokio::time::advance`
 /// moves it.
+///
+/// With paused time, tokio jumps to the next timer whenever the runtime waits, so a request to a
+/// real socket hits its timeout at once: advance while paused, then `tokio::time::resume()`
+/// before real I/O (or use a [`ManualClock`]).
 #[derive(Debug, Clone, Copy)]
 pub struct TokioClock {
     base: DateTime<Utc>,
