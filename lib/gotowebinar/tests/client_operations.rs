@@ -589,10 +589,16 @@ async fn webhooks_and_user_subscriptions() {
         .mount(&server)
         .await;
 
+    Mock::given(method("GET"))
+        .and(path("/G2W/rest/v2/webhooks/secretkey"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(r#"[{"value":"old-key","id":"k0"}]"#))
+        .mount(&server)
+        .await;
     let client = client(&server);
     let webhooks = client.webhooks();
     let secret = webhooks.create_secret_key().await.unwrap();
     assert_eq!(secret.value.expose(), "hmac-key");
+    assert_eq!(webhooks.list_secret_keys().await.unwrap()[0].value.expose(), "old-key");
     let created = webhooks.create(&[NewWebhook::g2w("https://cb", "registrant.added")]).await.unwrap();
     let key = created[0].webhook_key.clone();
     assert_eq!(key.as_str(), BIG);

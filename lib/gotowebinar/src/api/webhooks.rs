@@ -35,6 +35,13 @@ impl Webhooks<'_> {
         self.client.send_json(&request).await
     }
 
+    /// Lists the developer account's signing keys, newest last, so an existing one can be reused.
+    /// GoTo's reference does not document this call; treat a 404 or 405 as "none listed" and
+    /// create one. `GET /webhooks/secretkey`.
+    pub async fn list_secret_keys(&self) -> Result<Vec<WebhookSecretKey>> {
+        self.client.send(&Request::get("/webhooks/secretkey")).await?.list("secretKeys")
+    }
+
     /// Registers webhooks (GoTo first checks each callback with a GET that must answer 200); they
     /// start `INACTIVE`. Not repeatable. `POST /webhooks`.
     pub async fn create(&self, webhooks: &[NewWebhook]) -> Result<Vec<Webhook>> {
