@@ -65,7 +65,7 @@ impl Default for TokioClock {
 impl Clock for TokioClock {
     fn now(&self) -> DateTime<Utc> {
         let elapsed = tokio::time::Instant::now().saturating_duration_since(self.base_instant);
-        self.base + to_delta(elapsed)
+        self.base.checked_add_signed(to_delta(elapsed)).unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 }
 
@@ -96,7 +96,7 @@ impl ManualClock {
     /// Moves the time forward (or backward, for a negative delta).
     pub fn advance(&self, delta: TimeDelta) {
         let mut state = self.lock();
-        state.now += delta;
+        state.now = state.now.checked_add_signed(delta).unwrap_or(state.now);
     }
 
     /// Every duration passed to `sleep` so far, in order.
@@ -118,7 +118,7 @@ impl Clock for ManualClock {
     fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
         {
             let mut state = self.lock();
-            state.now += to_delta(duration);
+            state.now = state.now.checked_add_signed(to_delta(duration)).unwrap_or(state.now);
             state.sleeps.push(duration);
         }
         Box::pin(tokio::task::yield_now())

@@ -27,3 +27,5 @@ pub use error::{ApiError, Error, ErrorKind, OAuthError, Result};
 pub use secret::Secret;
 pub mod rate_limit;
 pub mod api;
+pub use oauth::{OAuthClient, OAuthKeys};
+pub use token::{CredentialStore, MemoryStore, StoreError, TokenManager, TokenManagerConfig};

@@ -134,7 +134,7 @@ impl OAuthKeys {
     pub fn lifetime(&self) -> Option<TimeDelta> {
         let lifetime = match (self.expires_at(), self.refreshed_at()) {
             (Some(expires), Some(refreshed)) => expires - refreshed,
-            _ => TimeDelta::seconds(i64::try_from(self.expires_in()?).unwrap_or(i64::MAX / 1000)),
+            _ => seconds_delta(self.expires_in()?)?,
         };
         Some(lifetime.max(TimeDelta::zero()))
     }
@@ -156,7 +156,7 @@ impl OAuthKeys {
     /// `account_key`, …) stay. `expires_at` becomes `now + expires_in`, else the new access
     /// token's JWT `exp`, else it is removed (unknown); `refreshed_at` becomes `now`.
     pub fn merge_refresh(&mut self, response: Map<String, Value>, now: DateTime<Utc>) {
-        let now = now.with_nanosecond_zero();
+        let now = chrono::Timelike::with_nanosecond(&now, 0).unwrap_or(now);
         let expires_in = response.get("expires_in").and_then(seconds);
         for (name, value) in response {
             if name == "refresh_token" && !matches!(&value, Value::String(s) if !s.is_empty()) {
@@ -165,7 +165,8 @@ impl OAuthKeys {
             self.0.insert(name, value);
         }
         let expires_at = match expires_in {
-            Some(secs) => Some(now + TimeDelta::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000))),
+            // An absurd lifetime (beyond what a date can hold) counts as unknown.
+            Some(secs) => seconds_delta(secs).and_then(|d| now.checked_add_signed(d)),
             None => self.jwt_expiry(),
         };
         match expires_at {
@@ -187,14 +188,9 @@ impl OAuthKeys {
     }
 }
 
-trait NanosecondZero {
-    fn with_nanosecond_zero(self) -> Self;
-}
-
-impl NanosecondZero for DateTime<Utc> {
-    fn with_nanosecond_zero(self) -> Self {
-        chrono::Timelike::with_nanosecond(&self, 0).unwrap_or(self)
-    }
+/// `secs` as a duration, `None` when it does not fit one.
+fn seconds_delta(secs: u64) -> Option<TimeDelta> {
+    TimeDelta::try_seconds(i64::try_from(secs).ok()?)
 }
 
 impl fmt::Debug for OAuthKeys {
@@ -801,6 +797,21 @@ mod tests {
             keys.get(EXPIRES_AT),
             Some(&json!(format_time(DateTime::from_timestamp(1_773_396_000, 0).unwrap())))
         );
+    }
+
+    #[test]
+    fn absurd_lifetimes_count_as_unknown_instead_of_panicking() {
+        let huge =
+            OAuthKeys::from_value(json!({"access_token": "a", "expires_in": 1_000_000_000_000_000_000u64}))
+                .unwrap();
+        assert_eq!(huge.lifetime(), None);
+        let mut keys = OAuthKeys::from_value(json!({"refresh_token": "r"})).unwrap();
+        let response = json!({"access_token": "a", "expires_in": u64::MAX});
+        keys.merge_refresh(response.as_object().unwrap().clone(), at("2026-01-01T00:00:00Z"));
+        assert_eq!(keys.expires_at(), None);
+        let response = json!({"access_token": "a", "expires_in": 300_000_000_000u64});
+        keys.merge_refresh(response.as_object().unwrap().clone(), at("2026-01-01T00:00:00Z"));
+        assert_eq!(keys.expires_at(), None, "a year beyond 9999 is not a stored time");
     }
 
     #[test]

@@ -248,7 +248,7 @@ fn assess(keys: &OAuthKeys, now: DateTime<Utc>, config: &TokenManagerConfig) -> 
     };
     if now >= expires_at {
         Assessment::Refresh
-    } else if now > expires_at - skew {
+    } else if now > expires_at.checked_sub_signed(skew).unwrap_or(DateTime::<Utc>::MIN_UTC) {
         Assessment::Stale { token, expires_at }
     } else {
         Assessment::Use(token)
@@ -414,7 +414,7 @@ impl Inner {
         refresh_token: &Secret,
         tx: &watch::Sender<FlightStatus>,
     ) -> std::result::Result<OAuthKeys, Failure> {
-        let deadline = self.clock.now() + to_delta(self.config.refresh_retry_deadline);
+        let deadline = later(self.clock.now(), self.config.refresh_retry_deadline);
         let max_attempts = self.config.max_refresh_attempts.max(1);
         let mut attempt = 0;
         loop {
@@ -432,7 +432,7 @@ impl Inner {
                 return Err(Failure::Unavailable(format!("{message} (gave up after {attempt} attempts)")));
             }
             let delay = retry_after.unwrap_or_else(|| self.config.backoff(attempt));
-            if self.clock.now() + to_delta(delay) > deadline {
+            if later(self.clock.now(), delay) > deadline {
                 return Err(Failure::Unavailable(format!(
                     "{message} (gave up after {attempt} attempts: the next one, in {} ms, would pass the {} s deadline)",
                     delay.as_millis(),
@@ -529,6 +529,11 @@ impl Inner {
     }
 }
 
+/// `time + duration`, saturating at the latest representable time.
+fn later(time: DateTime<Utc>, duration: Duration) -> DateTime<Utc> {
+    time.checked_add_signed(to_delta(duration)).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// Clears the flight slot if the refresh task ends without finishing (a panic), so the next
 /// caller starts a new refresh instead of waiting on a dead one.
 struct FlightGuard {
@@ -623,6 +628,14 @@ mod tests {
         assert!(matches!(assess(&hour, at("2026-03-13T10:55:00Z"), &config), Assessment::Use(_)));
         let tick = at("2026-03-13T10:55:00Z") + TimeDelta::nanoseconds(1);
         assert!(matches!(assess(&hour, tick, &config), Assessment::Stale { .. }));
+    }
+
+    #[test]
+    fn huge_configured_durations_saturate_instead_of_panicking() {
+        let config = TokenManagerConfig { skew: Duration::MAX, ..TokenManagerConfig::default() };
+        let keys = keys(serde_json::json!({"access_token": "a", "expires_at": "2026-03-13T11:00:00Z"}));
+        assert!(matches!(assess(&keys, at("2026-03-13T10:00:00Z"), &config), Assessment::Stale { .. }));
+        assert_eq!(later(at("2026-03-13T10:00:00Z"), Duration::MAX), DateTime::<Utc>::MAX_UTC);
     }
 
     #[test]
