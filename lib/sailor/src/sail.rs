@@ -225,6 +225,9 @@ async fn open_consumer_channel(
 struct Tracked {
     acker: Acker,
     generation: u64,
+    /// Older deliveries of the same message still open on a live channel (a message published
+    /// twice with one id); settled together with the newest.
+    superseded: Vec<Acker>,
 }
 
 /// State shared by everything that runs for one step.
@@ -398,7 +401,11 @@ impl Sail {
             if let Some(id) = &message_id {
                 let mut db = lock(&self.db);
                 if let Some(tracked) = db.get_mut(id) {
-                    *tracked = Tracked { acker: delivery.acker.clone(), generation };
+                    let older = std::mem::replace(&mut tracked.acker, delivery.acker.clone());
+                    tracked.generation = generation;
+                    if older.usable() {
+                        tracked.superseded.push(older);
+                    }
                     drop(db);
                     self.bump();
                     tracing::warn!(
@@ -406,7 +413,10 @@ impl Sail {
                     );
                     return;
                 }
-                db.insert(id.clone(), Tracked { acker: delivery.acker.clone(), generation });
+                db.insert(
+                    id.clone(),
+                    Tracked { acker: delivery.acker.clone(), generation, superseded: Vec::new() },
+                );
             } else {
                 tracing::warn!("message has no messageId header");
             }
@@ -524,8 +534,12 @@ impl Sail {
             };
             if generation == current || stopping {
                 let done = settle_one(&acker, ok).await;
+                tracing::debug!(generation, current, done, "settling");
                 if done || stopping {
-                    lock(&self.db).remove(id);
+                    let superseded = lock(&self.db).remove(id).map(|t| t.superseded).unwrap_or_default();
+                    for older in superseded.iter().filter(|a| a.usable()) {
+                        settle_one(older, ok).await;
+                    }
                     if !done {
                         tracing::warn!(
                             "could not settle the message before stopping; the broker will redeliver it"

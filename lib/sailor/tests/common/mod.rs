@@ -1,0 +1,530 @@
+//! Shared pieces of the sailor's broker and API tests: the broker URL, a fake platform API, a
+//! per-test exchange with queues, and a TCP proxy that can cut connections.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use futures::StreamExt;
+use lapin::options::{
+    BasicConsumeOptions, BasicPublishOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
+};
+use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
+use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
+use sailor::Settings;
+use serde_json::{json, Value};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+pub const PASSWORD: &str = "testCryptoPassword";
+pub const IV: &str = "iv=any16_symbols";
+pub const API_USER: &str = "api-user@example.com";
+pub const API_KEY: &str = "api-key-not-a-real-secret";
+
+/// The test broker's URL; a test that needs it and runs without it fails, saying what to do.
+pub fn amqp_url() -> String {
+    match std::env::var("GOTOWEBINAR_TEST_AMQP_URL") {
+        Ok(url) if !url.trim().is_empty() => url,
+        _ => panic!(
+            "GOTOWEBINAR_TEST_AMQP_URL is not set: this test needs the private RabbitMQ node that \
+             `scripts/test` starts. Run the tests with `scripts/test` (e.g. `scripts/test -p sailor`)."
+        ),
+    }
+}
+
+/// Logs to stderr when `SAILOR_TEST_LOG` is set (e.g. `SAILOR_TEST_LOG=debug`).
+pub fn init_test_logging() {
+    if let Ok(level) = std::env::var("SAILOR_TEST_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_env_filter(tracing_subscriber::EnvFilter::new(level))
+            .try_init();
+    }
+}
+
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fake platform API
+
+/// One request the fake API received.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub authorization: Option<String>,
+    pub body: Value,
+}
+
+#[derive(Default)]
+pub struct ApiState {
+    pub step: Value,
+    pub accounts: HashMap<String, Value>,
+    pub hook_data: Option<Value>,
+    pub requests: Vec<Recorded>,
+    /// Status codes to answer the next account PUTs with (then 200).
+    pub fail_account_puts: Vec<u16>,
+}
+
+/// A fake platform API on 127.0.0.1.
+#[derive(Clone)]
+pub struct FakeApi {
+    pub addr: SocketAddr,
+    pub state: Arc<Mutex<ApiState>>,
+}
+
+impl FakeApi {
+    /// Serves `step` for every step request and the given accounts.
+    pub async fn start(step: Value, accounts: &[(&str, Value)]) -> FakeApi {
+        let state = Arc::new(Mutex::new(ApiState {
+            step,
+            accounts: accounts.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+            ..Default::default()
+        }));
+        let shared = state.clone();
+        let app =
+            axum::Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                let state = shared.clone();
+                async move { handle(state, method, uri, headers, body) }
+            });
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        FakeApi { addr, state }
+    }
+
+    pub fn uri(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.state.lock().unwrap().requests.clone()
+    }
+
+    pub fn requests_to(&self, method: &str, path_prefix: &str) -> Vec<Recorded> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.method == method && r.path.starts_with(path_prefix))
+            .collect()
+    }
+}
+
+fn handle(
+    state: Arc<Mutex<ApiState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut st = state.lock().unwrap();
+    let path = uri.path().to_string();
+    let body_json: Value =
+        if body.is_empty() { Value::Null } else { serde_json::from_slice(&body).unwrap_or(Value::Null) };
+    st.requests.push(Recorded {
+        method: method.to_string(),
+        path: path.clone(),
+        authorization: headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string),
+        body: body_json.clone(),
+    });
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{API_USER}:{API_KEY}"))
+    );
+    let authorized = headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(expected.as_str());
+    if path == "/result" && method == Method::POST {
+        return StatusCode::OK.into_response();
+    }
+    if !authorized {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match (method.as_str(), segments.as_slice()) {
+        ("GET", ["v1", "tasks", _, "steps", _]) => json_response(st.step.clone()),
+        ("GET", ["v1", "accounts", id]) => match st.accounts.get(*id) {
+            Some(a) => json_response(a.clone()),
+            None => StatusCode::NOT_FOUND.into_response(),
+        },
+        ("PUT", ["v1", "accounts", id]) => {
+            if !st.fail_account_puts.is_empty() {
+                let code = st.fail_account_puts.remove(0);
+                return StatusCode::from_u16(code).unwrap().into_response();
+            }
+            let id = id.to_string();
+            let account = st.accounts.entry(id.clone()).or_insert_with(|| json!({"id": id}));
+            if let Some(keys) = body_json.get("keys") {
+                account["keys"] = keys.clone();
+            }
+            json_response(account.clone())
+        }
+        ("POST", ["sailor-support", "hooks", "task", _, "startup", "data"]) => {
+            if st.hook_data.is_some() {
+                return StatusCode::CONFLICT.into_response();
+            }
+            st.hook_data = Some(body_json);
+            StatusCode::CREATED.into_response()
+        }
+        ("GET", ["sailor-support", "hooks", "task", _, "startup", "data"]) => match &st.hook_data {
+            Some(d) => json_response(d.clone()),
+            None => StatusCode::NOT_FOUND.into_response(),
+        },
+        ("DELETE", ["sailor-support", "hooks", "task", _, "startup", "data"]) => {
+            st.hook_data = None;
+            StatusCode::NO_CONTENT.into_response()
+        }
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+fn json_response(v: Value) -> Response {
+    ([("content-type", "application/json")], v.to_string()).into_response()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Broker fixture
+
+/// A fresh exchange, input queue and one queue per outgoing routing key.
+pub struct Broker {
+    pub url: String,
+    pub conn: Connection,
+    pub channel: Channel,
+    pub exchange: String,
+    pub input: String,
+    pub data: String,
+    pub error: String,
+    pub rebound: String,
+    pub snapshot: String,
+    pub reply: String,
+    pub custom: String,
+}
+
+impl Broker {
+    /// Declares everything with unique names on the broker at `url`.
+    pub async fn new_at(url: &str) -> Broker {
+        let conn = Connection::connect(url, ConnectionProperties::default())
+            .await
+            .expect("connect to the test broker");
+        let channel = conn.create_channel().await.unwrap();
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let exchange = format!("x-{id}");
+        channel
+            .exchange_declare(
+                exchange.as_str().into(),
+                ExchangeKind::Direct,
+                ExchangeDeclareOptions { auto_delete: false, durable: true, ..Default::default() },
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
+        let b = Broker {
+            url: url.to_string(),
+            conn,
+            channel,
+            input: format!("in-{id}"),
+            data: format!("data-{id}"),
+            error: format!("error-{id}"),
+            rebound: format!("rebound-{id}"),
+            snapshot: format!("snapshot-{id}"),
+            reply: format!("reply-{id}"),
+            custom: format!("custom-{id}"),
+            exchange,
+        };
+        for q in [&b.input, &b.data, &b.error, &b.rebound, &b.snapshot, &b.reply, &b.custom] {
+            b.channel
+                .queue_declare(
+                    q.as_str().into(),
+                    QueueDeclareOptions { durable: true, ..Default::default() },
+                    FieldTable::default(),
+                )
+                .await
+                .unwrap();
+        }
+        // Each output queue is bound with its own name as the routing key.
+        for q in [&b.data, &b.error, &b.rebound, &b.snapshot, &b.reply, &b.custom] {
+            b.channel
+                .queue_bind(
+                    q.as_str().into(),
+                    b.exchange.as_str().into(),
+                    q.as_str().into(),
+                    QueueBindOptions::default(),
+                    FieldTable::default(),
+                )
+                .await
+                .unwrap();
+        }
+        b
+    }
+
+    pub async fn new() -> Broker {
+        Broker::new_at(&amqp_url()).await
+    }
+
+    /// Step settings pointing at this fixture and `api`; `extra` overrides (names without prefix).
+    pub fn settings(&self, api: &FakeApi, function: &str, extra: &[(&str, &str)]) -> Settings {
+        self.settings_with_uri(&self.url, api, function, extra)
+    }
+
+    pub fn settings_with_uri(
+        &self,
+        uri: &str,
+        api: &FakeApi,
+        function: &str,
+        extra: &[(&str, &str)],
+    ) -> Settings {
+        let mut m: HashMap<String, String> = HashMap::new();
+        let api_uri = api.uri();
+        for (k, v) in [
+            ("FLOW_ID", "flow-1"),
+            ("EXEC_ID", "exec-1"),
+            ("STEP_ID", "step_2"),
+            ("CONTAINER_ID", "container-1"),
+            ("WORKSPACE_ID", "workspace-1"),
+            ("USER_ID", "user-1"),
+            ("COMP_ID", "comp-1"),
+            ("FUNCTION", function),
+            ("API_URI", api_uri.as_str()),
+            ("API_USERNAME", API_USER),
+            ("API_KEY", API_KEY),
+            ("AMQP_URI", uri),
+            ("LISTEN_MESSAGES_ON", self.input.as_str()),
+            ("PUBLISH_MESSAGES_TO", self.exchange.as_str()),
+            ("DATA_ROUTING_KEY", self.data.as_str()),
+            ("ERROR_ROUTING_KEY", self.error.as_str()),
+            ("REBOUND_ROUTING_KEY", self.rebound.as_str()),
+            ("SNAPSHOT_ROUTING_KEY", self.snapshot.as_str()),
+            ("MESSAGE_CRYPTO_IV", IV),
+            ("MESSAGE_CRYPTO_PASSWORD", PASSWORD),
+            ("API_REQUEST_RETRY_DELAY", "10"),
+        ] {
+            m.insert(format!("ELASTICIO_{k}"), v.to_string());
+        }
+        for (k, v) in extra {
+            m.insert(format!("ELASTICIO_{k}"), v.to_string());
+        }
+        Settings::from_map(&m).expect("test settings")
+    }
+
+    /// Publishes an input message (persistent) straight to the input queue.
+    pub async fn send_raw(&self, payload: &[u8], headers: FieldTable) {
+        // Unconfirmed, but on one channel, so the broker keeps the order.
+        let confirm = self
+            .channel
+            .basic_publish(
+                "".into(),
+                self.input.as_str().into(),
+                BasicPublishOptions::default(),
+                payload,
+                BasicProperties::default().with_headers(headers).with_delivery_mode(2),
+            )
+            .await
+            .unwrap();
+        drop(confirm);
+    }
+
+    /// Encrypts `msg` for `protocol` and publishes it with `headers` (JSON object of header values).
+    pub async fn send(&self, msg: &Value, protocol: u8, headers: Value) {
+        let crypto = sailor::MessageCrypto::new(Some(PASSWORD), Some(IV)).unwrap();
+        let payload = crypto.encrypt_json(msg, protocol);
+        let mut table = to_table(&headers);
+        if protocol != 1 {
+            table.insert("protocolVersion".into(), AMQPValue::LongLongInt(i64::from(protocol)));
+        }
+        self.send_raw(&payload, table).await;
+    }
+
+    /// A consumer of `queue` with manual acks, so what it does not take stays in the queue.
+    async fn consumer(&self, queue: &str) -> (Channel, lapin::Consumer) {
+        let channel = self.conn.create_channel().await.unwrap();
+        channel.basic_qos(20, lapin::options::BasicQosOptions::default()).await.unwrap();
+        let consumer = channel
+            .basic_consume(
+                queue.into(),
+                unique("test").as_str().into(),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
+        (channel, consumer)
+    }
+
+    /// Encrypts the JSON text `text` as is (protocol 1) and publishes it.
+    pub async fn send_text(&self, text: &str, headers: Value) {
+        let crypto = sailor::MessageCrypto::new(Some(PASSWORD), Some(IV)).unwrap();
+        self.send_raw(&crypto.encrypt(text.as_bytes(), 1), to_table(&headers)).await;
+    }
+
+    /// Receives `n` messages from `queue`, failing after `secs` seconds.
+    pub async fn take(&self, queue: &str, n: usize, secs: u64) -> Vec<Received> {
+        let (channel, mut consumer) = self.consumer(queue).await;
+        let mut out = Vec::new();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        while out.len() < n {
+            match tokio::time::timeout_at(deadline, consumer.next()).await {
+                Ok(Some(Ok(d))) => {
+                    d.acker.ack(lapin::options::BasicAckOptions::default()).await.unwrap();
+                    out.push(Received::from(d));
+                }
+                Ok(other) => panic!("consumer of {queue} ended: {other:?}"),
+                Err(_) => panic!("only {} of {n} messages arrived on {queue} within {secs} s", out.len()),
+            }
+        }
+        let _ = channel.close(200, "done".into()).await;
+        out
+    }
+
+    /// Receives what arrives on `queue` within `millis` ms.
+    pub async fn drain(&self, queue: &str, millis: u64) -> Vec<Received> {
+        let (channel, mut consumer) = self.consumer(queue).await;
+        let mut out = Vec::new();
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(millis);
+        while let Ok(Some(Ok(d))) = tokio::time::timeout_at(deadline, consumer.next()).await {
+            d.acker.ack(lapin::options::BasicAckOptions::default()).await.unwrap();
+            out.push(Received::from(d));
+        }
+        let _ = channel.close(200, "done".into()).await;
+        out
+    }
+
+    /// (messages ready, consumers) of the input queue.
+    pub async fn input_counts(&self) -> (u32, u32) {
+        let q = self
+            .channel
+            .queue_declare(
+                self.input.as_str().into(),
+                QueueDeclareOptions { passive: true, ..Default::default() },
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
+        (q.message_count(), q.consumer_count())
+    }
+}
+
+/// A JSON object as an AMQP header table.
+pub fn to_table(v: &Value) -> FieldTable {
+    match sailor::amqp::json_to_amqp(v) {
+        AMQPValue::FieldTable(t) => t,
+        _ => FieldTable::default(),
+    }
+}
+
+/// One message taken from an output queue.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub data: Vec<u8>,
+    pub headers: serde_json::Map<String, Value>,
+    pub raw_headers: FieldTable,
+    pub expiration: Option<String>,
+    pub content_type: Option<String>,
+    pub content_encoding: Option<String>,
+    pub delivery_mode: Option<u8>,
+}
+
+impl From<lapin::message::Delivery> for Received {
+    fn from(d: lapin::message::Delivery) -> Self {
+        let raw_headers = d.properties.headers().clone().unwrap_or_default();
+        Received {
+            headers: sailor::amqp::table_to_json(&raw_headers),
+            raw_headers,
+            expiration: d.properties.expiration().as_ref().map(|s| s.as_str().to_string()),
+            content_type: d.properties.content_type().as_ref().map(|s| s.as_str().to_string()),
+            content_encoding: d.properties.content_encoding().as_ref().map(|s| s.as_str().to_string()),
+            delivery_mode: *d.properties.delivery_mode(),
+            data: d.data,
+        }
+    }
+}
+
+impl Received {
+    /// Decrypts the body for the given protocol.
+    pub fn decrypt(&self, protocol: u8) -> Value {
+        let crypto = sailor::MessageCrypto::new(Some(PASSWORD), Some(IV)).unwrap();
+        crypto.decrypt_json(&self.data, protocol).expect("decryptable message")
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.data).expect("plain JSON")
+    }
+
+    pub fn header(&self, name: &str) -> &Value {
+        self.headers.get(name).unwrap_or(&Value::Null)
+    }
+}
+
+/// Decrypts a base64 (protocol 1) string.
+pub fn decrypt_b64(text: &str) -> Value {
+    let crypto = sailor::MessageCrypto::new(Some(PASSWORD), Some(IV)).unwrap();
+    crypto.decrypt_json(text.as_bytes(), 1).expect("decryptable base64 payload")
+}
+
+pub fn header_str(s: &str) -> AMQPValue {
+    AMQPValue::LongString(LongString::from(s.to_string()))
+}
+
+pub fn short(s: &str) -> ShortString {
+    ShortString::from(s)
+}
+
+// ---------------------------------------------------------------------------------------------
+// A TCP proxy that can cut every connection through it
+
+pub struct Proxy {
+    pub port: u16,
+    conns: Arc<Mutex<Vec<JoinHandle<()>>>>,
+    _accept: JoinHandle<()>,
+}
+
+impl Proxy {
+    /// Forwards 127.0.0.1:<port> to `target`.
+    pub async fn start(target: SocketAddr) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let conns: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
+        let list = conns.clone();
+        let accept = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let task = tokio::spawn(async move {
+                    if let Ok(mut outbound) = TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                list.lock().unwrap().push(task);
+            }
+        });
+        Proxy { port, conns, _accept: accept }
+    }
+
+    /// Cuts every open connection (both sides see the socket close).
+    pub fn cut_all(&self) -> usize {
+        let mut list = self.conns.lock().unwrap();
+        let n = list.iter().filter(|t| !t.is_finished()).count();
+        for t in list.drain(..) {
+            t.abort();
+        }
+        n
+    }
+
+    /// The AMQP URL through the proxy, with the credentials of `url`.
+    pub fn url_for(&self, url: &str) -> String {
+        let mut u = url::Url::parse(url).unwrap();
+        u.set_port(Some(self.port)).unwrap();
+        u.to_string()
+    }
+}
+
+/// The broker's socket address from its URL.
+pub fn broker_addr(url: &str) -> SocketAddr {
+    let u = url::Url::parse(url).unwrap();
+    format!("{}:{}", u.host_str().unwrap(), u.port().unwrap_or(5672)).parse().unwrap()
+}
