@@ -310,6 +310,28 @@ async fn process_gets_message_cfg_and_snapshot() {
 }
 
 #[tokio::test]
+async fn long_integers_in_files_arrive_as_exact_strings() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(dir.path(), "cfg.json", r#"{"organizerKey": 24576065432313123456, "small": 42}"#);
+    let msg = write(
+        dir.path(),
+        "msg.json",
+        r#"{"body": {"keys": [24576065432313123456, 1.5e300], "s": "24576065432313123456"}}"#,
+    );
+    let snap = write(dir.path(), "snap.json", r#"{"last": {"webinarKey": -24576065432313123456}}"#);
+    let mut args = ExecArgs::new("echo", &cfg);
+    args.msg = Some(msg);
+    args.snapshot = Some(snap);
+    let r = run(args).await;
+    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
+    let body = &r.lines[0]["message"]["body"];
+    assert_eq!(body["cfg"], json!({"organizerKey": "24576065432313123456", "small": 42}));
+    assert_eq!(body["body"]["keys"], json!(["24576065432313123456", 1.5e300]));
+    assert_eq!(body["body"]["s"], "24576065432313123456");
+    assert_eq!(body["snapshot"]["last"]["webinarKey"], "-24576065432313123456");
+}
+
+#[tokio::test]
 async fn defaults_without_msg_and_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = write(dir.path(), "cfg.json", "{}");
