@@ -287,7 +287,7 @@ impl Sail {
             let (conn, channel) = match next.take() {
                 Some(c) => c,
                 None => {
-                    let delay = amqp::publish_retry_delay(reconnects.min(6));
+                    let delay = amqp::publish_retry_delay(reconnects.min(5));
                     tokio::select! {
                         _ = &mut shutdown => break 'outer,
                         _ = tokio::time::sleep(delay) => {}

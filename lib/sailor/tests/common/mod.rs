@@ -269,6 +269,12 @@ impl Broker {
         Broker::new_at(&amqp_url()).await
     }
 
+    /// Opens a new connection (after a broker restart), keeping the names.
+    pub async fn reconnect(&mut self) {
+        self.conn = Connection::connect(&self.url, ConnectionProperties::default()).await.expect("reconnect");
+        self.channel = self.conn.create_channel().await.unwrap();
+    }
+
     /// Step settings pointing at this fixture and `api`; `extra` overrides (names without prefix).
     pub fn settings(&self, api: &FakeApi, function: &str, extra: &[(&str, &str)]) -> Settings {
         self.settings_with_uri(&self.url, api, function, extra)
