@@ -203,6 +203,33 @@ async fn data_snapshot_and_headers_protocol_1() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshots_replace_and_merge_for_later_messages() {
+    let broker = Broker::new().await;
+    let api = FakeApi::start(step(json!({}), false), &[]).await;
+    let probe = Probe::default();
+    let running = Running::start(&probe, broker.settings(&api, "probe", &[]));
+    let bodies = [
+        json!({"n": 1, "snapshot": {"cursor": 5}}),
+        json!({"n": 2, "updateSnapshot": {"b": 1}}),
+        json!({"n": 3}),
+    ];
+    let mut data = Vec::new();
+    for (i, body) in bodies.iter().enumerate() {
+        broker.send(&json!({ "body": body }), 1, json!({"messageId": format!("m-{i}")})).await;
+        data.extend(broker.take(&broker.data, 1, 20).await);
+    }
+    let snaps = broker.take(&broker.snapshot, 2, 20).await;
+    running.stop().await.unwrap();
+
+    let seen: Vec<Value> = data.iter().map(|d| d.decrypt(1)["body"]["snapshot"].clone()).collect();
+    assert_eq!(seen, [json!({"cursor": 1}), json!({"cursor": 5}), json!({"cursor": 5, "b": 1})]);
+    assert_eq!(snaps[0].json(), json!({"cursor": 5}));
+    assert_eq!(snaps[0].header("snapshotEvent"), "snapshot");
+    assert_eq!(snaps[1].json(), json!({"b": 1}));
+    assert_eq!(snaps[1].header("snapshotEvent"), "updateSnapshot");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn protocol_2_in_and_out_with_custom_routing_and_error_input() {
     let broker = Broker::new().await;
     let api = FakeApi::start(step(default_cfg(), false), &[]).await;
