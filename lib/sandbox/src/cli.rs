@@ -93,24 +93,35 @@ impl SandboxArgs {
     }
 }
 
-async fn stopped() {
+/// Waits for Ctrl-C or SIGTERM. The handlers are installed when this is built, so a signal that
+/// arrives right after the credential line is printed is not lost.
+struct Stop {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Stop {
+    fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Self { signals: signal(SignalKind::terminate()).ok().zip(signal(SignalKind::interrupt()).ok()) }
+        }
+        #[cfg(not(unix))]
+        {
+            Self {}
         }
     }
-    #[cfg(not(unix))]
-    {
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some((mut term, mut int)) = self.signals {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+            return;
+        }
         let _ = tokio::signal::ctrl_c().await;
     }
 }
@@ -119,6 +130,7 @@ async fn stopped() {
 /// (`apiUrl`, `authUrl`, `clientId`, `clientSecret`, `refreshToken`, `organizerKey`),
 /// serves until Ctrl-C or SIGTERM, then saves the state.
 pub async fn serve_cli(args: SandboxArgs) -> Result<(), SandboxError> {
+    let stop = Stop::install();
     let sandbox = Sandbox::start(args.to_config()?).await?;
     let line = json!({
         "apiUrl": sandbox.url(),
@@ -133,7 +145,57 @@ pub async fn serve_cli(args: SandboxArgs) -> Result<(), SandboxError> {
         writeln!(out, "{line}")?;
         out.flush()?;
     }
-    stopped().await;
+    stop.wait().await;
     sandbox.shutdown().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: SandboxArgs,
+    }
+
+    #[test]
+    fn arguments_become_a_config() {
+        let cli = Cli::try_parse_from([
+            "sandbox",
+            "--port",
+            "0",
+            "--token-ttl",
+            "5",
+            "--rate-limit",
+            "0",
+            "--fault-rate",
+            "0.05",
+            "--fault-seed",
+            "9",
+            "--single-use-refresh-tokens",
+        ])
+        .unwrap();
+        let config = cli.args.to_config().unwrap();
+        assert_eq!(config.token_ttl, Duration::from_secs(5));
+        assert_eq!(config.rate_limit, None);
+        assert_eq!((config.faults.rate, config.faults.seed), (0.05, 9));
+        assert!(config.single_use_refresh_tokens && !config.rotate_refresh_tokens);
+        assert!(config.bind.ip().is_loopback());
+        assert_eq!(config.client_id, DEFAULT_CLIENT_ID);
+        assert!(!format!("{config:?}").contains(&config.client_secret));
+
+        let defaults = Cli::try_parse_from(["sandbox"]).unwrap().args.to_config().unwrap();
+        assert_eq!(defaults.rate_limit, Some(10));
+        assert_eq!(defaults.token_ttl, Duration::from_secs(3600));
+
+        let bad = Cli::try_parse_from(["sandbox", "--fault-rate", "1.5"]).unwrap();
+        assert!(bad.args.to_config().is_err());
+        let missing = Cli::try_parse_from(["sandbox", "--seed", "/nonexistent/seed.json"]).unwrap();
+        let err = missing.args.to_config().unwrap_err().to_string();
+        assert!(err.contains("/nonexistent/seed.json"), "{err}");
+    }
 }
