@@ -162,6 +162,13 @@ pub struct SeedWebinar {
     pub panelists: Vec<SeedPanelist>,
 }
 
+impl SeedWebinar {
+    /// A single-session webinar of the first organizer.
+    pub fn new(subject: &str, start: SeedTime, end: SeedTime) -> Self {
+        Self { subject: subject.into(), times: vec![SeedTimes { start, end }], ..Self::default() }
+    }
+}
+
 /// A time range.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -266,6 +273,21 @@ pub struct SeedSession {
     pub surveys: Vec<SeedPoll>,
 }
 
+impl SeedSession {
+    /// A session without attendees or reports.
+    pub fn new(start: SeedTime, end: SeedTime) -> Self {
+        Self {
+            key: None,
+            start,
+            end,
+            attendees: Vec::new(),
+            polls: Vec::new(),
+            questions: Vec::new(),
+            surveys: Vec::new(),
+        }
+    }
+}
+
 /// An attendee: a registrant (by email) who joined.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -287,6 +309,20 @@ pub struct SeedAttendee {
     /// Survey answers as (question, answer) pairs.
     #[serde(default)]
     pub survey_answers: Vec<(String, String)>,
+}
+
+impl SeedAttendee {
+    /// The registrant with this email joined now (or at the session start) and stays to the end.
+    pub fn new(email: &str) -> Self {
+        Self {
+            email: email.into(),
+            join: None,
+            leave: None,
+            interest_rating: 0,
+            poll_answers: Vec::new(),
+            survey_answers: Vec::new(),
+        }
+    }
 }
 
 /// A poll or survey question with its tally.
@@ -810,6 +846,17 @@ mod tests {
         assert!(at("tomorrow").is_err());
         assert!(at("now+").is_err());
         assert!(at("now+5").is_err());
+    }
+
+    #[test]
+    fn the_readme_seed_example_is_valid() {
+        let readme = include_str!("../README.md");
+        let section = &readme[readme.find("## Seed file format").unwrap()..];
+        let start = section.find("```json").unwrap() + "```json".len();
+        let end = start + section[start..].find("```").unwrap();
+        let seed: SeedData = serde_json::from_str(&section[start..end]).unwrap();
+        let state = build_state(&seed, Utc::now()).unwrap();
+        assert_eq!(state.webinars[0].sessions[0].attendees.len(), 1);
     }
 
     #[test]

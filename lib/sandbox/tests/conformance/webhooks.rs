@@ -9,6 +9,7 @@ use axum::routing::get;
 use axum::Router;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use gotowebinar_sandbox::{SeedAttendee, SeedRegistrant, SeedSession, SeedTime, SeedWebinar};
 use hmac::{Hmac, Mac};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -175,50 +176,12 @@ async fn webinar_and_join_events_flow_from_the_rust_api() {
         keys.iter().map(|k| json!({"webhookKey": k, "userSubscriptionState": "ACTIVE"})).collect();
     env.post("/userSubscriptions", &Value::Array(subs).to_string()).await;
 
-    let key = env
-        .sb
-        .add_webinar(gotowebinar_sandbox::SeedWebinar {
-            subject: "Evented".into(),
-            times: vec![gotowebinar_sandbox::SeedTimes {
-                start: gotowebinar_sandbox::SeedTime("now-10m".into()),
-                end: gotowebinar_sandbox::SeedTime("now+50m".into()),
-            }],
-            ..Default::default()
-        })
-        .unwrap();
+    let (start, end) = (SeedTime("now-10m".into()), SeedTime("now+50m".into()));
+    let key = env.sb.add_webinar(SeedWebinar::new("Evented", start.clone(), end.clone())).unwrap();
     env.sb.set_webinar_subject(&key, "Evented (renamed)").unwrap();
-    env.sb
-        .add_registrant(&key, gotowebinar_sandbox::SeedRegistrant::new("Jo", "In", "jo@example.com"))
-        .unwrap();
-    let session = env
-        .sb
-        .add_session(
-            &key,
-            gotowebinar_sandbox::SeedSession {
-                key: None,
-                start: gotowebinar_sandbox::SeedTime("now-10m".into()),
-                end: gotowebinar_sandbox::SeedTime("now+50m".into()),
-                attendees: vec![],
-                polls: vec![],
-                questions: vec![],
-                surveys: vec![],
-            },
-        )
-        .unwrap();
-    env.sb
-        .add_attendee(
-            &key,
-            &session,
-            gotowebinar_sandbox::SeedAttendee {
-                email: "jo@example.com".into(),
-                join: None,
-                leave: None,
-                interest_rating: 0,
-                poll_answers: vec![],
-                survey_answers: vec![],
-            },
-        )
-        .unwrap();
+    env.sb.add_registrant(&key, SeedRegistrant::new("Jo", "In", "jo@example.com")).unwrap();
+    let session = env.sb.add_session(&key, SeedSession::new(start, end)).unwrap();
+    env.sb.add_attendee(&key, &session, SeedAttendee::new("jo@example.com")).unwrap();
     let posts = wait_for_posts(&seen, 3).await;
     let mut names: Vec<String> = posts
         .iter()
