@@ -80,7 +80,7 @@ pub fn parse_origin(name: &str, value: &str) -> Result<Url> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::Config(format!("{name} must not contain credentials")));
     }
-    if url.query().is_some() || url.fragment().is_some() || url.path().trim_end_matches('/') != "" {
+    if url.query().is_some() || url.fragment().is_some() || !url.path().trim_end_matches('/').is_empty() {
         return Err(Error::Config(format!(
             "{name} must be an origin such as https://api.getgo.com, without a path or query (got {value:?})"
         )));
@@ -130,7 +130,8 @@ mod tests {
 
     #[test]
     fn paths_are_appended_to_the_origin() {
-        let origins = Origins::new("https://api.getgo.com/", "https://authentication.logmeininc.com").unwrap();
+        let origins =
+            Origins::new("https://api.getgo.com/", "https://authentication.logmeininc.com").unwrap();
         assert_eq!(origins.rest_v2(), "https://api.getgo.com/G2W/rest/v2");
         assert_eq!(origins.token_url(), "https://authentication.logmeininc.com/oauth/token");
         assert_eq!(origins.api_path("/admin/rest/v1/me"), "https://api.getgo.com/admin/rest/v1/me");

@@ -183,8 +183,7 @@ impl ApiError {
     /// True for GoTo's answer to an expired, revoked or malformed access token
     /// (403 with `int_err_code` `InvalidToken`) and for a plain 401.
     pub fn is_invalid_token(&self) -> bool {
-        self.status == 401
-            || (self.status == 403 && self.error_code.as_deref() == Some("InvalidToken"))
+        self.status == 401 || (self.status == 403 && self.error_code.as_deref() == Some("InvalidToken"))
     }
 }
 
@@ -243,7 +242,11 @@ impl OAuthError {
 
 impl fmt::Display for OAuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the GoToWebinar credential must be re-authorized: the token endpoint answered {}", self.error)?;
+        write!(
+            f,
+            "the GoToWebinar credential must be re-authorized: the token endpoint answered {}",
+            self.error
+        )?;
         if let Some(description) = &self.description {
             write!(f, " ({description})")?;
         }
@@ -281,7 +284,11 @@ mod tests {
 
     #[test]
     fn invalid_token_is_recognised_only_with_its_code() {
-        let dead = ApiError::from_response("GET /w", 403, r#"{"int_err_code":"InvalidToken","msg":"Invalid token passed"}"#);
+        let dead = ApiError::from_response(
+            "GET /w",
+            403,
+            r#"{"int_err_code":"InvalidToken","msg":"Invalid token passed"}"#,
+        );
         assert!(dead.is_invalid_token());
         let forbidden = ApiError::from_response("GET /w", 403, r#"{"errorCode":"Forbidden"}"#);
         assert!(!forbidden.is_invalid_token());

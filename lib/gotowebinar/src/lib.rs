@@ -25,7 +25,7 @@ pub use auth::{AccessTokenSource, StaticToken};
 pub use config::Origins;
 pub use error::{ApiError, Error, ErrorKind, OAuthError, Result};
 pub use secret::Secret;
-pub mod rate_limit;
 pub mod api;
+pub mod rate_limit;
 pub use oauth::{OAuthClient, OAuthKeys};
 pub use token::{CredentialStore, MemoryStore, StoreError, TokenManager, TokenManagerConfig};
