@@ -44,7 +44,10 @@ pub fn cached_schema<T: JsonSchema + 'static>() -> Value {
 
 /// Reads `T` from the message body, falling back to `cfg` for each top-level field the body
 /// does not carry (or carries as `null` / an empty string).
-pub fn parse_input<T: DeserializeOwned + JsonSchema + 'static>(body: &Value, cfg: &Value) -> Result<T, InputError> {
+pub fn parse_input<T: DeserializeOwned + JsonSchema + 'static>(
+    body: &Value,
+    cfg: &Value,
+) -> Result<T, InputError> {
     let schema = cached_schema::<T>();
     let merged = merge_fields(&schema, body, cfg)?;
     deserialize(merged)
@@ -73,10 +76,7 @@ fn is_absent(value: Option<&Value>) -> bool {
 
 fn merge_fields(schema: &Value, body: &Value, cfg: &Value) -> Result<Value, InputError> {
     if !(body.is_object() || body.is_null()) {
-        return Err(InputError(format!(
-            "the message body must be a JSON object, not {}",
-            kind_of(body)
-        )));
+        return Err(InputError(format!("the message body must be a JSON object, not {}", kind_of(body))));
     }
     let empty = Map::new();
     let properties = schema.get("properties").and_then(Value::as_object).unwrap_or(&empty);
@@ -137,7 +137,8 @@ fn coerce(value: Value, schema: &Value, path: &str) -> Result<Value, InputError>
         ("string", Value::Bool(b)) => Value::String(b.to_string()),
         ("string", Value::String(text)) => match schema.get("enum").and_then(Value::as_array) {
             Some(allowed) => {
-                let found = allowed.iter().filter_map(Value::as_str).find(|a| a.eq_ignore_ascii_case(text.trim()));
+                let found =
+                    allowed.iter().filter_map(Value::as_str).find(|a| a.eq_ignore_ascii_case(text.trim()));
                 match found {
                     Some(value) => Value::String(value.to_string()),
                     None => {
@@ -305,12 +306,17 @@ mod tests {
         let missing = parse_input::<Sample>(&json!({}), &json!({})).unwrap_err().to_string();
         assert!(missing.contains("`webinarKey` is required"), "{missing}");
         let bad_enum =
-            parse_input::<Sample>(&json!({"webinarKey":"1","emitBehavior":"sometimes"}), &json!({})).unwrap_err();
-        assert!(bad_enum.0.contains("`emitBehavior` must be one of emitIndividually, fetchAll"), "{bad_enum}");
+            parse_input::<Sample>(&json!({"webinarKey":"1","emitBehavior":"sometimes"}), &json!({}))
+                .unwrap_err();
+        assert!(
+            bad_enum.0.contains("`emitBehavior` must be one of emitIndividually, fetchAll"),
+            "{bad_enum}"
+        );
         let bad_date =
             parse_input::<Sample>(&json!({"webinarKey":"1","fromTime":"yesterday"}), &json!({})).unwrap_err();
         assert!(bad_date.0.contains("fromTime") && bad_date.0.contains("ISO 8601"), "{bad_date}");
-        let bad_number = parse_input::<Sample>(&json!({"webinarKey":"1","page":"x"}), &json!({})).unwrap_err();
+        let bad_number =
+            parse_input::<Sample>(&json!({"webinarKey":"1","page":"x"}), &json!({})).unwrap_err();
         assert!(bad_number.0.contains("`page` must be a number"), "{bad_number}");
         let negative = parse_input::<Sample>(&json!({"webinarKey":"1","page":-1}), &json!({})).unwrap_err();
         assert!(negative.0.contains("page"), "{negative}");

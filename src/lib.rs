@@ -1,6 +1,15 @@
 //! The GoToWebinar component: actions, triggers, credential check and select models.
 
-pub mod metadata;
+pub mod actions;
+pub mod call;
+pub mod component;
+pub mod connection;
+pub mod demo;
+pub mod errors;
 pub mod input;
 pub mod manifest;
+pub mod metadata;
+pub mod registry;
 pub mod spec;
+
+pub use component::{component, manifest_text, specs};

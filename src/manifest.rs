@@ -184,7 +184,10 @@ mod tests {
         let manifest = build(&sample());
         assert_eq!(manifest["version"], env!("CARGO_PKG_VERSION"));
         assert_eq!(manifest["triggers"]["newRegistrants"]["type"], "polling");
-        assert_eq!(problems(&manifest, &["listWebinars", "newRegistrants"], &["selectWebinars"]), Vec::<String>::new());
+        assert_eq!(
+            problems(&manifest, &["listWebinars", "newRegistrants"], &["selectWebinars"]),
+            Vec::<String>::new()
+        );
     }
 
     #[test]

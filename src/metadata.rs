@@ -100,7 +100,9 @@ fn convert(schema: &Value, definitions: &Map<String, Value>, depth: usize) -> Va
     match ty {
         "object" => {
             let required: Vec<String> = match node.remove("required") {
-                Some(Value::Array(names)) => names.iter().filter_map(Value::as_str).map(String::from).collect(),
+                Some(Value::Array(names)) => {
+                    names.iter().filter_map(Value::as_str).map(String::from).collect()
+                }
                 _ => Vec::new(),
             };
             if let Some(Value::Object(properties)) = node.remove("properties") {
@@ -234,7 +236,11 @@ pub fn humanize(name: &str) -> String {
             let mut chars = word.chars();
             if let Some(first) = chars.next() {
                 title.extend(first.to_uppercase());
-                title.push_str(&if keep_case { chars.as_str().to_string() } else { chars.as_str().to_lowercase() });
+                title.push_str(&if keep_case {
+                    chars.as_str().to_string()
+                } else {
+                    chars.as_str().to_lowercase()
+                });
             }
         } else if keep_case {
             title.push_str(word);

@@ -61,7 +61,11 @@ impl Field {
     }
 
     /// A select field with fixed options.
-    pub fn select(name: &'static str, label: &'static str, options: Vec<(&'static str, &'static str)>) -> Self {
+    pub fn select(
+        name: &'static str,
+        label: &'static str,
+        options: Vec<(&'static str, &'static str)>,
+    ) -> Self {
         Self { view_class: "SelectView", model: Some(Model::Static(options)), ..Self::text(name, label) }
     }
 

@@ -120,6 +120,12 @@ impl Component {
         self
     }
 
+    /// Registers an already shared function under `name`.
+    pub fn shared_function(mut self, name: &str, f: Arc<dyn Function>) -> Self {
+        self.functions.insert(name.to_string(), f);
+        self
+    }
+
     /// Registers the service functions.
     pub fn services(mut self, s: impl Services + 'static) -> Self {
         self.services = Some(Arc::new(s));

@@ -33,7 +33,12 @@ pub fn init_stderr_logging() {
         registry.with(JsonLogLayer::new(std::io::stderr, Map::new())).try_init()
     } else {
         registry
-            .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false))
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_writer(std::io::stderr)
+                    .with_target(false)
+                    .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())),
+            )
             .try_init()
     };
 }

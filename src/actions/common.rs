@@ -1,0 +1,40 @@
+//! Small pieces every action uses: keys from input text, and the standard step fields.
+
+use gotowebinar::keys::{RegistrantKey, SessionKey, WebinarKey};
+
+use crate::errors::ComponentError;
+use crate::spec::Field;
+
+/// Reads a GoTo key from input text, naming the field when it is not a key.
+pub fn key<K>(
+    field: &str,
+    text: &str,
+    parse: fn(&str) -> gotowebinar::Result<K>,
+) -> Result<K, ComponentError> {
+    parse(text.trim()).map_err(|_| {
+        ComponentError::input(format!(
+            "`{field}` must be a GoTo key (digits only, such as 8475948563), got {text:?}"
+        ))
+    })
+}
+
+/// The `webinarKey` input as a key.
+pub fn webinar_key(text: &str) -> Result<WebinarKey, ComponentError> {
+    key("webinarKey", text, |t| WebinarKey::new(t))
+}
+
+/// The `registrantKey` input as a key.
+pub fn registrant_key(text: &str) -> Result<RegistrantKey, ComponentError> {
+    key("registrantKey", text, |t| RegistrantKey::new(t))
+}
+
+/// The `sessionKey` input as a key.
+pub fn session_key(text: &str) -> Result<SessionKey, ComponentError> {
+    key("sessionKey", text, |t| SessionKey::new(t))
+}
+
+/// The step field that picks a webinar (the message may carry `webinarKey` instead).
+pub fn webinar_field() -> Field {
+    Field::select_from("webinarKey", "Webinar", "selectWebinars")
+        .note("The webinar to use; a `webinarKey` in the incoming message takes precedence")
+}

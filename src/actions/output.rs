@@ -1,0 +1,183 @@
+//! What the actions emit: the component's own output types, keys always as strings. They are
+//! kept apart from the client's wire models so that the manifest's schemas describe exactly what
+//! a flow builder receives.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// A start and end time.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TimeRangeOut {
+    /// Start (ISO 8601, UTC).
+    pub start_time: Option<String>,
+    /// End (ISO 8601, UTC).
+    pub end_time: Option<String>,
+}
+
+/// A webinar.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WebinarOut {
+    /// The webinar's key.
+    pub webinar_key: String,
+    /// The webinar's ID as shown to attendees.
+    pub webinar_id: Option<String>,
+    /// Title.
+    pub subject: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// The organizer's key.
+    pub organizer_key: Option<String>,
+    /// The organizer's name.
+    pub organizer_name: Option<String>,
+    /// The organizer's email.
+    pub organizer_email: Option<String>,
+    /// The GoTo account's key.
+    pub account_key: Option<String>,
+    /// Sessions' start and end times.
+    pub times: Vec<TimeRangeOut>,
+    /// IANA time zone, e.g. `Europe/Berlin`.
+    pub time_zone: Option<String>,
+    /// Language of the registration pages.
+    pub locale: Option<String>,
+    /// `single_session`, `series` or `sequence`.
+    #[serde(rename = "type")]
+    #[schemars(title = "Webinar type")]
+    pub webinar_type: Option<String>,
+    /// `CLASSIC`, `BROADCAST` or `SIMULIVE`.
+    pub experience_type: Option<String>,
+    /// The public registration page.
+    pub registration_url: Option<String>,
+    /// Whether attendees need a password.
+    pub is_password_protected: Option<bool>,
+    /// Whether the webinar is running now.
+    pub in_session: Option<bool>,
+    /// Number of people registered.
+    pub number_of_registrants: Option<u64>,
+    /// The most people who may register.
+    pub registration_limit: Option<u64>,
+    /// The recurrence key of a series or sequence.
+    pub recurrence_key: Option<String>,
+}
+
+/// A registrant of a webinar.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistrantOut {
+    /// The registrant's key.
+    pub registrant_key: String,
+    /// The webinar's key.
+    pub webinar_key: Option<String>,
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// `APPROVED`, `DENIED` or `WAITING`.
+    pub status: Option<String>,
+    /// When they registered (ISO 8601).
+    pub registration_date: Option<String>,
+    /// Their personal link to join.
+    pub join_url: Option<String>,
+    /// Their time zone.
+    pub time_zone: Option<String>,
+    /// Further fields GoTo returns (address, organization, answers, …).
+    #[serde(flatten)]
+    #[schemars(skip)]
+    pub details: Map<String, Value>,
+}
+
+/// A registration that was just made (or found, when the person was already registered).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedRegistrantOut {
+    /// The registrant's key.
+    pub registrant_key: String,
+    /// Their personal link to join.
+    pub join_url: Option<String>,
+    /// `APPROVED`, `DENIED` or `WAITING`, when GoTo says.
+    pub status: Option<String>,
+    /// The email address registered.
+    pub email: String,
+    /// True when the person was registered before this step ran.
+    pub already_registered: bool,
+}
+
+/// The key of a webinar just created.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WebinarKeyOut {
+    /// The new webinar's key.
+    pub webinar_key: String,
+}
+
+/// The outcome of a change or deletion.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DoneOut {
+    /// True when GoTo accepted the change.
+    pub success: bool,
+    /// The key of the webinar concerned.
+    pub webinar_key: Option<String>,
+    /// The key of the registrant, panelist or co-organizer concerned.
+    pub key: Option<String>,
+}
+
+/// A standard registration field of a webinar.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistrationFieldOut {
+    /// The field's name, e.g. `organization`.
+    pub field: String,
+    /// Whether registrants must fill it.
+    pub required: bool,
+    /// The longest accepted value.
+    pub max_size: Option<u32>,
+    /// The accepted values of a multiple-choice field.
+    pub answers: Option<Vec<String>>,
+}
+
+/// One answer of a multiple-choice question.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AnswerOut {
+    /// The answer's key (give it as `answerKey` in `responses`).
+    pub answer_key: String,
+    /// The answer's text.
+    pub answer: Option<String>,
+}
+
+/// A custom registration question of a webinar.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct QuestionOut {
+    /// The question's key (give it as `questionKey` in `responses`).
+    pub question_key: String,
+    /// The question's text.
+    pub question: Option<String>,
+    /// Whether registrants must answer.
+    pub required: bool,
+    /// `shortAnswer` or `multipleChoice`.
+    #[serde(rename = "type")]
+    #[schemars(title = "Question type")]
+    pub question_type: Option<String>,
+    /// The longest accepted answer.
+    pub max_size: Option<u32>,
+    /// The choices of a multiple-choice question.
+    pub answers: Vec<AnswerOut>,
+}
+
+/// The registration form of a webinar.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistrationFieldsOut {
+    /// The webinar's key.
+    pub webinar_key: String,
+    /// The standard fields.
+    pub fields: Vec<RegistrationFieldOut>,
+    /// The custom questions.
+    pub questions: Vec<QuestionOut>,
+}

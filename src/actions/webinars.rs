@@ -1,0 +1,564 @@
+//! Webinar actions: list, get, create, update, cancel.
+
+use async_trait::async_trait;
+use chrono::{Duration, NaiveDate, Utc};
+use gotowebinar::models::{
+    AttendeeFollowUpEmail, CreateWebinar, EmailSettings, EmailToggle, ExperienceType, RecurrencePattern,
+    UpdateWebinar, Webinar, WebinarTime, WebinarType,
+};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::actions::common::{webinar_field, webinar_key};
+use crate::actions::list::{emit_behavior_field, emit_list, output_schema_for, Paging};
+use crate::actions::output::{DoneOut, TimeRangeOut, WebinarKeyOut, WebinarOut};
+use crate::call::{Call, Handler};
+use crate::errors::{ComponentError, Doing};
+use crate::input::Timestamp;
+use crate::metadata;
+use crate::spec::{Field, FunctionSpec, Kind};
+
+impl From<Webinar> for WebinarOut {
+    fn from(w: Webinar) -> Self {
+        WebinarOut {
+            webinar_key: w.webinar_key.into_string(),
+            webinar_id: w.webinar_id,
+            subject: w.subject,
+            description: w.description,
+            organizer_key: w.organizer_key.map(|k| k.into_string()),
+            organizer_name: w.organizer_name,
+            organizer_email: w.organizer_email,
+            account_key: w.account_key.map(|k| k.into_string()),
+            times: w.times.into_iter().map(TimeRangeOut::from).collect(),
+            time_zone: w.time_zone,
+            locale: w.locale,
+            webinar_type: w.webinar_type,
+            experience_type: w.experience_type,
+            registration_url: w.registration_url,
+            is_password_protected: w.is_password_protected,
+            in_session: w.in_session,
+            number_of_registrants: w.number_of_registrants,
+            registration_limit: w.registration_limit,
+            recurrence_key: w.recurrence_key.map(|k| k.into_string()),
+        }
+    }
+}
+
+impl From<WebinarTime> for TimeRangeOut {
+    fn from(t: WebinarTime) -> Self {
+        let format = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        TimeRangeOut { start_time: Some(format(t.start_time)), end_time: Some(format(t.end_time)) }
+    }
+}
+
+/// Whose webinars to list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Scope {
+    /// The connected organizer's webinars (default).
+    #[default]
+    Organizer,
+    /// Every webinar of the GoTo account.
+    Account,
+}
+
+/// Input of `listWebinars`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListWebinarsIn {
+    /// Webinars starting at or after this time (ISO 8601; default: now).
+    #[schemars(title = "From")]
+    pub from_time: Option<Timestamp>,
+    /// Webinars starting before this time (ISO 8601; default: one year after `fromTime`).
+    #[schemars(title = "To")]
+    pub to_time: Option<Timestamp>,
+    /// `organizer` (default): the connected organizer's webinars; `account`: the whole account's.
+    pub scope: Option<Scope>,
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub paging: Paging,
+}
+
+/// `listWebinars`.
+#[derive(Default)]
+pub struct ListWebinars;
+
+#[async_trait]
+impl Handler for ListWebinars {
+    type Input = ListWebinarsIn;
+    type Output = WebinarOut;
+
+    fn describe() -> FunctionSpec {
+        let mut spec = FunctionSpec::new(
+            "listWebinars",
+            Kind::Action,
+            "List webinars",
+            "Lists the organizer's (or the account's) webinars in a time range, every page",
+        );
+        spec.fields = vec![
+            emit_behavior_field(),
+            Field::select(
+                "scope",
+                "Scope",
+                vec![("organizer", "The connected organizer"), ("account", "The whole account")],
+            )
+            .prompt("The connected organizer"),
+        ];
+        spec.dynamic_metadata = true;
+        spec
+    }
+
+    fn metadata(cfg: &Value) -> Option<Value> {
+        list_metadata::<ListWebinarsIn, WebinarOut>(cfg)
+    }
+
+    async fn run(&self, call: &Call, input: ListWebinarsIn) -> Result<(), ComponentError> {
+        let from = input.from_time.map_or_else(Utc::now, |t| t.0);
+        let to = input.to_time.map_or(from + Duration::days(365), |t| t.0);
+        if to <= from {
+            return Err(ComponentError::input("`toTime` must be after `fromTime`"));
+        }
+        let connection = call.connection().await?;
+        let client = connection.client().clone();
+        match input.scope.unwrap_or_default() {
+            Scope::Organizer => {
+                let organizer = connection.organizer_key().await?;
+                let (c1, o1, c2, o2) = (client.clone(), organizer.clone(), client, organizer);
+                emit_list(
+                    call,
+                    &input.paging,
+                    "webinars",
+                    move |size| c1.webinars(&o1).list(from, to, size),
+                    |page, size| async move { c2.webinars(&o2).list_page(from, to, page, size).await },
+                    WebinarOut::from,
+                )
+                .await
+            }
+            Scope::Account => {
+                let account = connection.account_key().await?;
+                let (c1, a1, c2, a2) = (client.clone(), account.clone(), client, account);
+                emit_list(
+                    call,
+                    &input.paging,
+                    "the account's webinars",
+                    move |size| c1.account_webinars(&a1).list(from, to, size),
+                    |page, size| async move { c2.account_webinars(&a2).list_page(from, to, page, size).await },
+                    WebinarOut::from,
+                )
+                .await
+            }
+        }
+    }
+}
+
+/// The `{in, out}` metadata of a list action for the step's `emitBehavior`.
+pub fn list_metadata<I: JsonSchema, O: JsonSchema>(cfg: &Value) -> Option<Value> {
+    let behavior = cfg
+        .get("emitBehavior")
+        .and_then(Value::as_str)
+        .and_then(|text| serde_json::from_value(Value::String(text.to_string())).ok())
+        .unwrap_or_default();
+    let item = metadata::output_schema::<O>();
+    Some(serde_json::json!({ "in": metadata::input_schema::<I>(), "out": output_schema_for(behavior, item) }))
+}
+
+/// Input naming one webinar.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WebinarKeyIn {
+    /// The webinar's key.
+    pub webinar_key: String,
+}
+
+/// `getWebinar`.
+#[derive(Default)]
+pub struct GetWebinar;
+
+#[async_trait]
+impl Handler for GetWebinar {
+    type Input = WebinarKeyIn;
+    type Output = WebinarOut;
+
+    fn describe() -> FunctionSpec {
+        let mut spec =
+            FunctionSpec::new("getWebinar", Kind::Action, "Get webinar", "Reads one webinar by its key");
+        spec.fields = vec![webinar_field()];
+        spec
+    }
+
+    async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
+        let webinar = webinar_key(&input.webinar_key)?;
+        let connection = call.connection().await?;
+        let organizer = connection.organizer_key().await?;
+        let found = connection
+            .client()
+            .webinars(&organizer)
+            .get(&webinar)
+            .await
+            .doing(format!("reading webinar {webinar}"))?;
+        call.emit(&WebinarOut::from(found)).await
+    }
+}
+
+/// A session's start and end.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TimeIn {
+    /// Start (ISO 8601).
+    pub start_time: Timestamp,
+    /// End (ISO 8601), after the start.
+    pub end_time: Timestamp,
+}
+
+impl TimeIn {
+    fn to_wire(&self, index: usize) -> Result<WebinarTime, ComponentError> {
+        if self.end_time <= self.start_time {
+            return Err(ComponentError::input(format!(
+                "`times[{index}].endTime` must be after its `startTime`"
+            )));
+        }
+        Ok(WebinarTime::new(self.start_time.0, self.end_time.0))
+    }
+}
+
+fn times_to_wire(times: &[TimeIn]) -> Result<Vec<WebinarTime>, ComponentError> {
+    times.iter().enumerate().map(|(index, time)| time.to_wire(index)).collect()
+}
+
+/// The kind of webinar.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WebinarTypeIn {
+    /// One session (default).
+    SingleSession,
+    /// Several sessions; one registration covers all.
+    Series,
+    /// A recurring session; people register for each occurrence.
+    Sequence,
+}
+
+/// How attendees experience the webinar.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ExperienceTypeIn {
+    /// Live (default).
+    Classic,
+    /// Broadcast to a large audience.
+    Broadcast,
+    /// A pre-recorded webinar played as if live.
+    Simulive,
+}
+
+/// How often a sequence recurs.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum PatternIn {
+    /// Every day.
+    Daily,
+    /// Every week.
+    Weekly,
+    /// Every month.
+    Monthly,
+}
+
+/// The recurrence of a `sequence` webinar.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RecurrenceIn {
+    /// The first occurrence.
+    pub start: TimeIn,
+    /// `daily`, `weekly` or `monthly`.
+    pub pattern: PatternIn,
+    /// The last day of the sequence (YYYY-MM-DD).
+    pub end: String,
+}
+
+/// Which automatic emails GoTo sends.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailSettingsIn {
+    /// Send a confirmation when someone registers.
+    pub confirmation_email: Option<bool>,
+    /// Send reminders before the webinar.
+    pub reminder_email: Option<bool>,
+    /// Send a follow-up to those who did not attend.
+    pub absentee_follow_up_email: Option<bool>,
+    /// Send a follow-up to attendees.
+    pub attendee_follow_up_email: Option<bool>,
+    /// Attach a certificate of attendance to the attendee follow-up.
+    pub include_certificate: Option<bool>,
+}
+
+impl EmailSettingsIn {
+    fn to_wire(&self) -> EmailSettings {
+        let toggle = |on: Option<bool>| on.map(|enabled| EmailToggle { enabled });
+        EmailSettings {
+            confirmation_email: toggle(self.confirmation_email),
+            reminder_email: toggle(self.reminder_email),
+            absentee_follow_up_email: toggle(self.absentee_follow_up_email),
+            attendee_follow_up_email: self.attendee_follow_up_email.map(|enabled| AttendeeFollowUpEmail {
+                enabled,
+                include_certificate: self.include_certificate,
+            }),
+        }
+    }
+}
+
+/// Input of `createWebinar`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateWebinarIn {
+    /// The title (at most 128 characters).
+    pub subject: String,
+    /// The description (at most 2048 characters).
+    pub description: Option<String>,
+    /// The sessions (one for `single_session`, several for `series`); not used by `sequence`.
+    pub times: Option<Vec<TimeIn>>,
+    /// IANA time zone, e.g. `America/New_York` (default: the organizer's).
+    pub time_zone: Option<String>,
+    /// `single_session` (default), `series` or `sequence`.
+    #[serde(rename = "type")]
+    #[schemars(title = "Webinar type")]
+    pub webinar_type: Option<WebinarTypeIn>,
+    /// `CLASSIC` (default), `BROADCAST` or `SIMULIVE`.
+    pub experience_type: Option<ExperienceTypeIn>,
+    /// Whether attendees need a password.
+    pub is_password_protected: Option<bool>,
+    /// Whether the webinar is on demand.
+    pub is_ondemand: Option<bool>,
+    /// The recording a `SIMULIVE` webinar plays.
+    pub recording_asset_key: Option<String>,
+    /// For `sequence`: when and how often it recurs.
+    pub recurrence: Option<RecurrenceIn>,
+    /// Which automatic emails GoTo sends.
+    pub email_settings: Option<EmailSettingsIn>,
+}
+
+impl CreateWebinarIn {
+    fn to_wire(&self) -> Result<CreateWebinar, ComponentError> {
+        let subject = self.subject.trim();
+        if subject.is_empty() {
+            return Err(ComponentError::input("`subject` must not be empty"));
+        }
+        if subject.chars().count() > 128 {
+            return Err(ComponentError::input("`subject` must be at most 128 characters"));
+        }
+        if self.description.as_deref().is_some_and(|d| d.chars().count() > 2048) {
+            return Err(ComponentError::input("`description` must be at most 2048 characters"));
+        }
+        let webinar_type = self.webinar_type.unwrap_or(match self.recurrence {
+            Some(_) => WebinarTypeIn::Sequence,
+            None => WebinarTypeIn::SingleSession,
+        });
+        let times = times_to_wire(self.times.as_deref().unwrap_or_default())?;
+        let mut body = CreateWebinar::new(subject, Vec::new());
+        match webinar_type {
+            WebinarTypeIn::SingleSession if times.len() != 1 => {
+                return Err(ComponentError::input(format!(
+                    "`times` must hold exactly one session for a single_session webinar, got {}",
+                    times.len()
+                )))
+            }
+            WebinarTypeIn::Series if times.is_empty() => {
+                return Err(ComponentError::input("`times` must hold at least one session for a series"))
+            }
+            WebinarTypeIn::Sequence => {
+                let Some(recurrence) = &self.recurrence else {
+                    return Err(ComponentError::input(
+                        "`recurrence` is required for a sequence: give `start`, `pattern` and `end`",
+                    ));
+                };
+                let end = NaiveDate::parse_from_str(recurrence.end.trim(), "%Y-%m-%d").map_err(|_| {
+                    ComponentError::input(format!(
+                        "`recurrence.end` must be a date such as 2027-06-30, got {:?}",
+                        recurrence.end
+                    ))
+                })?;
+                let start = recurrence.start.to_wire(0)?;
+                if end < start.start_time.date_naive() {
+                    return Err(ComponentError::input(
+                        "`recurrence.end` must not be before the first occurrence",
+                    ));
+                }
+                body.recurrence_start = Some(start);
+                body.recurrence_end = Some(end);
+                body.recurrence_pattern = Some(match recurrence.pattern {
+                    PatternIn::Daily => RecurrencePattern::Daily,
+                    PatternIn::Weekly => RecurrencePattern::Weekly,
+                    PatternIn::Monthly => RecurrencePattern::Monthly,
+                });
+            }
+            _ => {}
+        }
+        if !matches!(webinar_type, WebinarTypeIn::Sequence) {
+            body.times = times;
+        }
+        body.description = self.description.clone();
+        body.time_zone = self.time_zone.clone();
+        body.webinar_type = Some(match webinar_type {
+            WebinarTypeIn::SingleSession => WebinarType::SingleSession,
+            WebinarTypeIn::Series => WebinarType::Series,
+            WebinarTypeIn::Sequence => WebinarType::Sequence,
+        });
+        body.experience_type = self.experience_type.map(|e| match e {
+            ExperienceTypeIn::Classic => ExperienceType::Classic,
+            ExperienceTypeIn::Broadcast => ExperienceType::Broadcast,
+            ExperienceTypeIn::Simulive => ExperienceType::Simulive,
+        });
+        body.is_password_protected = self.is_password_protected;
+        body.is_ondemand = self.is_ondemand;
+        body.recording_asset_key = match &self.recording_asset_key {
+            Some(text) => Some(crate::actions::common::key("recordingAssetKey", text, |t| {
+                gotowebinar::keys::RecordingAssetKey::new(t)
+            })?),
+            None => None,
+        };
+        body.email_settings = self.email_settings.as_ref().map(EmailSettingsIn::to_wire);
+        Ok(body)
+    }
+}
+
+/// `createWebinar`.
+#[derive(Default)]
+pub struct CreateWebinarAction;
+
+#[async_trait]
+impl Handler for CreateWebinarAction {
+    type Input = CreateWebinarIn;
+    type Output = WebinarKeyOut;
+
+    fn describe() -> FunctionSpec {
+        FunctionSpec::new(
+            "createWebinar",
+            Kind::Action,
+            "Create webinar",
+            "Creates a single-session, series or sequence webinar for the connected organizer",
+        )
+    }
+
+    async fn run(&self, call: &Call, input: CreateWebinarIn) -> Result<(), ComponentError> {
+        let body = input.to_wire()?;
+        let connection = call.connection().await?;
+        let organizer = connection.organizer_key().await?;
+        let key =
+            connection.client().webinars(&organizer).create(&body).await.doing("creating the webinar")?;
+        call.emit(&WebinarKeyOut { webinar_key: key.into_string() }).await
+    }
+}
+
+/// Input of `updateWebinar`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateWebinarIn {
+    /// The webinar's key.
+    pub webinar_key: String,
+    /// A new title.
+    pub subject: Option<String>,
+    /// A new description.
+    pub description: Option<String>,
+    /// New session times (replace all times).
+    pub times: Option<Vec<TimeIn>>,
+    /// A new IANA time zone.
+    pub time_zone: Option<String>,
+    /// A new language for the registration pages, e.g. `en_US`.
+    pub locale: Option<String>,
+    /// Whether attendees need a password.
+    pub is_password_protected: Option<bool>,
+    /// Which automatic emails GoTo sends.
+    pub email_settings: Option<EmailSettingsIn>,
+    /// Email registrants about the change (default false).
+    pub notify_participants: Option<bool>,
+}
+
+/// `updateWebinar`.
+#[derive(Default)]
+pub struct UpdateWebinarAction;
+
+#[async_trait]
+impl Handler for UpdateWebinarAction {
+    type Input = UpdateWebinarIn;
+    type Output = DoneOut;
+
+    fn describe() -> FunctionSpec {
+        let mut spec = FunctionSpec::new(
+            "updateWebinar",
+            Kind::Action,
+            "Update webinar",
+            "Changes a webinar's title, description, times, time zone, locale or email settings",
+        );
+        spec.fields = vec![webinar_field()];
+        spec
+    }
+
+    async fn run(&self, call: &Call, input: UpdateWebinarIn) -> Result<(), ComponentError> {
+        let webinar = webinar_key(&input.webinar_key)?;
+        let body = UpdateWebinar {
+            subject: input.subject.clone(),
+            description: input.description.clone(),
+            times: input.times.as_deref().map(times_to_wire).transpose()?,
+            time_zone: input.time_zone.clone(),
+            locale: input.locale.clone(),
+            is_password_protected: input.is_password_protected,
+            email_settings: input.email_settings.as_ref().map(EmailSettingsIn::to_wire),
+        };
+        if body == UpdateWebinar::default() {
+            return Err(ComponentError::input(
+                "nothing to change: give at least one of `subject`, `description`, `times`, `timeZone`, `locale`, `isPasswordProtected`, `emailSettings`",
+            ));
+        }
+        let connection = call.connection().await?;
+        let organizer = connection.organizer_key().await?;
+        connection
+            .client()
+            .webinars(&organizer)
+            .update(&webinar, &body, input.notify_participants.unwrap_or(false))
+            .await
+            .doing(format!("updating webinar {webinar}"))?;
+        call.emit(&DoneOut { success: true, webinar_key: Some(webinar.into_string()), key: None }).await
+    }
+}
+
+/// Input of `cancelWebinar`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelWebinarIn {
+    /// The webinar's key.
+    pub webinar_key: String,
+    /// Email registrants that the webinar is cancelled (default false).
+    pub send_cancellation_emails: Option<bool>,
+}
+
+/// `cancelWebinar`.
+#[derive(Default)]
+pub struct CancelWebinar;
+
+#[async_trait]
+impl Handler for CancelWebinar {
+    type Input = CancelWebinarIn;
+    type Output = DoneOut;
+
+    fn describe() -> FunctionSpec {
+        let mut spec = FunctionSpec::new(
+            "cancelWebinar",
+            Kind::Action,
+            "Cancel webinar",
+            "Cancels a future webinar, optionally emailing its registrants",
+        );
+        spec.fields = vec![webinar_field(), Field::checkbox("sendCancellationEmails", "Email registrants")];
+        spec
+    }
+
+    async fn run(&self, call: &Call, input: CancelWebinarIn) -> Result<(), ComponentError> {
+        let webinar = webinar_key(&input.webinar_key)?;
+        let connection = call.connection().await?;
+        let organizer = connection.organizer_key().await?;
+        connection
+            .client()
+            .webinars(&organizer)
+            .cancel(&webinar, input.send_cancellation_emails.unwrap_or(false))
+            .await
+            .doing(format!("cancelling webinar {webinar}"))?;
+        call.emit(&DoneOut { success: true, webinar_key: Some(webinar.into_string()), key: None }).await
+    }
+}

@@ -1,0 +1,172 @@
+//! The glue between the platform runtime and the component's functions: one [`Call`] per message,
+//! input parsing, lazy connection, emitting, and turning failures into errors or rebounds.
+
+use std::marker::PhantomData;
+
+use async_trait::async_trait;
+use sailor::{Context, Function, FunctionError, Input, Message};
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::OnceCell;
+use tracing::warn;
+
+use crate::connection::Connection;
+use crate::errors::{names, ComponentError, Failure};
+use crate::input::parse_input;
+use crate::metadata;
+use crate::spec::{FunctionSpec, Kind};
+
+/// One invocation of a function.
+pub struct Call {
+    /// The platform context of this invocation.
+    pub ctx: Context,
+    /// The step configuration (credential + step fields).
+    pub cfg: Value,
+    /// The incoming message.
+    pub msg: Message,
+    /// The step's snapshot (polling triggers).
+    pub snapshot: Value,
+    connection: OnceCell<Connection>,
+}
+
+impl Call {
+    /// A call for one incoming message.
+    pub fn new(ctx: Context, input: Input) -> Self {
+        Self { ctx, cfg: input.cfg, msg: input.msg, snapshot: input.snapshot, connection: OnceCell::new() }
+    }
+
+    /// The GoToWebinar connection for the step's credential, made on first use so that input
+    /// errors are reported before credential problems.
+    pub async fn connection(&self) -> Result<&Connection, ComponentError> {
+        self.connection.get_or_try_init(|| async { Connection::for_cfg(&self.ctx, &self.cfg) }).await
+    }
+
+    /// Emits one data message with `body`.
+    pub async fn emit<T: Serialize + ?Sized>(&self, body: &T) -> Result<(), ComponentError> {
+        let value = serde_json::to_value(body).map_err(|error| {
+            ComponentError::named(names::API, format!("could not encode the output: {error}"))
+        })?;
+        self.emit_value(value).await
+    }
+
+    /// Emits one data message whose body is `value`.
+    pub async fn emit_value(&self, value: Value) -> Result<(), ComponentError> {
+        self.ctx.data(value).await.map_err(emit_failed)
+    }
+
+    /// Emits the new snapshot.
+    pub async fn emit_snapshot(&self, snapshot: Value) -> Result<(), ComponentError> {
+        self.ctx.snapshot(snapshot).await.map_err(emit_failed)
+    }
+}
+
+/// An emit that the runtime could not deliver.
+pub fn emit_failed(error: sailor::EmitError) -> ComponentError {
+    ComponentError::named(names::API, format!("could not emit the result: {error}"))
+}
+
+/// An action or trigger of this component: typed input, typed output, and the work.
+#[async_trait]
+pub trait Handler: Send + Sync + 'static {
+    /// The input read from the message body (with step fields as fallback).
+    type Input: DeserializeOwned + JsonSchema + Send + 'static;
+    /// The body of each emitted message (for the manifest's output schema).
+    type Output: JsonSchema;
+
+    /// Name, title, description and step fields; the schemas are filled from the types.
+    fn describe() -> FunctionSpec;
+
+    /// The `{in, out}` metadata for this step configuration, for functions whose schemas depend on
+    /// it (`dynamicMetadata`).
+    fn metadata(_cfg: &Value) -> Option<Value> {
+        None
+    }
+
+    /// Does the work, emitting through `call`.
+    async fn run(&self, call: &Call, input: Self::Input) -> Result<(), ComponentError>;
+
+    /// Answers `startup` for webhook triggers.
+    async fn startup(&self, _call: &Call) -> Result<Value, ComponentError> {
+        Ok(Value::Null)
+    }
+
+    /// Answers `shutdown` for webhook triggers.
+    async fn shutdown(&self, _call: &Call, _data: Value) -> Result<(), ComponentError> {
+        Ok(())
+    }
+}
+
+/// The full description of a handler, schemas included.
+pub fn describe<H: Handler>() -> FunctionSpec {
+    let mut spec = H::describe();
+    spec.input = metadata::input_schema::<H::Input>();
+    spec.output = metadata::output_schema::<H::Output>();
+    if spec.kind != Kind::Action && spec.input["properties"].as_object().is_some_and(|p| p.is_empty()) {
+        spec.input = serde_json::json!({"type": "object", "properties": {}});
+    }
+    spec
+}
+
+/// Adapts a [`Handler`] to the runtime's [`Function`].
+pub struct Adapter<H>(pub H, PhantomData<fn() -> H>);
+
+impl<H: Handler> Adapter<H> {
+    /// Wraps a handler.
+    pub fn new(handler: H) -> Self {
+        Self(handler, PhantomData)
+    }
+}
+
+/// Turns a component failure into the runtime's answer: an error, or a rebound (then success).
+pub async fn settle(ctx: &Context, result: Result<(), ComponentError>) -> Result<(), FunctionError> {
+    match result {
+        Ok(()) => Ok(()),
+        Err(error) => match error.into_failure() {
+            Failure::Error(error) => Err(error),
+            Failure::Rebound(reason) => match ctx.rebound(reason.clone()).await {
+                Ok(()) => Ok(()),
+                Err(emit_error) => {
+                    warn!(error = %emit_error, "could not ask for a rebound; reporting an error instead");
+                    Err(FunctionError::new(names::RATE_LIMITED, reason))
+                }
+            },
+        },
+    }
+}
+
+fn to_function_error(error: ComponentError) -> FunctionError {
+    match error.into_failure() {
+        Failure::Error(error) => error,
+        Failure::Rebound(reason) => FunctionError::new(names::RATE_LIMITED, reason),
+    }
+}
+
+#[async_trait]
+impl<H: Handler> Function for Adapter<H> {
+    async fn process(&self, ctx: Context, input: Input) -> Result<(), FunctionError> {
+        let call = Call::new(ctx.clone(), input);
+        let result = match parse_input::<H::Input>(&call.msg.body, &call.cfg) {
+            Ok(parsed) => self.0.run(&call, parsed).await,
+            Err(error) => Err(error.into()),
+        };
+        settle(&ctx, result).await
+    }
+
+    async fn startup(&self, ctx: Context, cfg: Value) -> Result<Value, FunctionError> {
+        let call = Call::new(
+            ctx,
+            Input { msg: Message::new(Value::Object(Default::default())), cfg, snapshot: Value::Null },
+        );
+        self.0.startup(&call).await.map_err(to_function_error)
+    }
+
+    async fn shutdown(&self, ctx: Context, cfg: Value, data: Value) -> Result<(), FunctionError> {
+        let call = Call::new(
+            ctx,
+            Input { msg: Message::new(Value::Object(Default::default())), cfg, snapshot: Value::Null },
+        );
+        self.0.shutdown(&call, data).await.map_err(to_function_error)
+    }
+}

@@ -1,0 +1,218 @@
+//! The component as the runtime sees it: every function, the manifest built from their
+//! descriptions, and the service functions (credential check, dynamic metadata, select models).
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use async_trait::async_trait;
+use chrono::{Duration, Utc};
+use futures::StreamExt;
+use sailor::{Component, Context, FunctionError, Services};
+use serde_json::{json, Value};
+
+use crate::actions::common::webinar_key;
+use crate::connection::Connection;
+use crate::errors::{names, ComponentError, Doing, Failure};
+use crate::registry::Registry;
+use crate::spec::FunctionSpec;
+use crate::{actions, manifest};
+
+/// The select-model methods the component answers.
+pub const SELECT_MODELS: [&str; 2] = ["selectWebinars", "selectSessions"];
+
+/// How many options a select model offers at most.
+const MAX_OPTIONS: usize = 1000;
+
+/// Every function of the component.
+pub fn registry() -> &'static Registry {
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let mut registry = Registry::default();
+        actions::register(&mut registry);
+        registry
+    })
+}
+
+/// The descriptions of every function, in registration order.
+pub fn specs() -> Vec<FunctionSpec> {
+    registry().entries().iter().map(|entry| entry.spec.clone()).collect()
+}
+
+/// The component for the runtime.
+pub fn component() -> Component {
+    let mut component = Component::new().services(GoToServices);
+    for entry in registry().entries() {
+        component = component.shared_function(entry.spec.name, entry.function.clone());
+    }
+    component
+}
+
+/// `component.json` as `gotowebinar manifest` writes it.
+pub fn manifest_text() -> String {
+    manifest::render(&manifest::build(&specs()))
+}
+
+fn function_error(error: ComponentError) -> FunctionError {
+    match error.into_failure() {
+        Failure::Error(error) => error,
+        Failure::Rebound(reason) => FunctionError::new(names::RATE_LIMITED, reason),
+    }
+}
+
+/// The component's service functions.
+pub struct GoToServices;
+
+#[async_trait]
+impl Services for GoToServices {
+    async fn verify_credentials(&self, ctx: Context, cfg: Value) -> Result<Value, FunctionError> {
+        match verify(&ctx, &cfg).await {
+            Ok(()) => Ok(json!({ "verified": true })),
+            Err(error) => {
+                let failure = error.into_failure();
+                match failure {
+                    Failure::Error(error)
+                        if error.name == names::NETWORK || error.name == names::CONFIGURATION =>
+                    {
+                        Err(error)
+                    }
+                    Failure::Error(error) => Ok(json!({ "verified": false, "reason": error.message })),
+                    Failure::Rebound(reason) => Err(FunctionError::new(names::RATE_LIMITED, reason)),
+                }
+            }
+        }
+    }
+
+    async fn get_meta_model(
+        &self,
+        _ctx: Context,
+        function: &str,
+        cfg: Value,
+    ) -> Result<Value, FunctionError> {
+        let entry = registry()
+            .get(function)
+            .ok_or_else(|| FunctionError::new(names::INPUT, format!("no function named {function:?}")))?;
+        Ok((entry.metadata)(&cfg)
+            .unwrap_or_else(|| json!({ "in": entry.spec.input, "out": entry.spec.output })))
+    }
+
+    async fn select_model(&self, ctx: Context, method: &str, cfg: Value) -> Result<Value, FunctionError> {
+        let connection = Connection::for_cfg(&ctx, &cfg).map_err(function_error)?;
+        let options = match method {
+            "selectWebinars" => select_webinars(&connection).await,
+            "selectSessions" => select_sessions(&connection, &cfg).await,
+            other => {
+                return Err(FunctionError::new(
+                    names::INPUT,
+                    format!("no select model named {other:?}; known: {}", SELECT_MODELS.join(", ")),
+                ))
+            }
+        };
+        options.map(|map| json!(map)).map_err(function_error)
+    }
+}
+
+async fn verify(ctx: &Context, cfg: &Value) -> Result<(), ComponentError> {
+    let connection = Connection::for_cfg(ctx, cfg)?;
+    // The organizer key proves the token works (it is discovered with an API call when missing).
+    let organizer = connection.organizer_key().await?;
+    let now = Utc::now();
+    let mut pages = connection.client().webinars(&organizer).list(now, now + Duration::days(1), 1);
+    if let Some(page) = pages.next().await {
+        page.doing("reading the organizer's webinars")?;
+    }
+    Ok(())
+}
+
+/// The organizer's upcoming webinars (and those of the last 30 days) as `{key: "subject (date)"}`.
+async fn select_webinars(connection: &Connection) -> Result<BTreeMap<String, String>, ComponentError> {
+    let organizer = connection.organizer_key().await?;
+    let now = Utc::now();
+    let mut pages = connection.client().webinars(&organizer).list(
+        now - Duration::days(30),
+        now + Duration::days(365),
+        200,
+    );
+    let mut options = BTreeMap::new();
+    while let Some(page) = pages.next().await {
+        for webinar in page.doing("listing webinars")?.items {
+            let when =
+                webinar.times.first().map(|t| t.start_time.format(" (%Y-%m-%d %H:%M UTC)").to_string());
+            let label =
+                format!("{}{}", webinar.subject.as_deref().unwrap_or("(untitled)"), when.unwrap_or_default());
+            options.insert(webinar.webinar_key.into_string(), label);
+            if options.len() >= MAX_OPTIONS {
+                return Ok(options);
+            }
+        }
+    }
+    Ok(options)
+}
+
+/// The sessions of the step's webinar, or of the last 90 days, as `{key: "webinar (date)"}`.
+async fn select_sessions(
+    connection: &Connection,
+    cfg: &Value,
+) -> Result<BTreeMap<String, String>, ComponentError> {
+    let organizer = connection.organizer_key().await?;
+    let sessions = connection.client().sessions(&organizer);
+    let now = Utc::now();
+    let mut pages = match cfg
+        .get("webinarKey")
+        .and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_u64().map(|n| n.to_string())))
+    {
+        Some(text) if !text.trim().is_empty() => sessions.for_webinar(&webinar_key(&text)?, 200),
+        _ => sessions.list(now - Duration::days(90), now, 200),
+    };
+    let mut options = BTreeMap::new();
+    while let Some(page) = pages.next().await {
+        for session in page.doing("listing sessions")?.items {
+            let when = session.start_time.map(|t| t.format(" (%Y-%m-%d %H:%M UTC)").to_string());
+            let label = format!(
+                "{}{}",
+                session.webinar_name.as_deref().unwrap_or("Session"),
+                when.unwrap_or_default()
+            );
+            options.insert(session.session_key.into_string(), label);
+            if options.len() >= MAX_OPTIONS {
+                return Ok(options);
+            }
+        }
+    }
+    Ok(options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_manifest_follows_the_platform_rules() {
+        let manifest = manifest::build(&specs());
+        let names: Vec<&str> = registry().entries().iter().map(|e| e.spec.name).collect();
+        let problems = manifest::problems(&manifest, &names, &SELECT_MODELS);
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn every_select_model_used_is_answered() {
+        for model in manifest::used_models(&specs()) {
+            assert!(SELECT_MODELS.contains(&model), "{model} is used by a field but not answered");
+        }
+    }
+
+    #[test]
+    fn the_committed_manifest_is_up_to_date() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/component.json");
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == manifest_text(),
+            "component.json is out of date: run `cargo run -- manifest` and commit the result"
+        );
+    }
+
+    #[test]
+    fn the_manifest_version_is_the_package_version() {
+        let manifest = manifest::build(&specs());
+        assert_eq!(manifest["version"], env!("CARGO_PKG_VERSION"));
+    }
+}

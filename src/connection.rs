@@ -1,0 +1,294 @@
+//! From the platform's credential to a working GoToWebinar client: the stored keys, the token
+//! manager (one per credential in a process), refreshed keys handed back with `updateKeys`, and
+//! the organizer and account keys discovered when the credential does not carry them.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use async_trait::async_trait;
+use gotowebinar::client::GoToWebinar;
+use gotowebinar::keys::{AccountKey, OrganizerKey};
+use gotowebinar::oauth::{OAuthClient, OAuthKeys};
+use gotowebinar::token::{CredentialStore, StoreError, TokenManager};
+use gotowebinar::{Origins, Secret};
+use sailor::Context;
+use serde_json::{json, Map, Value};
+use tracing::{info, warn};
+
+use crate::errors::{names, ComponentError, Doing};
+
+/// Environment variable holding the OAuth client id.
+pub const CLIENT_ID_ENV: &str = "CITRIX_APP_ID";
+/// Environment variable holding the OAuth client secret.
+pub const CLIENT_SECRET_ENV: &str = "CITRIX_APP_SECRET";
+/// Environment variable that sets the client-side rate limit (requests per second, 0 = off).
+pub const RATE_LIMIT_ENV: &str = "GOTO_RATE_LIMIT";
+
+/// The credential part of a step's configuration.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    /// The stored token response (`cfg.oauth`).
+    pub oauth: OAuthKeys,
+    /// `cfg.organizerKey`, else the legacy `oauth.organizer_key`.
+    pub organizer_key: Option<String>,
+    /// `cfg.accountKey`, else the legacy `oauth.account_key`.
+    pub account_key: Option<String>,
+    /// The platform's account id (`cfg._account`), when the platform runs the step.
+    pub account_id: Option<String>,
+}
+
+fn key_text(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(text) if !text.trim().is_empty() => Some(text.trim().to_string()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+impl Credential {
+    /// Reads the credential from a step configuration.
+    pub fn from_cfg(cfg: &Value) -> Result<Self, ComponentError> {
+        let oauth = match cfg.get("oauth") {
+            Some(Value::Object(map)) => Value::Object(map.clone()),
+            // Some stores keep the token response as a JSON string.
+            Some(Value::String(text)) => serde_json::from_str(text).map_err(|_| {
+                ComponentError::named(names::AUTH, "the credential's `oauth` field is not a token response: connect the GoTo account again")
+            })?,
+            _ => {
+                return Err(ComponentError::named(
+                    names::AUTH,
+                    "the step has no GoTo credential (`oauth` is missing): connect a GoTo account in the credential",
+                ))
+            }
+        };
+        let oauth = OAuthKeys::from_value(oauth)
+            .map_err(|error| ComponentError::named(names::AUTH, error.to_string()))?;
+        if oauth.access_token().is_none() && oauth.refresh_token().is_none() {
+            return Err(ComponentError::named(
+                names::AUTH,
+                "the GoTo credential holds neither an access token nor a refresh token: connect the GoTo account again",
+            ));
+        }
+        let organizer_key = key_text(cfg.get("organizerKey")).or_else(|| oauth.get_key("organizer_key"));
+        let account_key = key_text(cfg.get("accountKey")).or_else(|| oauth.get_key("account_key"));
+        let account_id = key_text(cfg.get("_account"));
+        Ok(Self { oauth, organizer_key, account_key, account_id })
+    }
+
+    /// The keys object handed to the platform with `updateKeys`: the credential's fields only,
+    /// never step fields or `_account`.
+    pub fn keys_value(oauth: &OAuthKeys, organizer_key: Option<&str>, account_key: Option<&str>) -> Value {
+        let mut keys = Map::new();
+        keys.insert("oauth".into(), oauth.to_value());
+        if let Some(key) = organizer_key {
+            keys.insert("organizerKey".into(), json!(key));
+        }
+        if let Some(key) = account_key {
+            keys.insert("accountKey".into(), json!(key));
+        }
+        Value::Object(keys)
+    }
+}
+
+/// Hands refreshed keys to the platform (`updateKeys`) and re-reads them when another process
+/// may have rotated the refresh token.
+struct PlatformStore {
+    state: Mutex<StoreState>,
+}
+
+struct StoreState {
+    context: Context,
+    organizer_key: Option<String>,
+    account_key: Option<String>,
+}
+
+impl PlatformStore {
+    fn snapshot(&self) -> (Context, Option<String>, Option<String>) {
+        let state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        (state.context.clone(), state.organizer_key.clone(), state.account_key.clone())
+    }
+
+    fn set_context(&self, context: Context) {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).context = context;
+    }
+
+    fn set_discovered(&self, organizer_key: Option<String>, account_key: Option<String>) {
+        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if organizer_key.is_some() {
+            state.organizer_key = organizer_key;
+        }
+        if account_key.is_some() {
+            state.account_key = account_key;
+        }
+    }
+}
+
+#[async_trait]
+impl CredentialStore for PlatformStore {
+    async fn save(&self, keys: &OAuthKeys) -> Result<(), StoreError> {
+        let (context, organizer_key, account_key) = self.snapshot();
+        let value = Credential::keys_value(keys, organizer_key.as_deref(), account_key.as_deref());
+        context.update_keys(value).await.map_err(|error| StoreError::new(error.to_string()))
+    }
+
+    async fn reload(&self) -> Result<Option<OAuthKeys>, StoreError> {
+        let (context, _, _) = self.snapshot();
+        let Some(cfg) =
+            context.reload_credentials().await.map_err(|error| StoreError::new(error.to_string()))?
+        else {
+            return Ok(None);
+        };
+        match cfg.get("oauth") {
+            Some(oauth @ Value::Object(_)) => OAuthKeys::from_value(oauth.clone())
+                .map(Some)
+                .map_err(|error| StoreError::new(error.to_string())),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// A GoToWebinar client for one credential, with its organizer and account keys.
+#[derive(Clone)]
+pub struct Connection {
+    client: GoToWebinar,
+    tokens: TokenManager,
+    store: Arc<PlatformStore>,
+}
+
+type Cache = Mutex<HashMap<String, Connection>>;
+
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+fn rate_limit_from_env() -> Option<u32> {
+    match std::env::var(RATE_LIMIT_ENV) {
+        Ok(text) => match text.trim().parse::<u32>() {
+            Ok(0) => None,
+            Ok(limit) => Some(limit),
+            Err(_) => {
+                warn!(
+                    variable = RATE_LIMIT_ENV,
+                    "not a whole number; using GoTo's default quota of 10 requests/s"
+                );
+                Some(10)
+            }
+        },
+        Err(_) => Some(10),
+    }
+}
+
+impl Connection {
+    /// The connection for the credential in `cfg`. Within one process, every message of the same
+    /// platform account shares one token manager, so concurrent messages refresh a token once.
+    pub fn for_cfg(context: &Context, cfg: &Value) -> Result<Self, ComponentError> {
+        let credential = Credential::from_cfg(cfg)?;
+        let cache_key = credential.account_id.clone();
+        if let Some(key) = &cache_key {
+            let cached = cache().lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(key).cloned();
+            if let Some(connection) = cached {
+                connection.store.set_context(context.clone());
+                return Ok(connection);
+            }
+        }
+        let connection = Self::build(context, credential)?;
+        if let Some(key) = cache_key {
+            cache().lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(key, connection.clone());
+        }
+        Ok(connection)
+    }
+
+    fn build(context: &Context, credential: Credential) -> Result<Self, ComponentError> {
+        let origins = Origins::from_env()
+            .map_err(|error| ComponentError::named(names::CONFIGURATION, error.to_string()))?;
+        let client_id = std::env::var(CLIENT_ID_ENV).unwrap_or_default();
+        let client_secret = Secret::new(std::env::var(CLIENT_SECRET_ENV).unwrap_or_default());
+        let oauth_client = OAuthClient::new(client_id, client_secret, origins.clone())
+            .map_err(|error| ComponentError::named(names::CONFIGURATION, error.to_string()))?;
+        let store = Arc::new(PlatformStore {
+            state: Mutex::new(StoreState {
+                context: context.clone(),
+                organizer_key: credential.organizer_key.clone(),
+                account_key: credential.account_key.clone(),
+            }),
+        });
+        let tokens = TokenManager::new(oauth_client, credential.oauth, store.clone());
+        let client = GoToWebinar::builder(origins, Arc::new(tokens.clone()))
+            .rate_limit(rate_limit_from_env())
+            .build()
+            .map_err(|error| ComponentError::named(names::CONFIGURATION, error.to_string()))?;
+        Ok(Self { client, tokens, store })
+    }
+
+    /// The API client.
+    pub fn client(&self) -> &GoToWebinar {
+        &self.client
+    }
+
+    /// The token manager.
+    pub fn tokens(&self) -> &TokenManager {
+        &self.tokens
+    }
+
+    /// The organizer key: from the credential, else discovered from `/admin/rest/v1/me`, else
+    /// from `/identity/v1/Users/me`. A discovered key is persisted with the keys.
+    pub async fn organizer_key(&self) -> Result<OrganizerKey, ComponentError> {
+        let (_, known, _) = self.store.snapshot();
+        if let Some(key) = known {
+            return OrganizerKey::new(&key).map_err(|error| {
+                ComponentError::input(format!(
+                    "the credential's organizerKey {key:?} is not a GoTo key: {error}"
+                ))
+            });
+        }
+        let (organizer, _) = self.discover().await?;
+        organizer.ok_or_else(|| {
+            ComponentError::named(
+                names::AUTH,
+                "could not find the organizer key of the connected GoTo user: set `organizerKey` in the credential",
+            )
+        })
+    }
+
+    /// The account key: from the credential, else discovered from `/admin/rest/v1/me`.
+    pub async fn account_key(&self) -> Result<AccountKey, ComponentError> {
+        let (_, _, known) = self.store.snapshot();
+        if let Some(key) = known {
+            return AccountKey::new(&key).map_err(|error| {
+                ComponentError::input(format!(
+                    "the credential's accountKey {key:?} is not a GoTo key: {error}"
+                ))
+            });
+        }
+        let (_, account) = self.discover().await?;
+        account.ok_or_else(|| {
+            ComponentError::named(
+                names::AUTH,
+                "could not find the account key of the connected GoTo user: set `accountKey` in the credential",
+            )
+        })
+    }
+
+    async fn discover(&self) -> Result<(Option<OrganizerKey>, Option<AccountKey>), ComponentError> {
+        let (organizer, account) = match self.client.admin_me().await {
+            Ok(me) => (me.key.clone(), me.account_key.clone()),
+            Err(error) => {
+                info!(error = %error, "admin/me is not available; asking identity/Users/me");
+                let user = self.client.identity_me().await.doing("finding the connected GoTo user")?;
+                (Some(user.id), None)
+            }
+        };
+        self.store.set_discovered(
+            organizer.as_ref().map(ToString::to_string),
+            account.as_ref().map(ToString::to_string),
+        );
+        let (context, organizer_key, account_key) = self.store.snapshot();
+        let keys =
+            Credential::keys_value(&self.tokens.keys(), organizer_key.as_deref(), account_key.as_deref());
+        if let Err(error) = context.update_keys(keys).await {
+            warn!(error = %error, "could not store the discovered organizer key; it will be looked up again next time");
+        }
+        Ok((organizer, account))
+    }
+}

@@ -1,0 +1,283 @@
+//! `gotowebinar demo`: the component's main job, end to end, on a sandbox started in-process.
+//! Tokens live a few seconds, so the reader sees the component refresh them and keep going.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{Duration as ChronoDuration, Utc};
+use clap::Args;
+use gotowebinar_sandbox::{Sandbox, SandboxConfig, SeedTime, SeedWebinar};
+use sailor::ExecArgs;
+use serde_json::{json, Value};
+
+use crate::component::component;
+
+/// Options of `gotowebinar demo`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Print one JSON line per step instead of tables.
+    #[arg(long)]
+    pub json: bool,
+    /// How long the sandbox's access tokens live, in seconds.
+    #[arg(long, default_value_t = 3, value_name = "SECONDS")]
+    pub token_ttl: u64,
+}
+
+#[derive(Clone, Default)]
+struct SharedBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for SharedBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What one step emitted.
+struct StepRun {
+    events: Vec<Value>,
+}
+
+impl StepRun {
+    fn of(&self, kind: &str) -> Vec<&Value> {
+        self.events.iter().filter(|e| e["event"] == kind).collect()
+    }
+
+    fn data(&self) -> Vec<&Value> {
+        self.of("data").into_iter().map(|e| &e["message"]["body"]).collect()
+    }
+}
+
+struct Demo {
+    token: Mutex<Value>,
+    dir: tempfile::TempDir,
+    cfg: PathBuf,
+    json: bool,
+}
+
+impl Demo {
+    async fn step(&self, title: &str, function: &str, body: Value) -> Result<StepRun, String> {
+        let msg = self.dir.path().join(format!("{function}-msg.json"));
+        write_json(&msg, &json!({ "body": body }))?;
+        let mut args = ExecArgs::new(function, &self.cfg);
+        args.msg = Some(msg);
+        args.save_keys = true;
+        let buffer = SharedBuffer::default();
+        let code = sailor::run_local_with_io(&component(), args, buffer.clone(), std::io::sink()).await;
+        let text = String::from_utf8_lossy(&buffer.0.lock().unwrap_or_else(|p| p.into_inner())).to_string();
+        let events: Vec<Value> = text.lines().filter_map(|line| serde_json::from_str(line).ok()).collect();
+        let run = StepRun { events };
+        if self.json {
+            println!(
+                "{}",
+                json!({ "step": title, "function": function, "exitCode": code, "events": run.events })
+            );
+        } else {
+            println!("\n== {title}  ({function})");
+            for keys in run.of("updateKeys") {
+                let oauth = &keys["keys"]["oauth"];
+                if oauth["access_token"] == self.last_token() {
+                    println!("   credential updated with updateKeys (organizer key found and saved)");
+                } else {
+                    let expires = oauth["expires_at"].as_str().unwrap_or("?");
+                    println!("   token refreshed and handed back with updateKeys (new token expires {expires})");
+                }
+                *self.token.lock().unwrap_or_else(|p| p.into_inner()) = oauth["access_token"].clone();
+            }
+        }
+        if let Some(error) = run.of("error").first() {
+            return Err(format!(
+                "step {title:?} failed: {}: {}",
+                error["error"]["name"], error["error"]["message"]
+            ));
+        }
+        if code != 0 {
+            return Err(format!("step {title:?} exited with {code}"));
+        }
+        Ok(run)
+    }
+
+    fn last_token(&self) -> Value {
+        self.token.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn table(&self, headers: &[&str], rows: Vec<Vec<String>>) {
+        if self.json {
+            return;
+        }
+        let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
+        for row in &rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let line = |cells: Vec<String>| {
+            let padded: Vec<String> =
+                cells.iter().zip(&widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
+            println!("   {}", padded.join("  ").trim_end());
+        };
+        line(headers.iter().map(|h| h.to_string()).collect());
+        line(widths.iter().map(|w| "-".repeat(*w)).collect());
+        for row in rows {
+            line(row);
+        }
+    }
+
+    fn say(&self, text: &str) {
+        if !self.json {
+            println!("   {text}");
+        }
+    }
+}
+
+fn write_json(path: &Path, value: &Value) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+    std::fs::write(path, text).map_err(|error| format!("cannot write {}: {error}", path.display()))
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Runs the demo; returns the process exit code.
+pub async fn run(args: DemoArgs) -> i32 {
+    match demo(args).await {
+        Ok(()) => 0,
+        Err(reason) => {
+            eprintln!("demo failed: {reason}");
+            1
+        }
+    }
+}
+
+async fn demo(args: DemoArgs) -> Result<(), String> {
+    let config =
+        SandboxConfig { token_ttl: Duration::from_secs(args.token_ttl.max(1)), ..SandboxConfig::default() };
+    let sandbox = Sandbox::start(config).await.map_err(|e| format!("cannot start the sandbox: {e}"))?;
+    for (subject, days) in [("Product tour", 2), ("Quarterly customer briefing", 9)] {
+        let start = SeedTime::from_now(ChronoDuration::days(days));
+        let end = SeedTime::from_now(ChronoDuration::days(days) + ChronoDuration::hours(1));
+        sandbox.add_webinar(SeedWebinar::new(subject, start, end)).map_err(|e| e.to_string())?;
+    }
+    // The component reads its endpoints and OAuth client from the environment, as on the platform.
+    std::env::set_var("GOTO_API_URL", sandbox.url());
+    std::env::set_var("GOTO_AUTH_URL", sandbox.url());
+    std::env::set_var("CITRIX_APP_ID", sandbox.client_id());
+    std::env::set_var("CITRIX_APP_SECRET", sandbox.client_secret());
+
+    let dir = tempfile::tempdir().map_err(|e| format!("cannot create a scratch directory: {e}"))?;
+    let cfg = dir.path().join("cfg.json");
+    // A credential as the platform stores it after the OAuth exchange: the token response only.
+    let tokens = sandbox.issue_tokens();
+    write_json(&cfg, &json!({ "oauth": tokens }))?;
+    let demo = Demo { token: Mutex::new(tokens["access_token"].clone()), dir, cfg, json: args.json };
+    if !args.json {
+        println!("GoToWebinar component demo on a local sandbox at {}", sandbox.url());
+        println!("Access tokens live {} s; the component refreshes them before they expire.", args.token_ttl);
+    }
+
+    let listed =
+        demo.step("List upcoming webinars", "listWebinars", json!({ "emitBehavior": "fetchAll" })).await?;
+    let webinars = listed
+        .data()
+        .first()
+        .map(|b| b["results"].as_array().cloned().unwrap_or_default())
+        .unwrap_or_default();
+    demo.table(
+        &["webinarKey", "subject", "starts"],
+        webinars
+            .iter()
+            .map(|w| vec![text(&w["webinarKey"]), text(&w["subject"]), text(&w["times"][0]["startTime"])])
+            .collect(),
+    );
+
+    let start = (Utc::now() + ChronoDuration::days(7)).format("%Y-%m-%dT15:00:00Z").to_string();
+    let end = (Utc::now() + ChronoDuration::days(7)).format("%Y-%m-%dT16:00:00Z").to_string();
+    let created = demo
+        .step(
+            "Create a webinar",
+            "createWebinar",
+            json!({ "subject": "Automating registrations", "times": [{ "startTime": start, "endTime": end }], "timeZone": "UTC" }),
+        )
+        .await?;
+    let webinar_key = created.data().first().map(|b| text(&b["webinarKey"])).unwrap_or_default();
+    demo.say(&format!("created webinar {webinar_key}"));
+
+    demo.say(&format!("waiting {} s so the access token expires…", args.token_ttl + 1));
+    tokio::time::sleep(Duration::from_secs(args.token_ttl + 1)).await;
+
+    let people = [
+        ("Ada", "Lovelace", "ada@example.com"),
+        ("Grace", "Hopper", "grace@example.com"),
+        ("Ada", "Lovelace", "ADA@example.com"),
+    ];
+    let mut rows = Vec::new();
+    for (first, last, email) in people {
+        let run = demo
+            .step(
+                &format!("Register {email}"),
+                "createRegistrant",
+                json!({ "webinarKey": webinar_key, "firstName": first, "lastName": last, "email": email }),
+            )
+            .await?;
+        if let Some(body) = run.data().first() {
+            rows.push(vec![
+                text(&body["email"]),
+                text(&body["registrantKey"]),
+                text(&body["alreadyRegistered"]),
+            ]);
+        }
+    }
+    demo.table(&["email", "registrantKey", "alreadyRegistered"], rows);
+
+    let listed = demo
+        .step(
+            "List the registrants",
+            "listRegistrants",
+            json!({ "webinarKey": webinar_key, "emitBehavior": "fetchAll" }),
+        )
+        .await?;
+    let registrants = listed
+        .data()
+        .first()
+        .map(|b| b["results"].as_array().cloned().unwrap_or_default())
+        .unwrap_or_default();
+    demo.table(
+        &["registrantKey", "name", "email", "status"],
+        registrants
+            .iter()
+            .map(|r| {
+                vec![
+                    text(&r["registrantKey"]),
+                    format!("{} {}", text(&r["firstName"]), text(&r["lastName"])),
+                    text(&r["email"]),
+                    text(&r["status"]),
+                ]
+            })
+            .collect(),
+    );
+    if registrants.len() != 2 {
+        return Err(format!(
+            "expected 2 registrants (one person registered twice), found {}",
+            registrants.len()
+        ));
+    }
+    if !demo.json {
+        println!(
+            "\nDone: {} token requests were made to the sandbox; nothing failed.",
+            sandbox.token_requests()
+        );
+    }
+    sandbox.shutdown().await;
+    Ok(())
+}
