@@ -134,7 +134,11 @@ fn classify(doing: &str, error: &ClientError) -> Failure {
         ErrorKind::Config => names::CONFIGURATION,
         _ => names::API,
     };
+    let invalid_token = error.api().is_some_and(|api| api.is_invalid_token());
     let message = match (kind, error.status()) {
+        (ErrorKind::Auth, _) if invalid_token => format!(
+            "{message}. GoTo rejected the access token even after a refresh: re-authorize the GoTo credential"
+        ),
         (ErrorKind::Auth, Some(403)) if !matches!(error, ClientError::Reauthorize(_)) => format!(
             "{message}. The connected GoTo user may not have access to this resource; check the organizer key or the account's permissions"
         ),
