@@ -283,3 +283,26 @@ async fn a_refresh_token_rotated_by_another_replica_is_picked_up_from_the_platfo
     let (code, _) = child.terminate().await;
     assert_eq!(code, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_an_account_id_later_messages_still_use_the_refreshed_token() {
+    let world = World::new().await;
+    let webinar = upcoming(&world, "No account id");
+    world.sandbox.set_refresh_policy(true, true, false);
+    let mut oauth = world.sandbox.issue_tokens();
+    oauth["expires_at"] = json!("2000-01-01T00:00:00Z");
+    let cfg = json!({"oauth": oauth, "organizerKey": world.sandbox.organizer_key()});
+    let api = FakeApi::start(step(cfg), &[]).await;
+    let broker = Broker::new().await;
+    let child = Step::start(&sail_env(&world, &broker, &api, "getWebinar", 1));
+    for n in 0..3 {
+        broker
+            .send(&json!({"body": {"webinarKey": webinar}}), 1, json!({"messageId": format!("m-{n}")}))
+            .await;
+    }
+    let data = broker.take(&broker.data, 3, 60).await;
+    assert!(data.iter().all(|m| m.decrypt(1)["body"]["subject"] == "No account id"));
+    assert_eq!(world.sandbox.token_requests(), 1, "single-use refresh token used once");
+    let (code, _) = child.terminate().await;
+    assert_eq!(code, 0);
+}

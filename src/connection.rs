@@ -153,6 +153,20 @@ pub struct Connection {
     client: GoToWebinar,
     tokens: TokenManager,
     store: Arc<PlatformStore>,
+    /// Fingerprint of the keys the connection was built from.
+    origin: u64,
+}
+
+/// A process-local fingerprint of a credential (its refresh token, else its access token); never
+/// logged or stored.
+fn fingerprint(keys: &OAuthKeys) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    match keys.refresh_token().or_else(|| keys.access_token()) {
+        Some(secret) => secret.expose().hash(&mut hasher),
+        None => 0u8.hash(&mut hasher),
+    }
+    hasher.finish()
 }
 
 type Cache = Mutex<HashMap<String, Connection>>;
@@ -181,25 +195,30 @@ fn rate_limit_from_env() -> Option<u32> {
 
 impl Connection {
     /// The connection for the credential in `cfg`. Within one process, every message of the same
-    /// platform account shares one token manager, so concurrent messages refresh a token once.
+    /// credential shares one token manager, so concurrent messages refresh a token once and later
+    /// messages use the refreshed token. The credential is known by the platform's account id, else
+    /// by a fingerprint of its refresh token.
     pub fn for_cfg(context: &Context, cfg: &Value) -> Result<Self, ComponentError> {
         let credential = Credential::from_cfg(cfg)?;
-        let cache_key = credential.account_id.clone();
-        if let Some(key) = &cache_key {
-            let cached = cache().lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(key).cloned();
-            if let Some(connection) = cached {
+        let given = fingerprint(&credential.oauth);
+        let cache_key = match &credential.account_id {
+            Some(account) => format!("account:{account}"),
+            None => format!("token:{given}"),
+        };
+        let cached = cache().lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&cache_key).cloned();
+        if let Some(connection) = cached {
+            // A credential connected again (new refresh token) starts afresh; a refresh of our own does not.
+            if given == connection.origin || given == fingerprint(&connection.tokens.keys()) {
                 connection.store.set_context(context.clone());
                 return Ok(connection);
             }
         }
-        let connection = Self::build(context, credential)?;
-        if let Some(key) = cache_key {
-            cache().lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(key, connection.clone());
-        }
+        let connection = Self::build(context, credential, given)?;
+        cache().lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(cache_key, connection.clone());
         Ok(connection)
     }
 
-    fn build(context: &Context, credential: Credential) -> Result<Self, ComponentError> {
+    fn build(context: &Context, credential: Credential, origin: u64) -> Result<Self, ComponentError> {
         let origins = Origins::from_env()
             .map_err(|error| ComponentError::named(names::CONFIGURATION, error.to_string()))?;
         let client_id = std::env::var(CLIENT_ID_ENV).unwrap_or_default();
@@ -218,7 +237,7 @@ impl Connection {
             .rate_limit(rate_limit_from_env())
             .build()
             .map_err(|error| ComponentError::named(names::CONFIGURATION, error.to_string()))?;
-        Ok(Self { client, tokens, store })
+        Ok(Self { client, tokens, store, origin })
     }
 
     /// The API client.
