@@ -25,10 +25,21 @@ const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 /// The largest integer a float holds exactly (2^53).
 const MAX_EXACT_FLOAT: f64 = 9_007_199_254_740_992.0;
 
-/// Checks that `text` is a key: one or more ASCII digits. Returns a message naming the problem.
+/// Keys GoTo writes as opaque ids (UUIDs) rather than numbers.
+const OPAQUE_KEYS: [&str; 2] = ["webhookKey", "userSubscriptionKey"];
+
+/// Checks that `text` is a key: one or more ASCII digits (for webhook and subscription keys: letters,
+/// digits and `-`/`_`, as in a UUID). Returns a message naming the problem.
 fn check_digits(kind: &str, text: &str) -> std::result::Result<(), String> {
     if text.is_empty() {
         return Err(format!("{kind} must not be empty"));
+    }
+    if OPAQUE_KEYS.contains(&kind) {
+        if text.len() > 128 || !text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            let shown: String = text.chars().take(40).collect();
+            return Err(format!("{kind} must be an id of letters, digits and dashes, got {shown:?}"));
+        }
+        return Ok(());
     }
     if !text.bytes().all(|b| b.is_ascii_digit()) {
         let shown: String = text.chars().take(40).collect();
@@ -215,7 +226,11 @@ macro_rules! key_type {
             }
 
             fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                schemars::json_schema!({ "type": "string", "pattern": "^[0-9]+$" })
+                if OPAQUE_KEYS.contains(&$label) {
+                    schemars::json_schema!({ "type": "string" })
+                } else {
+                    schemars::json_schema!({ "type": "string", "pattern": "^[0-9]+$" })
+                }
             }
         }
     )+};
@@ -362,5 +377,21 @@ mod tests {
     fn schema_is_a_string() {
         let schema = schemars::schema_for!(WebinarKey);
         assert_eq!(schema.get("type"), Some(&serde_json::json!("string")));
+    }
+}
+
+#[cfg(test)]
+mod opaque_key_tests {
+    use super::*;
+
+    #[test]
+    fn webhook_and_subscription_keys_are_uuids() {
+        let uuid = "3f1c2a9e-6b1d-4c1e-9a0b-2f4e5d6c7b8a";
+        assert_eq!(WebhookKey::new(uuid).unwrap().as_str(), uuid);
+        let parsed: UserSubscriptionKey = serde_json::from_str(&format!("\"{uuid}\"")).unwrap();
+        assert_eq!(parsed.as_str(), uuid);
+        assert!(WebhookKey::new("a/b").is_err(), "no path characters");
+        assert!(WebhookKey::new("").is_err());
+        assert!(WebinarKey::new(uuid).is_err(), "webinar keys stay numeric");
     }
 }
