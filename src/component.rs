@@ -237,6 +237,24 @@ mod tests {
     }
 
     #[test]
+    fn every_schema_follows_the_platform_dialect() {
+        for spec in specs() {
+            for (side, schema) in [("in", &spec.input), ("out", &spec.output)] {
+                let problems = crate::metadata::dialect_problems(schema);
+                assert!(problems.is_empty(), "{} {side}: {problems:#?}", spec.name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_action_has_a_title_description_and_labelled_fields() {
+        for spec in specs() {
+            assert!(!spec.title.is_empty() && spec.description.len() > 20, "{}", spec.name);
+            assert!(spec.fields.iter().all(|f| !f.label.is_empty()), "{}", spec.name);
+        }
+    }
+
+    #[test]
     fn the_manifest_version_is_the_package_version() {
         let manifest = manifest::build(&specs());
         assert_eq!(manifest["version"], env!("CARGO_PKG_VERSION"));
