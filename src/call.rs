@@ -43,6 +43,15 @@ impl Call {
         self.connection.get_or_try_init(|| async { Connection::for_cfg(&self.ctx, &self.cfg) }).await
     }
 
+    /// Adds what only the credential can tell to an error (e.g. that a legacy credential must
+    /// be re-authorized against the current GoTo host).
+    pub fn explain(&self, error: ComponentError) -> ComponentError {
+        match self.connection.get() {
+            Some(connection) => connection.explain(error),
+            None => error,
+        }
+    }
+
     /// Emits one data message with `body`.
     pub async fn emit<T: Serialize + ?Sized>(&self, body: &T) -> Result<(), ComponentError> {
         let value = serde_json::to_value(body).map_err(|error| {
@@ -82,6 +91,12 @@ pub trait Handler: Send + Sync + 'static {
     /// it (`dynamicMetadata`).
     fn metadata(_cfg: &Value) -> Option<Value> {
         None
+    }
+
+    /// The `{in, out}` metadata for this step configuration when building it needs GoTo (for
+    /// example a webinar's registration questions); by default [`Handler::metadata`].
+    async fn meta_model(&self, call: &Call) -> Result<Option<Value>, ComponentError> {
+        Ok(Self::metadata(&call.cfg))
     }
 
     /// Does the work, emitting through `call`.
@@ -143,6 +158,25 @@ fn to_function_error(error: ComponentError) -> FunctionError {
     }
 }
 
+/// Answers `getMetaModel` for one function.
+#[async_trait]
+pub trait MetaSource: Send + Sync {
+    /// The `{in, out}` metadata for `cfg`, or `None` for the static metadata.
+    async fn meta_model(&self, ctx: Context, cfg: Value) -> Result<Option<Value>, FunctionError>;
+}
+
+#[async_trait]
+impl<H: Handler> MetaSource for Adapter<H> {
+    async fn meta_model(&self, ctx: Context, cfg: Value) -> Result<Option<Value>, FunctionError> {
+        let call = Call::new(
+            ctx,
+            Input { msg: Message::new(Value::Object(Default::default())), cfg, snapshot: Value::Null },
+        );
+        let result = self.0.meta_model(&call).await;
+        result.map_err(|error| to_function_error(call.explain(error)))
+    }
+}
+
 #[async_trait]
 impl<H: Handler> Function for Adapter<H> {
     async fn process(&self, ctx: Context, input: Input) -> Result<(), FunctionError> {
@@ -151,7 +185,7 @@ impl<H: Handler> Function for Adapter<H> {
             Ok(parsed) => self.0.run(&call, parsed).await,
             Err(error) => Err(error.into()),
         };
-        settle(&ctx, result).await
+        settle(&ctx, result.map_err(|error| call.explain(error))).await
     }
 
     async fn startup(&self, ctx: Context, cfg: Value) -> Result<Value, FunctionError> {
@@ -159,7 +193,8 @@ impl<H: Handler> Function for Adapter<H> {
             ctx,
             Input { msg: Message::new(Value::Object(Default::default())), cfg, snapshot: Value::Null },
         );
-        self.0.startup(&call).await.map_err(to_function_error)
+        let result = self.0.startup(&call).await;
+        result.map_err(|error| to_function_error(call.explain(error)))
     }
 
     async fn shutdown(&self, ctx: Context, cfg: Value, data: Value) -> Result<(), FunctionError> {
@@ -167,6 +202,7 @@ impl<H: Handler> Function for Adapter<H> {
             ctx,
             Input { msg: Message::new(Value::Object(Default::default())), cfg, snapshot: Value::Null },
         );
-        self.0.shutdown(&call, data).await.map_err(to_function_error)
+        let result = self.0.shutdown(&call, data).await;
+        result.map_err(|error| to_function_error(call.explain(error)))
     }
 }

@@ -65,34 +65,34 @@ pub struct GoToServices;
 #[async_trait]
 impl Services for GoToServices {
     async fn verify_credentials(&self, ctx: Context, cfg: Value) -> Result<Value, FunctionError> {
-        match verify(&ctx, &cfg).await {
+        let result = match Connection::for_verification(&ctx, &cfg) {
+            Ok(connection) => verify(&connection, &cfg).await.map_err(|error| connection.explain(error)),
+            Err(error) => Err(error),
+        };
+        match result {
             Ok(()) => Ok(json!({ "verified": true })),
-            Err(error) => {
-                let failure = error.into_failure();
-                match failure {
-                    Failure::Error(error)
-                        if error.name == names::NETWORK || error.name == names::CONFIGURATION =>
-                    {
-                        Err(error)
-                    }
-                    Failure::Error(error) => Ok(json!({ "verified": false, "reason": error.message })),
-                    Failure::Rebound(reason) => Err(FunctionError::new(names::RATE_LIMITED, reason)),
+            Err(error) => match error.into_failure() {
+                // Not the credential's fault: the platform shows the error and the person retries.
+                Failure::Error(error)
+                    if error.name == names::NETWORK || error.name == names::CONFIGURATION =>
+                {
+                    Err(error)
                 }
-            }
+                Failure::Error(error) => Ok(json!({ "verified": false, "reason": error.message })),
+                Failure::Rebound(reason) => Err(FunctionError::new(
+                    names::RATE_LIMITED,
+                    format!("{reason}; GoTo is busy or unavailable, try the check again in a minute"),
+                )),
+            },
         }
     }
 
-    async fn get_meta_model(
-        &self,
-        _ctx: Context,
-        function: &str,
-        cfg: Value,
-    ) -> Result<Value, FunctionError> {
+    async fn get_meta_model(&self, ctx: Context, function: &str, cfg: Value) -> Result<Value, FunctionError> {
         let entry = registry()
             .get(function)
             .ok_or_else(|| FunctionError::new(names::INPUT, format!("no function named {function:?}")))?;
-        Ok((entry.metadata)(&cfg)
-            .unwrap_or_else(|| json!({ "in": entry.spec.input, "out": entry.spec.output })))
+        let dynamic = entry.meta.meta_model(ctx, cfg).await?;
+        Ok(dynamic.unwrap_or_else(|| json!({ "in": entry.spec.input, "out": entry.spec.output })))
     }
 
     async fn select_model(&self, ctx: Context, method: &str, cfg: Value) -> Result<Value, FunctionError> {
@@ -107,20 +107,46 @@ impl Services for GoToServices {
                 ))
             }
         };
-        options.map(|map| json!(map)).map_err(function_error)
+        options.map(|map| json!(map)).map_err(|error| function_error(connection.explain(error)))
     }
 }
 
-async fn verify(ctx: &Context, cfg: &Value) -> Result<(), ComponentError> {
-    let connection = Connection::for_cfg(ctx, cfg)?;
-    // The organizer key proves the token works (it is discovered with an API call when missing).
-    let organizer = connection.organizer_key().await?;
-    let now = Utc::now();
-    let mut pages = connection.client().webinars(&organizer).list(now, now + Duration::days(1), 1);
-    if let Some(page) = pages.next().await {
-        page.doing("reading the organizer's webinars")?;
+/// Checks the credential with the identity API (`/identity/v1/Users/me`); when the token lacks
+/// the identity scope, the admin API (`/admin/rest/v1/me`) answers instead. A stated organizer
+/// key must be the signed-in user's.
+async fn verify(connection: &Connection, cfg: &Value) -> Result<(), ComponentError> {
+    let doing = "checking the credential with GoTo's identity API";
+    let user = match connection.client().identity_me().await {
+        Ok(user) => Some(user.id.to_string()),
+        Err(error) if is_permission_error(&error) => {
+            let me = connection.client().admin_me().await.doing(
+                "checking the credential with GoTo (the token may not hold the identity:scim.me scope)",
+            )?;
+            me.key.map(|key| key.to_string())
+        }
+        Err(error) => return Err(ComponentError::Client { doing: doing.into(), error }),
+    };
+    let stated = cfg.get("organizerKey").and_then(|v| match v {
+        Value::String(text) if !text.trim().is_empty() => Some(text.trim().to_string()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    });
+    if let (Some(stated), Some(user)) = (stated, user) {
+        if stated != user {
+            return Err(ComponentError::named(
+                names::AUTH,
+                format!(
+                    "the credential's Organizer key {stated} is not the signed-in GoTo user's ({user}): clear the Organizer key field, or sign in as that organizer"
+                ),
+            ));
+        }
     }
     Ok(())
+}
+
+/// A 403 that is not about the token: the token works but may not use this API.
+fn is_permission_error(error: &gotowebinar::Error) -> bool {
+    matches!(error, gotowebinar::Error::Api(api) if api.status == 403 && api.error_code.as_deref() != Some("InvalidToken"))
 }
 
 /// The organizer's upcoming webinars (and those of the last 30 days) as `{key: "subject (date)"}`.
@@ -208,6 +234,24 @@ mod tests {
             committed == manifest_text(),
             "component.json is out of date: run `cargo run -- manifest` and commit the result"
         );
+    }
+
+    #[test]
+    fn every_schema_follows_the_platform_dialect() {
+        for spec in specs() {
+            for (side, schema) in [("in", &spec.input), ("out", &spec.output)] {
+                let problems = crate::metadata::dialect_problems(schema);
+                assert!(problems.is_empty(), "{} {side}: {problems:#?}", spec.name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_action_has_a_title_description_and_labelled_fields() {
+        for spec in specs() {
+            assert!(!spec.title.is_empty() && spec.description.len() > 20, "{}", spec.name);
+            assert!(spec.fields.iter().all(|f| !f.label.is_empty()), "{}", spec.name);
+        }
     }
 
     #[test]

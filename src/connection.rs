@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use gotowebinar::client::GoToWebinar;
 use gotowebinar::keys::{AccountKey, OrganizerKey};
 use gotowebinar::oauth::{OAuthClient, OAuthKeys};
-use gotowebinar::token::{CredentialStore, StoreError, TokenManager};
-use gotowebinar::{Origins, Secret};
+use gotowebinar::token::{CredentialStore, StoreError, TokenManager, TokenManagerConfig};
+use gotowebinar::{Error as ClientError, Origins, Secret};
 use sailor::Context;
 use serde_json::{json, Map, Value};
 use tracing::{info, warn};
@@ -35,6 +35,23 @@ pub struct Credential {
     pub account_key: Option<String>,
     /// The platform's account id (`cfg._account`), when the platform runs the step.
     pub account_id: Option<String>,
+    /// The token response has the legacy Citrix shape (see [`is_legacy_citrix`]).
+    pub legacy: bool,
+}
+
+/// The host people sign in at today, named in re-authorization advice.
+pub const CURRENT_AUTH_HOST: &str = "authentication.logmeininc.com";
+
+/// Whether a stored token response comes from the retired Citrix token host
+/// (`api.citrixonline.com`): `expires_in` stored as a string, or an opaque (non-JWT) access token
+/// next to `organizer_key`. Today's GoTo host answers a number and a JWT.
+pub fn is_legacy_citrix(oauth: &OAuthKeys) -> bool {
+    let string_lifetime = oauth.get("expires_in").is_some_and(Value::is_string);
+    let opaque_token = oauth
+        .get("access_token")
+        .and_then(Value::as_str)
+        .is_some_and(|token| !token.is_empty() && token.split('.').count() != 3);
+    string_lifetime || (opaque_token && oauth.get("organizer_key").is_some())
 }
 
 fn key_text(value: Option<&Value>) -> Option<String> {
@@ -72,7 +89,8 @@ impl Credential {
         let organizer_key = key_text(cfg.get("organizerKey")).or_else(|| oauth.get_key("organizer_key"));
         let account_key = key_text(cfg.get("accountKey")).or_else(|| oauth.get_key("account_key"));
         let account_id = key_text(cfg.get("_account"));
-        Ok(Self { oauth, organizer_key, account_key, account_id })
+        let legacy = is_legacy_citrix(&oauth);
+        Ok(Self { oauth, organizer_key, account_key, account_id, legacy })
     }
 
     /// The keys object handed to the platform with `updateKeys`: the credential's fields only,
@@ -155,6 +173,7 @@ pub struct Connection {
     store: Arc<PlatformStore>,
     /// Fingerprint of the keys the connection was built from.
     origin: u64,
+    legacy: bool,
 }
 
 /// A process-local fingerprint of a credential (its refresh token, else its access token); never
@@ -213,12 +232,28 @@ impl Connection {
                 return Ok(connection);
             }
         }
-        let connection = Self::build(context, credential, given)?;
+        let connection = Self::build(context, credential, given, TokenManagerConfig::default())?;
         cache().lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(cache_key, connection.clone());
         Ok(connection)
     }
 
-    fn build(context: &Context, credential: Credential, origin: u64) -> Result<Self, ComponentError> {
+    /// A connection for checking the credential (`verifyCredentials`): not shared, and it
+    /// refreshes only a token that has expired or that GoTo rejects, never one still valid,
+    /// because the platform does not store keys refreshed during a check.
+    pub fn for_verification(context: &Context, cfg: &Value) -> Result<Self, ComponentError> {
+        let credential = Credential::from_cfg(cfg)?;
+        let given = fingerprint(&credential.oauth);
+        let config = TokenManagerConfig { skew: std::time::Duration::ZERO, ..TokenManagerConfig::default() };
+        Self::build(context, credential, given, config)
+    }
+
+    fn build(
+        context: &Context,
+        credential: Credential,
+        origin: u64,
+        config: TokenManagerConfig,
+    ) -> Result<Self, ComponentError> {
+        let legacy = credential.legacy;
         let origins = Origins::from_env()
             .map_err(|error| ComponentError::named(names::CONFIGURATION, error.to_string()))?;
         let client_id = std::env::var(CLIENT_ID_ENV).unwrap_or_default();
@@ -232,12 +267,44 @@ impl Connection {
                 account_key: credential.account_key.clone(),
             }),
         });
-        let tokens = TokenManager::new(oauth_client, credential.oauth, store.clone());
+        let tokens = TokenManager::new(oauth_client, credential.oauth, store.clone()).with_config(config);
         let client = GoToWebinar::builder(origins, Arc::new(tokens.clone()))
             .rate_limit(rate_limit_from_env())
             .build()
             .map_err(|error| ComponentError::named(names::CONFIGURATION, error.to_string()))?;
-        Ok(Self { client, tokens, store, origin })
+        Ok(Self { client, tokens, store, origin, legacy })
+    }
+
+    /// Whether the credential has the legacy Citrix shape.
+    pub fn is_legacy(&self) -> bool {
+        self.legacy
+    }
+
+    /// Rewrites credential failures so they say what to do: a dead token without a refresh
+    /// token is an `AuthError` (not a retry), and a legacy Citrix credential is told to be
+    /// re-authorized against the current GoTo host.
+    pub fn explain(&self, error: ComponentError) -> ComponentError {
+        let no_refresh_token = self.tokens.keys().refresh_token().is_none();
+        let error = match error {
+            ComponentError::Client { doing, error: ClientError::TokenUnavailable { .. } } if no_refresh_token => {
+                ComponentError::named(
+                    names::AUTH,
+                    format!(
+                        "{doing}: the GoTo access token has expired or was rejected and the credential holds no refresh token to renew it: re-authorize the credential (connect the GoTo account again)"
+                    ),
+                )
+            }
+            other => other,
+        };
+        if !self.legacy || !is_auth(&error) {
+            return error;
+        }
+        ComponentError::named(
+            names::AUTH,
+            format!(
+                "{error}. This credential was issued by the retired Citrix sign-in (api.citrixonline.com), which GoTo has shut down, so it cannot be renewed: re-authorize it against the current GoTo host ({CURRENT_AUTH_HOST}) by connecting the GoTo account again"
+            ),
+        )
     }
 
     /// The API client.
@@ -309,5 +376,40 @@ impl Connection {
             warn!(error = %error, "could not store the discovered organizer key; it will be looked up again next time");
         }
         Ok((organizer, account))
+    }
+}
+
+/// Whether the error means the credential itself failed (re-authorization needed or refused).
+fn is_auth(error: &ComponentError) -> bool {
+    match error {
+        ComponentError::Named(named) => named.name == names::AUTH,
+        ComponentError::Client { error, .. } => {
+            matches!(error, ClientError::Reauthorize(_))
+                || (error.kind() == gotowebinar::ErrorKind::Auth && error.status() == Some(401))
+                || error.to_string().contains("InvalidToken")
+        }
+        ComponentError::Input(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(value: Value) -> OAuthKeys {
+        OAuthKeys::from_value(value).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_legacy_citrix_shape_is_recognised() {
+        let citrix = json!({"access_token": "RjY2NjM5NzA4OGNm", "expires_in": "30758399",
+                            "refresh_token": "d1cp20yB3hrF", "organizer_key": "8439885694023999999"});
+        assert!(is_legacy_citrix(&keys(citrix)));
+        let opaque = json!({"access_token": "RjY2NjM5NzA4OGNm", "expires_in": 3600, "organizer_key": "1"});
+        assert!(is_legacy_citrix(&keys(opaque)));
+        let current = json!({"access_token": "eyJh.eyJl.c2ln", "expires_in": 3600, "organizer_key": "1",
+                             "refresh_token": "r"});
+        assert!(!is_legacy_citrix(&keys(current)));
+        assert!(!is_legacy_citrix(&keys(json!({"access_token": "opaque", "expires_in": 3600}))));
     }
 }

@@ -142,6 +142,15 @@ fn classify(doing: &str, error: &ClientError) -> Failure {
         (ErrorKind::Auth, Some(403)) if !matches!(error, ClientError::Reauthorize(_)) => format!(
             "{message}. The connected GoTo user may not have access to this resource; check the organizer key or the account's permissions"
         ),
+        (ErrorKind::NotFound, Some(404)) => format!(
+            "{message}. Check the key: it may be mistyped, or the webinar was cancelled or belongs to another organizer"
+        ),
+        (ErrorKind::Conflict, Some(405)) => {
+            format!("{message}. GoTo does not allow this on a webinar that is over")
+        }
+        (ErrorKind::Conflict, Some(409)) => format!(
+            "{message}. GoTo refused it in the current state (for example the webinar is in session, or the person is already registered); retry when that has changed"
+        ),
         _ => message,
     };
     Failure::Error(FunctionError::new(name, message))

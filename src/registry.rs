@@ -6,7 +6,7 @@ use std::sync::Arc;
 use sailor::Function;
 use serde_json::Value;
 
-use crate::call::{describe, Adapter, Handler};
+use crate::call::{describe, Adapter, Handler, MetaSource};
 use crate::spec::FunctionSpec;
 
 /// One registered function.
@@ -15,8 +15,10 @@ pub struct Entry {
     pub spec: FunctionSpec,
     /// The runtime adapter.
     pub function: Arc<dyn Function>,
-    /// Its dynamic metadata for a step configuration.
+    /// Its dynamic metadata for a step configuration (without calling GoTo).
     pub metadata: fn(&Value) -> Option<Value>,
+    /// Its dynamic metadata for a step configuration, calling GoTo when it needs to.
+    pub meta: Arc<dyn MetaSource>,
 }
 
 /// The registered functions, in registration order.
@@ -28,10 +30,12 @@ pub struct Registry {
 impl Registry {
     /// Registers a handler.
     pub fn add<H: Handler + Default>(&mut self) {
+        let adapter = Arc::new(Adapter::new(H::default()));
         self.entries.push(Entry {
             spec: describe::<H>(),
-            function: Arc::new(Adapter::new(H::default())),
+            function: adapter.clone(),
             metadata: H::metadata,
+            meta: adapter,
         });
     }
 

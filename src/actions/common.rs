@@ -38,3 +38,24 @@ pub fn webinar_field() -> Field {
     Field::select_from("webinarKey", "Webinar", "selectWebinars")
         .note("The webinar to use; a `webinarKey` in the incoming message takes precedence")
 }
+
+/// The step field that picks a session of the step's webinar (the message may carry
+/// `sessionKey` instead).
+pub fn session_field() -> Field {
+    Field::select_from("sessionKey", "Session", "selectSessions")
+        .note("A held session of the chosen webinar; a `sessionKey` in the incoming message takes precedence")
+}
+
+/// Formats a time as the outputs carry it: ISO 8601, UTC, whole seconds.
+pub fn time_text(time: chrono::DateTime<chrono::Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A key-like value of `cfg` as text: a non-empty string or a number.
+pub fn key_in(cfg: &serde_json::Value, name: &str) -> Option<String> {
+    match cfg.get(name)? {
+        serde_json::Value::String(text) if !text.trim().is_empty() => Some(text.trim().to_string()),
+        serde_json::Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}

@@ -173,3 +173,39 @@ fn to_value<O: Serialize>(item: &O) -> Result<Value, ComponentError> {
 fn to_values<O: Serialize>(items: &[O]) -> Result<Vec<Value>, ComponentError> {
     items.iter().map(to_value).collect()
 }
+
+/// Emits a list GoTo sends in one answer (no paging on its side) the way `paging` asks;
+/// `fetchPage` cuts the page out of the whole list.
+pub async fn emit_all<O: Serialize>(
+    call: &Call,
+    paging: &Paging,
+    items: Vec<O>,
+) -> Result<(), ComponentError> {
+    let size = paging.size()?;
+    match paging.behavior() {
+        EmitBehavior::EmitIndividually => {
+            for item in &items {
+                call.emit(item).await?;
+            }
+            Ok(())
+        }
+        EmitBehavior::FetchAll => call.emit_value(json!({ "results": to_values(&items)? })).await,
+        EmitBehavior::FetchPage => {
+            let number = paging.page.unwrap_or(0);
+            let total = items.len() as u64;
+            let start = (u64::from(number) * u64::from(size)).min(total) as usize;
+            let end = (start + size as usize).min(items.len());
+            let info = PageInfo {
+                number: u64::from(number),
+                size: u64::from(size),
+                total_elements: total,
+                total_pages: total.div_ceil(u64::from(size)),
+            };
+            call.emit_value(json!({
+                "results": to_values(&items[start..end])?,
+                "page": serde_json::to_value(info).unwrap_or_default(),
+            }))
+            .await
+        }
+    }
+}

@@ -14,6 +14,7 @@ use crate::actions::output::{
     AnswerOut, CreatedRegistrantOut, DoneOut, QuestionOut, RegistrantOut, RegistrationFieldOut,
     RegistrationFieldsOut,
 };
+use crate::actions::registration_form;
 use crate::actions::webinars::{list_metadata, WebinarKeyIn};
 use crate::call::{Call, Handler};
 use crate::connection::Connection;
@@ -184,8 +185,9 @@ pub struct ResponseIn {
     pub answer_key: Option<String>,
 }
 
-/// Input of `createRegistrant`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+/// Input of `createRegistrant`. With a webinar chosen in the step, the input also takes a
+/// `question_<questionKey>` property per custom question (see `registration_form`).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateRegistrantIn {
     /// The webinar's key.
@@ -233,6 +235,11 @@ pub struct CreateRegistrantIn {
 }
 
 impl CreateRegistrantIn {
+    /// Checks the input as GoTo would, without sending anything.
+    pub fn check(&self) -> Result<(), ComponentError> {
+        self.to_wire().map(|_| ())
+    }
+
     fn to_wire(&self) -> Result<CreateRegistrant, ComponentError> {
         let required = |name: &str, value: &str| -> Result<String, ComponentError> {
             let trimmed = value.trim();
@@ -293,7 +300,8 @@ impl CreateRegistrantIn {
     }
 }
 
-fn plausible_email(email: &str) -> bool {
+/// Whether `email` looks like an address (GoTo checks it properly).
+pub fn plausible_email(email: &str) -> bool {
     match email.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
@@ -403,16 +411,51 @@ impl Handler for CreateRegistrantAction {
                 "Resend the confirmation email to people already registered",
             ),
         ];
+        spec.dynamic_metadata = true;
         spec
     }
 
-    async fn run(&self, call: &Call, input: CreateRegistrantIn) -> Result<(), ComponentError> {
+    async fn meta_model(&self, call: &Call) -> Result<Option<Value>, ComponentError> {
+        let base = crate::metadata::input_schema::<CreateRegistrantIn>();
+        let out = crate::metadata::output_schema::<CreatedRegistrantOut>();
+        let Some(text) = crate::actions::common::key_in(&call.cfg, "webinarKey") else {
+            return Ok(Some(serde_json::json!({ "in": base, "out": out })));
+        };
+        let webinar = webinar_key(&text)?;
+        let connection = call.connection().await?;
+        let fields = form(connection, &webinar).await?;
+        Ok(Some(serde_json::json!({ "in": registration_form::input_schema(&base, &fields), "out": out })))
+    }
+
+    async fn run(&self, call: &Call, mut input: CreateRegistrantIn) -> Result<(), ComponentError> {
         let webinar = webinar_key(&input.webinar_key)?;
         input.to_wire()?;
+        let answers = registration_form::question_answers(&call.msg.body, &call.cfg)?;
         let connection = call.connection().await?;
+        if !answers.is_empty() {
+            let fields = form(connection, &webinar).await?;
+            let mapped = registration_form::responses(&answers, &fields, &webinar)?;
+            // Answers given as `question_<key>` win over the same question in `responses`.
+            let mut responses = input.responses.take().unwrap_or_default();
+            responses.retain(|r| !mapped.iter().any(|m| m.question_key == r.question_key.trim()));
+            responses.extend(mapped);
+            input.responses = Some(responses);
+            input.to_wire()?;
+        }
         let created = register(connection, &webinar, &input).await?;
         call.emit(&created).await
     }
+}
+
+/// The registration form of `webinar`.
+async fn form(connection: &Connection, webinar: &WebinarKey) -> Result<RegistrationFields, ComponentError> {
+    let organizer = connection.organizer_key().await?;
+    connection
+        .client()
+        .registrants(&organizer, webinar)
+        .fields()
+        .await
+        .doing(format!("reading the registration form of webinar {webinar}"))
 }
 
 /// `deleteRegistrant`.

@@ -212,7 +212,8 @@ pub struct TimeIn {
 }
 
 impl TimeIn {
-    fn to_wire(&self, index: usize) -> Result<WebinarTime, ComponentError> {
+    /// The wire time, checked to end after it starts (`index` names it in errors).
+    pub fn to_wire(&self, index: usize) -> Result<WebinarTime, ComponentError> {
         if self.end_time <= self.start_time {
             return Err(ComponentError::input(format!(
                 "`times[{index}].endTime` must be after its `startTime`"

@@ -1,0 +1,300 @@
+//! Attendee actions: list (a session's or a whole webinar's), get, and an attendee's poll
+//! answers, questions and survey answers.
+
+use async_trait::async_trait;
+use gotowebinar::keys::{RegistrantKey, SessionKey, WebinarKey};
+use gotowebinar::models::Attendee;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::actions::common::{
+    registrant_key, session_field, session_key, time_text, webinar_field, webinar_key,
+};
+use crate::actions::list::{emit_all, emit_behavior_field, emit_list, Paging};
+use crate::actions::sessions::as_list;
+use crate::actions::webinars::list_metadata;
+use crate::call::{Call, Handler};
+use crate::errors::{ComponentError, Doing};
+use crate::spec::{FunctionSpec, Kind};
+
+/// When an attendee joined and left.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IntervalOut {
+    /// When they joined (ISO 8601, UTC).
+    pub join_time: Option<String>,
+    /// When they left (ISO 8601, UTC).
+    pub leave_time: Option<String>,
+}
+
+/// A registrant who attended a session.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AttendeeOut {
+    /// The attendee's registrant key.
+    pub registrant_key: Option<String>,
+    /// The session attended.
+    pub session_key: Option<String>,
+    /// The webinar attended.
+    pub webinar_key: Option<String>,
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// Total time attended, in seconds.
+    pub attendance_time_in_seconds: Option<u64>,
+    /// Each time they joined and left.
+    pub attendance: Vec<IntervalOut>,
+}
+
+impl AttendeeOut {
+    fn new(attendee: Attendee, webinar: &WebinarKey, session: Option<&SessionKey>) -> Self {
+        AttendeeOut {
+            registrant_key: attendee.registrant_key.map(|k| k.into_string()),
+            session_key: attendee
+                .session_key
+                .map(|k| k.into_string())
+                .or_else(|| session.map(|s| s.to_string())),
+            webinar_key: attendee.webinar_key.map(|k| k.into_string()).or_else(|| Some(webinar.to_string())),
+            first_name: attendee.first_name,
+            last_name: attendee.last_name,
+            email: attendee.email,
+            attendance_time_in_seconds: attendee.attendance_time_in_seconds,
+            attendance: attendee
+                .attendance
+                .unwrap_or_default()
+                .into_iter()
+                .map(|i| IntervalOut {
+                    join_time: i.join_time.map(time_text),
+                    leave_time: i.leave_time.map(time_text),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Input of `listAttendees`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListAttendeesIn {
+    /// The webinar's key.
+    pub webinar_key: String,
+    /// Only this session's attendees; leave empty for every session of the webinar.
+    pub session_key: Option<String>,
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub paging: Paging,
+}
+
+/// `listAttendees`.
+#[derive(Default)]
+pub struct ListAttendees;
+
+#[async_trait]
+impl Handler for ListAttendees {
+    type Input = ListAttendeesIn;
+    type Output = AttendeeOut;
+
+    fn describe() -> FunctionSpec {
+        let mut spec = FunctionSpec::new(
+            "listAttendees",
+            Kind::Action,
+            "List attendees",
+            "Lists who attended one session, or every session of a webinar, every page",
+        );
+        spec.fields = vec![
+            webinar_field(),
+            session_field().note("Leave empty to list the attendees of every session of the webinar"),
+            emit_behavior_field(),
+        ];
+        spec.dynamic_metadata = true;
+        spec
+    }
+
+    fn metadata(cfg: &Value) -> Option<Value> {
+        list_metadata::<ListAttendeesIn, AttendeeOut>(cfg)
+    }
+
+    async fn run(&self, call: &Call, input: ListAttendeesIn) -> Result<(), ComponentError> {
+        let webinar = webinar_key(&input.webinar_key)?;
+        let session = input.session_key.as_deref().map(session_key).transpose()?;
+        input.paging.size()?;
+        let connection = call.connection().await?;
+        let organizer = connection.organizer_key().await?;
+        match session {
+            Some(session) => {
+                let attendees = connection
+                    .client()
+                    .attendees(&organizer, &webinar)
+                    .of(&session)
+                    .await
+                    .doing(format!("listing the attendees of session {session} of webinar {webinar}"))?;
+                let items =
+                    attendees.into_iter().map(|a| AttendeeOut::new(a, &webinar, Some(&session))).collect();
+                emit_all(call, &input.paging, items).await
+            }
+            None => {
+                let client = connection.client().clone();
+                let (c1, o1, w1) = (client.clone(), organizer.clone(), webinar.clone());
+                let (c2, o2, w2) = (client, organizer, webinar.clone());
+                emit_list(
+                    call,
+                    &input.paging,
+                    &format!("the attendees of webinar {webinar}"),
+                    move |size| c1.attendees(&o1, &w1).list(size),
+                    |page, size| async move { c2.attendees(&o2, &w2).list_page(page, size).await },
+                    |attendee| AttendeeOut::new(attendee, &webinar, None),
+                )
+                .await
+            }
+        }
+    }
+}
+
+/// Input naming one attendee of a session.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AttendeeKeyIn {
+    /// The webinar's key.
+    pub webinar_key: String,
+    /// The session's key.
+    pub session_key: String,
+    /// The attendee's registrant key.
+    pub registrant_key: String,
+}
+
+impl AttendeeKeyIn {
+    fn keys(&self) -> Result<(WebinarKey, SessionKey, RegistrantKey), ComponentError> {
+        Ok((
+            webinar_key(&self.webinar_key)?,
+            session_key(&self.session_key)?,
+            registrant_key(&self.registrant_key)?,
+        ))
+    }
+}
+
+fn attendee_spec(name: &'static str, title: &'static str, description: &'static str) -> FunctionSpec {
+    let mut spec = FunctionSpec::new(name, Kind::Action, title, description);
+    spec.fields = vec![webinar_field(), session_field()];
+    spec
+}
+
+/// `getAttendee`.
+#[derive(Default)]
+pub struct GetAttendee;
+
+#[async_trait]
+impl Handler for GetAttendee {
+    type Input = AttendeeKeyIn;
+    type Output = AttendeeOut;
+
+    fn describe() -> FunctionSpec {
+        attendee_spec(
+            "getAttendee",
+            "Get attendee",
+            "Reads one attendee of a session: when they joined and left",
+        )
+    }
+
+    async fn run(&self, call: &Call, input: AttendeeKeyIn) -> Result<(), ComponentError> {
+        let (webinar, session, registrant) = input.keys()?;
+        let connection = call.connection().await?;
+        let organizer = connection.organizer_key().await?;
+        let found = connection
+            .client()
+            .attendees(&organizer, &webinar)
+            .get(&session, &registrant)
+            .await
+            .doing(format!("reading attendee {registrant} of session {session} of webinar {webinar}"))?;
+        call.emit(&AttendeeOut::new(found, &webinar, Some(&session))).await
+    }
+}
+
+/// Defines a handler emitting one attendee report (`polls`, `questions` or `surveys`).
+macro_rules! attendee_report {
+    ($handler:ident, $out:ident, $name:literal, $title:literal, $description:literal, $field:ident, $what:literal, $method:ident) => {
+        #[doc = concat!("The ", $what, " of one attendee.")]
+        #[derive(Debug, Clone, Serialize, JsonSchema)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $out {
+            /// The webinar's key.
+            pub webinar_key: String,
+            /// The session's key.
+            pub session_key: String,
+            /// The attendee's registrant key.
+            pub registrant_key: String,
+            #[doc = concat!("The ", $what, " as GoTo reports them.")]
+            pub $field: Vec<Value>,
+        }
+
+        #[doc = concat!("`", $name, "`.")]
+        #[derive(Default)]
+        pub struct $handler;
+
+        #[async_trait]
+        impl Handler for $handler {
+            type Input = AttendeeKeyIn;
+            type Output = $out;
+
+            fn describe() -> FunctionSpec {
+                attendee_spec($name, $title, $description)
+            }
+
+            async fn run(&self, call: &Call, input: AttendeeKeyIn) -> Result<(), ComponentError> {
+                let (webinar, session, registrant) = input.keys()?;
+                let connection = call.connection().await?;
+                let organizer = connection.organizer_key().await?;
+                let found = connection
+                    .client()
+                    .attendees(&organizer, &webinar)
+                    .$method(&session, &registrant)
+                    .await
+                    .doing(format!(
+                        concat!("reading the ", $what, " of attendee {} in session {} of webinar {}"),
+                        registrant, session, webinar
+                    ))?;
+                call.emit(&$out {
+                    webinar_key: webinar.into_string(),
+                    session_key: session.into_string(),
+                    registrant_key: registrant.into_string(),
+                    $field: as_list(found),
+                })
+                .await
+            }
+        }
+    };
+}
+
+attendee_report!(
+    GetAttendeePolls,
+    AttendeePollsOut,
+    "getAttendeePolls",
+    "Get attendee poll answers",
+    "Reads how one attendee answered the polls of a session",
+    polls,
+    "poll answers",
+    polls
+);
+attendee_report!(
+    GetAttendeeQuestions,
+    AttendeeQuestionsOut,
+    "getAttendeeQuestions",
+    "Get attendee questions",
+    "Reads the questions one attendee asked in a session, with the answers given",
+    questions,
+    "questions",
+    questions
+);
+attendee_report!(
+    GetAttendeeSurveys,
+    AttendeeSurveysOut,
+    "getAttendeeSurveys",
+    "Get attendee survey answers",
+    "Reads how one attendee answered the surveys of a session",
+    surveys,
+    "survey answers",
+    surveys
+);

@@ -1,0 +1,380 @@
+//! Co-organizer actions: list, add, remove, resend the invitation.
+
+use async_trait::async_trait;
+use gotowebinar::keys::{CoorganizerKey, OrganizerKey, WebinarKey};
+use gotowebinar::models::{Coorganizer, NewCoorganizer};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::actions::common::{key, webinar_field, webinar_key};
+use crate::actions::list::{emit_all, emit_behavior_field, Paging};
+use crate::actions::output::DoneOut;
+use crate::actions::registrants::plausible_email;
+use crate::actions::webinars::list_metadata;
+use crate::call::{Call, Handler};
+use crate::connection::Connection;
+use crate::errors::{names, ComponentError, Doing};
+use crate::spec::{Field, FunctionSpec, Kind};
+
+/// A co-organizer of a webinar.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CoorganizerOut {
+    /// The co-organizer's key.
+    pub coorganizer_key: Option<String>,
+    /// The webinar's key.
+    pub webinar_key: String,
+    /// Given name.
+    pub given_name: Option<String>,
+    /// Surname.
+    pub surname: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// True for a person without a GoTo account in this organization.
+    pub external: Option<bool>,
+    /// The co-organizer's personal link to join.
+    pub join_link: Option<String>,
+}
+
+impl CoorganizerOut {
+    fn new(coorganizer: Coorganizer, webinar: &WebinarKey) -> Self {
+        CoorganizerOut {
+            coorganizer_key: coorganizer.key().map(ToString::to_string),
+            webinar_key: webinar.to_string(),
+            given_name: coorganizer.given_name,
+            surname: coorganizer.surname,
+            email: coorganizer.email,
+            external: coorganizer.external,
+            join_link: coorganizer.join_link,
+        }
+    }
+}
+
+/// Input of `listCoorganizers`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListCoorganizersIn {
+    /// The webinar's key.
+    pub webinar_key: String,
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub paging: Paging,
+}
+
+/// `listCoorganizers`.
+#[derive(Default)]
+pub struct ListCoorganizers;
+
+#[async_trait]
+impl Handler for ListCoorganizers {
+    type Input = ListCoorganizersIn;
+    type Output = CoorganizerOut;
+
+    fn describe() -> FunctionSpec {
+        let mut spec = FunctionSpec::new(
+            "listCoorganizers",
+            Kind::Action,
+            "List co-organizers",
+            "Lists the co-organizers of a webinar",
+        );
+        spec.fields = vec![webinar_field(), emit_behavior_field()];
+        spec.dynamic_metadata = true;
+        spec
+    }
+
+    fn metadata(cfg: &Value) -> Option<Value> {
+        list_metadata::<ListCoorganizersIn, CoorganizerOut>(cfg)
+    }
+
+    async fn run(&self, call: &Call, input: ListCoorganizersIn) -> Result<(), ComponentError> {
+        let webinar = webinar_key(&input.webinar_key)?;
+        input.paging.size()?;
+        let connection = call.connection().await?;
+        let organizer = connection.organizer_key().await?;
+        let list = connection
+            .client()
+            .coorganizers(&organizer, &webinar)
+            .list()
+            .await
+            .doing(format!("listing the co-organizers of webinar {webinar}"))?;
+        emit_all(call, &input.paging, list.into_iter().map(|c| CoorganizerOut::new(c, &webinar)).collect())
+            .await
+    }
+}
+
+/// A co-organizer to add: another organizer of the account, or an external person.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CoorganizerIn {
+    /// For a colleague with a GoTo account in this organization: their organizer key.
+    pub organizer_key: Option<String>,
+    /// For an external person: their given name (with `email`).
+    pub given_name: Option<String>,
+    /// For an external person: their email (with `givenName`).
+    pub email: Option<String>,
+}
+
+impl CoorganizerIn {
+    fn to_wire(&self, prefix: &str) -> Result<NewCoorganizer, ComponentError> {
+        match (&self.organizer_key, &self.given_name, &self.email) {
+            (Some(organizer), None, None) => Ok(NewCoorganizer {
+                external: false,
+                organizer_key: Some(key(&format!("{prefix}organizerKey"), organizer, |t| {
+                    OrganizerKey::new(t)
+                })?),
+                given_name: None,
+                email: None,
+            }),
+            (None, Some(name), Some(email)) => {
+                if name.trim().is_empty() {
+                    return Err(ComponentError::input(format!("`{prefix}givenName` must not be empty")));
+                }
+                if !plausible_email(email.trim()) {
+                    return Err(ComponentError::input(format!(
+                        "`{prefix}email` must be an email address such as sam@example.com, got {email:?}"
+                    )));
+                }
+                Ok(NewCoorganizer {
+                    external: true,
+                    organizer_key: None,
+                    given_name: Some(name.trim().to_string()),
+                    email: Some(email.trim().to_string()),
+                })
+            }
+            _ => {
+                let which = match prefix.trim_end_matches('.') {
+                    "" => "a co-organizer".to_string(),
+                    item => format!("`{item}`"),
+                };
+                Err(ComponentError::input(format!(
+                    "{which} needs either `{prefix}organizerKey` (a colleague in this GoTo account) or `{prefix}givenName` and `{prefix}email` (an external person), not both"
+                )))
+            }
+        }
+    }
+}
+
+/// Input of `createCoorganizers`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateCoorganizersIn {
+    /// The webinar's key.
+    pub webinar_key: String,
+    /// Several co-organizers at once; or give `organizerKey`, or `givenName` and `email`, for one.
+    pub coorganizers: Option<Vec<CoorganizerIn>>,
+    /// One colleague's organizer key.
+    pub organizer_key: Option<String>,
+    /// One external person's given name.
+    pub given_name: Option<String>,
+    /// One external person's email.
+    pub email: Option<String>,
+}
+
+impl CreateCoorganizersIn {
+    fn to_wire(&self) -> Result<Vec<NewCoorganizer>, ComponentError> {
+        let mut out = Vec::new();
+        for (index, c) in self.coorganizers.iter().flatten().enumerate() {
+            out.push(c.to_wire(&format!("coorganizers[{index}]."))?);
+        }
+        let single = CoorganizerIn {
+            organizer_key: self.organizer_key.clone(),
+            given_name: self.given_name.clone(),
+            email: self.email.clone(),
+        };
+        if single.organizer_key.is_some() || single.given_name.is_some() || single.email.is_some() {
+            out.push(single.to_wire("")?);
+        }
+        if out.is_empty() {
+            return Err(ComponentError::input(
+                "no co-organizer given: set `organizerKey` (a colleague), or `givenName` and `email` (an external person), or `coorganizers` as a list",
+            ));
+        }
+        Ok(out)
+    }
+}
+
+/// The co-organizers just added.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedCoorganizersOut {
+    /// The webinar's key.
+    pub webinar_key: String,
+    /// Each co-organizer added, with their key and join link.
+    pub coorganizers: Vec<CoorganizerOut>,
+}
+
+/// `createCoorganizers`.
+#[derive(Default)]
+pub struct CreateCoorganizers;
+
+#[async_trait]
+impl Handler for CreateCoorganizers {
+    type Input = CreateCoorganizersIn;
+    type Output = CreatedCoorganizersOut;
+
+    fn describe() -> FunctionSpec {
+        let mut spec = FunctionSpec::new(
+            "createCoorganizers",
+            Kind::Action,
+            "Add co-organizers",
+            "Adds colleagues (by organizer key) or external people (by name and email) as co-organizers of a future webinar",
+        );
+        spec.fields = vec![webinar_field()];
+        spec
+    }
+
+    async fn run(&self, call: &Call, input: CreateCoorganizersIn) -> Result<(), ComponentError> {
+        let webinar = webinar_key(&input.webinar_key)?;
+        let body = input.to_wire()?;
+        let connection = call.connection().await?;
+        let organizer = connection.organizer_key().await?;
+        let created = connection
+            .client()
+            .coorganizers(&organizer, &webinar)
+            .create(&body)
+            .await
+            .doing(format!("adding co-organizers to webinar {webinar}"))?;
+        let coorganizers = created
+            .into_iter()
+            .enumerate()
+            .map(|(index, c)| {
+                let mut out = CoorganizerOut::new(c, &webinar);
+                if let Some(sent) = body.get(index) {
+                    out.external.get_or_insert(sent.external);
+                    if out.given_name.is_none() {
+                        out.given_name.clone_from(&sent.given_name);
+                    }
+                }
+                out
+            })
+            .collect();
+        call.emit(&CreatedCoorganizersOut { webinar_key: webinar.into_string(), coorganizers }).await
+    }
+}
+
+/// Input naming one co-organizer.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CoorganizerKeyIn {
+    /// The webinar's key.
+    pub webinar_key: String,
+    /// The co-organizer's key (from `listCoorganizers` or `createCoorganizers`).
+    pub coorganizer_key: String,
+    /// Whether the co-organizer is external; looked up when left empty.
+    pub external: Option<bool>,
+}
+
+impl CoorganizerKeyIn {
+    /// The keys and the `external` flag, looked up in the webinar's co-organizers when not given.
+    async fn resolve(
+        &self,
+        connection: &Connection,
+    ) -> Result<(OrganizerKey, WebinarKey, CoorganizerKey, bool), ComponentError> {
+        let webinar = webinar_key(&self.webinar_key)?;
+        let coorganizer = key("coorganizerKey", &self.coorganizer_key, |t| CoorganizerKey::new(t))?;
+        let organizer = connection.organizer_key().await?;
+        let external = match self.external {
+            Some(external) => external,
+            None => {
+                let list = connection
+                    .client()
+                    .coorganizers(&organizer, &webinar)
+                    .list()
+                    .await
+                    .doing(format!("looking up co-organizer {coorganizer} of webinar {webinar}"))?;
+                let found = list.iter().find(|c| c.key() == Some(&coorganizer)).ok_or_else(|| {
+                    ComponentError::named(
+                        names::NOT_FOUND,
+                        format!("webinar {webinar} has no co-organizer {coorganizer}: check `coorganizerKey` (listCoorganizers shows the keys)"),
+                    )
+                })?;
+                found.external.unwrap_or(false)
+            }
+        };
+        Ok((organizer, webinar, coorganizer, external))
+    }
+}
+
+fn external_field() -> Field {
+    Field::checkbox("external", "External co-organizer")
+        .note("Tick for a person outside your GoTo account; leave as is to look it up")
+}
+
+/// `deleteCoorganizer`.
+#[derive(Default)]
+pub struct DeleteCoorganizer;
+
+#[async_trait]
+impl Handler for DeleteCoorganizer {
+    type Input = CoorganizerKeyIn;
+    type Output = DoneOut;
+
+    fn describe() -> FunctionSpec {
+        let mut spec = FunctionSpec::new(
+            "deleteCoorganizer",
+            Kind::Action,
+            "Remove co-organizer",
+            "Removes a co-organizer from a webinar",
+        );
+        spec.fields = vec![webinar_field(), external_field()];
+        spec
+    }
+
+    async fn run(&self, call: &Call, input: CoorganizerKeyIn) -> Result<(), ComponentError> {
+        webinar_key(&input.webinar_key)?;
+        let connection = call.connection().await?;
+        let (organizer, webinar, coorganizer, external) = input.resolve(connection).await?;
+        connection
+            .client()
+            .coorganizers(&organizer, &webinar)
+            .delete(&coorganizer, external)
+            .await
+            .doing(format!("removing co-organizer {coorganizer} from webinar {webinar}"))?;
+        call.emit(&DoneOut {
+            success: true,
+            webinar_key: Some(webinar.into_string()),
+            key: Some(coorganizer.into_string()),
+        })
+        .await
+    }
+}
+
+/// `resendCoorganizerInvitation`.
+#[derive(Default)]
+pub struct ResendCoorganizerInvitation;
+
+#[async_trait]
+impl Handler for ResendCoorganizerInvitation {
+    type Input = CoorganizerKeyIn;
+    type Output = DoneOut;
+
+    fn describe() -> FunctionSpec {
+        let mut spec = FunctionSpec::new(
+            "resendCoorganizerInvitation",
+            Kind::Action,
+            "Resend co-organizer invitation",
+            "Emails a co-organizer their invitation and join link again",
+        );
+        spec.fields = vec![webinar_field(), external_field()];
+        spec
+    }
+
+    async fn run(&self, call: &Call, input: CoorganizerKeyIn) -> Result<(), ComponentError> {
+        webinar_key(&input.webinar_key)?;
+        let connection = call.connection().await?;
+        let (organizer, webinar, coorganizer, external) = input.resolve(connection).await?;
+        connection
+            .client()
+            .coorganizers(&organizer, &webinar)
+            .resend_invitation(&coorganizer, external)
+            .await
+            .doing(format!("resending the invitation of co-organizer {coorganizer} of webinar {webinar}"))?;
+        call.emit(&DoneOut {
+            success: true,
+            webinar_key: Some(webinar.into_string()),
+            key: Some(coorganizer.into_string()),
+        })
+        .await
+    }
+}

@@ -1,0 +1,117 @@
+//! `findRegistrantByEmail`: looks a registration up by email address, ignoring letter case.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::actions::common::{webinar_field, webinar_key};
+use crate::actions::output::RegistrantOut;
+use crate::call::{Call, Handler};
+use crate::errors::{names, ComponentError, Doing};
+use crate::spec::{Field, FunctionSpec, Kind};
+
+/// What to do when nobody with the email is registered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum IfAbsent {
+    /// Emit nothing: the flow stops here for this message (default).
+    #[default]
+    EmitNothing,
+    /// Emit `{"found": false, "email", "webinarKey"}` so the flow can branch on `found`.
+    EmitNotFound,
+    /// Emit a `NotFound` error.
+    Fail,
+}
+
+/// Input of `findRegistrantByEmail`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FindRegistrantIn {
+    /// The webinar's key.
+    pub webinar_key: String,
+    /// The email address to look for (letter case does not matter).
+    pub email: String,
+    /// When nobody is registered with the email: `emitNothing` (default), `emitNotFound`
+    /// (emit `{found: false}`) or `fail` (a NotFound error).
+    pub if_absent: Option<IfAbsent>,
+}
+
+/// A registration found by email (`found` is false, and the registrant fields absent, when
+/// nobody is registered and `ifAbsent` is `emitNotFound`).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FoundRegistrantOut {
+    /// True when a registration was found.
+    pub found: bool,
+    /// The registrant.
+    #[serde(flatten)]
+    pub registrant: RegistrantOut,
+}
+
+/// `findRegistrantByEmail`.
+#[derive(Default)]
+pub struct FindRegistrantByEmail;
+
+#[async_trait]
+impl Handler for FindRegistrantByEmail {
+    type Input = FindRegistrantIn;
+    type Output = FoundRegistrantOut;
+
+    fn describe() -> FunctionSpec {
+        let mut spec = FunctionSpec::new(
+            "findRegistrantByEmail",
+            Kind::Action,
+            "Find registrant by email",
+            "Looks up a webinar's registration by email address (any letter case), reading every page of registrants",
+        );
+        spec.fields = vec![
+            webinar_field(),
+            Field::select(
+                "ifAbsent",
+                "When nobody is registered with the email",
+                vec![
+                    ("emitNothing", "Emit nothing"),
+                    ("emitNotFound", "Emit {found: false}"),
+                    ("fail", "Emit a NotFound error"),
+                ],
+            )
+            .prompt("Emit nothing"),
+        ];
+        spec
+    }
+
+    async fn run(&self, call: &Call, input: FindRegistrantIn) -> Result<(), ComponentError> {
+        let webinar = webinar_key(&input.webinar_key)?;
+        let email = input.email.trim();
+        if email.is_empty() {
+            return Err(ComponentError::input("`email` must not be empty"));
+        }
+        let connection = call.connection().await?;
+        let organizer = connection.organizer_key().await?;
+        let found = connection
+            .client()
+            .registrants(&organizer, &webinar)
+            .find_by_email(email)
+            .await
+            .doing(format!("looking up {email} among the registrants of webinar {webinar}"))?;
+        match (found, input.if_absent.unwrap_or_default()) {
+            (Some(registrant), _) => {
+                call.emit(&FoundRegistrantOut {
+                    found: true,
+                    registrant: RegistrantOut::new(registrant, &webinar),
+                })
+                .await
+            }
+            (None, IfAbsent::EmitNothing) => Ok(()),
+            (None, IfAbsent::EmitNotFound) => {
+                call.emit_value(json!({ "found": false, "email": email, "webinarKey": webinar.to_string() }))
+                    .await
+            }
+            (None, IfAbsent::Fail) => Err(ComponentError::named(
+                names::NOT_FOUND,
+                format!("nobody is registered for webinar {webinar} with the email {email}"),
+            )),
+        }
+    }
+}

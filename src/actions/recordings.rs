@@ -1,0 +1,145 @@
+//! Recording actions: search the account's webinar recordings.
+
+use async_trait::async_trait;
+use gotowebinar::models::{RecordingAsset, RecordingAssetSearch};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::actions::common::time_text;
+use crate::actions::list::{emit_behavior_field, emit_list, Paging};
+use crate::actions::webinars::list_metadata;
+use crate::call::{Call, Handler};
+use crate::errors::ComponentError;
+use crate::spec::{Field, FunctionSpec, Kind};
+
+/// A stored webinar recording.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordingOut {
+    /// The recording's key (give it as `recordingAssetKey` to create a simulive webinar).
+    pub recording_asset_key: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// When it was created (ISO 8601, UTC).
+    pub create_time: Option<String>,
+    /// The account it belongs to.
+    pub account_key: Option<String>,
+    /// The webinar that was recorded.
+    pub webinar_key: Option<String>,
+}
+
+impl From<RecordingAsset> for RecordingOut {
+    fn from(asset: RecordingAsset) -> Self {
+        RecordingOut {
+            recording_asset_key: asset.recording_asset_key.map(|k| k.into_string()),
+            name: asset.name,
+            description: asset.description,
+            create_time: asset.create_time.map(time_text),
+            account_key: asset.account_key.map(|k| k.into_string()),
+            webinar_key: asset.webinar_key.map(|k| k.into_string()),
+        }
+    }
+}
+
+/// What to sort recordings by.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SortFieldIn {
+    /// Creation time (default).
+    Createtime,
+    /// Name.
+    Name,
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SortOrderIn {
+    /// Ascending.
+    Asc,
+    /// Descending (default).
+    Desc,
+}
+
+/// Input of `searchRecordingAssets`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchRecordingsIn {
+    /// Only recordings whose name contains this text.
+    pub name: Option<String>,
+    /// `CREATETIME` (default) or `NAME`.
+    pub sort_field: Option<SortFieldIn>,
+    /// `DESC` (default, newest first) or `ASC`.
+    pub sort_order: Option<SortOrderIn>,
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub paging: Paging,
+}
+
+/// `searchRecordingAssets`.
+#[derive(Default)]
+pub struct SearchRecordingAssets;
+
+#[async_trait]
+impl Handler for SearchRecordingAssets {
+    type Input = SearchRecordingsIn;
+    type Output = RecordingOut;
+
+    fn describe() -> FunctionSpec {
+        let mut spec = FunctionSpec::new(
+            "searchRecordingAssets",
+            Kind::Action,
+            "Search recordings",
+            "Finds the account's webinar recordings, optionally by name, every page",
+        );
+        spec.fields = vec![
+            emit_behavior_field(),
+            Field::select("sortField", "Sort by", vec![("CREATETIME", "Creation time"), ("NAME", "Name")])
+                .prompt("Creation time"),
+            Field::select(
+                "sortOrder",
+                "Order",
+                vec![("DESC", "Newest or Z first"), ("ASC", "Oldest or A first")],
+            )
+            .prompt("Newest or Z first"),
+        ];
+        spec.dynamic_metadata = true;
+        spec
+    }
+
+    fn metadata(cfg: &Value) -> Option<Value> {
+        list_metadata::<SearchRecordingsIn, RecordingOut>(cfg)
+    }
+
+    async fn run(&self, call: &Call, input: SearchRecordingsIn) -> Result<(), ComponentError> {
+        input.paging.size()?;
+        let connection = call.connection().await?;
+        let account = connection.account_key().await?;
+        let search = RecordingAssetSearch {
+            account_key: account,
+            name: input.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(String::from),
+            sort_field: Some(match input.sort_field.unwrap_or(SortFieldIn::Createtime) {
+                SortFieldIn::Createtime => "CREATETIME".into(),
+                SortFieldIn::Name => "NAME".into(),
+            }),
+            sort_order: Some(match input.sort_order.unwrap_or(SortOrderIn::Desc) {
+                SortOrderIn::Asc => "ASC".into(),
+                SortOrderIn::Desc => "DESC".into(),
+            }),
+        };
+        let client = connection.client().clone();
+        let (c1, s1, c2, s2) = (client.clone(), search.clone(), client, search);
+        emit_list(
+            call,
+            &input.paging,
+            "recordings",
+            move |size| c1.recording_assets().search(&s1, size),
+            |page, size| async move { c2.recording_assets().search_page(&s2, page, size).await },
+            RecordingOut::from,
+        )
+        .await
+    }
+}

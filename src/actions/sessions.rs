@@ -1,0 +1,331 @@
+//! Session actions: list (organizer-wide or one webinar's), get, and a session's performance,
+//! polls, questions and surveys.
+
+use async_trait::async_trait;
+use chrono::{Duration, Utc};
+use gotowebinar::keys::{SessionKey, WebinarKey};
+use gotowebinar::models::{Performance, Session};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::actions::common::{session_field, session_key, time_text, webinar_field, webinar_key};
+use crate::actions::list::{emit_behavior_field, emit_list, Paging};
+use crate::actions::webinars::list_metadata;
+use crate::call::{Call, Handler};
+use crate::errors::{ComponentError, Doing};
+use crate::input::Timestamp;
+use crate::spec::{FunctionSpec, Kind};
+
+/// A held session of a webinar.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionOut {
+    /// The session's key.
+    pub session_key: String,
+    /// The webinar's key.
+    pub webinar_key: Option<String>,
+    /// The webinar's ID as shown to attendees.
+    pub webinar_id: Option<String>,
+    /// The webinar's title.
+    pub webinar_name: Option<String>,
+    /// When the session started (ISO 8601, UTC).
+    pub start_time: Option<String>,
+    /// When the session ended (ISO 8601, UTC).
+    pub end_time: Option<String>,
+    /// How many registrants attended.
+    pub registrants_attended: Option<u64>,
+}
+
+impl SessionOut {
+    fn new(session: Session, webinar: Option<&WebinarKey>) -> Self {
+        SessionOut {
+            session_key: session.session_key.into_string(),
+            webinar_key: session
+                .webinar_key
+                .map(|k| k.into_string())
+                .or_else(|| webinar.map(|w| w.to_string())),
+            webinar_id: session.webinar_id,
+            webinar_name: session.webinar_name,
+            start_time: session.start_time.map(time_text),
+            end_time: session.end_time.map(time_text),
+            registrants_attended: session.registrants_attended,
+        }
+    }
+}
+
+/// Input of `listSessions`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListSessionsIn {
+    /// Only this webinar's sessions; leave empty to list the organizer's sessions in a time range.
+    pub webinar_key: Option<String>,
+    /// Without a webinar: sessions from this time (ISO 8601; default: 90 days ago).
+    #[schemars(title = "From")]
+    pub from_time: Option<Timestamp>,
+    /// Without a webinar: sessions until this time (ISO 8601; default: now).
+    #[schemars(title = "To")]
+    pub to_time: Option<Timestamp>,
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub paging: Paging,
+}
+
+/// `listSessions`.
+#[derive(Default)]
+pub struct ListSessions;
+
+#[async_trait]
+impl Handler for ListSessions {
+    type Input = ListSessionsIn;
+    type Output = SessionOut;
+
+    fn describe() -> FunctionSpec {
+        let mut spec = FunctionSpec::new(
+            "listSessions",
+            Kind::Action,
+            "List sessions",
+            "Lists held sessions: one webinar's, or all of the organizer's in a time range, every page",
+        );
+        spec.fields = vec![
+            webinar_field()
+                .note("Leave empty to list every session of the organizer between `fromTime` and `toTime`"),
+            emit_behavior_field(),
+        ];
+        spec.dynamic_metadata = true;
+        spec
+    }
+
+    fn metadata(cfg: &Value) -> Option<Value> {
+        list_metadata::<ListSessionsIn, SessionOut>(cfg)
+    }
+
+    async fn run(&self, call: &Call, input: ListSessionsIn) -> Result<(), ComponentError> {
+        let webinar = input.webinar_key.as_deref().map(webinar_key).transpose()?;
+        let to = input.to_time.map_or_else(Utc::now, |t| t.0);
+        let from = input.from_time.map_or(to - Duration::days(90), |t| t.0);
+        if webinar.is_none() && to <= from {
+            return Err(ComponentError::input("`toTime` must be after `fromTime`"));
+        }
+        input.paging.size()?;
+        let connection = call.connection().await?;
+        let organizer = connection.organizer_key().await?;
+        let client = connection.client().clone();
+        let (c1, o1, c2, o2) = (client.clone(), organizer.clone(), client, organizer);
+        match webinar {
+            Some(webinar) => {
+                let (w1, w2) = (webinar.clone(), webinar.clone());
+                emit_list(
+                    call,
+                    &input.paging,
+                    &format!("the sessions of webinar {webinar}"),
+                    move |size| c1.sessions(&o1).for_webinar(&w1, size),
+                    |page, size| async move { c2.sessions(&o2).for_webinar_page(&w2, page, size).await },
+                    |session| SessionOut::new(session, Some(&webinar)),
+                )
+                .await
+            }
+            None => {
+                emit_list(
+                    call,
+                    &input.paging,
+                    "the organizer's sessions",
+                    move |size| c1.sessions(&o1).list(from, to, size),
+                    |page, size| async move { c2.sessions(&o2).list_page(from, to, page, size).await },
+                    |session| SessionOut::new(session, None),
+                )
+                .await
+            }
+        }
+    }
+}
+
+/// Input naming one session of a webinar.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionKeyIn {
+    /// The webinar's key.
+    pub webinar_key: String,
+    /// The session's key.
+    pub session_key: String,
+}
+
+impl SessionKeyIn {
+    fn keys(&self) -> Result<(WebinarKey, SessionKey), ComponentError> {
+        Ok((webinar_key(&self.webinar_key)?, session_key(&self.session_key)?))
+    }
+}
+
+fn session_spec(name: &'static str, title: &'static str, description: &'static str) -> FunctionSpec {
+    let mut spec = FunctionSpec::new(name, Kind::Action, title, description);
+    spec.fields = vec![webinar_field(), session_field()];
+    spec
+}
+
+/// `getSession`.
+#[derive(Default)]
+pub struct GetSession;
+
+#[async_trait]
+impl Handler for GetSession {
+    type Input = SessionKeyIn;
+    type Output = SessionOut;
+
+    fn describe() -> FunctionSpec {
+        session_spec("getSession", "Get session", "Reads one held session of a webinar")
+    }
+
+    async fn run(&self, call: &Call, input: SessionKeyIn) -> Result<(), ComponentError> {
+        let (webinar, session) = input.keys()?;
+        let connection = call.connection().await?;
+        let organizer = connection.organizer_key().await?;
+        let found = connection
+            .client()
+            .sessions(&organizer)
+            .get(&webinar, &session)
+            .await
+            .doing(format!("reading session {session} of webinar {webinar}"))?;
+        call.emit(&SessionOut::new(found, Some(&webinar))).await
+    }
+}
+
+/// A session's attendance and engagement.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionFiguresOut {
+    /// The webinar's key.
+    pub webinar_key: String,
+    /// The session's key.
+    pub session_key: String,
+    /// Registrant count, attendance percentage, average interest and attendance time, …
+    pub attendance: Option<Value>,
+    /// Poll and survey counts and response rates.
+    pub polls_and_surveys: Option<Value>,
+}
+
+/// `getSessionPerformance`.
+#[derive(Default)]
+pub struct GetSessionPerformance;
+
+#[async_trait]
+impl Handler for GetSessionPerformance {
+    type Input = SessionKeyIn;
+    type Output = SessionFiguresOut;
+
+    fn describe() -> FunctionSpec {
+        session_spec(
+            "getSessionPerformance",
+            "Get session performance",
+            "Reads attendance and engagement figures of one held session",
+        )
+    }
+
+    async fn run(&self, call: &Call, input: SessionKeyIn) -> Result<(), ComponentError> {
+        let (webinar, session) = input.keys()?;
+        let connection = call.connection().await?;
+        let organizer = connection.organizer_key().await?;
+        let figures: Performance = connection
+            .client()
+            .sessions(&organizer)
+            .performance(&webinar, &session)
+            .await
+            .doing(format!("reading the performance of session {session} of webinar {webinar}"))?;
+        call.emit(&SessionFiguresOut {
+            webinar_key: webinar.into_string(),
+            session_key: session.into_string(),
+            attendance: figures.attendance,
+            polls_and_surveys: figures.polls_and_surveys,
+        })
+        .await
+    }
+}
+
+/// GoTo's answer as a list: an array as it is, anything else as one entry, nothing as none.
+pub fn as_list(value: Value) -> Vec<Value> {
+    match value {
+        Value::Array(items) => items,
+        Value::Null => Vec::new(),
+        other => vec![other],
+    }
+}
+
+/// Defines a handler emitting one session report (`polls`, `questions` or `surveys`).
+macro_rules! session_report {
+    ($handler:ident, $out:ident, $name:literal, $title:literal, $description:literal, $field:ident, $what:literal, $method:ident) => {
+        #[doc = concat!("The ", $what, " of a session.")]
+        #[derive(Debug, Clone, Serialize, JsonSchema)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $out {
+            /// The webinar's key.
+            pub webinar_key: String,
+            /// The session's key.
+            pub session_key: String,
+            #[doc = concat!("The ", $what, " as GoTo reports them.")]
+            pub $field: Vec<Value>,
+        }
+
+        #[doc = concat!("`", $name, "`.")]
+        #[derive(Default)]
+        pub struct $handler;
+
+        #[async_trait]
+        impl Handler for $handler {
+            type Input = SessionKeyIn;
+            type Output = $out;
+
+            fn describe() -> FunctionSpec {
+                session_spec($name, $title, $description)
+            }
+
+            async fn run(&self, call: &Call, input: SessionKeyIn) -> Result<(), ComponentError> {
+                let (webinar, session) = input.keys()?;
+                let connection = call.connection().await?;
+                let organizer = connection.organizer_key().await?;
+                let found =
+                    connection.client().sessions(&organizer).$method(&webinar, &session).await.doing(
+                        format!(
+                            concat!("reading the ", $what, " of session {} of webinar {}"),
+                            session, webinar
+                        ),
+                    )?;
+                call.emit(&$out {
+                    webinar_key: webinar.into_string(),
+                    session_key: session.into_string(),
+                    $field: as_list(found),
+                })
+                .await
+            }
+        }
+    };
+}
+
+session_report!(
+    GetSessionPolls,
+    SessionPollsOut,
+    "getSessionPolls",
+    "Get session polls",
+    "Reads the polls of a held session with how many chose each answer",
+    polls,
+    "polls",
+    polls
+);
+session_report!(
+    GetSessionQuestions,
+    SessionQuestionsOut,
+    "getSessionQuestions",
+    "Get session questions",
+    "Reads the questions attendees asked in a held session, with the answers given",
+    questions,
+    "questions",
+    questions
+);
+session_report!(
+    GetSessionSurveys,
+    SessionSurveysOut,
+    "getSessionSurveys",
+    "Get session surveys",
+    "Reads the surveys of a held session with how many chose each answer",
+    surveys,
+    "surveys",
+    surveys
+);

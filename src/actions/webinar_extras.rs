@@ -1,0 +1,464 @@
+//! More webinar actions: meeting times, audio, performance, webinars in session, copy and the
+//! organizer's start link.
+
+use async_trait::async_trait;
+use gotowebinar::models::{Audio, UpdateWebinar};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::actions::common::{webinar_field, webinar_key};
+use crate::actions::list::{emit_all, emit_behavior_field, Paging};
+use crate::actions::output::{DoneOut, TimeRangeOut, WebinarKeyOut, WebinarOut};
+use crate::actions::webinars::{list_metadata, TimeIn, WebinarKeyIn};
+use crate::call::{Call, Handler};
+use crate::errors::{ComponentError, Doing};
+use crate::spec::{Field, FunctionSpec, Kind};
+
+/// The session times of a webinar.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MeetingTimesOut {
+    /// The webinar's key.
+    pub webinar_key: String,
+    /// Every session's start and end.
+    pub times: Vec<TimeRangeOut>,
+}
+
+/// `getWebinarMeetingTimes`.
+#[derive(Default)]
+pub struct GetWebinarMeetingTimes;
+
+#[async_trait]
+impl Handler for GetWebinarMeetingTimes {
+    type Input = WebinarKeyIn;
+    type Output = MeetingTimesOut;
+
+    fn describe() -> FunctionSpec {
+        let mut spec = FunctionSpec::new(
+            "getWebinarMeetingTimes",
+            Kind::Action,
+            "Get webinar meeting times",
+            "Reads the start and end time of every session of a webinar (useful for series and sequences)",
+        );
+        spec.fields = vec![webinar_field()];
+        spec
+    }
+
+    async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
+        let webinar = webinar_key(&input.webinar_key)?;
+        let connection = call.connection().await?;
+        let organizer = connection.organizer_key().await?;
+        let times = connection
+            .client()
+            .webinars(&organizer)
+            .meeting_times(&webinar)
+            .await
+            .doing(format!("reading the meeting times of webinar {webinar}"))?;
+        call.emit(&MeetingTimesOut {
+            webinar_key: webinar.into_string(),
+            times: times.into_iter().map(TimeRangeOut::from).collect(),
+        })
+        .await
+    }
+}
+
+/// A webinar's audio settings.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AudioOut {
+    /// The webinar's key.
+    pub webinar_key: String,
+    /// `VOIP`, `PSTN`, `Hybrid` or `Private`.
+    #[serde(rename = "type")]
+    #[schemars(title = "Audio type")]
+    pub audio_type: Option<String>,
+    /// Dial-in numbers by country, as GoTo sends them.
+    pub pstn_info: Option<Value>,
+    /// The private conference line, as GoTo sends it.
+    pub private_info: Option<Value>,
+}
+
+/// `getWebinarAudio`.
+#[derive(Default)]
+pub struct GetWebinarAudio;
+
+#[async_trait]
+impl Handler for GetWebinarAudio {
+    type Input = WebinarKeyIn;
+    type Output = AudioOut;
+
+    fn describe() -> FunctionSpec {
+        let mut spec = FunctionSpec::new(
+            "getWebinarAudio",
+            Kind::Action,
+            "Get webinar audio",
+            "Reads how attendees hear a webinar: computer audio, phone dial-in numbers or a private line",
+        );
+        spec.fields = vec![webinar_field()];
+        spec
+    }
+
+    async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
+        let webinar = webinar_key(&input.webinar_key)?;
+        let connection = call.connection().await?;
+        let organizer = connection.organizer_key().await?;
+        let audio = connection
+            .client()
+            .webinars(&organizer)
+            .audio(&webinar)
+            .await
+            .doing(format!("reading the audio settings of webinar {webinar}"))?;
+        call.emit(&AudioOut {
+            webinar_key: webinar.into_string(),
+            audio_type: audio.audio_type,
+            pstn_info: audio.pstn_info,
+            private_info: audio.private_info,
+        })
+        .await
+    }
+}
+
+/// How attendees hear the webinar.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+pub enum AudioTypeIn {
+    /// Computer audio only.
+    #[serde(rename = "VOIP")]
+    Voip,
+    /// Phone dial-in only.
+    #[serde(rename = "PSTN")]
+    Pstn,
+    /// Computer audio and phone dial-in.
+    Hybrid,
+    /// The organizer's own conference line.
+    Private,
+}
+
+impl AudioTypeIn {
+    fn wire(self) -> &'static str {
+        match self {
+            AudioTypeIn::Voip => "VOIP",
+            AudioTypeIn::Pstn => "PSTN",
+            AudioTypeIn::Hybrid => "Hybrid",
+            AudioTypeIn::Private => "Private",
+        }
+    }
+}
+
+/// Input of `updateWebinarAudio`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateAudioIn {
+    /// The webinar's key.
+    pub webinar_key: String,
+    /// `VOIP` (computer audio), `PSTN` (phone), `Hybrid` (both) or `Private` (your own line).
+    #[serde(rename = "type")]
+    #[schemars(title = "Audio type")]
+    pub audio_type: AudioTypeIn,
+    /// For `PSTN` and `Hybrid`: dial-in settings as GoTo expects them, e.g. `{"US": {"tollFree": true}}`.
+    pub pstn_info: Option<Value>,
+    /// For `Private`: the line, e.g. `{"organizerCode": "…", "panelistCode": "…", "attendeeCode": "…"}`.
+    pub private_info: Option<Value>,
+}
+
+/// `updateWebinarAudio`.
+#[derive(Default)]
+pub struct UpdateWebinarAudio;
+
+#[async_trait]
+impl Handler for UpdateWebinarAudio {
+    type Input = UpdateAudioIn;
+    type Output = DoneOut;
+
+    fn describe() -> FunctionSpec {
+        let mut spec = FunctionSpec::new(
+            "updateWebinarAudio",
+            Kind::Action,
+            "Update webinar audio",
+            "Sets how attendees hear a future webinar: computer audio, phone, both, or a private line",
+        );
+        spec.fields = vec![
+            webinar_field(),
+            Field::select(
+                "type",
+                "Audio",
+                vec![
+                    ("VOIP", "Computer audio"),
+                    ("PSTN", "Phone dial-in"),
+                    ("Hybrid", "Computer audio and phone"),
+                    ("Private", "Private conference line"),
+                ],
+            ),
+        ];
+        spec
+    }
+
+    async fn run(&self, call: &Call, input: UpdateAudioIn) -> Result<(), ComponentError> {
+        let webinar = webinar_key(&input.webinar_key)?;
+        for (name, value) in [("pstnInfo", &input.pstn_info), ("privateInfo", &input.private_info)] {
+            if value.as_ref().is_some_and(|v| !v.is_object()) {
+                return Err(ComponentError::input(format!("`{name}` must be a JSON object")));
+            }
+        }
+        if matches!(input.audio_type, AudioTypeIn::Private) && input.private_info.is_none() {
+            return Err(ComponentError::input(
+                "`privateInfo` is required for a `Private` line: give the conference line's details",
+            ));
+        }
+        let audio = Audio {
+            audio_type: Some(input.audio_type.wire().to_string()),
+            pstn_info: input.pstn_info.clone(),
+            private_info: input.private_info.clone(),
+            ..Audio::default()
+        };
+        let connection = call.connection().await?;
+        let organizer = connection.organizer_key().await?;
+        connection
+            .client()
+            .webinars(&organizer)
+            .update_audio(&webinar, &audio)
+            .await
+            .doing(format!("updating the audio settings of webinar {webinar}"))?;
+        call.emit(&DoneOut { success: true, webinar_key: Some(webinar.into_string()), key: None }).await
+    }
+}
+
+/// The figures of one session of a webinar.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionPerformanceOut {
+    /// The session's key.
+    pub session_key: String,
+    /// Registrant count, attendance percentage, average interest and attendance time, …
+    pub attendance: Option<Value>,
+    /// Poll and survey counts and response rates.
+    pub polls_and_surveys: Option<Value>,
+}
+
+/// The attendance and engagement of every held session of a webinar.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WebinarPerformanceOut {
+    /// The webinar's key.
+    pub webinar_key: String,
+    /// One entry per held session.
+    pub sessions: Vec<SessionPerformanceOut>,
+}
+
+/// `getWebinarPerformance`.
+#[derive(Default)]
+pub struct GetWebinarPerformance;
+
+#[async_trait]
+impl Handler for GetWebinarPerformance {
+    type Input = WebinarKeyIn;
+    type Output = WebinarPerformanceOut;
+
+    fn describe() -> FunctionSpec {
+        let mut spec = FunctionSpec::new(
+            "getWebinarPerformance",
+            Kind::Action,
+            "Get webinar performance",
+            "Reads attendance and engagement figures of every held session of a webinar",
+        );
+        spec.fields = vec![webinar_field()];
+        spec
+    }
+
+    async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
+        let webinar = webinar_key(&input.webinar_key)?;
+        let connection = call.connection().await?;
+        let organizer = connection.organizer_key().await?;
+        let figures = connection
+            .client()
+            .webinars(&organizer)
+            .performance(&webinar)
+            .await
+            .doing(format!("reading the performance of webinar {webinar}"))?;
+        // GoTo keys the answer by session key; a list is easier to map and loop over.
+        let sessions = match figures {
+            Value::Object(by_session) => by_session
+                .into_iter()
+                .map(|(session_key, mut figures)| SessionPerformanceOut {
+                    session_key,
+                    attendance: figures.get_mut("attendance").map(Value::take),
+                    polls_and_surveys: figures.get_mut("pollsAndSurveys").map(Value::take),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        call.emit(&WebinarPerformanceOut { webinar_key: webinar.into_string(), sessions }).await
+    }
+}
+
+/// Input of `listInSessionWebinars`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListInSessionIn {
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub paging: Paging,
+}
+
+/// `listInSessionWebinars`.
+#[derive(Default)]
+pub struct ListInSessionWebinars;
+
+#[async_trait]
+impl Handler for ListInSessionWebinars {
+    type Input = ListInSessionIn;
+    type Output = WebinarOut;
+
+    fn describe() -> FunctionSpec {
+        let mut spec = FunctionSpec::new(
+            "listInSessionWebinars",
+            Kind::Action,
+            "List webinars in session",
+            "Lists the organizer's webinars that are running right now",
+        );
+        spec.fields = vec![emit_behavior_field()];
+        spec.dynamic_metadata = true;
+        spec
+    }
+
+    fn metadata(cfg: &Value) -> Option<Value> {
+        list_metadata::<ListInSessionIn, WebinarOut>(cfg)
+    }
+
+    async fn run(&self, call: &Call, input: ListInSessionIn) -> Result<(), ComponentError> {
+        input.paging.size()?;
+        let connection = call.connection().await?;
+        let organizer = connection.organizer_key().await?;
+        let webinars = connection
+            .client()
+            .webinars(&organizer)
+            .in_session()
+            .await
+            .doing("listing the webinars in session")?;
+        emit_all(call, &input.paging, webinars.into_iter().map(WebinarOut::from).collect()).await
+    }
+}
+
+/// Input of `copyWebinar`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyWebinarIn {
+    /// The key of the webinar to copy.
+    pub webinar_key: String,
+    /// The copy's title (default: the original's).
+    pub subject: Option<String>,
+    /// The copy's description (default: the original's).
+    pub description: Option<String>,
+    /// The copy's sessions; required when the original's times are past.
+    pub times: Option<Vec<TimeIn>>,
+    /// The copy's IANA time zone (default: the original's).
+    pub time_zone: Option<String>,
+}
+
+/// `copyWebinar`.
+#[derive(Default)]
+pub struct CopyWebinar;
+
+#[async_trait]
+impl Handler for CopyWebinar {
+    type Input = CopyWebinarIn;
+    type Output = WebinarKeyOut;
+
+    fn describe() -> FunctionSpec {
+        let mut spec = FunctionSpec::new(
+            "copyWebinar",
+            Kind::Action,
+            "Copy webinar",
+            "Creates a new webinar from an existing one (settings and questions, not registrants), optionally with new title, description or times",
+        );
+        spec.fields = vec![webinar_field()];
+        spec
+    }
+
+    async fn run(&self, call: &Call, input: CopyWebinarIn) -> Result<(), ComponentError> {
+        let webinar = webinar_key(&input.webinar_key)?;
+        if input.subject.as_deref().is_some_and(|s| s.trim().is_empty() || s.chars().count() > 128) {
+            return Err(ComponentError::input("`subject` must be 1 to 128 characters"));
+        }
+        let times = match &input.times {
+            Some(times) if times.is_empty() => {
+                return Err(ComponentError::input("`times` must hold at least one session when given"))
+            }
+            Some(times) => Some(
+                times
+                    .iter()
+                    .enumerate()
+                    .map(|(index, time)| time.to_wire(index))
+                    .collect::<Result<_, _>>()?,
+            ),
+            None => None,
+        };
+        let changes = UpdateWebinar {
+            subject: input.subject.as_deref().map(|s| s.trim().to_string()),
+            description: input.description.clone(),
+            times,
+            time_zone: input.time_zone.clone(),
+            ..UpdateWebinar::default()
+        };
+        let changes = (changes != UpdateWebinar::default()).then_some(changes);
+        let connection = call.connection().await?;
+        let organizer = connection.organizer_key().await?;
+        let key = connection
+            .client()
+            .webinars(&organizer)
+            .copy(&webinar, changes.as_ref())
+            .await
+            .doing(format!("copying webinar {webinar}"))?;
+        call.emit(&WebinarKeyOut { webinar_key: key.into_string() }).await
+    }
+}
+
+/// The organizer's start link of a webinar.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StartUrlOut {
+    /// The webinar's key.
+    pub webinar_key: String,
+    /// Opens the webinar as its organizer; do not share it.
+    pub start_url: Option<String>,
+}
+
+/// `getWebinarStartUrl`.
+#[derive(Default)]
+pub struct GetWebinarStartUrl;
+
+#[async_trait]
+impl Handler for GetWebinarStartUrl {
+    type Input = WebinarKeyIn;
+    type Output = StartUrlOut;
+
+    fn describe() -> FunctionSpec {
+        let mut spec = FunctionSpec::new(
+            "getWebinarStartUrl",
+            Kind::Action,
+            "Get webinar start link",
+            "Reads the link that starts a webinar as its organizer",
+        );
+        spec.fields = vec![webinar_field()];
+        spec
+    }
+
+    async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
+        let webinar = webinar_key(&input.webinar_key)?;
+        let connection = call.connection().await?;
+        let organizer = connection.organizer_key().await?;
+        let found = connection
+            .client()
+            .webinars(&organizer)
+            .start_url(&webinar)
+            .await
+            .doing(format!("reading the start link of webinar {webinar}"))?;
+        // GoTo's reference says `startUrl`; the service has also answered `hostURL`.
+        let start_url = found.start_url.clone().or_else(|| link_in(&found.extra));
+        call.emit(&StartUrlOut { webinar_key: webinar.into_string(), start_url }).await
+    }
+}
+
+fn link_in(extra: &Map<String, Value>) -> Option<String> {
+    ["hostURL", "hostUrl", "startURL"].iter().find_map(|name| extra.get(*name)?.as_str().map(String::from))
+}
