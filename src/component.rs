@@ -15,7 +15,7 @@ use crate::connection::Connection;
 use crate::errors::{names, ComponentError, Doing, Failure};
 use crate::registry::Registry;
 use crate::spec::FunctionSpec;
-use crate::{actions, manifest};
+use crate::{actions, manifest, triggers};
 
 /// The select-model methods the component answers.
 pub const SELECT_MODELS: [&str; 2] = ["selectWebinars", "selectSessions"];
@@ -29,6 +29,7 @@ pub fn registry() -> &'static Registry {
     REGISTRY.get_or_init(|| {
         let mut registry = Registry::default();
         actions::register(&mut registry);
+        triggers::register(&mut registry);
         registry
     })
 }

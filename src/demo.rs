@@ -63,10 +63,35 @@ struct Demo {
 
 impl Demo {
     async fn step(&self, title: &str, function: &str, body: Value) -> Result<StepRun, String> {
+        self.run_step(title, function, body, None).await
+    }
+
+    /// Runs a polling trigger with the snapshot kept in the scratch directory, as the platform
+    /// keeps it between polls.
+    async fn poll(&self, title: &str, function: &str) -> Result<StepRun, String> {
+        let snapshot = self.dir.path().join(format!("{function}-snapshot.json"));
+        if !snapshot.exists() {
+            write_json(&snapshot, &json!({}))?;
+        }
+        let run = self.run_step(title, function, json!({}), Some(snapshot.clone())).await?;
+        if let Some(event) = run.of("snapshot").last() {
+            write_json(&snapshot, &event["snapshot"])?;
+        }
+        Ok(run)
+    }
+
+    async fn run_step(
+        &self,
+        title: &str,
+        function: &str,
+        body: Value,
+        snapshot: Option<PathBuf>,
+    ) -> Result<StepRun, String> {
         let msg = self.dir.path().join(format!("{function}-msg.json"));
         write_json(&msg, &json!({ "body": body }))?;
         let mut args = ExecArgs::new(function, &self.cfg);
         args.msg = Some(msg);
+        args.snapshot = snapshot;
         args.save_keys = true;
         let buffer = SharedBuffer::default();
         let code = sailor::run_local_with_io(&component(), args, buffer.clone(), std::io::sink()).await;
@@ -218,6 +243,12 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     demo.say(&format!("waiting {} s so the access token expires…", args.token_ttl + 1));
     tokio::time::sleep(Duration::from_secs(args.token_ttl + 1)).await;
 
+    let first_poll = demo.poll("Poll for new registrants (first run starts now)", "newRegistrants").await?;
+    demo.say(&format!(
+        "{} registrants emitted; the snapshot now marks where the next poll starts",
+        first_poll.data().len()
+    ));
+
     let people = [
         ("Ada", "Lovelace", "ada@example.com"),
         ("Grace", "Hopper", "grace@example.com"),
@@ -241,6 +272,23 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         }
     }
     demo.table(&["email", "registrantKey", "alreadyRegistered"], rows);
+
+    let polled = demo.poll("Poll for new registrants again", "newRegistrants").await?;
+    demo.table(
+        &["id", "email"],
+        polled.data().iter().map(|r| vec![text(&r["id"]), text(&r["email"])]).collect(),
+    );
+    if polled.data().len() != 2 {
+        return Err(format!(
+            "expected the poll to emit the 2 new registrants, it emitted {}",
+            polled.data().len()
+        ));
+    }
+    let again = demo.poll("Poll once more", "newRegistrants").await?;
+    demo.say(&format!("{} registrants emitted: nothing is emitted twice", again.data().len()));
+    if !again.data().is_empty() {
+        return Err("a registrant was emitted twice".into());
+    }
 
     let listed = demo
         .step(

@@ -11,5 +11,6 @@ pub mod manifest;
 pub mod metadata;
 pub mod registry;
 pub mod spec;
+pub mod triggers;
 
 pub use component::{component, manifest_text, specs};

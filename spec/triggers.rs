@@ -1,0 +1,443 @@
+//! Polling triggers through `gotowebinar exec --snapshot FILE` against the sandbox: every poll is a
+//! fresh process that starts from the snapshot the previous successful poll emitted.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use gotowebinar_sandbox::{FaultConfig, SeedAttendee, SeedRegistrant, SeedSession, SeedTime, SeedWebinar};
+use serde_json::{json, Value};
+use support::{Run, World};
+
+/// A polling step: its cfg file and the snapshot the platform would keep.
+struct Poller<'w> {
+    world: &'w World,
+    function: &'static str,
+    cfg: PathBuf,
+    snapshot: PathBuf,
+}
+
+impl<'w> Poller<'w> {
+    fn new(world: &'w World, function: &'static str, step: Value) -> Self {
+        let cfg = world.cfg(step);
+        let snapshot = world.write(&format!("snapshot-{function}-{}.json", uuid::Uuid::new_v4()), &json!({}));
+        Self { world, function, cfg, snapshot }
+    }
+
+    fn snapshot(&self) -> Value {
+        serde_json::from_slice(&std::fs::read(&self.snapshot).unwrap()).unwrap()
+    }
+
+    async fn run(&self) -> Run {
+        let snapshot = self.snapshot.display().to_string();
+        self.world.exec(self.function, &self.cfg, None, &["--snapshot", &snapshot]).await
+    }
+
+    /// One poll. Success: the data come first, then exactly one snapshot, which is kept for the next
+    /// poll. Failure: an error and neither data nor snapshot; the old snapshot stays.
+    async fn poll(&self) -> Result<Vec<Value>, Run> {
+        let run = self.run().await;
+        if run.code != 0 {
+            run.assert_ends();
+            assert_eq!(run.errors().len(), 1, "{run:#?}");
+            assert!(run.data().is_empty(), "a failed poll emits no data: {run:#?}");
+            assert!(run.of("snapshot").is_empty(), "a failed poll emits no snapshot: {run:#?}");
+            return Err(run);
+        }
+        run.assert_ok();
+        let kinds: Vec<&str> = run
+            .events
+            .iter()
+            .map(|e| e["event"].as_str().unwrap_or(""))
+            .filter(|k| *k == "data" || *k == "snapshot")
+            .collect();
+        assert_eq!(kinds.last(), Some(&"snapshot"), "the snapshot comes last: {kinds:?}");
+        assert_eq!(kinds.iter().filter(|k| **k == "snapshot").count(), 1);
+        let snapshot = run.of("snapshot")[0]["snapshot"].clone();
+        assert_eq!(snapshot["version"], 1, "{snapshot}");
+        self.world.write(self.snapshot.file_name().unwrap().to_str().unwrap(), &snapshot);
+        Ok(run.data())
+    }
+
+    async fn poll_ok(&self) -> Vec<Value> {
+        match self.poll().await {
+            Ok(data) => data,
+            Err(run) => panic!("the poll failed: {run:#?}"),
+        }
+    }
+}
+
+fn upcoming(subject: &str, days: i64) -> SeedWebinar {
+    SeedWebinar::new(
+        subject,
+        SeedTime::from_now(Duration::days(days)),
+        SeedTime::from_now(Duration::days(days) + Duration::hours(1)),
+    )
+}
+
+fn person(n: usize) -> SeedRegistrant {
+    SeedRegistrant::new("Person", &format!("No{n}"), &format!("person{n}@example.com"))
+}
+
+fn registered_at(n: usize, at: DateTime<Utc>) -> SeedRegistrant {
+    SeedRegistrant { registration_date: Some(SeedTime::at(at)), ..person(n) }
+}
+
+/// A small deterministic generator, so a failing run can be replayed.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+fn ids(data: &[Value]) -> Vec<String> {
+    data.iter().map(|d| d["id"].as_str().expect("every body has a string id").to_string()).collect()
+}
+
+#[tokio::test]
+async fn new_registrants_starts_now_and_then_emits_only_what_is_new() {
+    let world = World::new().await;
+    let webinar = world.sandbox.add_webinar(upcoming("Trigger basics", 3)).unwrap();
+    world.sandbox.add_registrant(&webinar, person(1)).unwrap();
+    let poller = Poller::new(&world, "newRegistrants", json!({ "webinarKey": webinar }));
+
+    assert!(poller.poll_ok().await.is_empty(), "startFrom now: what exists is not emitted");
+    let first = world.sandbox.add_registrant(&webinar, person(2)).unwrap();
+    let second = world.sandbox.add_registrant(&webinar, person(3)).unwrap();
+    let data = poller.poll_ok().await;
+    let emitted: BTreeSet<String> = ids(&data).into_iter().collect();
+    assert_eq!(emitted, BTreeSet::from([format!("{webinar}:{first}"), format!("{webinar}:{second}")]));
+    let ada = data.iter().find(|d| d["registrantKey"] == json!(first)).expect("keys are strings");
+    assert_eq!(ada["webinarKey"], json!(webinar));
+    assert_eq!(ada["email"], "person2@example.com");
+    assert!(data[0]["registrationDate"].as_str() <= data[1]["registrationDate"].as_str(), "oldest first");
+    assert!(poller.poll_ok().await.is_empty(), "nothing twice");
+    let snapshot = poller.snapshot();
+    assert_eq!(snapshot["trigger"], "newRegistrants");
+    assert_eq!(snapshot["scope"], format!("webinar:{webinar}"));
+}
+
+#[tokio::test]
+async fn start_from_a_time_emits_everything_registered_since_then() {
+    let world = World::new().await;
+    let webinar = world.sandbox.add_webinar(upcoming("Trigger start", 3)).unwrap();
+    let now = world.sandbox.now();
+    world.sandbox.add_registrant(&webinar, registered_at(1, now - Duration::hours(3))).unwrap();
+    let recent = world.sandbox.add_registrant(&webinar, registered_at(2, now - Duration::hours(1))).unwrap();
+    let start = (now - Duration::hours(2)).to_rfc3339();
+    let poller = Poller::new(&world, "newRegistrants", json!({ "webinarKey": webinar, "startFrom": start }));
+    assert_eq!(ids(&poller.poll_ok().await), [format!("{webinar}:{recent}")]);
+    assert!(poller.poll_ok().await.is_empty());
+}
+
+#[tokio::test]
+async fn equal_timestamps_and_the_cap_carry_over_in_order() {
+    let world = World::new().await;
+    let webinar = world.sandbox.add_webinar(upcoming("Trigger ties", 3)).unwrap();
+    let poller =
+        Poller::new(&world, "newRegistrants", json!({ "webinarKey": webinar, "maxItemsPerPoll": "2" }));
+    assert!(poller.poll_ok().await.is_empty());
+
+    let at = world.sandbox.now() - Duration::seconds(30);
+    let mut expected: Vec<(DateTime<Utc>, String)> = Vec::new();
+    for n in 0..5 {
+        let key = world.sandbox.add_registrant(&webinar, registered_at(n, at)).unwrap();
+        expected.push((at, format!("{webinar}:{key}")));
+    }
+    let first = ids(&poller.poll_ok().await);
+    assert_eq!(first.len(), 2, "the cap");
+    let mut original: Vec<String> = expected.iter().map(|(_, id)| id.clone()).collect();
+    original.sort();
+    assert_eq!(first, original[..2], "the two first in order of the same second");
+    // One more at the very time the cursor stands on, after the poll.
+    let key = world.sandbox.add_registrant(&webinar, registered_at(9, at)).unwrap();
+    expected.push((at, format!("{webinar}:{key}")));
+    let mut all = first;
+    loop {
+        let more = ids(&poller.poll_ok().await);
+        assert!(more.len() <= 2);
+        if more.is_empty() {
+            break;
+        }
+        all.extend(more);
+    }
+    expected.sort();
+    let mut sorted = all.clone();
+    sorted.sort();
+    let mut wanted: Vec<String> = expected.iter().map(|(_, id)| id.clone()).collect();
+    wanted.sort();
+    assert_eq!(sorted, wanted, "every registrant at the same second, once");
+    // The carried-over rest (all of the same second) follows in id order.
+    let rest = &all[2..];
+    let mut ordered = rest.to_vec();
+    ordered.sort();
+    assert_eq!(rest, ordered.as_slice());
+}
+
+#[tokio::test]
+async fn registrants_arriving_at_random_moments_are_each_emitted_once_despite_faults() {
+    let world = World::new().await;
+    let webinars = [
+        world.sandbox.add_webinar(upcoming("Random A", 2)).unwrap(),
+        world.sandbox.add_webinar(upcoming("Random B", 5)).unwrap(),
+    ];
+    // No webinarKey: every upcoming webinar of the organizer (the seed's included).
+    let poller = Poller::new(&world, "newRegistrants", json!({ "maxItemsPerPoll": "4" }));
+    assert!(poller.poll_ok().await.is_empty());
+
+    let mut rng = Lcg(7);
+    let mut added: BTreeSet<String> = BTreeSet::new();
+    let mut emitted: Vec<String> = Vec::new();
+    let mut failures = 0;
+    let mut n = 0;
+    for round in 0..14 {
+        // A burst (same second, often) into one webinar, sometimes a late arrival dated 2 minutes back.
+        for _ in 0..rng.below(6) {
+            let webinar = &webinars[rng.below(2) as usize];
+            let registrant = if rng.below(5) == 0 {
+                registered_at(n, world.sandbox.now() - Duration::minutes(2))
+            } else {
+                person(n)
+            };
+            let key = world.sandbox.add_registrant(webinar, registrant).unwrap();
+            added.insert(format!("{webinar}:{key}"));
+            n += 1;
+        }
+        if round % 3 == 1 {
+            let faults = FaultConfig { slow: false, ..FaultConfig::new(0.9, round) };
+            world.sandbox.set_faults(faults);
+        }
+        match poller.poll().await {
+            Ok(data) => {
+                assert!(data.len() <= 4, "the cap holds");
+                let dates: Vec<&str> = data.iter().map(|d| d["registrationDate"].as_str().unwrap()).collect();
+                let mut sorted = dates.clone();
+                sorted.sort();
+                assert_eq!(dates, sorted, "oldest first");
+                emitted.extend(ids(&data));
+            }
+            Err(_) => failures += 1,
+        }
+        world.sandbox.set_faults(FaultConfig::default());
+    }
+    for _ in 0..30 {
+        let data = poller.poll_ok().await;
+        if data.is_empty() {
+            break;
+        }
+        emitted.extend(ids(&data));
+    }
+    assert!(failures > 0, "fault injection made some polls fail");
+    let unique: BTreeSet<String> = emitted.iter().cloned().collect();
+    assert_eq!(unique.len(), emitted.len(), "no registrant emitted twice");
+    assert_eq!(unique, added, "every registrant emitted");
+    assert!(n >= 20, "the run added enough registrants to mean something ({n})");
+}
+
+#[tokio::test]
+async fn a_server_clock_ahead_or_behind_loses_nothing() {
+    for offset in [Duration::minutes(-20), Duration::minutes(20)] {
+        let world = World::new().await;
+        world.sandbox.set_clock_offset(offset);
+        let webinar = world.sandbox.add_webinar(upcoming("Skewed", 3)).unwrap();
+        let poller = Poller::new(&world, "newRegistrants", json!({ "webinarKey": webinar }));
+        assert!(poller.poll_ok().await.is_empty());
+        let mut added = BTreeSet::new();
+        for n in 0..3 {
+            added.insert(format!("{webinar}:{}", world.sandbox.add_registrant(&webinar, person(n)).unwrap()));
+        }
+        let emitted: BTreeSet<String> = ids(&poller.poll_ok().await).into_iter().collect();
+        assert_eq!(emitted, added, "clock offset {offset}");
+        assert!(poller.poll_ok().await.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_failed_poll_emits_an_error_and_no_snapshot() {
+    let world = World::new().await;
+    let webinar = world.sandbox.add_webinar(upcoming("Failing", 3)).unwrap();
+    let poller = Poller::new(&world, "newRegistrants", json!({ "webinarKey": webinar }));
+    assert!(poller.poll_ok().await.is_empty());
+    let before = poller.snapshot();
+    let key = world.sandbox.add_registrant(&webinar, person(1)).unwrap();
+
+    // The access token expired and the refresh token was revoked: re-authorization is needed.
+    let cfg: Value = serde_json::from_slice(&std::fs::read(&poller.cfg).unwrap()).unwrap();
+    world.sandbox.expire_all_tokens();
+    assert!(world.sandbox.revoke_refresh_token(cfg["oauth"]["refresh_token"].as_str().unwrap()));
+    let run = poller.poll().await.expect_err("the poll fails");
+    assert_eq!(run.errors()[0]["name"], "AuthError", "{run:#?}");
+    assert_eq!(poller.snapshot(), before, "the old snapshot stays");
+
+    // With a working credential the next poll picks up where the last good one stopped.
+    let fixed = Poller { cfg: world.cfg(json!({ "webinarKey": webinar })), ..poller };
+    assert_eq!(ids(&fixed.poll_ok().await), [format!("{webinar}:{key}")]);
+}
+
+#[tokio::test]
+async fn the_snapshot_stays_bounded_over_a_long_history() {
+    let world = World::new().await;
+    let webinar = world.sandbox.add_webinar(upcoming("Long history", 3)).unwrap();
+    let now = world.sandbox.now();
+    let mut expected = Vec::new();
+    for n in 0..60 {
+        let at = now - Duration::minutes(600 - 10 * n as i64);
+        expected.push(format!(
+            "{webinar}:{}",
+            world.sandbox.add_registrant(&webinar, registered_at(n, at)).unwrap()
+        ));
+    }
+    let start = (now - Duration::hours(11)).to_rfc3339();
+    let poller = Poller::new(
+        &world,
+        "newRegistrants",
+        json!({ "webinarKey": webinar, "startFrom": start, "maxItemsPerPoll": 10 }),
+    );
+    let mut emitted = Vec::new();
+    let mut largest = 0;
+    for _ in 0..10 {
+        let data = poller.poll_ok().await;
+        let seen = poller.snapshot()["seen"].as_object().map_or(0, |s| s.len());
+        largest = largest.max(seen);
+        if data.is_empty() {
+            break;
+        }
+        emitted.extend(ids(&data));
+    }
+    assert_eq!(emitted, expected, "all, in registration order");
+    assert!(largest <= 2, "only ids inside the 5-minute window are kept, not {largest}");
+    assert!(poller.snapshot().to_string().len() < 1000, "{}", poller.snapshot());
+}
+
+#[tokio::test]
+async fn input_errors_name_the_field() {
+    let world = World::new().await;
+    for (step, field) in [
+        (json!({"startFrom": "whenever"}), "startFrom"),
+        (json!({"maxItemsPerPoll": "0"}), "maxItemsPerPoll"),
+        (json!({"webinarKey": "12.5"}), "webinarKey"),
+    ] {
+        let poller = Poller::new(&world, "newRegistrants", step.clone());
+        let message = poller.run().await.assert_error("InputError");
+        assert!(message.contains(field), "{step}: {message}");
+    }
+    let poller = Poller::new(&world, "newRegistrants", json!({}));
+    world.write(
+        poller.snapshot.file_name().unwrap().to_str().unwrap(),
+        &json!({"version": 99, "trigger": "newRegistrants"}),
+    );
+    let message = poller.run().await.assert_error("ConfigurationError");
+    assert!(message.contains("newer version"), "{message}");
+}
+
+#[tokio::test]
+async fn webinars_created_and_changed_are_each_emitted_once_despite_faults() {
+    let world = World::new().await;
+    let poller =
+        Poller::new(&world, "newWebinars", json!({ "includeChanged": "on", "maxItemsPerPoll": "2" }));
+    assert!(poller.poll_ok().await.is_empty(), "the seed's webinars are not new");
+
+    let mut rng = Lcg(11);
+    let mut subjects: BTreeMap<String, String> = BTreeMap::new();
+    let mut last_seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut created: Vec<String> = Vec::new();
+    let mut all_ids: Vec<String> = Vec::new();
+    let mut failures = 0;
+    let mut record = |data: Vec<Value>, last_seen: &mut BTreeMap<String, String>| {
+        for body in data {
+            let key = body["webinarKey"].as_str().unwrap().to_string();
+            match body["change"].as_str().unwrap() {
+                "created" => created.push(key.clone()),
+                "changed" => assert!(last_seen.contains_key(&key), "a change follows the creation"),
+                other => panic!("unknown change {other}"),
+            }
+            assert_ne!(
+                last_seen.get(&key),
+                body["subject"].as_str().map(str::to_string).as_ref(),
+                "a change changes something"
+            );
+            last_seen.insert(key, body["subject"].as_str().unwrap().to_string());
+            all_ids.push(body["id"].as_str().unwrap().to_string());
+        }
+    };
+    for round in 0..10u64 {
+        for _ in 0..rng.below(3) {
+            let subject = format!("Generated {}", subjects.len());
+            let key = world.sandbox.add_webinar(upcoming(&subject, 1 + rng.below(30) as i64)).unwrap();
+            subjects.insert(key, subject);
+        }
+        if !subjects.is_empty() && rng.below(2) == 0 {
+            let keys: Vec<String> = subjects.keys().cloned().collect();
+            let key = &keys[rng.below(keys.len() as u64) as usize];
+            let subject = format!("{} (round {round})", subjects[key]);
+            world.sandbox.set_webinar_subject(key, &subject).unwrap();
+            subjects.insert(key.clone(), subject);
+        }
+        if round % 3 == 2 {
+            world.sandbox.set_faults(FaultConfig { slow: false, ..FaultConfig::new(0.9, round) });
+        }
+        match poller.poll().await {
+            Ok(data) => record(data, &mut last_seen),
+            Err(_) => failures += 1,
+        }
+        world.sandbox.set_faults(FaultConfig::default());
+    }
+    for _ in 0..20 {
+        let data = poller.poll_ok().await;
+        if data.is_empty() {
+            break;
+        }
+        record(data, &mut last_seen);
+    }
+    assert!(failures > 0, "fault injection made some polls fail");
+    let unique: BTreeSet<&String> = all_ids.iter().collect();
+    assert_eq!(unique.len(), all_ids.len(), "no id twice: {all_ids:?}");
+    let created_set: BTreeSet<&String> = created.iter().collect();
+    assert_eq!(created_set.len(), created.len(), "each webinar created once");
+    assert_eq!(created_set, subjects.keys().collect(), "every webinar emitted as created");
+    assert_eq!(last_seen, subjects, "the last emitted content is the current content");
+}
+
+#[tokio::test]
+async fn webinar_ended_and_new_attendees_follow_sessions() {
+    let world = World::new().await;
+    let ended = Poller::new(&world, "webinarEnded", json!({}));
+    let attendees = Poller::new(&world, "newAttendees", json!({}));
+    assert!(ended.poll_ok().await.is_empty());
+    assert!(attendees.poll_ok().await.is_empty());
+
+    let webinar = world.sandbox.add_webinar(upcoming("Ended webinar", 1)).unwrap();
+    for n in 0..3 {
+        world.sandbox.add_registrant(&webinar, person(n)).unwrap();
+    }
+    let mut seed = SeedSession::new(
+        SeedTime::from_now(Duration::minutes(-40)),
+        SeedTime::from_now(Duration::minutes(-2)),
+    );
+    seed.attendees = vec![SeedAttendee::new("person0@example.com"), SeedAttendee::new("person1@example.com")];
+    let session = world.sandbox.add_session(&webinar, seed).unwrap();
+
+    let data = ended.poll_ok().await;
+    assert_eq!(ids(&data), [format!("{webinar}:{session}")]);
+    assert_eq!(data[0]["sessionKey"], json!(session));
+    assert!(data[0]["performance"].is_object(), "{}", data[0]);
+    assert!(ended.poll_ok().await.is_empty());
+
+    let data = attendees.poll_ok().await;
+    let emails: BTreeSet<&str> = data.iter().map(|d| d["email"].as_str().unwrap()).collect();
+    assert_eq!(emails, BTreeSet::from(["person0@example.com", "person1@example.com"]));
+    assert!(data.iter().all(|d| d["id"].as_str().unwrap().starts_with(&format!("{session}:"))));
+    // A late attendee record of the same session still comes, once.
+    world.sandbox.add_attendee(&webinar, &session, SeedAttendee::new("person2@example.com")).unwrap();
+    tokio::time::sleep(StdDuration::from_millis(10)).await;
+    let late = attendees.poll_ok().await;
+    assert_eq!(late.len(), 1, "{late:#?}");
+    assert_eq!(late[0]["email"], "person2@example.com");
+    assert!(attendees.poll_ok().await.is_empty());
+}

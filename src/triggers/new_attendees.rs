@@ -1,0 +1,123 @@
+//! `newAttendees`: the people who attended webinar sessions that ended since the last poll.
+
+use async_trait::async_trait;
+use chrono::Utc;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::call::{Call, Handler};
+use crate::errors::{ComponentError, Doing};
+use crate::spec::{FunctionSpec, Kind};
+use crate::triggers::cursor::{self, Candidate, PollOptions, TimeCursor};
+use crate::triggers::webinar_ended::{ended_sessions, iso};
+use crate::triggers::{emit_poll, poll_failure, poll_fields, NoInput};
+
+/// The trigger's name.
+pub const NAME: &str = "newAttendees";
+
+/// An attendee of an ended session.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NewAttendeeOut {
+    /// Stable id for de-duplication: `<sessionKey>:<registrantKey>`.
+    pub id: String,
+    /// The webinar's key.
+    pub webinar_key: String,
+    /// The session's key.
+    pub session_key: String,
+    /// The attendee's registrant key.
+    pub registrant_key: Option<String>,
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// Seconds spent in the session.
+    pub attendance_time_in_seconds: Option<u64>,
+    /// When they first joined (ISO 8601).
+    pub join_time: Option<String>,
+    /// When they last left (ISO 8601).
+    pub leave_time: Option<String>,
+    /// The webinar's title.
+    pub webinar_name: Option<String>,
+    /// When the session started (ISO 8601).
+    pub session_start_time: Option<String>,
+    /// When the session ended (ISO 8601).
+    pub session_end_time: String,
+}
+
+/// `newAttendees`.
+#[derive(Default)]
+pub struct NewAttendees;
+
+#[async_trait]
+impl Handler for NewAttendees {
+    type Input = NoInput;
+    type Output = NewAttendeeOut;
+
+    fn describe() -> FunctionSpec {
+        let mut spec = FunctionSpec::new(
+            NAME,
+            Kind::PollingTrigger,
+            "New attendees",
+            "Emits each person who attended a webinar session that ended since the last poll",
+        );
+        spec.fields = poll_fields();
+        spec
+    }
+
+    async fn run(&self, call: &Call, _input: NoInput) -> Result<(), ComponentError> {
+        poll(call).await.map_err(poll_failure)
+    }
+}
+
+async fn poll(call: &Call) -> Result<(), ComponentError> {
+    let options = PollOptions::from_cfg(&call.cfg)?;
+    let previous: Option<TimeCursor> = cursor::load(&call.snapshot, NAME, "organizer")?;
+    let connection = call.connection().await?;
+    let organizer = connection.organizer_key().await?;
+    let sessions = ended_sessions(connection, previous.as_ref(), &options).await?;
+    // Attendees of sessions before the cursor were emitted (or skipped by startFrom) already.
+    let floor = previous.as_ref().map(|c| c.since);
+    let mut candidates = Vec::new();
+    for (session, end) in sessions {
+        if floor.is_some_and(|floor| end < floor) {
+            continue;
+        }
+        let Some(webinar) = session.webinar_key.clone() else { continue };
+        let attendees =
+            connection.client().attendees(&organizer, &webinar).of(&session.session_key).await.doing(
+                format!("listing the attendees of session {} of webinar {webinar}", session.session_key),
+            )?;
+        for attendee in attendees {
+            let who = match (&attendee.registrant_key, &attendee.email) {
+                (Some(key), _) => key.to_string(),
+                (None, Some(email)) => email.to_ascii_lowercase(),
+                (None, None) => continue,
+            };
+            let id = format!("{}:{who}", session.session_key);
+            let intervals = attendee.attendance.clone().unwrap_or_default();
+            let body = NewAttendeeOut {
+                id: id.clone(),
+                webinar_key: webinar.to_string(),
+                session_key: session.session_key.to_string(),
+                registrant_key: attendee.registrant_key.map(|k| k.to_string()),
+                first_name: attendee.first_name,
+                last_name: attendee.last_name,
+                email: attendee.email,
+                attendance_time_in_seconds: attendee.attendance_time_in_seconds,
+                join_time: intervals.iter().filter_map(|i| i.join_time).min().map(iso),
+                leave_time: intervals.iter().filter_map(|i| i.leave_time).max().map(iso),
+                webinar_name: session.webinar_name.clone(),
+                session_start_time: session.start_time.map(iso),
+                session_end_time: iso(end),
+            };
+            candidates.push(Candidate { id, at: end, item: body });
+        }
+    }
+    let start = previous.unwrap_or_else(|| TimeCursor::first(&options, &candidates, Utc::now()));
+    let (chosen, next) = start.advance(candidates, &options);
+    let bodies: Vec<NewAttendeeOut> = chosen.into_iter().map(|c| c.item).collect();
+    emit_poll(call, &bodies, cursor::store(NAME, "organizer", &next)).await
+}

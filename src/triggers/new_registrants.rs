@@ -1,0 +1,141 @@
+//! `newRegistrants`: people who registered for one webinar, or for any upcoming webinar of the
+//! organizer, since the last poll.
+
+use async_trait::async_trait;
+use chrono::{Duration, Utc};
+use futures::StreamExt;
+use gotowebinar::keys::WebinarKey;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use tracing::warn;
+
+use crate::actions::common::{webinar_field, webinar_key};
+use crate::actions::output::RegistrantOut;
+use crate::call::{Call, Handler};
+use crate::connection::Connection;
+use crate::errors::{ComponentError, Doing};
+use crate::input::parse_input;
+use crate::spec::{FunctionSpec, Kind};
+use crate::triggers::cursor::{self, Candidate, PollOptions, TimeCursor};
+use crate::triggers::{emit_poll, poll_failure, poll_fields, NoInput};
+
+/// The trigger's name.
+pub const NAME: &str = "newRegistrants";
+/// How far back "upcoming" reaches: webinars in session or just over still count.
+const UPCOMING_FROM_DAYS: i64 = 1;
+/// How far ahead "upcoming" reaches.
+const UPCOMING_TO_DAYS: i64 = 730;
+
+/// A new registrant.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NewRegistrantOut {
+    /// Stable id for de-duplication: `<webinarKey>:<registrantKey>`.
+    pub id: String,
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub registrant: RegistrantOut,
+}
+
+/// The step's scope.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct ScopeIn {
+    /// The webinar to watch; empty: every upcoming webinar of the organizer.
+    webinar_key: Option<String>,
+}
+
+/// `newRegistrants`.
+#[derive(Default)]
+pub struct NewRegistrants;
+
+#[async_trait]
+impl Handler for NewRegistrants {
+    type Input = NoInput;
+    type Output = NewRegistrantOut;
+
+    fn describe() -> FunctionSpec {
+        let mut spec = FunctionSpec::new(
+            NAME,
+            Kind::PollingTrigger,
+            "New registrants",
+            "Emits each person who registered since the last poll, for one webinar or for every upcoming webinar of the organizer",
+        );
+        let webinar =
+            webinar_field().note("The webinar to watch; leave empty to watch every upcoming webinar");
+        spec.fields = std::iter::once(webinar).chain(poll_fields()).collect();
+        spec
+    }
+
+    async fn run(&self, call: &Call, _input: NoInput) -> Result<(), ComponentError> {
+        poll(call).await.map_err(poll_failure)
+    }
+}
+
+async fn poll(call: &Call) -> Result<(), ComponentError> {
+    let options = PollOptions::from_cfg(&call.cfg)?;
+    let scope_in: ScopeIn = parse_input(&serde_json::Value::Null, &call.cfg)?;
+    let webinar = match scope_in.webinar_key.as_deref().map(str::trim) {
+        Some(text) if !text.is_empty() => Some(webinar_key(text)?),
+        _ => None,
+    };
+    let scope = webinar.as_ref().map_or_else(|| "upcoming".to_string(), |w| format!("webinar:{w}"));
+    let previous: Option<TimeCursor> = cursor::load(&call.snapshot, NAME, &scope)?;
+
+    let connection = call.connection().await?;
+    let webinars = match webinar {
+        Some(webinar) => vec![webinar],
+        None => upcoming_webinars(connection).await?,
+    };
+    let mut candidates = Vec::new();
+    for webinar in &webinars {
+        candidates.extend(registrants_of(connection, webinar).await?);
+    }
+
+    let start = previous.unwrap_or_else(|| TimeCursor::first(&options, &candidates, Utc::now()));
+    let (chosen, next) = start.advance(candidates, &options);
+    let bodies: Vec<NewRegistrantOut> = chosen.into_iter().map(|c| c.item).collect();
+    emit_poll(call, &bodies, cursor::store(NAME, &scope, &next)).await
+}
+
+/// The organizer's webinars from a day ago to two years ahead.
+pub async fn upcoming_webinars(connection: &Connection) -> Result<Vec<WebinarKey>, ComponentError> {
+    let organizer = connection.organizer_key().await?;
+    let now = Utc::now();
+    let mut pages = connection.client().webinars(&organizer).list(
+        now - Duration::days(UPCOMING_FROM_DAYS),
+        now + Duration::days(UPCOMING_TO_DAYS),
+        200,
+    );
+    let mut keys = Vec::new();
+    while let Some(page) = pages.next().await {
+        for webinar in page.doing("listing the organizer's upcoming webinars")?.items {
+            if !keys.contains(&webinar.webinar_key) {
+                keys.push(webinar.webinar_key);
+            }
+        }
+    }
+    Ok(keys)
+}
+
+async fn registrants_of(
+    connection: &Connection,
+    webinar: &WebinarKey,
+) -> Result<Vec<Candidate<NewRegistrantOut>>, ComponentError> {
+    let organizer = connection.organizer_key().await?;
+    let mut pages = connection.client().registrants(&organizer, webinar).list(200);
+    let mut found = Vec::new();
+    while let Some(page) = pages.next().await {
+        for registrant in page.doing(format!("listing the registrants of webinar {webinar}"))?.items {
+            let Some(at) = registrant.registration_date else {
+                warn!(registrant = %registrant.registrant_key, "a registrant without registrationDate cannot be placed in time; skipped");
+                continue;
+            };
+            let id = format!("{webinar}:{}", registrant.registrant_key);
+            let body =
+                NewRegistrantOut { id: id.clone(), registrant: RegistrantOut::new(registrant, webinar) };
+            found.push(Candidate { id, at, item: body });
+        }
+    }
+    Ok(found)
+}
