@@ -43,6 +43,14 @@ impl Call {
         self.connection.get_or_try_init(|| async { Connection::for_cfg(&self.ctx, &self.cfg) }).await
     }
 
+    /// Lets a token refresh started during this call finish and be saved (see
+    /// [`Connection::settle`]); a no-op when the call made no connection.
+    pub async fn settle_tokens(&self) {
+        if let Some(connection) = self.connection.get() {
+            connection.settle().await;
+        }
+    }
+
     /// Emits one data message with `body`.
     pub async fn emit<T: Serialize + ?Sized>(&self, body: &T) -> Result<(), ComponentError> {
         let value = serde_json::to_value(body).map_err(|error| {
@@ -151,6 +159,7 @@ impl<H: Handler> Function for Adapter<H> {
             Ok(parsed) => self.0.run(&call, parsed).await,
             Err(error) => Err(error.into()),
         };
+        call.settle_tokens().await;
         settle(&ctx, result).await
     }
 
@@ -159,7 +168,9 @@ impl<H: Handler> Function for Adapter<H> {
             ctx,
             Input { msg: Message::new(Value::Object(Default::default())), cfg, snapshot: Value::Null },
         );
-        self.0.startup(&call).await.map_err(to_function_error)
+        let result = self.0.startup(&call).await;
+        call.settle_tokens().await;
+        result.map_err(to_function_error)
     }
 
     async fn shutdown(&self, ctx: Context, cfg: Value, data: Value) -> Result<(), FunctionError> {
@@ -167,6 +178,8 @@ impl<H: Handler> Function for Adapter<H> {
             ctx,
             Input { msg: Message::new(Value::Object(Default::default())), cfg, snapshot: Value::Null },
         );
-        self.0.shutdown(&call, data).await.map_err(to_function_error)
+        let result = self.0.shutdown(&call, data).await;
+        call.settle_tokens().await;
+        result.map_err(to_function_error)
     }
 }

@@ -107,6 +107,7 @@ impl Services for GoToServices {
                 ))
             }
         };
+        connection.settle().await;
         options.map(|map| json!(map)).map_err(function_error)
     }
 }

@@ -310,7 +310,7 @@ fn plausible_email(email: &str) -> bool {
 fn uncertain(error: &ClientError) -> bool {
     match error {
         ClientError::Network { maybe_sent, .. } => *maybe_sent,
-        ClientError::Api(api) => matches!(api.status, 500 | 502 | 504),
+        ClientError::Api(api) => matches!(api.status, 500 | 502 | 503 | 504),
         _ => false,
     }
 }
