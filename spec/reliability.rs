@@ -3,7 +3,7 @@
 //! sharing one credential file, uncertain creates, rebounds, secrets in debug logs, and the
 //! https-only and no-redirect rules.
 //!
-//! `SOAK_OPS` sizes the soak (default 400 operations); `scripts/soak --ops N` runs it alone.
+//! `SOAK_OPS` sizes the soak (default 1000 operations); `scripts/soak --ops N` runs it alone.
 
 mod support;
 
@@ -28,7 +28,7 @@ use support::{run_binary, Run, World};
 use wiremock::matchers::{any, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const DEFAULT_SOAK_OPS: usize = 400;
+const DEFAULT_SOAK_OPS: usize = 1000;
 
 fn upcoming(subject: &str, days: i64) -> SeedWebinar {
     SeedWebinar::new(
@@ -328,7 +328,7 @@ async fn soak(ops: usize) {
         GoToWebinar::builder(origins, Arc::new(tokens.clone())).rate_limit(None).build().expect("a client");
     let plan = Arc::new(LibraryPlan {
         client,
-        organizer: OrganizerKey::new(&sandbox.organizer_key()).expect("organizer key"),
+        organizer: OrganizerKey::new(sandbox.organizer_key()).expect("organizer key"),
         webinars: webinars.clone(),
         doomed: doomed.clone(),
     });
@@ -360,7 +360,7 @@ async fn soak(ops: usize) {
     tokens.settle().await;
     sandbox.set_faults(FaultConfig::default());
 
-    let t = tally(&shared);
+    let t = std::mem::take(&mut *tally(&shared));
     let log = sandbox.request_log();
     let count = |status: u16| log.iter().filter(|r| r.status == status).count();
     let seen_500 = count(500);
@@ -418,7 +418,6 @@ async fn soak(ops: usize) {
     assert!(created * 10 >= attempted * 8, "only {created} of {attempted} creates succeeded");
 
     // The credential file still works after every rotation.
-    world.sandbox.set_faults(FaultConfig::default());
     exec_saving(&world, "listWebinars", &cfg, json!({"emitBehavior": "fetchPage", "size": 1}))
         .await
         .assert_ok();
@@ -518,7 +517,7 @@ async fn seed_for_a_create_applied_then_500(sandbox: &Sandbox) -> (FaultConfig, 
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
-    let organizer = OrganizerKey::new(&sandbox.organizer_key()).unwrap();
+    let organizer = OrganizerKey::new(sandbox.organizer_key()).unwrap();
     let probe_webinar = sandbox.add_webinar(upcoming("Fault probe", 5)).unwrap();
     let probe = WebinarKey::new(&probe_webinar).unwrap();
     let registrants = client.registrants(&organizer, &probe);

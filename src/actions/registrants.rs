@@ -244,7 +244,8 @@ impl CreateRegistrantIn {
         let email = required("email", &self.email)?;
         if !plausible_email(&email) {
             return Err(ComponentError::input(format!(
-                "`email` must be an email address such as ada@example.com, got {email:?}"
+                "`email` must be an email address such as ada@example.com, got {}",
+                crate::input::quoted(&email)
             )));
         }
         let mut responses = Vec::new();
