@@ -52,6 +52,14 @@ impl Call {
         }
     }
 
+    /// Lets a token refresh started during this call finish and be saved (see
+    /// [`Connection::settle`]); a no-op when the call made no connection.
+    pub async fn settle_tokens(&self) {
+        if let Some(connection) = self.connection.get() {
+            connection.settle().await;
+        }
+    }
+
     /// Emits one data message with `body`.
     pub async fn emit<T: Serialize + ?Sized>(&self, body: &T) -> Result<(), ComponentError> {
         let value = serde_json::to_value(body).map_err(|error| {
@@ -185,6 +193,7 @@ impl<H: Handler> Function for Adapter<H> {
             Ok(parsed) => self.0.run(&call, parsed).await,
             Err(error) => Err(error.into()),
         };
+        call.settle_tokens().await;
         settle(&ctx, result.map_err(|error| call.explain(error))).await
     }
 
@@ -194,6 +203,7 @@ impl<H: Handler> Function for Adapter<H> {
             Input { msg: Message::new(Value::Object(Default::default())), cfg, snapshot: Value::Null },
         );
         let result = self.0.startup(&call).await;
+        call.settle_tokens().await;
         result.map_err(|error| to_function_error(call.explain(error)))
     }
 
@@ -203,6 +213,7 @@ impl<H: Handler> Function for Adapter<H> {
             Input { msg: Message::new(Value::Object(Default::default())), cfg, snapshot: Value::Null },
         );
         let result = self.0.shutdown(&call, data).await;
+        call.settle_tokens().await;
         result.map_err(|error| to_function_error(call.explain(error)))
     }
 }

@@ -108,6 +108,7 @@ impl Services for GoToServices {
                 ))
             }
         };
+        connection.settle().await;
         options.map(|map| json!(map)).map_err(|error| function_error(connection.explain(error)))
     }
 }

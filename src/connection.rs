@@ -307,6 +307,14 @@ impl Connection {
         )
     }
 
+    /// Waits (at most a minute) until a token refresh started by this call has finished and
+    /// been saved, so a rotated refresh token is never lost when the call ends.
+    pub async fn settle(&self) {
+        if tokio::time::timeout(std::time::Duration::from_secs(60), self.tokens.settle()).await.is_err() {
+            warn!("a GoToWebinar token refresh was still running when the call ended");
+        }
+    }
+
     /// The API client.
     pub fn client(&self) -> &GoToWebinar {
         &self.client

@@ -87,6 +87,24 @@ impl<T> Doing<T> for Result<T, ClientError> {
     }
 }
 
+/// For requests that must not be sent twice (creates): an answer that leaves the outcome open
+/// is an error, never a rebound, because a redelivered message would repeat what may have happened.
+pub fn once<T>(result: Result<T, ClientError>, what: impl Into<String>) -> Result<T, ComponentError> {
+    result.map_err(|error| {
+        let what = what.into();
+        // A 503 may come after GoTo applied the request; 429 and a token failure come before.
+        if error.status() == Some(503) && matches!(error, ClientError::Api(_)) {
+            return ComponentError::named(
+                names::API,
+                format!(
+                    "{what}: {error}. GoTo may have applied the request before failing: check before running it again"
+                ),
+            );
+        }
+        ComponentError::Client { doing: what, error }
+    })
+}
+
 impl ComponentError {
     /// An input error about one field.
     pub fn input(message: impl Into<String>) -> Self {
@@ -200,6 +218,22 @@ mod tests {
             error: ClientError::TokenUnavailable { message: "down".into() },
         };
         assert_eq!(name_of(token), "rebound");
+    }
+
+    #[test]
+    fn an_uncertain_create_is_an_error_not_a_rebound() {
+        let unavailable: Result<(), ClientError> =
+            Err(ApiError::from_response("POST /w", 503, "<html>down</html>").into());
+        let Err(error) = once(unavailable, "creating the webinar") else { panic!("expected an error") };
+        let Failure::Error(error) = error.into_failure() else { panic!("a 503 on a create rebounded") };
+        assert_eq!(error.name, names::API);
+        assert!(error.message.contains("may have applied"), "{}", error.message);
+        let throttled: Result<(), ClientError> = Err(ApiError::from_response("POST /w", 429, "").into());
+        assert_eq!(
+            name_of(once(throttled, "creating").unwrap_err()),
+            "rebound",
+            "429 is refused before acting"
+        );
     }
 
     #[test]

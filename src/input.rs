@@ -28,10 +28,32 @@ impl fmt::Display for InputError {
 impl std::error::Error for InputError {}
 
 impl InputError {
-    /// An error about one field.
+    /// An error about one field. A very long problem text (one echoing a huge value) is cut in
+    /// the middle, keeping its start and the advice at its end.
     pub fn field(name: &str, problem: impl fmt::Display) -> Self {
-        Self(format!("`{name}` {problem}"))
+        Self(format!("`{}` {}", shorten(name, 80), shorten(&problem.to_string(), MAX_PROBLEM_CHARS)))
     }
+}
+
+/// The longest problem text of an [`InputError`], in characters.
+const MAX_PROBLEM_CHARS: usize = 400;
+
+/// `text` cut to at most `max` characters (and an ellipsis), keeping its start and end.
+pub fn shorten(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        return text.to_string();
+    }
+    let tail = max / 3;
+    let head = max - tail - 1;
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(count - tail).collect();
+    format!("{start}…{end}")
+}
+
+/// A value as error messages quote it: in quotes, at most 60 characters.
+pub fn quoted(text: &str) -> String {
+    format!("{:?}", shorten(text, 60))
 }
 
 /// The platform-dialect input schema of `T`, generated once per type.
@@ -55,15 +77,55 @@ pub fn parse_input<T: DeserializeOwned + JsonSchema + 'static>(
 
 /// Deserializes with the failing field's path in the error.
 pub fn deserialize<T: DeserializeOwned>(value: Value) -> Result<T, InputError> {
+    let fields = match &value {
+        Value::Object(map) => Some(map.clone()),
+        _ => None,
+    };
     serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner().to_string();
         if path == "." || path.is_empty() {
-            InputError(format!("invalid input: {inner}"))
+            // Flattened fields hide the path: the field whose removal changes the error is it.
+            if let Some(name) = fields.and_then(|fields| culprit::<T>(fields, &inner)) {
+                return InputError::field(&name, format!("is invalid: {inner}"));
+            }
+            InputError(format!("invalid input: {}", shorten(&inner, MAX_PROBLEM_CHARS)))
         } else {
             InputError::field(&path, format!("is invalid: {inner}"))
         }
     })
+}
+
+fn culprit<T: DeserializeOwned>(fields: Map<String, Value>, error: &str) -> Option<String> {
+    fields.keys().find_map(|name| {
+        let mut without = fields.clone();
+        without.remove(name);
+        match serde_json::from_value::<T>(Value::Object(without)) {
+            Err(other) if other.to_string() == error => None,
+            _ => Some(name.clone()),
+        }
+    })
+}
+
+/// Checks a coerced value against the JSON type its schema declares (when it declares one).
+fn expect_type(schema: &Value, value: &Value, path: &str) -> Result<(), InputError> {
+    let Some(ty) = schema.get("type").and_then(Value::as_str) else {
+        return Ok(());
+    };
+    let (fits, wanted) = match ty {
+        "string" => (value.is_string(), "text"),
+        "number" => (value.is_number(), "a number"),
+        "integer" => (value.is_i64() || value.is_u64(), "a whole number"),
+        "boolean" => (value.is_boolean(), "true or false"),
+        "array" => (value.is_array(), "a list"),
+        "object" => (value.is_object(), "an object"),
+        _ => (true, ""),
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(InputError::field(path, format!("must be {wanted}, got {}", kind_of(value))))
+    }
 }
 
 fn is_absent(value: Option<&Value>) -> bool {
@@ -120,7 +182,9 @@ fn coerce(value: Value, schema: &Value, path: &str) -> Result<Value, InputError>
         ("boolean", Value::String(text)) => match text.trim().to_ascii_lowercase().as_str() {
             "on" | "true" | "yes" | "1" => Value::Bool(true),
             "off" | "false" | "no" | "0" => Value::Bool(false),
-            _ => return Err(InputError::field(path, format!("must be true or false, got {text:?}"))),
+            _ => {
+                return Err(InputError::field(path, format!("must be true or false, got {}", quoted(&text))))
+            }
         },
         ("boolean", Value::Number(n)) => Value::Bool(n.as_f64().is_some_and(|f| f != 0.0)),
         ("number", Value::String(text)) => {
@@ -130,7 +194,7 @@ fn coerce(value: Value, schema: &Value, path: &str) -> Result<Value, InputError>
             } else if let Some(number) = trimmed.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
                 Value::Number(number)
             } else {
-                return Err(InputError::field(path, format!("must be a number, got {text:?}")));
+                return Err(InputError::field(path, format!("must be a number, got {}", quoted(&text))));
             }
         }
         ("string", Value::Number(n)) => Value::String(n.to_string()),
@@ -145,7 +209,7 @@ fn coerce(value: Value, schema: &Value, path: &str) -> Result<Value, InputError>
                         let names: Vec<&str> = allowed.iter().filter_map(Value::as_str).collect();
                         return Err(InputError::field(
                             path,
-                            format!("must be one of {}, got {text:?}", names.join(", ")),
+                            format!("must be one of {}, got {}", names.join(", "), quoted(&text)),
                         ));
                     }
                 }
@@ -188,6 +252,7 @@ fn coerce(value: Value, schema: &Value, path: &str) -> Result<Value, InputError>
         },
         (_, other) => other,
     };
+    expect_type(schema, &coerced, path)?;
     Ok(coerced)
 }
 
@@ -216,7 +281,7 @@ impl Timestamp {
                 return Ok(Self(time));
             }
         }
-        Err(format!("{text:?} is not a date-time; use ISO 8601 such as 2026-03-13T10:00:00Z"))
+        Err(format!("{} is not a date-time; use ISO 8601 such as 2026-03-13T10:00:00Z", quoted(text)))
     }
 }
 
@@ -325,9 +390,167 @@ mod tests {
     }
 
     #[test]
+    fn long_values_are_cut_in_errors_and_the_advice_is_kept() {
+        let huge = "é".repeat(100_000);
+        let error =
+            parse_input::<Sample>(&json!({"webinarKey": "1", "fromTime": huge}), &json!({})).unwrap_err();
+        assert!(error.0.chars().count() < 600, "{} characters", error.0.chars().count());
+        assert!(error.0.starts_with("`fromTime`") && error.0.ends_with("2026-03-13T10:00:00Z"), "{error}");
+        assert_eq!(shorten("abcdef", 6), "abcdef");
+        assert_eq!(shorten("abcdefghij", 6), "abc…ij");
+    }
+
+    #[test]
+    fn a_wrong_json_type_names_the_field_also_when_flattened() {
+        let error = parse_input::<Sample>(&json!({"webinarKey": "1", "tags": "a"}), &json!({})).unwrap_err();
+        assert_eq!(error.0, "`tags` must be a list, got a string");
+        let error = parse_input::<Sample>(&json!({"webinarKey": ["1"]}), &json!({})).unwrap_err();
+        assert_eq!(error.0, "`webinarKey` must be text, got an array");
+        #[derive(Debug, Deserialize, JsonSchema)]
+        struct Outer {
+            #[serde(flatten)]
+            _inner: Flat,
+        }
+        #[derive(Debug, Deserialize, JsonSchema)]
+        struct Flat {
+            _size: Option<u8>,
+        }
+        let error = deserialize::<Outer>(json!({"_size": 300})).unwrap_err();
+        assert!(error.0.starts_with("`_size` is invalid"), "{error}");
+    }
+
+    #[test]
     fn timestamps_accept_common_forms() {
         assert!(Timestamp::parse("2026-03-13T10:00:00+02:00").is_ok());
         assert_eq!(Timestamp::parse("1773396000000").unwrap().0.to_rfc3339(), "2026-03-13T10:00:00+00:00");
         assert!(Timestamp::parse("13/03/2026").is_err());
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::actions::registrants::{CreateRegistrantIn, ListRegistrantsIn, RegistrantKeyIn};
+    use crate::actions::webinars::{
+        CancelWebinarIn, CreateWebinarIn, ListWebinarsIn, UpdateWebinarIn, WebinarKeyIn,
+    };
+    use proptest::prelude::*;
+
+    /// Field names the actions read, so generated bodies reach the coercion of real fields.
+    const NAMES: [&str; 24] = [
+        "webinarKey",
+        "registrantKey",
+        "email",
+        "firstName",
+        "lastName",
+        "emitBehavior",
+        "page",
+        "size",
+        "fromTime",
+        "toTime",
+        "scope",
+        "times",
+        "startTime",
+        "endTime",
+        "responses",
+        "questionKey",
+        "answerKey",
+        "responseText",
+        "resendConfirmation",
+        "onDuplicate",
+        "subject",
+        "recurrence",
+        "emailSettings",
+        "sendCancellationEmails",
+    ];
+
+    fn odd_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[\\x00-\\x1f\"\\\\\u{200b}-\u{200f}\u{202a}-\u{202e}\u{301}\u{fe0f}\u{1f600}-\u{1f64f}a-zA-Z0-9 @.:+-]{0,40}",
+            prop_oneof![
+                Just("on"),
+                Just("42"),
+                Just("-1"),
+                Just("1e400"),
+                Just("NaN"),
+                Just("2026-03-13"),
+                Just("2026-03-13T10:00:00Z"),
+                Just("99999999999999999999999"),
+                Just("fetchAll"),
+                Just("ada@example.com"),
+            ]
+            .prop_map(String::from),
+            (1usize..4).prop_map(|n| "x\u{1f600}é".repeat(40_000 * n)),
+        ]
+    }
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f).map(Value::Number)),
+            odd_text().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 32, 5, |inner| {
+            let name = prop_oneof![prop::sample::select(NAMES.to_vec()).prop_map(String::from), odd_text()];
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(name, inner, 0..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect::<Map<_, _>>())),
+            ]
+        })
+    }
+
+    /// A body: mostly an object of the actions' field names, sometimes any JSON at all.
+    fn body() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            3 => prop::collection::btree_map(prop::sample::select(NAMES.to_vec()), json_value(), 0..8)
+                .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+            1 => json_value(),
+        ]
+    }
+
+    /// Parsing never panics; an error names a field (or says the body is not an object) and
+    /// stays short, however long the input was.
+    fn check<T: DeserializeOwned + JsonSchema + 'static>(
+        body: &Value,
+        cfg: &Value,
+    ) -> Result<(), TestCaseError> {
+        let Err(error) = parse_input::<T>(body, cfg) else { return Ok(()) };
+        let message = error.0;
+        let names_a_field =
+            message.contains('`') || message.starts_with("the message body must be a JSON object");
+        prop_assert!(names_a_field, "the error names no field: {}", shorten(&message, 300));
+        prop_assert!(
+            message.chars().count() <= 600,
+            "the error is {} characters long",
+            message.chars().count()
+        );
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn action_inputs_never_panic_and_errors_name_the_field(body in body(), cfg in body()) {
+            check::<ListWebinarsIn>(&body, &cfg)?;
+            check::<WebinarKeyIn>(&body, &cfg)?;
+            check::<CreateWebinarIn>(&body, &cfg)?;
+            check::<UpdateWebinarIn>(&body, &cfg)?;
+            check::<CancelWebinarIn>(&body, &cfg)?;
+            check::<ListRegistrantsIn>(&body, &cfg)?;
+            check::<RegistrantKeyIn>(&body, &cfg)?;
+            check::<CreateRegistrantIn>(&body, &cfg)?;
+        }
+
+        #[test]
+        fn timestamps_never_panic(text in odd_text(), millis in any::<i64>()) {
+            let _ = Timestamp::parse(&text);
+            let _ = deserialize::<Timestamp>(Value::from(millis));
+        }
     }
 }

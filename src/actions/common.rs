@@ -13,7 +13,8 @@ pub fn key<K>(
 ) -> Result<K, ComponentError> {
     parse(text.trim()).map_err(|_| {
         ComponentError::input(format!(
-            "`{field}` must be a GoTo key (digits only, such as 8475948563), got {text:?}"
+            "`{field}` must be a GoTo key (digits only, such as 8475948563), got {}",
+            crate::input::quoted(text)
         ))
     })
 }

@@ -251,7 +251,8 @@ impl CreateRegistrantIn {
         let email = required("email", &self.email)?;
         if !plausible_email(&email) {
             return Err(ComponentError::input(format!(
-                "`email` must be an email address such as ada@example.com, got {email:?}"
+                "`email` must be an email address such as ada@example.com, got {}",
+                crate::input::quoted(&email)
             )));
         }
         let mut responses = Vec::new();
@@ -318,7 +319,7 @@ pub fn plausible_email(email: &str) -> bool {
 fn uncertain(error: &ClientError) -> bool {
     match error {
         ClientError::Network { maybe_sent, .. } => *maybe_sent,
-        ClientError::Api(api) => matches!(api.status, 500 | 502 | 504),
+        ClientError::Api(api) => matches!(api.status, 500 | 502 | 503 | 504),
         _ => false,
     }
 }

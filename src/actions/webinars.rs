@@ -14,7 +14,7 @@ use crate::actions::common::{webinar_field, webinar_key};
 use crate::actions::list::{emit_behavior_field, emit_list, output_schema_for, Paging};
 use crate::actions::output::{DoneOut, TimeRangeOut, WebinarKeyOut, WebinarOut};
 use crate::call::{Call, Handler};
-use crate::errors::{ComponentError, Doing};
+use crate::errors::{once, ComponentError, Doing};
 use crate::input::Timestamp;
 use crate::metadata;
 use crate::spec::{Field, FunctionSpec, Kind};
@@ -442,8 +442,8 @@ impl Handler for CreateWebinarAction {
         let body = input.to_wire()?;
         let connection = call.connection().await?;
         let organizer = connection.organizer_key().await?;
-        let key =
-            connection.client().webinars(&organizer).create(&body).await.doing("creating the webinar")?;
+        let created = connection.client().webinars(&organizer).create(&body).await;
+        let key = once(created, "creating the webinar")?;
         call.emit(&WebinarKeyOut { webinar_key: key.into_string() }).await
     }
 }

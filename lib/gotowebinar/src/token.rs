@@ -313,6 +313,19 @@ impl TokenManager {
         self.await_flight(status, None).await
     }
 
+    /// Waits until no refresh is running or being saved. A caller served a still-valid token
+    /// while a refresh retries in the background calls this before its process may end, so a
+    /// rotated refresh token is saved instead of being lost with the process.
+    pub async fn settle(&self) {
+        let running = self.inner.lock().flight.as_ref().map(|flight| flight.status.clone());
+        if let Some(mut status) = running {
+            // An error means the flight's task is gone; nothing is left to wait for.
+            let _ = status.wait_for(|s| matches!(s, FlightStatus::Done(_))).await;
+        }
+        // A refresh clears its flight before saving; the save holds this lock until it is done.
+        drop(self.inner.save_lock.lock().await);
+    }
+
     /// The receiver of the running refresh, or of a new one.
     fn join_or_start(&self, state: &mut State) -> watch::Receiver<FlightStatus> {
         if let Some(flight) = &state.flight {
@@ -401,7 +414,7 @@ impl Inner {
         match self.request_with_retries(&refresh_token, tx).await {
             Ok(response) => Ok(self.commit(id, keys, response).await),
             Err(Failure::Rejected(e)) if e.error == "invalid_grant" => {
-                self.recover_from_store(id, &refresh_token, e).await
+                self.recover_from_store(id, &refresh_token, e, tx).await
             }
             Err(failure) => Err(failure),
         }
@@ -488,6 +501,7 @@ impl Inner {
         id: u64,
         rejected: &Secret,
         original: OAuthError,
+        tx: &watch::Sender<FlightStatus>,
     ) -> std::result::Result<Secret, Failure> {
         for attempt in 0..self.config.reload_attempts {
             if attempt > 0 {
@@ -496,7 +510,7 @@ impl Inner {
             match self.store.reload().await {
                 Ok(None) => break,
                 Ok(Some(keys)) => match keys.refresh_token() {
-                    Some(token) if token != *rejected => return self.adopt(id, keys).await,
+                    Some(token) if token != *rejected => return self.adopt(id, keys, tx).await,
                     _ => {}
                 },
                 Err(e) => tracing::warn!(error = %e, "re-reading the stored GoToWebinar credential failed"),
@@ -506,8 +520,13 @@ impl Inner {
     }
 
     /// Uses keys another process refreshed: their access token when it is still valid, else one
-    /// refresh with their refresh token.
-    async fn adopt(&self, id: u64, keys: OAuthKeys) -> std::result::Result<Secret, Failure> {
+    /// refresh with their refresh token (retried like any refresh).
+    async fn adopt(
+        &self,
+        id: u64,
+        keys: OAuthKeys,
+        tx: &watch::Sender<FlightStatus>,
+    ) -> std::result::Result<Secret, Failure> {
         tracing::info!("picked up a GoToWebinar credential refreshed elsewhere");
         match assess(&keys, self.clock.now(), &self.config) {
             Assessment::Use(token) | Assessment::Stale { token, .. } => {
@@ -519,11 +538,8 @@ impl Inner {
                     return Err(Failure::Unavailable("the re-read credential has no refresh token".into()));
                 };
                 self.install(id, keys.clone());
-                match self.client.try_refresh(&refresh_token).await {
-                    Ok(response) => Ok(self.commit(id, keys, response).await),
-                    Err(TokenRequestError::Rejected(e)) => Err(Failure::Rejected(e)),
-                    Err(other) => Err(Failure::Unavailable(other.to_string())),
-                }
+                let response = self.request_with_retries(&refresh_token, tx).await?;
+                Ok(self.commit(id, keys, response).await)
             }
         }
     }

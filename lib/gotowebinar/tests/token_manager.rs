@@ -564,3 +564,56 @@ async fn debug_of_manager_client_keys_and_errors_shows_no_secret() {
     }
     assert!(texts[0].contains("access_token") && texts[0].contains("[redacted]"), "{}", texts[0]);
 }
+
+#[tokio::test]
+async fn settle_waits_for_a_background_refresh_and_its_save() {
+    let s = Setup::new().await;
+    token_mock(503, json!({})).up_to_n_times(1).mount(&s.server).await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(token_response("AT-2", Some("RT-2"), json!(3600)))
+                .set_delay(Duration::from_millis(200)),
+        )
+        .mount(&s.server)
+        .await;
+    let manager = s.manager(hour_keys("AT-1", "RT-1", at(T0)));
+    s.clock.set(at("2026-03-13T10:58:00Z"));
+    assert_eq!(manager.access_token().await.unwrap().expose(), "AT-1", "the stale token is served");
+    assert!(s.store.saves().is_empty(), "the retry is still running");
+    manager.settle().await;
+    assert_eq!(s.store.saves().len(), 1, "settle returns once the rotated keys are saved");
+    assert_eq!(manager.keys().refresh_token().unwrap().expose(), "RT-2");
+    // Nothing running: settle returns at once.
+    tokio::time::timeout(Duration::from_secs(1), manager.settle()).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_adopted_refresh_token_is_retried_through_a_transient_failure() {
+    let s = Setup::new().await;
+    Mock::given(method("POST"))
+        .and(body_string_contains("refresh_token=RT-1"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"})))
+        .expect(1)
+        .mount(&s.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(body_string_contains("refresh_token=RT-OTHER"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("<html>down</html>"))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&s.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(body_string_contains("refresh_token=RT-OTHER"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_response("AT-3", None, json!(3600))))
+        .expect(1)
+        .mount(&s.server)
+        .await;
+    let manager = s.manager(hour_keys("AT-1", "RT-1", at("2026-03-13T08:00:00Z")));
+    // Refreshed elsewhere long ago: its access token has expired too, so it is refreshed here.
+    s.store.put(hour_keys("AT-OTHER", "RT-OTHER", at("2026-03-13T08:30:00Z")));
+    assert_eq!(manager.access_token().await.unwrap().expose(), "AT-3");
+    assert_eq!(s.store.saves().len(), 1);
+}

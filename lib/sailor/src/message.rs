@@ -111,6 +111,21 @@ impl Default for Message {
     }
 }
 
+/// Decodes a payload as it arrives from the broker: decrypts it with the step's crypto settings,
+/// parses it with long integers kept exact, and reads the message. Returns the message and the
+/// decrypted bytes. Any input, however malformed, gives an error, never a panic.
+pub fn decode_payload(
+    crypto: &crate::crypto::MessageCrypto,
+    data: &[u8],
+    protocol_version: u8,
+) -> Result<(Message, Vec<u8>), String> {
+    let plain = crypto.decrypt(data, protocol_version).map_err(|e| e.to_string())?;
+    let value = crate::json::parse_json_lossless(&plain)
+        .map_err(|e| format!("the decrypted message is not JSON: {e}"))?;
+    let msg = Message::from_json(value).map_err(|e| e.to_string())?;
+    Ok((msg, plain))
+}
+
 fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }

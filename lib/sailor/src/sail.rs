@@ -26,7 +26,6 @@ use crate::component::{Component, Function, FunctionError, Input};
 use crate::context::{Context, EmitError, Emitter, StepInfo};
 use crate::crypto::{CryptoError, MessageCrypto};
 use crate::event::{ErrorInfo, Event, HttpReply};
-use crate::json::parse_json_lossless;
 use crate::message::{json_type, Message};
 use crate::platform_api::{account_id, AccountCredentials, ApiError, PlatformApi};
 use crate::settings::{AmqpSettings, Settings, SettingsError};
@@ -464,11 +463,7 @@ impl Sail {
 
     /// Decrypts and parses a payload: the message and the decrypted bytes.
     fn decode(&self, data: &[u8], protocol_version: u8) -> Result<(Message, Vec<u8>), String> {
-        let plain = self.crypto.decrypt(data, protocol_version).map_err(|e| e.to_string())?;
-        let value =
-            parse_json_lossless(&plain).map_err(|e| format!("the decrypted message is not JSON: {e}"))?;
-        let msg = Message::from_json(value).map_err(|e| e.to_string())?;
-        Ok((msg, plain))
+        crate::message::decode_payload(&self.crypto, data, protocol_version)
     }
 
     /// The headers every outgoing message of this incoming message starts from.
