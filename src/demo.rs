@@ -86,7 +86,9 @@ impl Demo {
                     println!("   credential updated with updateKeys (organizer key found and saved)");
                 } else {
                     let expires = oauth["expires_at"].as_str().unwrap_or("?");
-                    println!("   token refreshed and handed back with updateKeys (new token expires {expires})");
+                    println!(
+                        "   token refreshed and handed back with updateKeys (new token expires {expires})"
+                    );
                 }
                 *self.token.lock().unwrap_or_else(|p| p.into_inner()) = oauth["access_token"].clone();
             }
