@@ -12,6 +12,7 @@ use gotowebinar_sandbox::{Sandbox, SandboxConfig, SeedTime, SeedWebinar};
 use sailor::ExecArgs;
 use serde_json::{json, Value};
 
+use crate::auth::{self, CredentialFile, LoginOptions, Provider};
 use crate::component::component;
 
 /// Options of `gotowebinar demo`.
@@ -151,6 +152,40 @@ fn text(value: &Value) -> String {
     }
 }
 
+/// Connects the way a person does with `gotowebinar auth login`: a local callback listener, the
+/// authorization URL opened by a stand-in browser that follows the sandbox's redirect, the code
+/// exchange, and the credential file written to `cfg`.
+async fn connect(client_id: &str, cfg: &Path) -> Result<CredentialFile, String> {
+    let options = LoginOptions {
+        provider: Provider::GoToWebinar,
+        client_id: client_id.to_string(),
+        redirect_uri: "http://127.0.0.1:0/callback".into(),
+        timeout: Duration::from_secs(30),
+        scopes: Vec::new(),
+        out: cfg.to_path_buf(),
+    };
+    let browser = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .map_err(|e| format!("cannot build the stand-in browser: {e}"))?;
+    let mut opened = None;
+    let credential = auth::login(&options, |url, _, _| {
+        let (browser, url) = (browser.clone(), url.to_string());
+        opened = Some(tokio::spawn(async move { browser.get(url).send().await.map(|r| r.status()) }));
+    })
+    .await
+    .map_err(|e| format!("connecting failed: {e}"))?;
+    if let Some(page) = opened {
+        match page.await {
+            Ok(Ok(status)) if status.is_success() => {}
+            Ok(Ok(status)) => return Err(format!("the callback page answered HTTP {status}")),
+            Ok(Err(error)) => return Err(format!("the stand-in browser failed: {error}")),
+            Err(error) => return Err(format!("the stand-in browser stopped: {error}")),
+        }
+    }
+    Ok(credential)
+}
+
 /// Runs the demo; returns the process exit code.
 pub async fn run(args: DemoArgs) -> i32 {
     match demo(args).await {
@@ -179,14 +214,31 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
 
     let dir = tempfile::tempdir().map_err(|e| format!("cannot create a scratch directory: {e}"))?;
     let cfg = dir.path().join("cfg.json");
-    // A credential as the platform stores it after the OAuth exchange: the token response only.
-    let tokens = sandbox.issue_tokens();
-    write_json(&cfg, &json!({ "oauth": tokens }))?;
-    let demo = Demo { token: Mutex::new(tokens["access_token"].clone()), dir, cfg, json: args.json };
     if !args.json {
         println!("GoToWebinar component demo on a local sandbox at {}", sandbox.url());
         println!("Access tokens live {} s; the component refreshes them before they expire.", args.token_ttl);
     }
+    let credential = connect(sandbox.client_id(), &cfg).await?;
+    let summary = credential.summary(Some(&cfg));
+    if args.json {
+        println!(
+            "{}",
+            json!({ "step": "Connect", "function": "auth login", "exitCode": 0, "credential": summary })
+        );
+    } else {
+        println!("\n== Connect  (auth login: authorization URL, callback, code exchange)");
+        println!(
+            "   connected {} as {}: organizer {}, account {}; access token expires {}",
+            text(&summary["provider"]),
+            text(&summary["who"]),
+            text(&summary["organizerKey"]),
+            text(&summary["accountKey"]),
+            text(&summary["expiresAt"]),
+        );
+        println!("   credential written to {} (mode 0600; tokens not shown)", cfg.display());
+    }
+    let token = credential.oauth().get("access_token").cloned().unwrap_or(Value::Null);
+    let demo = Demo { token: Mutex::new(token), dir, cfg, json: args.json };
 
     let listed =
         demo.step("List upcoming webinars", "listWebinars", json!({ "emitBehavior": "fetchAll" })).await?;
