@@ -445,3 +445,114 @@ async fn generic_token_request(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use wiremock::matchers::{header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn file(token_url: &str, extra: Value) -> ProviderFile {
+        let mut value = json!({"name": "p", "authorizeUrl": "https://p.example/auth", "tokenUrl": token_url});
+        if let (Some(map), Some(extra)) = (value.as_object_mut(), extra.as_object()) {
+            map.extend(extra.clone());
+        }
+        ProviderFile::from_value(value, "test").unwrap()
+    }
+
+    #[test]
+    fn provider_files_are_checked_with_messages_that_name_the_field() {
+        let err = ProviderFile::from_value(
+            json!({"name": "p", "authorizeUrl": "nope", "tokenUrl": "https://t"}),
+            "f",
+        )
+        .unwrap_err();
+        assert!(err.message().contains("authorizeUrl") && err.exit_code() == 2, "{err}");
+        let err =
+            ProviderFile::from_value(json!({"name": "p", "authorizeUrl": "https://a", "tokenURL": "x"}), "f")
+                .unwrap_err();
+        assert!(err.message().contains("tokenURL"), "{err}");
+        let err = ProviderFile::from_value(
+            json!({"name": "p", "authorizeUrl": "https://a", "tokenUrl": "https://t", "clientAuth": "header"}),
+            "f",
+        )
+        .unwrap_err();
+        assert!(err.message().contains("header"), "{err}");
+    }
+
+    #[test]
+    fn the_authorize_url_joins_scopes_with_the_separator() {
+        let provider = Provider::Generic(Box::new(file(
+            "https://p.example/token",
+            json!({"scopes": ["a", "b"], "scopeSeparator": ",", "extraAuthorizeParams": {"access_type": "offline"}}),
+        )));
+        let url = provider.authorize_url("id", "http://127.0.0.1:1/cb", "s", &[], None).unwrap();
+        assert!(url.starts_with("https://p.example/auth?response_type=code&client_id=id&"), "{url}");
+        assert!(
+            url.contains("scope=a%2Cb")
+                && url.contains("access_type=offline")
+                && !url.contains("code_challenge")
+        );
+        let url =
+            provider.authorize_url("id", "http://127.0.0.1:1/cb", "s", &["x".into()], Some("ch")).unwrap();
+        assert!(
+            url.contains("scope=x&") && url.contains("code_challenge=ch&code_challenge_method=S256"),
+            "{url}"
+        );
+    }
+
+    #[tokio::test]
+    async fn basic_client_auth_and_a_form_encoded_answer() {
+        let server = MockServer::start().await;
+        // base64("id:top-secret-1")
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .and(header("authorization", "Basic aWQ6dG9wLXNlY3JldC0x"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(
+                "access_token=at-1&token_type=bearer&expires_in=60",
+                "application/x-www-form-urlencoded",
+            ))
+            .mount(&server)
+            .await;
+        let file = file(&format!("{}/token", server.uri()), json!({}));
+        let map = generic_token_request(
+            &file,
+            "id",
+            &Secret::new("top-secret-1"),
+            &[("grant_type", "authorization_code")],
+            &[],
+        )
+        .await
+        .unwrap();
+        assert_eq!(map.get("access_token"), Some(&json!("at-1")));
+        let body = String::from_utf8(server.received_requests().await.unwrap()[0].body.clone()).unwrap();
+        assert!(!body.contains("client_secret") && !body.contains("top-secret-1"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn error_answers_are_explained_without_echoing_secrets() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(400).set_body_json(
+                json!({"error": "invalid_client", "error_description": "bad secret top-secret-2"}),
+            ))
+            .mount(&server)
+            .await;
+        let file = file(&format!("{}/token", server.uri()), json!({"clientAuth": "body"}));
+        let err = generic_token_request(
+            &file,
+            "id",
+            &Secret::new("top-secret-2"),
+            &[("grant_type", "authorization_code")],
+            &[],
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.code(), "invalid_client");
+        assert!(
+            err.message().contains("client id and secret") && !err.message().contains("top-secret-2"),
+            "{err}"
+        );
+    }
+}
