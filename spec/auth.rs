@@ -166,9 +166,16 @@ async fn login_connects_and_writes_a_private_credential_exec_can_use() {
     assert_eq!(query(&url)["redirect_uri"], redirect);
 
     let first_line = login.first.to_string();
+    // Browsers open connections ahead of time; an idle one must not hold up the callback.
+    let listener = url::Url::parse(&redirect).unwrap();
+    let _idle = tokio::net::TcpStream::connect((listener.host_str().unwrap(), listener.port().unwrap()))
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
     let page = browser(true).get(&url).send().await.expect("the browser reaches the callback");
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("connected"));
+    assert!(started.elapsed() < Duration::from_secs(5), "the idle connection delayed the callback");
     let run = login.finish().await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     let summary = &run.events[0];

@@ -88,24 +88,24 @@ impl CallbackListener {
     /// A wrong `state`, an `error` or a missing code end the wait with an error (the browser is
     /// told why).
     pub async fn wait(&self, expected_state: &str, timeout: Duration) -> Result<Callback, AuthError> {
+        // Each connection is read on its own task: a browser may open idle connections ahead of
+        // time, and one of them must not hold up the real callback.
+        let (sender, mut requests) = tokio::sync::mpsc::channel::<(TcpStream, url::Url)>(8);
+        let path = self.path.clone();
         let wait = async {
             loop {
-                let Ok((mut stream, _)) = self.listener.accept().await else { continue };
-                let Some(target) = read_target(&mut stream).await else {
-                    answer(&mut stream, "400 Bad Request", "Bad request", "This is not an HTTP GET.").await;
-                    continue;
-                };
-                let Ok(url) = url::Url::parse(&format!("http://callback{target}")) else {
-                    answer(&mut stream, "400 Bad Request", "Bad request", "The request target is not valid.")
-                        .await;
-                    continue;
-                };
-                if url.path() != self.path {
-                    answer(&mut stream, "404 Not Found", "Not found", "This is the login callback only.")
-                        .await;
-                    continue;
+                tokio::select! {
+                    accepted = self.listener.accept() => {
+                        let Ok((stream, _)) = accepted else {
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            continue;
+                        };
+                        tokio::spawn(route(stream, path.clone(), sender.clone()));
+                    }
+                    Some((stream, url)) = requests.recv() => {
+                        return self.check(stream, &url, expected_state).await;
+                    }
                 }
-                return self.check(stream, &url, expected_state).await;
             }
         };
         match tokio::time::timeout(timeout, wait).await {
@@ -154,6 +154,27 @@ impl CallbackListener {
             }
         }
     }
+}
+
+/// Reads one request; callbacks go to `sender`, anything else is answered here.
+async fn route(
+    mut stream: TcpStream,
+    path: String,
+    sender: tokio::sync::mpsc::Sender<(TcpStream, url::Url)>,
+) {
+    let Some(target) = read_target(&mut stream).await else {
+        answer(&mut stream, "400 Bad Request", "Bad request", "This is not an HTTP GET.").await;
+        return;
+    };
+    let Ok(url) = url::Url::parse(&format!("http://callback{target}")) else {
+        answer(&mut stream, "400 Bad Request", "Bad request", "The request target is not valid.").await;
+        return;
+    };
+    if url.path() != path {
+        answer(&mut stream, "404 Not Found", "Not found", "This is the login callback only.").await;
+        return;
+    }
+    let _ = sender.send((stream, url)).await;
 }
 
 /// The target of a GET request line, once the headers have arrived.
