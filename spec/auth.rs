@@ -422,11 +422,17 @@ async fn usage_errors_exit_2() {
             .await;
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("auth exchange"), "{}", run.stderr);
+    // An OAuth 1.0a file in the OAuth 2.0 shape: the message names the field to fix.
     let provider = world.write("v1.json", &json!({"name": "x", "oauthVersion": "1.0a", "authorizeUrl": "https://x.example/a", "tokenUrl": "https://x.example/t"}));
     let run =
         run_binary(&args(&["auth", "url", "--provider", provider.to_str().unwrap()]), &world.env()).await;
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("OAuth 2.0"), "{}", run.stderr);
+    assert!(run.stderr.contains("OAuth 1.0a") && run.stderr.contains("tokenUrl"), "{}", run.stderr);
+    let provider = world.write("v3.json", &json!({"name": "x", "oauthVersion": "3", "authorizeUrl": "https://x.example/a", "tokenUrl": "https://x.example/t"}));
+    let run =
+        run_binary(&args(&["auth", "url", "--provider", provider.to_str().unwrap()]), &world.env()).await;
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("\"2.0\"") && run.stderr.contains("\"1.0a\""), "{}", run.stderr);
 }
 
 mod generic {

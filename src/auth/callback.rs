@@ -1,6 +1,7 @@
 //! The local redirect target of `auth login`: a tiny HTTP listener that waits for the provider
-//! to send the browser back with `code` + `state` (or `error`), and answers the browser once the
-//! outcome is known.
+//! to send the browser back with `code` + `state` (or `error`), or for OAuth 1.0a with
+//! `oauth_token` + `oauth_verifier` (or `denied`), and answers the browser once the outcome is
+//! known.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -25,7 +26,7 @@ pub struct CallbackListener {
 
 /// A callback that carried a code; answer the browser with [`Callback::respond`].
 pub struct Callback {
-    /// The authorization code.
+    /// The authorization code (for OAuth 1.0a the `oauth_verifier`).
     pub code: String,
     stream: TcpStream,
 }
@@ -88,6 +89,22 @@ impl CallbackListener {
     /// A wrong `state`, an `error` or a missing code end the wait with an error (the browser is
     /// told why).
     pub async fn wait(&self, expected_state: &str, timeout: Duration) -> Result<Callback, AuthError> {
+        self.wait_for(timeout, |url| check_code(url, expected_state)).await
+    }
+
+    /// Waits up to `timeout` for an OAuth 1.0a callback: `oauth_token` must be this login's request
+    /// token; `denied` ends the wait with `access_denied`; the result carries the verifier.
+    pub async fn wait_oauth1(&self, request_token: &str, timeout: Duration) -> Result<Callback, AuthError> {
+        self.wait_for(timeout, |url| check_verifier(url, request_token)).await
+    }
+
+    /// Waits for the first request to the callback path and checks it with `check`, which gives
+    /// the code or the error the browser is shown.
+    async fn wait_for(
+        &self,
+        timeout: Duration,
+        check: impl Fn(&url::Url) -> Result<String, AuthError>,
+    ) -> Result<Callback, AuthError> {
         // Each connection is read on its own task: a browser may open idle connections ahead of
         // time, and one of them must not hold up the real callback.
         let (sender, mut requests) = tokio::sync::mpsc::channel::<(TcpStream, url::Url)>(8);
@@ -102,8 +119,14 @@ impl CallbackListener {
                         };
                         tokio::spawn(route(stream, path.clone(), sender.clone()));
                     }
-                    Some((stream, url)) = requests.recv() => {
-                        return self.check(stream, &url, expected_state).await;
+                    Some((mut stream, url)) = requests.recv() => {
+                        return match check(&url) {
+                            Ok(code) => Ok(Callback { code, stream }),
+                            Err(error) => {
+                                answer(&mut stream, "400 Bad Request", "Not connected", error.message()).await;
+                                Err(error)
+                            }
+                        };
                     }
                 }
             }
@@ -120,40 +143,75 @@ impl CallbackListener {
             )),
         }
     }
+}
 
-    async fn check(
-        &self,
-        mut stream: TcpStream,
-        url: &url::Url,
-        expected_state: &str,
-    ) -> Result<Callback, AuthError> {
-        let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
-        if param("state").as_deref() != Some(expected_state) {
-            let message = "the callback's state does not match the one in this login's URL (a link from \
-                           another or an earlier login was opened, or the request was forged): nothing was \
-                           stored; run the login again and open the URL it prints";
-            answer(&mut stream, "400 Bad Request", "Not connected", message).await;
-            return Err(AuthError::failed("state_mismatch", message));
-        }
-        if let Some(error) = param("error") {
-            let description = param("error_description").map(|d| format!(" ({d})")).unwrap_or_default();
-            let message = if error == "access_denied" {
-                format!("access was denied at the provider{description}: nothing was stored; run the login again and approve access")
-            } else {
-                format!("the provider answered the authorization with error {error}{description}: nothing was stored")
-            };
-            answer(&mut stream, "400 Bad Request", "Not connected", &message).await;
-            return Err(AuthError::failed(error, message));
-        }
-        match param("code").filter(|c| !c.is_empty()) {
-            Some(code) => Ok(Callback { code, stream }),
-            None => {
-                let message = "the callback carried neither a code nor an error: nothing was stored";
-                answer(&mut stream, "400 Bad Request", "Not connected", message).await;
-                Err(AuthError::failed("invalid_callback", message))
-            }
-        }
+fn param(url: &url::Url, name: &str) -> Option<String> {
+    url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+/// An OAuth 2.0 callback: the state first (a forged or stale link says nothing else that counts),
+/// then `error`, then the code.
+fn check_code(url: &url::Url, expected_state: &str) -> Result<String, AuthError> {
+    if param(url, "state").as_deref() != Some(expected_state) {
+        return Err(AuthError::failed(
+            "state_mismatch",
+            "the callback's state does not match the one in this login's URL (a link from another or an \
+             earlier login was opened, or the request was forged): nothing was stored; run the login again \
+             and open the URL it prints",
+        ));
     }
+    if let Some(error) = param(url, "error") {
+        let description = param(url, "error_description").map(|d| format!(" ({d})")).unwrap_or_default();
+        let message = if error == "access_denied" {
+            format!("access was denied at the provider{description}: nothing was stored; run the login again and approve access")
+        } else {
+            format!(
+                "the provider answered the authorization with error {error}{description}: nothing was stored"
+            )
+        };
+        return Err(AuthError::failed(error, message));
+    }
+    param(url, "code").filter(|c| !c.is_empty()).ok_or_else(|| {
+        AuthError::failed(
+            "invalid_callback",
+            "the callback carried neither a code nor an error: nothing was stored",
+        )
+    })
+}
+
+/// An OAuth 1.0a callback: `oauth_token` (or the token in `denied`) must be this login's request
+/// token, then `denied`, then the verifier.
+fn check_verifier(url: &url::Url, request_token: &str) -> Result<String, AuthError> {
+    let denied = param(url, "denied");
+    let token = param(url, "oauth_token").or_else(|| denied.clone().filter(|d| !d.is_empty()));
+    if let Some(token) = token.filter(|t| t != request_token) {
+        return Err(AuthError::failed(
+            "token_mismatch",
+            format!(
+                "the callback's oauth_token does not match the request token of this login (got {token:?}: a \
+                 link from another or an earlier login was opened, or the request was forged): nothing was \
+                 stored; run the login again and open the URL it prints"
+            ),
+        ));
+    }
+    if denied.is_some() {
+        return Err(AuthError::failed(
+            "access_denied",
+            "access was denied at the provider: nothing was stored; run the login again and approve access",
+        ));
+    }
+    if param(url, "oauth_token").is_none() {
+        return Err(AuthError::failed(
+            "invalid_callback",
+            "the callback carried no oauth_token (nor denied): nothing was stored; run the login again",
+        ));
+    }
+    param(url, "oauth_verifier").filter(|v| !v.is_empty()).ok_or_else(|| {
+        AuthError::failed(
+            "invalid_callback",
+            "the callback carried no oauth_verifier: nothing was stored; run the login again",
+        )
+    })
 }
 
 /// Reads one request; callbacks go to `sender`, anything else is answered here.

@@ -1,12 +1,14 @@
 //! `gotowebinar auth …`: turn an OAuth client id and secret into a stored, refreshable
 //! credential the way a person does it: the authorization URL, the callback (`code` + `state`, or
 //! `error`), the code exchange, and a credential file in the `cfg` shape `gotowebinar exec --cfg`
-//! reads. GoToWebinar is built in; `--provider FILE` connects any OAuth 2.0 provider.
+//! reads. GoToWebinar is built in; `--provider FILE` connects any OAuth 2.0 provider, or an
+//! OAuth 1.0a one (request token, authorization, verifier, access token and token secret).
 //!
 //! Exit codes: 0 success, 1 authorization failed, 2 usage. Results are JSON lines on stdout;
 //! messages go to stderr. No secret is ever printed.
 
 pub mod callback;
+pub mod oauth1;
 pub mod provider;
 pub mod store;
 
@@ -95,11 +97,13 @@ pub struct AuthArgs {
 /// Options every `auth` command takes.
 #[derive(Debug, Clone, Args)]
 pub struct ProviderArgs {
-    /// `gotowebinar` (the default) or the path of an OAuth 2.0 provider file.
+    /// `gotowebinar` (the default) or the path of a provider file (OAuth 2.0, or OAuth 1.0a with
+    /// `"oauthVersion": "1.0a"`).
     #[arg(long, value_name = "NAME|FILE")]
     pub provider: Option<String>,
-    /// The OAuth client id (default: CITRIX_APP_ID, or the provider file's variable, OAUTH_CLIENT_ID
-    /// unless it names another). The secret is read from the environment only.
+    /// The OAuth client id or OAuth 1.0a consumer key (default: CITRIX_APP_ID, or the provider
+    /// file's variable, OAUTH_CLIENT_ID unless it names another). The secret is read from the
+    /// environment only.
     #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,
 }
@@ -196,6 +200,9 @@ async fn command(command: AuthCommand) -> Result<(), AuthError> {
     match command {
         AuthCommand::Url { provider, redirect_uri, state, scope } => {
             let resolved = Provider::resolve(provider.provider.as_deref())?;
+            if resolved.oauth1().is_some() {
+                return Err(resolved.needs_login("its authorization URL"));
+            }
             let client_id = resolved.client_id(provider.client_id.as_deref())?;
             if resolved.pkce() {
                 return Err(AuthError::usage(format!(
@@ -215,6 +222,13 @@ async fn command(command: AuthCommand) -> Result<(), AuthError> {
         }
         AuthCommand::Login { provider, redirect_uri, timeout, out, scope } => {
             let resolved = Provider::resolve(provider.provider.as_deref())?;
+            if resolved.oauth1().is_some() && !scope.is_empty() {
+                return Err(AuthError::usage(format!(
+                    "--scope: {} is an OAuth 1.0a provider, which has no scopes: leave --scope out \
+                     (access levels are set with the provider's app settings)",
+                    resolved.name()
+                )));
+            }
             let options = LoginOptions {
                 client_id: resolved.client_id(provider.client_id.as_deref())?,
                 provider: resolved,
@@ -235,6 +249,9 @@ async fn command(command: AuthCommand) -> Result<(), AuthError> {
         }
         AuthCommand::Exchange { provider, code, redirect_uri, out, pkce_verifier_env } => {
             let resolved = Provider::resolve(provider.provider.as_deref())?;
+            if resolved.oauth1().is_some() {
+                return Err(resolved.needs_login("the exchange"));
+            }
             let client_id = resolved.client_id(provider.client_id.as_deref())?;
             store::check_out(&out)?;
             let verifier = match pkce_verifier_env {
@@ -302,11 +319,15 @@ pub struct LoginOptions {
 /// The whole login: listen, hand the authorization URL to `show_url(url, redirect_uri,
 /// provider)`, wait for the callback, check it, exchange the code, find the organizer and
 /// account keys, write the credential file, and tell the browser how it ended. Nothing is written
-/// unless every step succeeded.
+/// unless every step succeeded. OAuth 1.0a providers get a request token first and exchange the
+/// verifier for the access token and token secret.
 pub async fn login(
     options: &LoginOptions,
     show_url: impl FnOnce(&str, &str, &str),
 ) -> Result<CredentialFile, AuthError> {
+    if let Some(file) = options.provider.oauth1() {
+        return login_oauth1(file, options, show_url).await;
+    }
     store::check_out(&options.out)?;
     let listener = CallbackListener::bind(&options.redirect_uri).await?;
     let redirect_uri = listener.redirect_uri().to_string();
@@ -334,6 +355,42 @@ pub async fn login(
         Ok(credential) => credential.write(&options.out).map(|()| credential),
         Err(error) => Err(error),
     };
+    finish(callback, options, outcome).await
+}
+
+/// The OAuth 1.0a login: request token (with `oauth_callback` = the redirect URI), the
+/// authorization URL with `oauth_token`, the callback with the same token and a verifier, the
+/// access token and token secret.
+async fn login_oauth1(
+    file: &oauth1::OAuth1File,
+    options: &LoginOptions,
+    show_url: impl FnOnce(&str, &str, &str),
+) -> Result<CredentialFile, AuthError> {
+    store::check_out(&options.out)?;
+    let secret = options.provider.client_secret()?;
+    let consumer = oauth1::Consumer { key: &options.client_id, secret: &secret };
+    let listener = CallbackListener::bind(&options.redirect_uri).await?;
+    let redirect_uri = listener.redirect_uri().to_string();
+    let request = oauth1::request_token(file, &consumer, &redirect_uri).await?;
+    let url = file.authorize_url(&request.token)?;
+    show_url(&url, &redirect_uri, &file.name);
+    let callback = listener.wait_oauth1(&request.token, options.timeout).await?;
+    let outcome = match oauth1::access_token(file, &consumer, &request, &callback.code).await {
+        Ok(oauth) => {
+            let credential = CredentialFile::new(&options.provider, &oauth, None, None);
+            credential.write(&options.out).map(|()| credential)
+        }
+        Err(error) => Err(error),
+    };
+    finish(callback, options, outcome).await
+}
+
+/// Tells the browser how the login ended and passes the outcome on.
+async fn finish(
+    callback: callback::Callback,
+    options: &LoginOptions,
+    outcome: Result<CredentialFile, AuthError>,
+) -> Result<CredentialFile, AuthError> {
     match &outcome {
         Ok(_) => {
             let message = format!(

@@ -1,5 +1,6 @@
-//! Which OAuth 2.0 provider a command talks to: GoToWebinar (built in) or one described by a
-//! provider file, and the client id and secret it authenticates with.
+//! Which provider a command talks to: GoToWebinar (built in), an OAuth 2.0 provider described by
+//! a provider file, or an OAuth 1.0a one (`"oauthVersion": "1.0a"`), and the client id and secret
+//! (consumer key and secret) it authenticates with.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -9,6 +10,7 @@ use gotowebinar::{OAuthClient, Origins, Secret};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::oauth1::{self, OAuth1File};
 use super::AuthError;
 use crate::connection::{CLIENT_ID_ENV, CLIENT_SECRET_ENV};
 
@@ -61,7 +63,7 @@ pub struct ProviderFile {
     /// The environment variable holding the client secret (default `OAUTH_CLIENT_SECRET`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret_env: Option<String>,
-    /// `"2.0"` when given; OAuth 1.0a is not supported.
+    /// `"2.0"` when given (`"1.0a"` files are [`OAuth1File`]s).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth_version: Option<String>,
 }
@@ -84,8 +86,9 @@ impl ProviderFile {
         if let Some(version) = &self.oauth_version {
             if version.trim() != "2.0" {
                 return Err(AuthError::usage(format!(
-                    "{origin}: oauthVersion {version:?} is not supported; only OAuth 2.0 providers \
-                     (authorization code grant) can be connected"
+                    "{origin}: oauthVersion {version:?} is not supported; use \"2.0\" (the default: \
+                     authorization code grant) or \"1.0a\" (three-legged, with requestTokenUrl and \
+                     accessTokenUrl)"
                 )));
             }
         }
@@ -119,8 +122,10 @@ pub enum Provider {
     /// GoToWebinar: endpoints from `GOTO_AUTH_URL`, client from `CITRIX_APP_ID`/`CITRIX_APP_SECRET`,
     /// organizer and account keys discovered after the exchange.
     GoToWebinar,
-    /// A provider described by a file.
+    /// An OAuth 2.0 provider described by a file.
     Generic(Box<ProviderFile>),
+    /// An OAuth 1.0a provider described by a file.
+    OAuth1(Box<OAuth1File>),
 }
 
 impl Provider {
@@ -143,10 +148,33 @@ impl Provider {
         let value: Value = serde_json::from_str(&text).map_err(|error| {
             AuthError::usage(format!("the provider file {spec} is not valid JSON: {error}"))
         })?;
-        Ok(Provider::Generic(Box::new(ProviderFile::from_value(
-            value,
-            &format!("the provider file {spec}"),
-        )?)))
+        Self::from_value(value, &format!("the provider file {spec}"))
+    }
+
+    /// A provider definition: OAuth 1.0a when `oauthVersion` says `1.0a`, else OAuth 2.0.
+    pub fn from_value(value: Value, origin: &str) -> Result<Self, AuthError> {
+        let version = value.get("oauthVersion").and_then(Value::as_str).map(str::trim);
+        if version == Some(oauth1::VERSION) {
+            return Ok(Provider::OAuth1(Box::new(OAuth1File::from_value(value, origin)?)));
+        }
+        Ok(Provider::Generic(Box::new(ProviderFile::from_value(value, origin)?)))
+    }
+
+    /// The OAuth 1.0a definition, when this is such a provider.
+    pub fn oauth1(&self) -> Option<&OAuth1File> {
+        match self {
+            Provider::OAuth1(file) => Some(file),
+            _ => None,
+        }
+    }
+
+    /// The stored form of a file-defined provider (none for the built-in one).
+    pub fn definition(&self) -> Option<Value> {
+        match self {
+            Provider::GoToWebinar => None,
+            Provider::Generic(file) => serde_json::to_value(file).ok(),
+            Provider::OAuth1(file) => serde_json::to_value(file).ok(),
+        }
     }
 
     /// The provider's name.
@@ -154,6 +182,7 @@ impl Provider {
         match self {
             Provider::GoToWebinar => GOTOWEBINAR,
             Provider::Generic(file) => &file.name,
+            Provider::OAuth1(file) => &file.name,
         }
     }
 
@@ -168,6 +197,9 @@ impl Provider {
             Provider::Generic(file) => {
                 file.client_id_env.clone().unwrap_or_else(|| GENERIC_CLIENT_ID_ENV.into())
             }
+            Provider::OAuth1(file) => {
+                file.client_id_env.clone().unwrap_or_else(|| GENERIC_CLIENT_ID_ENV.into())
+            }
         }
     }
 
@@ -175,6 +207,9 @@ impl Provider {
         match self {
             Provider::GoToWebinar => CLIENT_SECRET_ENV.into(),
             Provider::Generic(file) => {
+                file.client_secret_env.clone().unwrap_or_else(|| GENERIC_CLIENT_SECRET_ENV.into())
+            }
+            Provider::OAuth1(file) => {
                 file.client_secret_env.clone().unwrap_or_else(|| GENERIC_CLIENT_SECRET_ENV.into())
             }
         }
@@ -255,7 +290,25 @@ impl Provider {
                 }
                 Ok(url.into())
             }
+            Provider::OAuth1(_) => Err(self.needs_login("its authorization URL")),
         }
+    }
+
+    fn not_refreshable(&self) -> AuthError {
+        AuthError::usage(format!(
+            "{} is an OAuth 1.0a provider: its access tokens do not expire and cannot be refreshed; \
+             `gotowebinar auth show` tells what is stored, `gotowebinar auth login` connects again",
+            self.name()
+        ))
+    }
+
+    /// Why a step of the OAuth 2.0 flow cannot be done alone for an OAuth 1.0a provider.
+    pub fn needs_login(&self, what: &str) -> AuthError {
+        AuthError::usage(format!(
+            "{} is an OAuth 1.0a provider: {what} needs a request token whose secret must stay with the \
+             process that exchanges the verifier, so use `gotowebinar auth login`",
+            self.name()
+        ))
     }
 
     /// Exchanges an authorization code. The result carries `expires_at` and `refreshed_at`.
@@ -287,11 +340,15 @@ impl Provider {
                 keys.merge_refresh(response, chrono::Utc::now());
                 Ok(keys)
             }
+            Provider::OAuth1(_) => Err(self.needs_login("the exchange")),
         }
     }
 
     /// Refreshes `keys` in place (the token response merged: an omitted refresh token is kept).
     pub async fn refresh(&self, client_id: &str, keys: &mut OAuthKeys) -> Result<(), AuthError> {
+        if let Provider::OAuth1(_) = self {
+            return Err(self.not_refreshable());
+        }
         let Some(refresh_token) = keys.refresh_token() else {
             return Err(AuthError::failed(
                 "no_refresh_token",
@@ -316,6 +373,7 @@ impl Provider {
                 )
                 .await?
             }
+            Provider::OAuth1(_) => return Err(self.not_refreshable()),
         };
         keys.merge_refresh(response, chrono::Utc::now());
         Ok(())

@@ -8,7 +8,7 @@ use chrono::Utc;
 use gotowebinar::oauth::{is_secret_name, parse_preserving, OAuthKeys};
 use serde_json::{json, Map, Value};
 
-use super::provider::{Provider, ProviderFile};
+use super::provider::Provider;
 use super::AuthError;
 
 /// A credential file's content.
@@ -27,9 +27,9 @@ impl CredentialFile {
         account_key: Option<&str>,
     ) -> Self {
         let mut cfg = Map::new();
-        if let Provider::Generic(file) = provider {
+        if let Some(definition) = provider.definition() {
             // The definition travels with the credential so `auth refresh` needs nothing else.
-            cfg.insert("provider".into(), serde_json::to_value(file).unwrap_or(Value::Null));
+            cfg.insert("provider".into(), definition);
         }
         cfg.insert("oauth".into(), oauth.to_value());
         if let Some(key) = organizer_key {
@@ -61,10 +61,7 @@ impl CredentialFile {
         match self.cfg.get("provider") {
             None | Some(Value::Null) => Ok(Provider::GoToWebinar),
             Some(Value::String(name)) => Provider::resolve(Some(name)),
-            Some(value) => Ok(Provider::Generic(Box::new(ProviderFile::from_value(
-                value.clone(),
-                "the credential's `provider`",
-            )?))),
+            Some(value) => Provider::from_value(value.clone(), "the credential's `provider`"),
         }
     }
 
@@ -130,7 +127,7 @@ impl CredentialFile {
     pub fn summary(&self, path: Option<&Path>) -> Value {
         let oauth = self.oauth();
         let provider = self.provider().map(|p| p.name().to_string()).unwrap_or_else(|_| "unknown".into());
-        let who = ["principal", "email", "user_name", "username", "user_id"]
+        let who = ["principal", "email", "user_name", "username", "screen_name", "user_id"]
             .iter()
             .find_map(|name| match oauth.get(name) {
                 Some(Value::String(s)) if !s.is_empty() => Some(Value::String(s.clone())),
