@@ -552,3 +552,450 @@ async fn the_demo_connects_through_the_login_flow_first() {
     assert_eq!(run.events[1]["function"], "listWebinars");
     assert_eq!(run.events[1]["exitCode"], 0);
 }
+
+/// OAuth 1.0a against a small fake provider that checks every signature it receives with its
+/// own implementation of RFC 5849 (not the component's), so a signing mistake fails here.
+mod oauth1 {
+    use super::*;
+    use base64::Engine as _;
+    use hmac::{Hmac, Mac};
+    use std::sync::{Arc, Mutex};
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+    const KEY: &str = "consumer-key-1";
+    const SECRET: &str = "consumer-secret-value";
+    const ACCESS_TOKEN: &str = "42-access-token-value";
+    const ACCESS_SECRET: &str = "access-token-secret-value";
+
+    #[derive(Default)]
+    struct State {
+        deny: bool,
+        /// request token → (secret, callback, verifier once authorized)
+        tokens: HashMap<String, (String, String, Option<String>)>,
+        issued: usize,
+        /// Why the fake refused a request, in order.
+        refusals: Vec<String>,
+        /// Signed requests that passed the check.
+        verified: Vec<&'static str>,
+        access_requests: usize,
+    }
+
+    struct Fake {
+        server: MockServer,
+        state: Arc<Mutex<State>>,
+    }
+
+    fn rfc3986(text: &str) -> String {
+        text.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    }
+
+    fn unpercent(text: &str) -> String {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' && i + 2 < bytes.len() {
+                out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).expect("hex"));
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    /// The protocol parameters of an `Authorization: OAuth …` header.
+    fn header_params(request: &Request) -> Result<Vec<(String, String)>, String> {
+        let header = request
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .ok_or("no Authorization header")?;
+        let rest = header.strip_prefix("OAuth ").ok_or("not an OAuth header")?;
+        rest.split(',')
+            .map(|part| {
+                let (k, v) = part.trim().split_once('=').ok_or("a field without =")?;
+                let v = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).ok_or("an unquoted value")?;
+                Ok((unpercent(k), unpercent(v)))
+            })
+            .collect()
+    }
+
+    /// Checks the HMAC-SHA1 signature of a request signed with the consumer secret and
+    /// `token_secret`; returns the protocol parameters.
+    fn verify(request: &Request, token_secret: &str) -> Result<HashMap<String, String>, String> {
+        let params = header_params(request)?;
+        let map: HashMap<String, String> = params.iter().cloned().collect();
+        if map.get("oauth_consumer_key").map(String::as_str) != Some(KEY) {
+            return Err("unknown consumer key".into());
+        }
+        if map.get("oauth_signature_method").map(String::as_str) != Some("HMAC-SHA1") {
+            return Err("not HMAC-SHA1".into());
+        }
+        let mut all: Vec<(String, String)> = params
+            .iter()
+            .filter(|(k, _)| k != "oauth_signature")
+            .map(|(k, v)| (rfc3986(k), rfc3986(v)))
+            .collect();
+        all.extend(request.url.query_pairs().map(|(k, v)| (rfc3986(&k), rfc3986(&v))));
+        all.sort();
+        let normalized = all.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+        // The URI the client addressed: its Host header and the path.
+        let host = request.headers.get("host").and_then(|v| v.to_str().ok()).ok_or("no Host header")?;
+        let base_uri = format!("http://{}{}", host.to_ascii_lowercase(), request.url.path());
+        let base = format!("POST&{}&{}", rfc3986(&base_uri), rfc3986(&normalized));
+        let mut mac = Hmac::<sha1::Sha1>::new_from_slice(
+            format!("{}&{}", rfc3986(SECRET), rfc3986(token_secret)).as_bytes(),
+        )
+        .unwrap();
+        mac.update(base.as_bytes());
+        let expected = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+        if map.get("oauth_signature") != Some(&expected) {
+            return Err("invalid signature".into());
+        }
+        Ok(map)
+    }
+
+    fn refuse(state: &mut State, why: String) -> ResponseTemplate {
+        state.refusals.push(why);
+        // What Twitter answers to a request it cannot authenticate.
+        ResponseTemplate::new(401)
+            .set_body_json(json!({"errors": [{"code": 32, "message": "Could not authenticate you."}]}))
+    }
+
+    impl Fake {
+        async fn start() -> Fake {
+            let server = MockServer::start().await;
+            let state = Arc::new(Mutex::new(State::default()));
+            let s = state.clone();
+            Mock::given(method("POST"))
+                .and(path("/oauth/request_token"))
+                .respond_with(move |request: &Request| {
+                    let mut state = s.lock().unwrap();
+                    let params = match verify(request, "") {
+                        Ok(params) => params,
+                        Err(why) => return refuse(&mut state, format!("request_token: {why}")),
+                    };
+                    let Some(callback) = params.get("oauth_callback").cloned() else {
+                        return refuse(&mut state, "request_token: no oauth_callback".into());
+                    };
+                    state.verified.push("request_token");
+                    state.issued += 1;
+                    let (token, secret) =
+                        (format!("req-token-{}", state.issued), format!("req-secret-{}-value", state.issued));
+                    state.tokens.insert(token.clone(), (secret.clone(), callback, None));
+                    ResponseTemplate::new(200).set_body_raw(
+                        format!(
+                            "oauth_token={token}&oauth_token_secret={secret}&oauth_callback_confirmed=true"
+                        ),
+                        "text/html",
+                    )
+                })
+                .mount(&server)
+                .await;
+            let s = state.clone();
+            Mock::given(method("GET"))
+                .and(path("/oauth/authorize"))
+                .respond_with(move |request: &Request| {
+                    let mut state = s.lock().unwrap();
+                    let token = request
+                        .url
+                        .query_pairs()
+                        .find(|(k, _)| k == "oauth_token")
+                        .map(|(_, v)| v.into_owned())
+                        .unwrap_or_default();
+                    let deny = state.deny;
+                    let Some(entry) = state.tokens.get_mut(&token) else {
+                        return ResponseTemplate::new(400).set_body_string("unknown request token");
+                    };
+                    let mut callback = url::Url::parse(&entry.1).unwrap();
+                    if deny {
+                        callback.query_pairs_mut().append_pair("denied", &token);
+                    } else {
+                        let verifier = format!("verifier-for-{token}");
+                        entry.2 = Some(verifier.clone());
+                        callback
+                            .query_pairs_mut()
+                            .append_pair("oauth_token", &token)
+                            .append_pair("oauth_verifier", &verifier);
+                    }
+                    ResponseTemplate::new(302).insert_header("location", callback.as_str())
+                })
+                .mount(&server)
+                .await;
+            let s = state.clone();
+            Mock::given(method("POST"))
+                .and(path("/oauth/access_token"))
+                .respond_with(move |request: &Request| {
+                    let mut state = s.lock().unwrap();
+                    state.access_requests += 1;
+                    let token = header_params(request)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .find(|(k, _)| k == "oauth_token")
+                        .map(|(_, v)| v)
+                        .unwrap_or_default();
+                    // A request token works once.
+                    let Some((secret, _, verifier)) = state.tokens.remove(&token) else {
+                        return refuse(&mut state, "access_token: unknown request token".into());
+                    };
+                    let params = match verify(request, &secret) {
+                        Ok(params) => params,
+                        Err(why) => return refuse(&mut state, format!("access_token: {why}")),
+                    };
+                    if verifier.is_none() || params.get("oauth_verifier") != verifier.as_ref() {
+                        return refuse(&mut state, "access_token: wrong verifier".into());
+                    }
+                    state.verified.push("access_token");
+                    ResponseTemplate::new(200).set_body_raw(
+                        format!(
+                            "oauth_token={ACCESS_TOKEN}&oauth_token_secret={ACCESS_SECRET}&user_id=42&screen_name=ada"
+                        ),
+                        "text/html",
+                    )
+                })
+                .mount(&server)
+                .await;
+            Fake { server, state }
+        }
+
+        fn provider(&self, world: &World) -> PathBuf {
+            let uri = self.server.uri();
+            world.write(
+                "birds.json",
+                &json!({
+                    "oauthVersion": "1.0a", "name": "birds",
+                    "requestTokenUrl": format!("{uri}/oauth/request_token"),
+                    "authorizeUrl": format!("{uri}/oauth/authorize"),
+                    "accessTokenUrl": format!("{uri}/oauth/access_token"),
+                }),
+            )
+        }
+
+        fn state(&self) -> std::sync::MutexGuard<'_, State> {
+            self.state.lock().unwrap()
+        }
+    }
+
+    fn env(secret: &str) -> Vec<(String, String)> {
+        vec![
+            ("OAUTH_CLIENT_ID".to_string(), KEY.to_string()),
+            ("OAUTH_CLIENT_SECRET".to_string(), secret.to_string()),
+        ]
+    }
+
+    async fn login(world: &World, fake: &Fake, extra: &[&str]) -> Login {
+        let provider = fake.provider(world);
+        let out = cred_path(world);
+        let mut flags = vec![
+            "--provider",
+            provider.to_str().unwrap(),
+            "--redirect-uri",
+            ANY_PORT,
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        flags.extend_from_slice(extra);
+        let flags: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
+        let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+        Login::start(&env(SECRET), &flags).await
+    }
+
+    #[tokio::test]
+    async fn login_gets_a_request_token_then_the_access_token_and_token_secret() {
+        let world = World::new().await;
+        let fake = Fake::start().await;
+        let login = login(&world, &fake, &[]).await;
+        assert_eq!(login.first["provider"], "birds");
+        let url = login.url();
+        let redirect = login.first["redirectUri"].as_str().unwrap().to_string();
+        assert!(
+            url.starts_with(&format!("{}/oauth/authorize?oauth_token=req-token-1", fake.server.uri())),
+            "{url}"
+        );
+        let first_line = login.first.to_string();
+
+        // The person approves; the provider sends the browser to the callback.
+        let page = browser(true).get(&url).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("birds is connected"));
+        let run = login.finish().await;
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let summary = &run.events[0];
+        assert_eq!(summary["status"], "connected");
+        assert_eq!(summary["provider"], "birds");
+        assert_eq!(summary["who"], "ada");
+        assert_eq!(summary["hasRefreshToken"], false);
+
+        {
+            let state = fake.state();
+            assert_eq!(state.refusals, Vec::<String>::new());
+            assert_eq!(state.verified, vec!["request_token", "access_token"]);
+        }
+        // oauth_callback was the redirect URI the listener got.
+        let requests = fake.server.received_requests().await.unwrap();
+        let callback = header_params(&requests[0]).unwrap().into_iter().find(|(k, _)| k == "oauth_callback");
+        assert_eq!(callback.map(|(_, v)| v), Some(redirect));
+
+        let out = cred_path(&world);
+        #[cfg(unix)]
+        assert_eq!(mode(&out), 0o600);
+        let cfg = read_json(&out);
+        assert_eq!(cfg["oauth"]["oauth_token"], ACCESS_TOKEN);
+        assert_eq!(cfg["oauth"]["oauth_token_secret"], ACCESS_SECRET);
+        assert_eq!(cfg["oauth"]["screen_name"], "ada");
+        assert_eq!(cfg["provider"]["oauthVersion"], "1.0a");
+        let printed = format!("{first_line}{:?}{}", run.events, run.stderr);
+        assert_no_secrets(&printed, &[SECRET, ACCESS_TOKEN, ACCESS_SECRET, "req-secret-1-value"]);
+
+        // show reads it; refresh and url explain what applies to OAuth 1.0a.
+        let shown = run_binary(&args(&["auth", "show", "--cfg", out.to_str().unwrap()]), &[]).await;
+        assert_eq!(shown.code, 0, "{}", shown.stderr);
+        assert_eq!(shown.events[0]["who"], "ada");
+        assert_no_secrets(&format!("{:?}", shown.events), &[ACCESS_TOKEN, ACCESS_SECRET]);
+        let refresh =
+            run_binary(&args(&["auth", "refresh", "--cfg", out.to_str().unwrap()]), &env(SECRET)).await;
+        assert_eq!(refresh.code, 2);
+        assert!(refresh.stderr.contains("do not expire"), "{}", refresh.stderr);
+        let provider = fake.provider(&world);
+        let url =
+            run_binary(&args(&["auth", "url", "--provider", provider.to_str().unwrap()]), &env(SECRET)).await;
+        assert_eq!(url.code, 2);
+        assert!(url.stderr.contains("OAuth 1.0a") && url.stderr.contains("auth login"), "{}", url.stderr);
+        assert_eq!(fake.state().issued, 1, "`auth url` asks for no request token");
+    }
+
+    #[tokio::test]
+    async fn denied_access_ends_with_exit_1_and_no_file() {
+        let world = World::new().await;
+        let fake = Fake::start().await;
+        fake.state().deny = true;
+        let login = login(&world, &fake, &[]).await;
+        let page = browser(true).get(login.url()).send().await.unwrap();
+        assert_eq!(page.status(), 400);
+        assert!(page.text().await.unwrap().contains("access was denied"));
+        let run = login.finish().await;
+        assert_eq!(run.code, 1);
+        assert_eq!(run.events[0]["error"]["code"], "access_denied");
+        assert!(
+            run.stderr.contains("access was denied") && run.stderr.contains("nothing was stored"),
+            "{}",
+            run.stderr
+        );
+        assert!(!cred_path(&world).exists());
+        assert_eq!(fake.state().access_requests, 0, "no access token request after a denial");
+    }
+
+    #[tokio::test]
+    async fn a_callback_for_another_request_token_is_refused() {
+        let world = World::new().await;
+        let fake = Fake::start().await;
+        let login = login(&world, &fake, &[]).await;
+        let redirect = login.first["redirectUri"].as_str().unwrap().to_string();
+        let forged = format!("{redirect}?oauth_token=req-token-99&oauth_verifier=guess");
+        let page = browser(false).get(forged).send().await.unwrap();
+        assert_eq!(page.status(), 400);
+        assert!(page.text().await.unwrap().contains("does not match the request token"));
+        let run = login.finish().await;
+        assert_eq!(run.code, 1);
+        assert_eq!(run.events[0]["error"]["code"], "token_mismatch");
+        assert!(
+            run.stderr.contains("oauth_token does not match") && run.stderr.contains("run the login again"),
+            "{}",
+            run.stderr
+        );
+        assert!(!cred_path(&world).exists());
+        assert_eq!(fake.state().access_requests, 0);
+    }
+
+    #[tokio::test]
+    async fn a_verifier_the_provider_refuses_ends_with_what_to_do() {
+        let world = World::new().await;
+        let fake = Fake::start().await;
+        let login = login(&world, &fake, &[]).await;
+        let answer = browser(false).get(login.url()).send().await.unwrap();
+        let location = answer.headers()["location"].to_str().unwrap().to_string();
+        let mut tampered = url::Url::parse(&location).unwrap();
+        let token = query(&location)["oauth_token"].clone();
+        tampered
+            .query_pairs_mut()
+            .clear()
+            .append_pair("oauth_token", &token)
+            .append_pair("oauth_verifier", "guess");
+        let page = browser(false).get(tampered.as_str()).send().await.unwrap();
+        assert_eq!(page.status(), 400);
+        let run = login.finish().await;
+        assert_eq!(run.code, 1);
+        assert_eq!(run.events[0]["error"]["code"], "invalid_verifier");
+        assert!(
+            run.stderr.contains("refused the request token and verifier")
+                && run.stderr.contains("nothing was stored"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(fake.state().refusals, vec!["access_token: wrong verifier".to_string()]);
+        assert!(!cred_path(&world).exists());
+    }
+
+    #[tokio::test]
+    async fn a_wrong_consumer_secret_is_refused_at_the_request_token_with_what_to_check() {
+        let world = World::new().await;
+        let fake = Fake::start().await;
+        let provider = fake.provider(&world);
+        let out = cred_path(&world);
+        let run = run_binary(
+            &args(&[
+                "auth",
+                "login",
+                "--provider",
+                provider.to_str().unwrap(),
+                "--redirect-uri",
+                ANY_PORT,
+                "--out",
+                out.to_str().unwrap(),
+            ]),
+            &env("wrong-consumer-secret"),
+        )
+        .await;
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert_eq!(run.events.len(), 1, "no URL is printed: {:?}", run.events);
+        assert_eq!(run.events[0]["error"]["code"], "invalid_client");
+        assert!(
+            run.stderr.contains("refused the signed request")
+                && run.stderr.contains("HTTP 401")
+                && run.stderr.contains("Could not authenticate you")
+                && run.stderr.contains("check the consumer key and secret")
+                && run.stderr.contains("OAUTH_CLIENT_SECRET"),
+            "{}",
+            run.stderr
+        );
+        assert_no_secrets(&format!("{:?}{}", run.events, run.stderr), &["wrong-consumer-secret"]);
+        assert_eq!(fake.state().refusals, vec!["request_token: invalid signature".to_string()]);
+        assert!(!out.exists());
+    }
+
+    #[tokio::test]
+    async fn no_callback_within_the_timeout_ends_cleanly() {
+        let world = World::new().await;
+        let fake = Fake::start().await;
+        let started = std::time::Instant::now();
+        let login = login(&world, &fake, &["--timeout", "1"]).await;
+        let run = login.finish().await;
+        assert_eq!(run.code, 1);
+        assert_eq!(run.events[0]["error"]["code"], "timeout");
+        assert!(run.stderr.contains("no callback arrived within 1 s"), "{}", run.stderr);
+        assert!(started.elapsed() < Duration::from_secs(15));
+        assert!(!cred_path(&world).exists());
+        assert_eq!(fake.state().access_requests, 0);
+    }
+}
