@@ -538,21 +538,6 @@ mod generic {
     }
 }
 
-#[tokio::test]
-async fn the_demo_connects_through_the_login_flow_first() {
-    let run = run_binary(&args(&["demo", "--json", "--token-ttl", "1"]), &[]).await;
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let connect = &run.events[0];
-    assert_eq!(connect["step"], "Connect");
-    assert_eq!(connect["function"], "auth login");
-    let credential = &connect["credential"];
-    assert_eq!(credential["provider"], "gotowebinar");
-    assert!(credential["organizerKey"].is_string() && credential["hasRefreshToken"] == true, "{credential}");
-    assert!(!connect.to_string().contains("\"access_token\":"), "{connect}");
-    assert_eq!(run.events[1]["function"], "listWebinars");
-    assert_eq!(run.events[1]["exitCode"], 0);
-}
-
 /// OAuth 1.0a against a small fake provider that checks every signature it receives with its
 /// own implementation of RFC 5849 (not the component's), so a signing mistake fails here.
 mod oauth1 {

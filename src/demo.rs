@@ -1,19 +1,97 @@
 //! `gotowebinar demo`: the component's main job, end to end, on a sandbox started in-process.
 //! Tokens live a few seconds, so the reader sees the component refresh them and keep going.
+//! Output never shows a token, and a reader that goes away (`gotowebinar demo | head -1`) ends
+//! the demo quietly.
 
-use std::io::Write;
+use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{Duration as ChronoDuration, Utc};
 use clap::Args;
+use gotowebinar::oauth::is_secret_name;
 use gotowebinar_sandbox::{Sandbox, SandboxConfig, SeedTime, SeedWebinar};
 use sailor::ExecArgs;
 use serde_json::{json, Value};
 
 use crate::auth::{self, CredentialFile, LoginOptions, Provider};
 use crate::component::component;
+
+/// Why the demo stopped early.
+enum Stop {
+    /// A step failed; the reason is for the person watching.
+    Failed(String),
+    /// Stdout was closed by its reader: nothing more to show, and nothing went wrong.
+    Closed,
+}
+
+impl From<String> for Stop {
+    fn from(reason: String) -> Self {
+        Stop::Failed(reason)
+    }
+}
+
+/// Writes one line to stdout and flushes it, so a closed pipe is noticed at once (`println!`
+/// would panic on it).
+fn emit(line: &str) -> Result<(), Stop> {
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{line}").and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == ErrorKind::BrokenPipe => Err(Stop::Closed),
+        Err(error) => Err(Stop::Failed(format!("cannot write to stdout: {error}"))),
+    }
+}
+
+/// `println!` that stops the demo with [`Stop`] when stdout is gone.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        emit(&format!($($arg)*))?
+    };
+}
+
+/// Secret values found under secret-named fields (`access_token`, `refresh_token`, …) at any
+/// depth, so they can also be scrubbed where they appear under other names.
+fn collect_secrets(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (name, value) in map {
+                match value {
+                    Value::String(secret) if is_secret_name(name) && secret.len() >= 8 => {
+                        found.push(secret.clone())
+                    }
+                    other => collect_secrets(other, found),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| collect_secrets(item, found)),
+        _ => {}
+    }
+}
+
+/// A copy with every secret-named field set to `[redacted]` and every known secret replaced in
+/// other strings.
+fn redact(value: &Value, secrets: &[String]) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(name, value)| {
+                    let value = if is_secret_name(name) && !value.is_null() {
+                        Value::String("[redacted]".into())
+                    } else {
+                        redact(value, secrets)
+                    };
+                    (name.clone(), value)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(|item| redact(item, secrets)).collect()),
+        Value::String(text) if secrets.iter().any(|secret| text.contains(secret.as_str())) => Value::String(
+            secrets.iter().fold(text.clone(), |acc, secret| acc.replace(secret.as_str(), "[redacted]")),
+        ),
+        other => other.clone(),
+    }
+}
 
 /// Options of `gotowebinar demo`.
 #[derive(Debug, Clone, Args)]
@@ -57,13 +135,15 @@ impl StepRun {
 
 struct Demo {
     token: Mutex<Value>,
+    /// Every token seen so far, kept out of the output.
+    secrets: Mutex<Vec<String>>,
     dir: tempfile::TempDir,
     cfg: PathBuf,
     json: bool,
 }
 
 impl Demo {
-    async fn step(&self, title: &str, function: &str, body: Value) -> Result<StepRun, String> {
+    async fn step(&self, title: &str, function: &str, body: Value) -> Result<StepRun, Stop> {
         let msg = self.dir.path().join(format!("{function}-msg.json"));
         write_json(&msg, &json!({ "body": body }))?;
         let mut args = ExecArgs::new(function, &self.cfg);
@@ -75,33 +155,33 @@ impl Demo {
         let events: Vec<Value> = text.lines().filter_map(|line| serde_json::from_str(line).ok()).collect();
         let run = StepRun { events };
         if self.json {
-            println!(
-                "{}",
-                json!({ "step": title, "function": function, "exitCode": code, "events": run.events })
-            );
+            let events = Value::Array(run.events.clone());
+            let mut secrets = self.secrets.lock().unwrap_or_else(|p| p.into_inner());
+            collect_secrets(&events, &mut secrets);
+            let events = redact(&events, &secrets);
+            drop(secrets);
+            out!("{}", json!({ "step": title, "function": function, "exitCode": code, "events": events }));
         } else {
-            println!("\n== {title}  ({function})");
+            out!("\n== {title}  ({function})");
             for keys in run.of("updateKeys") {
                 let oauth = &keys["keys"]["oauth"];
                 if oauth["access_token"] == self.last_token() {
-                    println!("   credential updated with updateKeys (organizer key found and saved)");
+                    out!("   credential updated with updateKeys (organizer key found and saved)");
                 } else {
                     let expires = oauth["expires_at"].as_str().unwrap_or("?");
-                    println!(
-                        "   token refreshed and handed back with updateKeys (new token expires {expires})"
-                    );
+                    out!("   token refreshed and handed back with updateKeys (new token expires {expires})");
                 }
                 *self.token.lock().unwrap_or_else(|p| p.into_inner()) = oauth["access_token"].clone();
             }
         }
         if let Some(error) = run.of("error").first() {
-            return Err(format!(
+            return Err(Stop::Failed(format!(
                 "step {title:?} failed: {}: {}",
                 error["error"]["name"], error["error"]["message"]
-            ));
+            )));
         }
         if code != 0 {
-            return Err(format!("step {title:?} exited with {code}"));
+            return Err(Stop::Failed(format!("step {title:?} exited with {code}")));
         }
         Ok(run)
     }
@@ -110,9 +190,9 @@ impl Demo {
         self.token.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    fn table(&self, headers: &[&str], rows: Vec<Vec<String>>) {
+    fn table(&self, headers: &[&str], rows: Vec<Vec<String>>) -> Result<(), Stop> {
         if self.json {
-            return;
+            return Ok(());
         }
         let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
         for row in &rows {
@@ -123,19 +203,21 @@ impl Demo {
         let line = |cells: Vec<String>| {
             let padded: Vec<String> =
                 cells.iter().zip(&widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
-            println!("   {}", padded.join("  ").trim_end());
+            emit(&format!("   {}", padded.join("  ").trim_end()))
         };
-        line(headers.iter().map(|h| h.to_string()).collect());
-        line(widths.iter().map(|w| "-".repeat(*w)).collect());
+        line(headers.iter().map(|h| h.to_string()).collect())?;
+        line(widths.iter().map(|w| "-".repeat(*w)).collect())?;
         for row in rows {
-            line(row);
+            line(row)?;
         }
+        Ok(())
     }
 
-    fn say(&self, text: &str) {
+    fn say(&self, text: &str) -> Result<(), Stop> {
         if !self.json {
-            println!("   {text}");
+            out!("   {text}");
         }
+        Ok(())
     }
 }
 
@@ -189,15 +271,16 @@ async fn connect(client_id: &str, cfg: &Path) -> Result<CredentialFile, String> 
 /// Runs the demo; returns the process exit code.
 pub async fn run(args: DemoArgs) -> i32 {
     match demo(args).await {
-        Ok(()) => 0,
-        Err(reason) => {
+        // A closed stdout is the reader's choice (`| head`), not a failure.
+        Ok(()) | Err(Stop::Closed) => 0,
+        Err(Stop::Failed(reason)) => {
             eprintln!("demo failed: {reason}");
             1
         }
     }
 }
 
-async fn demo(args: DemoArgs) -> Result<(), String> {
+async fn demo(args: DemoArgs) -> Result<(), Stop> {
     let config =
         SandboxConfig { token_ttl: Duration::from_secs(args.token_ttl.max(1)), ..SandboxConfig::default() };
     let sandbox = Sandbox::start(config).await.map_err(|e| format!("cannot start the sandbox: {e}"))?;
@@ -215,19 +298,19 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| format!("cannot create a scratch directory: {e}"))?;
     let cfg = dir.path().join("cfg.json");
     if !args.json {
-        println!("GoToWebinar component demo on a local sandbox at {}", sandbox.url());
-        println!("Access tokens live {} s; the component refreshes them before they expire.", args.token_ttl);
+        out!("GoToWebinar component demo on a local sandbox at {}", sandbox.url());
+        out!("Access tokens live {} s; the component refreshes them before they expire.", args.token_ttl);
     }
     let credential = connect(sandbox.client_id(), &cfg).await?;
     let summary = credential.summary(Some(&cfg));
     if args.json {
-        println!(
+        out!(
             "{}",
             json!({ "step": "Connect", "function": "auth login", "exitCode": 0, "credential": summary })
         );
     } else {
-        println!("\n== Connect  (auth login: authorization URL, callback, code exchange)");
-        println!(
+        out!("\n== Connect  (auth login: authorization URL, callback, code exchange)");
+        out!(
             "   connected {} as {}: organizer {}, account {}; access token expires {}",
             text(&summary["provider"]),
             text(&summary["who"]),
@@ -235,10 +318,12 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
             text(&summary["accountKey"]),
             text(&summary["expiresAt"]),
         );
-        println!("   credential written to {} (mode 0600; tokens not shown)", cfg.display());
+        out!("   credential written to {} (mode 0600; tokens not shown)", cfg.display());
     }
     let token = credential.oauth().get("access_token").cloned().unwrap_or(Value::Null);
-    let demo = Demo { token: Mutex::new(token), dir, cfg, json: args.json };
+    let mut secrets = Vec::new();
+    collect_secrets(&credential.oauth().to_value(), &mut secrets);
+    let demo = Demo { token: Mutex::new(token), secrets: Mutex::new(secrets), dir, cfg, json: args.json };
 
     let listed =
         demo.step("List upcoming webinars", "listWebinars", json!({ "emitBehavior": "fetchAll" })).await?;
@@ -253,7 +338,7 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
             .iter()
             .map(|w| vec![text(&w["webinarKey"]), text(&w["subject"]), text(&w["times"][0]["startTime"])])
             .collect(),
-    );
+    )?;
 
     let start = (Utc::now() + ChronoDuration::days(7)).format("%Y-%m-%dT15:00:00Z").to_string();
     let end = (Utc::now() + ChronoDuration::days(7)).format("%Y-%m-%dT16:00:00Z").to_string();
@@ -265,9 +350,9 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         )
         .await?;
     let webinar_key = created.data().first().map(|b| text(&b["webinarKey"])).unwrap_or_default();
-    demo.say(&format!("created webinar {webinar_key}"));
+    demo.say(&format!("created webinar {webinar_key}"))?;
 
-    demo.say(&format!("waiting {} s so the access token expires…", args.token_ttl + 1));
+    demo.say(&format!("waiting {} s so the access token expires…", args.token_ttl + 1))?;
     tokio::time::sleep(Duration::from_secs(args.token_ttl + 1)).await;
 
     let people = [
@@ -292,7 +377,7 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
             ]);
         }
     }
-    demo.table(&["email", "registrantKey", "alreadyRegistered"], rows);
+    demo.table(&["email", "registrantKey", "alreadyRegistered"], rows)?;
 
     let listed = demo
         .step(
@@ -319,18 +404,15 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
                 ]
             })
             .collect(),
-    );
+    )?;
     if registrants.len() != 2 {
-        return Err(format!(
+        return Err(Stop::Failed(format!(
             "expected 2 registrants (one person registered twice), found {}",
             registrants.len()
-        ));
+        )));
     }
     if !demo.json {
-        println!(
-            "\nDone: {} token requests were made to the sandbox; nothing failed.",
-            sandbox.token_requests()
-        );
+        out!("\nDone: {} token requests were made to the sandbox; nothing failed.", sandbox.token_requests());
     }
     sandbox.shutdown().await;
     Ok(())
