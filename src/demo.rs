@@ -1,18 +1,97 @@
 //! `gotowebinar demo`: the component's main job, end to end, on a sandbox started in-process.
 //! Tokens live a few seconds, so the reader sees the component refresh them and keep going.
+//! Output never shows a token, and a reader that goes away (`gotowebinar demo | head -1`) ends
+//! the demo quietly.
 
-use std::io::Write;
+use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{Duration as ChronoDuration, Utc};
 use clap::Args;
+use gotowebinar::oauth::is_secret_name;
 use gotowebinar_sandbox::{Sandbox, SandboxConfig, SeedTime, SeedWebinar};
 use sailor::ExecArgs;
 use serde_json::{json, Value};
 
+use crate::auth::{self, CredentialFile, LoginOptions, Provider};
 use crate::component::component;
+
+/// Why the demo stopped early.
+enum Stop {
+    /// A step failed; the reason is for the person watching.
+    Failed(String),
+    /// Stdout was closed by its reader: nothing more to show, and nothing went wrong.
+    Closed,
+}
+
+impl From<String> for Stop {
+    fn from(reason: String) -> Self {
+        Stop::Failed(reason)
+    }
+}
+
+/// Writes one line to stdout and flushes it, so a closed pipe is noticed at once (`println!`
+/// would panic on it).
+fn emit(line: &str) -> Result<(), Stop> {
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{line}").and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == ErrorKind::BrokenPipe => Err(Stop::Closed),
+        Err(error) => Err(Stop::Failed(format!("cannot write to stdout: {error}"))),
+    }
+}
+
+/// `println!` that stops the demo with [`Stop`] when stdout is gone.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        emit(&format!($($arg)*))?
+    };
+}
+
+/// Secret values found under secret-named fields (`access_token`, `refresh_token`, …) at any
+/// depth, so they can also be scrubbed where they appear under other names.
+fn collect_secrets(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (name, value) in map {
+                match value {
+                    Value::String(secret) if is_secret_name(name) && secret.len() >= 8 => {
+                        found.push(secret.clone())
+                    }
+                    other => collect_secrets(other, found),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| collect_secrets(item, found)),
+        _ => {}
+    }
+}
+
+/// A copy with every secret-named field set to `[redacted]` and every known secret replaced in
+/// other strings.
+fn redact(value: &Value, secrets: &[String]) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(name, value)| {
+                    let value = if is_secret_name(name) && !value.is_null() {
+                        Value::String("[redacted]".into())
+                    } else {
+                        redact(value, secrets)
+                    };
+                    (name.clone(), value)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(|item| redact(item, secrets)).collect()),
+        Value::String(text) if secrets.iter().any(|secret| text.contains(secret.as_str())) => Value::String(
+            secrets.iter().fold(text.clone(), |acc, secret| acc.replace(secret.as_str(), "[redacted]")),
+        ),
+        other => other.clone(),
+    }
+}
 
 /// Options of `gotowebinar demo`.
 #[derive(Debug, Clone, Args)]
@@ -56,19 +135,21 @@ impl StepRun {
 
 struct Demo {
     token: Mutex<Value>,
+    /// Every token seen so far, kept out of the output.
+    secrets: Mutex<Vec<String>>,
     dir: tempfile::TempDir,
     cfg: PathBuf,
     json: bool,
 }
 
 impl Demo {
-    async fn step(&self, title: &str, function: &str, body: Value) -> Result<StepRun, String> {
+    async fn step(&self, title: &str, function: &str, body: Value) -> Result<StepRun, Stop> {
         self.run_step(title, function, body, None).await
     }
 
     /// Runs a polling trigger with the snapshot kept in the scratch directory, as the platform
     /// keeps it between polls.
-    async fn poll(&self, title: &str, function: &str) -> Result<StepRun, String> {
+    async fn poll(&self, title: &str, function: &str) -> Result<StepRun, Stop> {
         let snapshot = self.dir.path().join(format!("{function}-snapshot.json"));
         if !snapshot.exists() {
             write_json(&snapshot, &json!({}))?;
@@ -86,7 +167,7 @@ impl Demo {
         function: &str,
         body: Value,
         snapshot: Option<PathBuf>,
-    ) -> Result<StepRun, String> {
+    ) -> Result<StepRun, Stop> {
         let msg = self.dir.path().join(format!("{function}-msg.json"));
         write_json(&msg, &json!({ "body": body }))?;
         let mut args = ExecArgs::new(function, &self.cfg);
@@ -99,33 +180,33 @@ impl Demo {
         let events: Vec<Value> = text.lines().filter_map(|line| serde_json::from_str(line).ok()).collect();
         let run = StepRun { events };
         if self.json {
-            println!(
-                "{}",
-                json!({ "step": title, "function": function, "exitCode": code, "events": run.events })
-            );
+            let events = Value::Array(run.events.clone());
+            let mut secrets = self.secrets.lock().unwrap_or_else(|p| p.into_inner());
+            collect_secrets(&events, &mut secrets);
+            let events = redact(&events, &secrets);
+            drop(secrets);
+            out!("{}", json!({ "step": title, "function": function, "exitCode": code, "events": events }));
         } else {
-            println!("\n== {title}  ({function})");
+            out!("\n== {title}  ({function})");
             for keys in run.of("updateKeys") {
                 let oauth = &keys["keys"]["oauth"];
                 if oauth["access_token"] == self.last_token() {
-                    println!("   credential updated with updateKeys (organizer key found and saved)");
+                    out!("   credential updated with updateKeys (organizer key found and saved)");
                 } else {
                     let expires = oauth["expires_at"].as_str().unwrap_or("?");
-                    println!(
-                        "   token refreshed and handed back with updateKeys (new token expires {expires})"
-                    );
+                    out!("   token refreshed and handed back with updateKeys (new token expires {expires})");
                 }
                 *self.token.lock().unwrap_or_else(|p| p.into_inner()) = oauth["access_token"].clone();
             }
         }
         if let Some(error) = run.of("error").first() {
-            return Err(format!(
+            return Err(Stop::Failed(format!(
                 "step {title:?} failed: {}: {}",
                 error["error"]["name"], error["error"]["message"]
-            ));
+            )));
         }
         if code != 0 {
-            return Err(format!("step {title:?} exited with {code}"));
+            return Err(Stop::Failed(format!("step {title:?} exited with {code}")));
         }
         Ok(run)
     }
@@ -134,9 +215,9 @@ impl Demo {
         self.token.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    fn table(&self, headers: &[&str], rows: Vec<Vec<String>>) {
+    fn table(&self, headers: &[&str], rows: Vec<Vec<String>>) -> Result<(), Stop> {
         if self.json {
-            return;
+            return Ok(());
         }
         let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
         for row in &rows {
@@ -147,19 +228,21 @@ impl Demo {
         let line = |cells: Vec<String>| {
             let padded: Vec<String> =
                 cells.iter().zip(&widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
-            println!("   {}", padded.join("  ").trim_end());
+            emit(&format!("   {}", padded.join("  ").trim_end()))
         };
-        line(headers.iter().map(|h| h.to_string()).collect());
-        line(widths.iter().map(|w| "-".repeat(*w)).collect());
+        line(headers.iter().map(|h| h.to_string()).collect())?;
+        line(widths.iter().map(|w| "-".repeat(*w)).collect())?;
         for row in rows {
-            line(row);
+            line(row)?;
         }
+        Ok(())
     }
 
-    fn say(&self, text: &str) {
+    fn say(&self, text: &str) -> Result<(), Stop> {
         if !self.json {
-            println!("   {text}");
+            out!("   {text}");
         }
+        Ok(())
     }
 }
 
@@ -176,18 +259,53 @@ fn text(value: &Value) -> String {
     }
 }
 
+/// Connects the way a person does with `gotowebinar auth login`: a local callback listener, the
+/// authorization URL opened by a stand-in browser that follows the sandbox's redirect, the code
+/// exchange, and the credential file written to `cfg`.
+async fn connect(client_id: &str, cfg: &Path) -> Result<CredentialFile, String> {
+    let options = LoginOptions {
+        provider: Provider::GoToWebinar,
+        client_id: client_id.to_string(),
+        redirect_uri: "http://127.0.0.1:0/callback".into(),
+        timeout: Duration::from_secs(30),
+        scopes: Vec::new(),
+        out: cfg.to_path_buf(),
+    };
+    let browser = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .map_err(|e| format!("cannot build the stand-in browser: {e}"))?;
+    let mut opened = None;
+    let credential = auth::login(&options, |url, _, _| {
+        let (browser, url) = (browser.clone(), url.to_string());
+        opened = Some(tokio::spawn(async move { browser.get(url).send().await.map(|r| r.status()) }));
+    })
+    .await
+    .map_err(|e| format!("connecting failed: {e}"))?;
+    if let Some(page) = opened {
+        match page.await {
+            Ok(Ok(status)) if status.is_success() => {}
+            Ok(Ok(status)) => return Err(format!("the callback page answered HTTP {status}")),
+            Ok(Err(error)) => return Err(format!("the stand-in browser failed: {error}")),
+            Err(error) => return Err(format!("the stand-in browser stopped: {error}")),
+        }
+    }
+    Ok(credential)
+}
+
 /// Runs the demo; returns the process exit code.
 pub async fn run(args: DemoArgs) -> i32 {
     match demo(args).await {
-        Ok(()) => 0,
-        Err(reason) => {
+        // A closed stdout is the reader's choice (`| head`), not a failure.
+        Ok(()) | Err(Stop::Closed) => 0,
+        Err(Stop::Failed(reason)) => {
             eprintln!("demo failed: {reason}");
             1
         }
     }
 }
 
-async fn demo(args: DemoArgs) -> Result<(), String> {
+async fn demo(args: DemoArgs) -> Result<(), Stop> {
     let config =
         SandboxConfig { token_ttl: Duration::from_secs(args.token_ttl.max(1)), ..SandboxConfig::default() };
     let sandbox = Sandbox::start(config).await.map_err(|e| format!("cannot start the sandbox: {e}"))?;
@@ -204,14 +322,33 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
 
     let dir = tempfile::tempdir().map_err(|e| format!("cannot create a scratch directory: {e}"))?;
     let cfg = dir.path().join("cfg.json");
-    // A credential as the platform stores it after the OAuth exchange: the token response only.
-    let tokens = sandbox.issue_tokens();
-    write_json(&cfg, &json!({ "oauth": tokens }))?;
-    let demo = Demo { token: Mutex::new(tokens["access_token"].clone()), dir, cfg, json: args.json };
     if !args.json {
-        println!("GoToWebinar component demo on a local sandbox at {}", sandbox.url());
-        println!("Access tokens live {} s; the component refreshes them before they expire.", args.token_ttl);
+        out!("GoToWebinar component demo on a local sandbox at {}", sandbox.url());
+        out!("Access tokens live {} s; the component refreshes them before they expire.", args.token_ttl);
     }
+    let credential = connect(sandbox.client_id(), &cfg).await?;
+    let summary = credential.summary(Some(&cfg));
+    if args.json {
+        out!(
+            "{}",
+            json!({ "step": "Connect", "function": "auth login", "exitCode": 0, "credential": summary })
+        );
+    } else {
+        out!("\n== Connect  (auth login: authorization URL, callback, code exchange)");
+        out!(
+            "   connected {} as {}: organizer {}, account {}; access token expires {}",
+            text(&summary["provider"]),
+            text(&summary["who"]),
+            text(&summary["organizerKey"]),
+            text(&summary["accountKey"]),
+            text(&summary["expiresAt"]),
+        );
+        out!("   credential written to {} (mode 0600; tokens not shown)", cfg.display());
+    }
+    let token = credential.oauth().get("access_token").cloned().unwrap_or(Value::Null);
+    let mut secrets = Vec::new();
+    collect_secrets(&credential.oauth().to_value(), &mut secrets);
+    let demo = Demo { token: Mutex::new(token), secrets: Mutex::new(secrets), dir, cfg, json: args.json };
 
     let listed =
         demo.step("List upcoming webinars", "listWebinars", json!({ "emitBehavior": "fetchAll" })).await?;
@@ -226,7 +363,7 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
             .iter()
             .map(|w| vec![text(&w["webinarKey"]), text(&w["subject"]), text(&w["times"][0]["startTime"])])
             .collect(),
-    );
+    )?;
 
     let start = (Utc::now() + ChronoDuration::days(7)).format("%Y-%m-%dT15:00:00Z").to_string();
     let end = (Utc::now() + ChronoDuration::days(7)).format("%Y-%m-%dT16:00:00Z").to_string();
@@ -238,16 +375,16 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         )
         .await?;
     let webinar_key = created.data().first().map(|b| text(&b["webinarKey"])).unwrap_or_default();
-    demo.say(&format!("created webinar {webinar_key}"));
+    demo.say(&format!("created webinar {webinar_key}"))?;
 
-    demo.say(&format!("waiting {} s so the access token expires…", args.token_ttl + 1));
+    demo.say(&format!("waiting {} s so the access token expires…", args.token_ttl + 1))?;
     tokio::time::sleep(Duration::from_secs(args.token_ttl + 1)).await;
 
     let first_poll = demo.poll("Poll for new registrants (first run starts now)", "newRegistrants").await?;
     demo.say(&format!(
         "{} registrants emitted; the snapshot now marks where the next poll starts",
         first_poll.data().len()
-    ));
+    ))?;
 
     let people = [
         ("Ada", "Lovelace", "ada@example.com"),
@@ -271,23 +408,24 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
             ]);
         }
     }
-    demo.table(&["email", "registrantKey", "alreadyRegistered"], rows);
+    demo.table(&["email", "registrantKey", "alreadyRegistered"], rows)?;
 
     let polled = demo.poll("Poll for new registrants again", "newRegistrants").await?;
     demo.table(
         &["id", "email"],
         polled.data().iter().map(|r| vec![text(&r["id"]), text(&r["email"])]).collect(),
-    );
+    )?;
     if polled.data().len() != 2 {
         return Err(format!(
             "expected the poll to emit the 2 new registrants, it emitted {}",
             polled.data().len()
-        ));
+        )
+        .into());
     }
     let again = demo.poll("Poll once more", "newRegistrants").await?;
-    demo.say(&format!("{} registrants emitted: nothing is emitted twice", again.data().len()));
+    demo.say(&format!("{} registrants emitted: nothing is emitted twice", again.data().len()))?;
     if !again.data().is_empty() {
-        return Err("a registrant was emitted twice".into());
+        return Err(Stop::Failed("a registrant was emitted twice".into()));
     }
 
     let listed = demo
@@ -315,18 +453,15 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
                 ]
             })
             .collect(),
-    );
+    )?;
     if registrants.len() != 2 {
-        return Err(format!(
+        return Err(Stop::Failed(format!(
             "expected 2 registrants (one person registered twice), found {}",
             registrants.len()
-        ));
+        )));
     }
     if !demo.json {
-        println!(
-            "\nDone: {} token requests were made to the sandbox; nothing failed.",
-            sandbox.token_requests()
-        );
+        out!("\nDone: {} token requests were made to the sandbox; nothing failed.", sandbox.token_requests());
     }
     sandbox.shutdown().await;
     Ok(())

@@ -1,6 +1,7 @@
 //! The GoToWebinar component: actions, triggers, credential check and select models.
 
 pub mod actions;
+pub mod auth;
 pub mod call;
 pub mod component;
 pub mod connection;

@@ -39,6 +39,8 @@ enum Command {
     },
     /// Serve the simulated GoToWebinar service on 127.0.0.1 and print a ready credential.
     Sandbox(gotowebinar_sandbox::SandboxArgs),
+    /// Provision a credential: authorization URL, callback, code exchange, refresh, show.
+    Auth(gotowebinar_component::auth::AuthArgs),
     /// Show the component's main job end to end on a built-in sandbox.
     Demo(gotowebinar_component::demo::DemoArgs),
 }
@@ -104,6 +106,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Auth(args) => exit(runtime.block_on(gotowebinar_component::auth::run(args))),
         Command::Demo(args) => exit(runtime.block_on(gotowebinar_component::demo::run(args))),
     }
 }

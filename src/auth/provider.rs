@@ -1,0 +1,616 @@
+//! Which provider a command talks to: GoToWebinar (built in), an OAuth 2.0 provider described by
+//! a provider file, or an OAuth 1.0a one (`"oauthVersion": "1.0a"`), and the client id and secret
+//! (consumer key and secret) it authenticates with.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use gotowebinar::oauth::OAuthKeys;
+use gotowebinar::{OAuthClient, Origins, Secret};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::oauth1::{self, OAuth1File};
+use super::AuthError;
+use crate::connection::{CLIENT_ID_ENV, CLIENT_SECRET_ENV};
+
+/// The name of the built-in provider.
+pub const GOTOWEBINAR: &str = "gotowebinar";
+/// Where a provider file's client id is read from unless it names another variable.
+pub const GENERIC_CLIENT_ID_ENV: &str = "OAUTH_CLIENT_ID";
+/// Where a provider file's client secret is read from unless it names another variable.
+pub const GENERIC_CLIENT_SECRET_ENV: &str = "OAUTH_CLIENT_SECRET";
+
+/// How the client authenticates at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAuth {
+    /// `Authorization: Basic base64(client_id:client_secret)`.
+    #[default]
+    Basic,
+    /// `client_id` and `client_secret` in the form body.
+    Body,
+}
+
+/// A provider file: any OAuth 2.0 authorization-code provider.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProviderFile {
+    /// A short name, shown in outputs and stored with the credential.
+    pub name: String,
+    /// The authorization endpoint a person opens.
+    pub authorize_url: String,
+    /// The token endpoint.
+    pub token_url: String,
+    /// Client authentication at the token endpoint.
+    #[serde(default)]
+    pub client_auth: ClientAuth,
+    /// Scopes requested when the command gives none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+    /// What joins the scopes (a space unless given; `+` means a space in a query).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope_separator: Option<String>,
+    /// Further query parameters of the authorization URL.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra_authorize_params: BTreeMap<String, String>,
+    /// Send a PKCE (S256) challenge and verifier.
+    #[serde(default)]
+    pub pkce: bool,
+    /// The environment variable holding the client id (default `OAUTH_CLIENT_ID`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id_env: Option<String>,
+    /// The environment variable holding the client secret (default `OAUTH_CLIENT_SECRET`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret_env: Option<String>,
+    /// `"2.0"` when given (`"1.0a"` files are [`OAuth1File`]s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth_version: Option<String>,
+}
+
+impl ProviderFile {
+    /// Reads and checks a provider definition from JSON.
+    pub fn from_value(value: Value, origin: &str) -> Result<Self, AuthError> {
+        let provider: ProviderFile = serde_json::from_value(value).map_err(|error| {
+            AuthError::usage(format!(
+                "{origin} is not a provider definition: {error} (expected {{\"name\", \"authorizeUrl\", \
+                 \"tokenUrl\", \"clientAuth\": \"basic\"|\"body\", \"scopes\", \"scopeSeparator\", \
+                 \"extraAuthorizeParams\", \"pkce\"}})"
+            ))
+        })?;
+        provider.check(origin)?;
+        Ok(provider)
+    }
+
+    fn check(&self, origin: &str) -> Result<(), AuthError> {
+        if let Some(version) = &self.oauth_version {
+            if version.trim() != "2.0" {
+                return Err(AuthError::usage(format!(
+                    "{origin}: oauthVersion {version:?} is not supported; use \"2.0\" (the default: \
+                     authorization code grant) or \"1.0a\" (three-legged, with requestTokenUrl and \
+                     accessTokenUrl)"
+                )));
+            }
+        }
+        if self.name.trim().is_empty() {
+            return Err(AuthError::usage(format!("{origin}: `name` is empty: give the provider a name")));
+        }
+        for (field, value) in [("authorizeUrl", &self.authorize_url), ("tokenUrl", &self.token_url)] {
+            let url = url::Url::parse(value).map_err(|error| {
+                AuthError::usage(format!("{origin}: `{field}` {value:?} is not a URL: {error}"))
+            })?;
+            if !matches!(url.scheme(), "https" | "http") {
+                return Err(AuthError::usage(format!(
+                    "{origin}: `{field}` must be an https:// URL, got {value:?}"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn separator(&self) -> String {
+        match self.scope_separator.as_deref() {
+            None | Some("+") => " ".into(),
+            Some(other) => other.into(),
+        }
+    }
+}
+
+/// The provider a command talks to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Provider {
+    /// GoToWebinar: endpoints from `GOTO_AUTH_URL`, client from `CITRIX_APP_ID`/`CITRIX_APP_SECRET`,
+    /// organizer and account keys discovered after the exchange.
+    GoToWebinar,
+    /// An OAuth 2.0 provider described by a file.
+    Generic(Box<ProviderFile>),
+    /// An OAuth 1.0a provider described by a file.
+    OAuth1(Box<OAuth1File>),
+}
+
+impl Provider {
+    /// `gotowebinar`, or the path of a provider file.
+    pub fn resolve(spec: Option<&str>) -> Result<Self, AuthError> {
+        let Some(spec) = spec.map(str::trim).filter(|s| !s.is_empty()) else {
+            return Ok(Provider::GoToWebinar);
+        };
+        if spec.eq_ignore_ascii_case(GOTOWEBINAR) {
+            return Ok(Provider::GoToWebinar);
+        }
+        let path = Path::new(spec);
+        if !path.is_file() {
+            return Err(AuthError::usage(format!(
+                "--provider {spec:?} is neither `{GOTOWEBINAR}` nor a provider file that exists"
+            )));
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| AuthError::usage(format!("cannot read the provider file {spec}: {error}")))?;
+        let value: Value = serde_json::from_str(&text).map_err(|error| {
+            AuthError::usage(format!("the provider file {spec} is not valid JSON: {error}"))
+        })?;
+        Self::from_value(value, &format!("the provider file {spec}"))
+    }
+
+    /// A provider definition: OAuth 1.0a when `oauthVersion` says `1.0a`, else OAuth 2.0.
+    pub fn from_value(value: Value, origin: &str) -> Result<Self, AuthError> {
+        let version = value.get("oauthVersion").and_then(Value::as_str).map(str::trim);
+        if version == Some(oauth1::VERSION) {
+            return Ok(Provider::OAuth1(Box::new(OAuth1File::from_value(value, origin)?)));
+        }
+        Ok(Provider::Generic(Box::new(ProviderFile::from_value(value, origin)?)))
+    }
+
+    /// The OAuth 1.0a definition, when this is such a provider.
+    pub fn oauth1(&self) -> Option<&OAuth1File> {
+        match self {
+            Provider::OAuth1(file) => Some(file),
+            _ => None,
+        }
+    }
+
+    /// The stored form of a file-defined provider (none for the built-in one).
+    pub fn definition(&self) -> Option<Value> {
+        match self {
+            Provider::GoToWebinar => None,
+            Provider::Generic(file) => serde_json::to_value(file).ok(),
+            Provider::OAuth1(file) => serde_json::to_value(file).ok(),
+        }
+    }
+
+    /// The provider's name.
+    pub fn name(&self) -> &str {
+        match self {
+            Provider::GoToWebinar => GOTOWEBINAR,
+            Provider::Generic(file) => &file.name,
+            Provider::OAuth1(file) => &file.name,
+        }
+    }
+
+    /// True when the token response gets exchanged for the PKCE verifier.
+    pub fn pkce(&self) -> bool {
+        matches!(self, Provider::Generic(file) if file.pkce)
+    }
+
+    fn id_env(&self) -> String {
+        match self {
+            Provider::GoToWebinar => CLIENT_ID_ENV.into(),
+            Provider::Generic(file) => {
+                file.client_id_env.clone().unwrap_or_else(|| GENERIC_CLIENT_ID_ENV.into())
+            }
+            Provider::OAuth1(file) => {
+                file.client_id_env.clone().unwrap_or_else(|| GENERIC_CLIENT_ID_ENV.into())
+            }
+        }
+    }
+
+    fn secret_env(&self) -> String {
+        match self {
+            Provider::GoToWebinar => CLIENT_SECRET_ENV.into(),
+            Provider::Generic(file) => {
+                file.client_secret_env.clone().unwrap_or_else(|| GENERIC_CLIENT_SECRET_ENV.into())
+            }
+            Provider::OAuth1(file) => {
+                file.client_secret_env.clone().unwrap_or_else(|| GENERIC_CLIENT_SECRET_ENV.into())
+            }
+        }
+    }
+
+    /// The client id: `--client-id`, else the provider's environment variable.
+    pub fn client_id(&self, flag: Option<&str>) -> Result<String, AuthError> {
+        let env = self.id_env();
+        flag.map(str::to_string)
+            .or_else(|| std::env::var(&env).ok())
+            .map(|id| id.trim().to_string())
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| {
+                AuthError::usage(format!(
+                    "no OAuth client id for {}: set {env} or pass --client-id",
+                    self.name()
+                ))
+            })
+    }
+
+    /// The client secret, from the provider's environment variable only (never a flag: command
+    /// lines are visible to other users of the machine).
+    pub fn client_secret(&self) -> Result<Secret, AuthError> {
+        let env = self.secret_env();
+        std::env::var(&env)
+            .ok()
+            .filter(|s| !s.is_empty())
+            .map(Secret::new)
+            .ok_or_else(|| AuthError::usage(format!("no OAuth client secret for {}: set {env}", self.name())))
+    }
+
+    fn gotowebinar_client(&self, client_id: &str) -> Result<OAuthClient, AuthError> {
+        let origins = Origins::from_env().map_err(|error| AuthError::usage(error.to_string()))?;
+        OAuthClient::new(client_id, self.client_secret()?, origins)
+            .map_err(|error| AuthError::usage(error.to_string()))
+    }
+
+    /// The authorization URL for this client, redirect URI, state, scopes and PKCE challenge.
+    pub fn authorize_url(
+        &self,
+        client_id: &str,
+        redirect_uri: &str,
+        state: &str,
+        scopes: &[String],
+        pkce_challenge: Option<&str>,
+    ) -> Result<String, AuthError> {
+        match self {
+            Provider::GoToWebinar => {
+                let origins = Origins::from_env().map_err(|error| AuthError::usage(error.to_string()))?;
+                // The secret is not needed to build a URL, and `auth url` must work without it.
+                let client = OAuthClient::new(client_id, Secret::new("unused"), origins)
+                    .map_err(|error| AuthError::usage(error.to_string()))?;
+                let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
+                client
+                    .authorize_url(redirect_uri, state, &scopes)
+                    .map_err(|error| AuthError::usage(error.to_string()))
+            }
+            Provider::Generic(file) => {
+                let mut url = url::Url::parse(&file.authorize_url)
+                    .map_err(|error| AuthError::usage(format!("authorizeUrl is not a URL: {error}")))?;
+                let scopes = if scopes.is_empty() { &file.scopes } else { scopes };
+                {
+                    let mut pairs = url.query_pairs_mut();
+                    pairs.append_pair("response_type", "code");
+                    pairs.append_pair("client_id", client_id);
+                    pairs.append_pair("redirect_uri", redirect_uri);
+                    if !scopes.is_empty() {
+                        pairs.append_pair("scope", &scopes.join(&file.separator()));
+                    }
+                    pairs.append_pair("state", state);
+                    if let Some(challenge) = pkce_challenge {
+                        pairs.append_pair("code_challenge", challenge);
+                        pairs.append_pair("code_challenge_method", "S256");
+                    }
+                    for (name, value) in &file.extra_authorize_params {
+                        pairs.append_pair(name, value);
+                    }
+                }
+                Ok(url.into())
+            }
+            Provider::OAuth1(_) => Err(self.needs_login("its authorization URL")),
+        }
+    }
+
+    fn not_refreshable(&self) -> AuthError {
+        AuthError::usage(format!(
+            "{} is an OAuth 1.0a provider: its access tokens do not expire and cannot be refreshed; \
+             `gotowebinar auth show` tells what is stored, `gotowebinar auth login` connects again",
+            self.name()
+        ))
+    }
+
+    /// Why a step of the OAuth 2.0 flow cannot be done alone for an OAuth 1.0a provider.
+    pub fn needs_login(&self, what: &str) -> AuthError {
+        AuthError::usage(format!(
+            "{} is an OAuth 1.0a provider: {what} needs a request token whose secret must stay with the \
+             process that exchanges the verifier, so use `gotowebinar auth login`",
+            self.name()
+        ))
+    }
+
+    /// Exchanges an authorization code. The result carries `expires_at` and `refreshed_at`.
+    pub async fn exchange(
+        &self,
+        client_id: &str,
+        code: &str,
+        redirect_uri: &str,
+        pkce_verifier: Option<&str>,
+    ) -> Result<OAuthKeys, AuthError> {
+        match self {
+            Provider::GoToWebinar => self
+                .gotowebinar_client(client_id)?
+                .exchange_code(code, redirect_uri)
+                .await
+                .map_err(|error| token_error("the authorization code", error)),
+            Provider::Generic(file) => {
+                let mut form = vec![
+                    ("grant_type", "authorization_code"),
+                    ("code", code),
+                    ("redirect_uri", redirect_uri),
+                ];
+                if let Some(verifier) = pkce_verifier {
+                    form.push(("code_verifier", verifier));
+                }
+                let response =
+                    generic_token_request(file, client_id, &self.client_secret()?, &form, &[code]).await?;
+                let mut keys = OAuthKeys::new();
+                keys.merge_refresh(response, chrono::Utc::now());
+                Ok(keys)
+            }
+            Provider::OAuth1(_) => Err(self.needs_login("the exchange")),
+        }
+    }
+
+    /// Refreshes `keys` in place (the token response merged: an omitted refresh token is kept).
+    pub async fn refresh(&self, client_id: &str, keys: &mut OAuthKeys) -> Result<(), AuthError> {
+        if let Provider::OAuth1(_) = self {
+            return Err(self.not_refreshable());
+        }
+        let Some(refresh_token) = keys.refresh_token() else {
+            return Err(AuthError::failed(
+                "no_refresh_token",
+                "the credential holds no refresh token: connect the account again with `gotowebinar auth login`",
+            ));
+        };
+        let response = match self {
+            Provider::GoToWebinar => self
+                .gotowebinar_client(client_id)?
+                .refresh(&refresh_token)
+                .await
+                .map_err(|error| token_error("the refresh token", error))?
+                .into_map(),
+            Provider::Generic(file) => {
+                let form = [("grant_type", "refresh_token"), ("refresh_token", refresh_token.expose())];
+                generic_token_request(
+                    file,
+                    client_id,
+                    &self.client_secret()?,
+                    &form,
+                    &[refresh_token.expose()],
+                )
+                .await?
+            }
+            Provider::OAuth1(_) => return Err(self.not_refreshable()),
+        };
+        keys.merge_refresh(response, chrono::Utc::now());
+        Ok(())
+    }
+}
+
+/// A token endpoint failure of the GoToWebinar client, said for a person.
+fn token_error(what: &str, error: gotowebinar::Error) -> AuthError {
+    match error {
+        gotowebinar::Error::Reauthorize(oauth) => rejected(what, &oauth.error, oauth.description.as_deref()),
+        other => AuthError::failed("token_endpoint", other.to_string()),
+    }
+}
+
+/// The message for an RFC 6749 error answer.
+fn rejected(what: &str, code: &str, description: Option<&str>) -> AuthError {
+    let detail = description.map(|d| format!(" ({d})")).unwrap_or_default();
+    let advice = match code {
+        "invalid_client" | "unauthorized_client" => {
+            "the provider does not accept this client: check the client id and secret"
+        }
+        "invalid_grant" if what.contains("code") => {
+            "an authorization code works once, expires within minutes and must be exchanged with the \
+             same redirect URI: run `gotowebinar auth login` again"
+        }
+        "invalid_grant" => {
+            "the refresh token is no longer valid: connect the account again with `gotowebinar auth login`"
+        }
+        _ => "check the provider settings and try again",
+    };
+    AuthError::failed(code, format!("the token endpoint refused {what}: {code}{detail}; {advice}"))
+}
+
+/// Replaces every occurrence of a secret with `[redacted]`.
+pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
+    secrets
+        .iter()
+        .filter(|s| s.len() >= 4)
+        .fold(text.to_string(), |acc, secret| acc.replace(secret, "[redacted]"))
+}
+
+async fn generic_token_request(
+    file: &ProviderFile,
+    client_id: &str,
+    client_secret: &Secret,
+    form: &[(&str, &str)],
+    secrets: &[&str],
+) -> Result<Map<String, Value>, AuthError> {
+    let mut scrub_list = secrets.to_vec();
+    scrub_list.push(client_secret.expose());
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .map_err(|error| {
+            AuthError::failed("token_endpoint", format!("cannot build an HTTP client: {error}"))
+        })?;
+    let mut form: Vec<(&str, &str)> = form.to_vec();
+    let mut request = http.post(&file.token_url).header(reqwest::header::ACCEPT, "application/json");
+    match file.client_auth {
+        ClientAuth::Basic => request = request.basic_auth(client_id, Some(client_secret.expose())),
+        ClientAuth::Body => {
+            form.push(("client_id", client_id));
+            form.push(("client_secret", client_secret.expose()));
+        }
+    }
+    let response = request.form(&form).send().await.map_err(|error| {
+        AuthError::failed(
+            "token_endpoint",
+            format!(
+                "the token endpoint {} could not be reached: {}",
+                file.token_url,
+                scrub(&error.to_string(), &scrub_list)
+            ),
+        )
+    })?;
+    let status = response.status().as_u16();
+    let form_encoded = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let body = response.text().await.unwrap_or_default();
+    // Some providers answer form-encoded (key=value&…) instead of JSON.
+    let parsed: Option<Map<String, Value>> = if form_encoded {
+        Some(
+            url::form_urlencoded::parse(body.as_bytes())
+                .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+                .collect(),
+        )
+    } else {
+        gotowebinar::oauth::parse_preserving(&body).ok().and_then(|v| match v {
+            Value::Object(map) => Some(map),
+            _ => None,
+        })
+    };
+    let what = if form.iter().any(|(k, v)| *k == "grant_type" && *v == "refresh_token") {
+        "the refresh token"
+    } else {
+        "the authorization code"
+    };
+    if let Some(map) = &parsed {
+        if let Some(code) = map.get("error").and_then(Value::as_str).filter(|c| !c.is_empty()) {
+            let description =
+                map.get("error_description").and_then(Value::as_str).map(|d| scrub(d, &scrub_list));
+            return Err(rejected(what, &scrub(code, &scrub_list), description.as_deref()));
+        }
+    }
+    match parsed {
+        Some(map)
+            if (200..300).contains(&status)
+                && map.get("access_token").and_then(Value::as_str).is_some_and(|t| !t.is_empty()) =>
+        {
+            Ok(map)
+        }
+        _ if (200..300).contains(&status) => Err(AuthError::failed(
+            "token_endpoint",
+            format!("the token endpoint answered HTTP {status} without an access_token"),
+        )),
+        _ => {
+            let text: String = scrub(&body, &scrub_list).split_whitespace().collect::<Vec<_>>().join(" ");
+            let short: String = text.chars().take(200).collect();
+            Err(AuthError::failed(
+                "token_endpoint",
+                format!("the token endpoint answered HTTP {status}: {short}"),
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use wiremock::matchers::{header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn file(token_url: &str, extra: Value) -> ProviderFile {
+        let mut value = json!({"name": "p", "authorizeUrl": "https://p.example/auth", "tokenUrl": token_url});
+        if let (Some(map), Some(extra)) = (value.as_object_mut(), extra.as_object()) {
+            map.extend(extra.clone());
+        }
+        ProviderFile::from_value(value, "test").unwrap()
+    }
+
+    #[test]
+    fn provider_files_are_checked_with_messages_that_name_the_field() {
+        let err = ProviderFile::from_value(
+            json!({"name": "p", "authorizeUrl": "nope", "tokenUrl": "https://t"}),
+            "f",
+        )
+        .unwrap_err();
+        assert!(err.message().contains("authorizeUrl") && err.exit_code() == 2, "{err}");
+        let err =
+            ProviderFile::from_value(json!({"name": "p", "authorizeUrl": "https://a", "tokenURL": "x"}), "f")
+                .unwrap_err();
+        assert!(err.message().contains("tokenURL"), "{err}");
+        let err = ProviderFile::from_value(
+            json!({"name": "p", "authorizeUrl": "https://a", "tokenUrl": "https://t", "clientAuth": "header"}),
+            "f",
+        )
+        .unwrap_err();
+        assert!(err.message().contains("header"), "{err}");
+    }
+
+    #[test]
+    fn the_authorize_url_joins_scopes_with_the_separator() {
+        let provider = Provider::Generic(Box::new(file(
+            "https://p.example/token",
+            json!({"scopes": ["a", "b"], "scopeSeparator": ",", "extraAuthorizeParams": {"access_type": "offline"}}),
+        )));
+        let url = provider.authorize_url("id", "http://127.0.0.1:1/cb", "s", &[], None).unwrap();
+        assert!(url.starts_with("https://p.example/auth?response_type=code&client_id=id&"), "{url}");
+        assert!(
+            url.contains("scope=a%2Cb")
+                && url.contains("access_type=offline")
+                && !url.contains("code_challenge")
+        );
+        let url =
+            provider.authorize_url("id", "http://127.0.0.1:1/cb", "s", &["x".into()], Some("ch")).unwrap();
+        assert!(
+            url.contains("scope=x&") && url.contains("code_challenge=ch&code_challenge_method=S256"),
+            "{url}"
+        );
+    }
+
+    #[tokio::test]
+    async fn basic_client_auth_and_a_form_encoded_answer() {
+        let server = MockServer::start().await;
+        // base64("id:top-secret-1")
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .and(header("authorization", "Basic aWQ6dG9wLXNlY3JldC0x"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(
+                "access_token=at-1&token_type=bearer&expires_in=60",
+                "application/x-www-form-urlencoded",
+            ))
+            .mount(&server)
+            .await;
+        let file = file(&format!("{}/token", server.uri()), json!({}));
+        let map = generic_token_request(
+            &file,
+            "id",
+            &Secret::new("top-secret-1"),
+            &[("grant_type", "authorization_code")],
+            &[],
+        )
+        .await
+        .unwrap();
+        assert_eq!(map.get("access_token"), Some(&json!("at-1")));
+        let body = String::from_utf8(server.received_requests().await.unwrap()[0].body.clone()).unwrap();
+        assert!(!body.contains("client_secret") && !body.contains("top-secret-1"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn error_answers_are_explained_without_echoing_secrets() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(400).set_body_json(
+                json!({"error": "invalid_client", "error_description": "bad secret top-secret-2"}),
+            ))
+            .mount(&server)
+            .await;
+        let file = file(&format!("{}/token", server.uri()), json!({"clientAuth": "body"}));
+        let err = generic_token_request(
+            &file,
+            "id",
+            &Secret::new("top-secret-2"),
+            &[("grant_type", "authorization_code")],
+            &[],
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.code(), "invalid_client");
+        assert!(
+            err.message().contains("client id and secret") && !err.message().contains("top-secret-2"),
+            "{err}"
+        );
+    }
+}
