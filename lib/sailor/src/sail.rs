@@ -147,6 +147,7 @@ pub async fn run_sail_until(
         cfg: Arc::new(RwLock::new(step.config)),
         snapshot: Mutex::new(step.snapshot),
         db: Mutex::new(HashMap::new()),
+        settled: Mutex::new(Settled::default()),
         db_version,
         consumer_generation: AtomicU64::new(0),
         stopping: AtomicBool::new(false),
@@ -229,6 +230,13 @@ struct Tracked {
     superseded: Vec<Acker>,
 }
 
+/// Outcomes of recently settled messages, oldest first.
+#[derive(Default)]
+struct Settled {
+    outcomes: HashMap<String, bool>,
+    order: std::collections::VecDeque<String>,
+}
+
 /// State shared by everything that runs for one step.
 struct Sail {
     settings: Settings,
@@ -245,6 +253,10 @@ struct Sail {
     snapshot: Mutex<Value>,
     /// Messages in processing by `messageId`, with their newest delivery.
     db: Mutex<HashMap<String, Tracked>>,
+    /// Messages settled lately, by `messageId`, with whether they were acknowledged: an ack can be
+    /// lost with the connection it was written to, and the broker's redelivery must not be
+    /// processed again.
+    settled: Mutex<Settled>,
     /// Bumped whenever `db` gets a newer delivery, the consumer changes, or consumption stops.
     db_version: watch::Sender<u64>,
     /// Which consumer (one per broker connection) deliveries come from.
@@ -398,6 +410,17 @@ impl Sail {
                 msg.headers.insert("reply_to".into(), Value::String(r.clone()));
             }
             if let Some(id) = &message_id {
+                let earlier = if delivery.redelivered { self.settled_before(id) } else { None };
+                if let Some(ok) = earlier {
+                    tracing::info!(
+                        acked = ok,
+                        "redelivery of a message already processed; settling it without processing it again"
+                    );
+                    if !settle_one(&delivery.acker, ok).await {
+                        tracing::warn!("could not settle the redelivery: its channel is closed");
+                    }
+                    return;
+                }
                 let mut db = lock(&self.db);
                 if let Some(tracked) = db.get_mut(id) {
                     let older = std::mem::replace(&mut tracked.acker, delivery.acker.clone());
@@ -505,6 +528,25 @@ impl Sail {
         h
     }
 
+    /// How a message with this id was settled lately, if it was.
+    fn settled_before(&self, id: &str) -> Option<bool> {
+        lock(&self.settled).outcomes.get(id).copied()
+    }
+
+    /// Remembers a settled message (the latest 10,000), so a redelivery is recognised.
+    fn remember_settled(&self, id: &str, ok: bool) {
+        const MAX: usize = 10_000;
+        let mut settled = lock(&self.settled);
+        if settled.outcomes.insert(id.to_string(), ok).is_none() {
+            settled.order.push_back(id.to_string());
+        }
+        while settled.order.len() > MAX {
+            if let Some(oldest) = settled.order.pop_front() {
+                settled.outcomes.remove(&oldest);
+            }
+        }
+    }
+
     /// Acknowledges (or rejects) the newest delivery of a finished message.
     ///
     /// After a reconnect the first delivery's channel is gone: wait for the broker to redeliver the
@@ -531,6 +573,9 @@ impl Sail {
                 let done = settle_one(&acker, ok).await;
                 tracing::debug!(generation, current, done, "settling");
                 if done || stopping {
+                    if done {
+                        self.remember_settled(id, ok);
+                    }
                     let superseded = lock(&self.db).remove(id).map(|t| t.superseded).unwrap_or_default();
                     for older in superseded.iter().filter(|a| a.usable()) {
                         settle_one(older, ok).await;
