@@ -1003,6 +1003,7 @@ async fn sail_once(
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    sandbox.clear_requests().await?;
     let mut env = sail_env(&broker, &api, prefetch);
     env.extend(sandbox.env());
     env.push(("GOTO_RATE_LIMIT".into(), "0".into()));
@@ -1059,6 +1060,14 @@ async fn sail_once(
         return Err(format!("gotowebinar sail exited {code} after SIGTERM"));
     }
     let _ = broker.conn.close(200, "done".into()).await;
+    let log = sandbox.requests().await?;
+    let reads = log
+        .iter()
+        .filter(|r| r["status"] == 200 && r["path"].as_str().is_some_and(|p| p.ends_with(SEED_WEBINAR)))
+        .count();
+    if reads < messages as usize {
+        return Err(format!("{messages} answers but only {reads} webinar reads at the sandbox"));
+    }
     Ok(SailRun { per_second, total_s, max_rss_kb })
 }
 
