@@ -115,6 +115,7 @@ pub async fn emit_list<T, O, S, P, Fut>(
     convert: impl Fn(T) -> O,
 ) -> Result<(), ComponentError>
 where
+    T: Send + 'static,
     O: Serialize,
     S: FnOnce(u32) -> futures::stream::BoxStream<'static, gotowebinar::Result<Page<T>>>,
     P: FnOnce(u32, u32) -> Fut,
@@ -124,10 +125,21 @@ where
     match paging.behavior() {
         EmitBehavior::EmitIndividually => {
             let mut pages = stream(MAX_PAGE_SIZE);
-            while let Some(page) = pages.next().await {
-                for item in page.doing(format!("listing {what}"))?.items {
+            let mut next = pages.next().await;
+            while let Some(page) = next {
+                let items = page.doing(format!("listing {what}"))?.items;
+                // The next page is read while this one is emitted, so waiting for GoTo and
+                // emitting overlap. It is read anyway: every page is emitted.
+                let ahead = ReadAhead(tokio::spawn(async move {
+                    let page = pages.next().await;
+                    (page, pages)
+                }));
+                for item in items {
                     call.emit(&convert(item)).await?;
                 }
+                let (page, rest) = ahead.finish().await?;
+                next = page;
+                pages = rest;
             }
             Ok(())
         }
@@ -148,6 +160,23 @@ where
             call.emit_value(json!({ "results": to_values(&results)?, "page": serde_json::to_value(info).unwrap_or_default() }))
                 .await
         }
+    }
+}
+
+/// A page being read ahead; dropped early (an emit failed), it stops reading.
+struct ReadAhead<T>(tokio::task::JoinHandle<T>);
+
+impl<T> ReadAhead<T> {
+    async fn finish(mut self) -> Result<T, ComponentError> {
+        (&mut self.0).await.map_err(|error| {
+            ComponentError::named(crate::errors::names::API, format!("reading the next page failed: {error}"))
+        })
+    }
+}
+
+impl<T> Drop for ReadAhead<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -36,7 +36,16 @@ const NAMED_FIELDS: [&str; 9] = [
 
 impl RegistrantOut {
     /// The output for a registrant of `webinar`.
-    pub fn new(registrant: Registrant, webinar: &WebinarKey) -> Self {
+    pub fn new(mut registrant: Registrant, webinar: &WebinarKey) -> Self {
+        // The named fields are taken out first so they are not copied into `details` only to be
+        // removed again (this runs once per registrant of a list).
+        let first_name = registrant.first_name.take();
+        let last_name = registrant.last_name.take();
+        let email = registrant.email.take();
+        let status = registrant.status.take();
+        let registration_date = registrant.registration_date.take();
+        let join_url = registrant.join_url.take();
+        let time_zone = registrant.time_zone.take();
         let mut details = match serde_json::to_value(&registrant) {
             Ok(Value::Object(map)) => map,
             _ => Map::new(),
@@ -48,15 +57,14 @@ impl RegistrantOut {
         RegistrantOut {
             registrant_key: registrant.registrant_key.into_string(),
             webinar_key: Some(webinar.to_string()),
-            first_name: registrant.first_name,
-            last_name: registrant.last_name,
-            email: registrant.email,
-            status: registrant.status,
-            registration_date: registrant
-                .registration_date
+            first_name,
+            last_name,
+            email,
+            status,
+            registration_date: registration_date
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-            join_url: registrant.join_url,
-            time_zone: registrant.time_zone,
+            join_url,
+            time_zone,
             details,
         }
     }

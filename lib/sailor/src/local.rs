@@ -409,7 +409,11 @@ impl Shared {
 impl State {
     /// Writes one line and flushes it; a failure is remembered and reported by the exit status.
     fn write(&mut self, line: &Value) -> bool {
-        let mut text = line.to_string();
+        self.write_line(line.to_string())
+    }
+
+    /// Writes one line of text (a JSON object) and flushes it.
+    fn write_line(&mut self, mut text: String) -> bool {
         text.push('\n');
         let result = self.out.write_all(text.as_bytes()).and_then(|()| self.out.flush());
         if let Err(e) = result {
@@ -457,7 +461,7 @@ impl Emitter for LocalEmitter {
             }
             _ => {}
         }
-        if st.write(&event.to_json()) {
+        if st.write_line(event.to_line()) {
             Ok(())
         } else {
             Err(EmitError::Failed("could not write the event line".into()))
