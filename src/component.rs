@@ -36,14 +36,14 @@ pub fn registry() -> &'static Registry {
 
 /// The descriptions of every function, in registration order.
 pub fn specs() -> Vec<FunctionSpec> {
-    registry().entries().iter().map(|entry| entry.spec.clone()).collect()
+    registry().entries().iter().map(|entry| entry.spec().clone()).collect()
 }
 
 /// The component for the runtime.
 pub fn component() -> Component {
     let mut component = Component::new().services(GoToServices);
     for entry in registry().entries() {
-        component = component.shared_function(entry.spec.name, entry.function.clone());
+        component = component.shared_function(entry.name, entry.function.clone());
     }
     component
 }
@@ -93,7 +93,7 @@ impl Services for GoToServices {
             .get(function)
             .ok_or_else(|| FunctionError::new(names::INPUT, format!("no function named {function:?}")))?;
         let dynamic = entry.meta.meta_model(ctx, cfg).await?;
-        Ok(dynamic.unwrap_or_else(|| json!({ "in": entry.spec.input, "out": entry.spec.output })))
+        Ok(dynamic.unwrap_or_else(|| json!({ "in": entry.spec().input, "out": entry.spec().output })))
     }
 
     async fn select_model(&self, ctx: Context, method: &str, cfg: Value) -> Result<Value, FunctionError> {
@@ -216,9 +216,17 @@ mod tests {
     #[test]
     fn the_manifest_follows_the_platform_rules() {
         let manifest = manifest::build(&specs());
-        let names: Vec<&str> = registry().entries().iter().map(|e| e.spec.name).collect();
+        let names: Vec<&str> = registry().entries().iter().map(|e| e.name).collect();
         let problems = manifest::problems(&manifest, &names, &SELECT_MODELS);
         assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn every_entry_is_found_by_the_name_its_description_carries() {
+        for entry in registry().entries() {
+            assert_eq!(entry.name, entry.spec().name);
+            assert!(registry().get(entry.spec().name).is_some_and(|found| std::ptr::eq(found, entry)));
+        }
     }
 
     #[test]

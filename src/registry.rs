@@ -1,7 +1,7 @@
 //! The list of the component's functions: each handler's description, its runtime adapter and
 //! its dynamic metadata, so the manifest, the runtime and the services all read one list.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use sailor::Function;
 use serde_json::Value;
@@ -11,8 +11,11 @@ use crate::spec::FunctionSpec;
 
 /// One registered function.
 pub struct Entry {
-    /// Its full description.
-    pub spec: FunctionSpec,
+    /// Its name: the manifest's key and the CLI's function name.
+    pub name: &'static str,
+    /// Builds its full description (schemas included) when first asked for.
+    describe: fn() -> FunctionSpec,
+    spec: OnceLock<FunctionSpec>,
     /// The runtime adapter.
     pub function: Arc<dyn Function>,
     /// Its dynamic metadata for a step configuration (without calling GoTo).
@@ -32,7 +35,9 @@ impl Registry {
     pub fn add<H: Handler + Default>(&mut self) {
         let adapter = Arc::new(Adapter::new(H::default()));
         self.entries.push(Entry {
-            spec: describe::<H>(),
+            name: H::describe().name,
+            describe: describe::<H>,
+            spec: OnceLock::new(),
             function: adapter.clone(),
             metadata: H::metadata,
             meta: adapter,
@@ -46,6 +51,14 @@ impl Registry {
 
     /// The entry named `name`.
     pub fn get(&self, name: &str) -> Option<&Entry> {
-        self.entries.iter().find(|entry| entry.spec.name == name)
+        self.entries.iter().find(|entry| entry.name == name)
+    }
+}
+
+impl Entry {
+    /// Its full description. Built on first use: running one action needs none of the schemas,
+    /// and building all of them is a good part of a cold start.
+    pub fn spec(&self) -> &FunctionSpec {
+        self.spec.get_or_init(self.describe)
     }
 }
