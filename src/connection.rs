@@ -224,16 +224,18 @@ impl Connection {
             Some(account) => format!("account:{account}"),
             None => format!("token:{given}"),
         };
-        let cached = cache().lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&cache_key).cloned();
-        if let Some(connection) = cached {
+        // Held while a connection is built, so concurrent first messages of one credential share
+        // one token manager instead of each refreshing (building makes no request).
+        let mut cache = cache().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(connection) = cache.get(&cache_key) {
             // A credential connected again (new refresh token) starts afresh; a refresh of our own does not.
             if given == connection.origin || given == fingerprint(&connection.tokens.keys()) {
                 connection.store.set_context(context.clone());
-                return Ok(connection);
+                return Ok(connection.clone());
             }
         }
         let connection = Self::build(context, credential, given, TokenManagerConfig::default())?;
-        cache().lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(cache_key, connection.clone());
+        cache.insert(cache_key, connection.clone());
         Ok(connection)
     }
 
@@ -406,6 +408,45 @@ mod tests {
 
     fn keys(value: Value) -> OAuthKeys {
         OAuthKeys::from_value(value).unwrap_or_default()
+    }
+
+    struct Discard;
+
+    #[async_trait]
+    impl sailor::Emitter for Discard {
+        async fn emit(&self, _event: sailor::Event) -> Result<(), sailor::EmitError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn concurrent_first_messages_of_one_credential_share_one_connection() {
+        let cfg = json!({"_account": "concurrent-first-messages",
+                         "oauth": {"access_token": "a", "refresh_token": "r", "expires_in": 3600}});
+        // Building needs the app's client; no test of this crate expects it to be missing.
+        for (name, value) in [(CLIENT_ID_ENV, "test-client"), (CLIENT_SECRET_ENV, "test-secret")] {
+            if std::env::var_os(name).is_none() {
+                std::env::set_var(name, value);
+            }
+        }
+        let threads = 8;
+        let barrier = std::sync::Barrier::new(threads);
+        let stores: Vec<Arc<PlatformStore>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let context = Context::new(Arc::new(Discard), sailor::StepInfo::default());
+                        barrier.wait();
+                        Connection::for_cfg(&context, &cfg).expect("a connection").store
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|handle| handle.join().expect("no panic")).collect()
+        });
+        assert!(
+            stores.iter().all(|store| Arc::ptr_eq(store, &stores[0])),
+            "one token manager per credential"
+        );
     }
 
     #[test]
