@@ -20,12 +20,23 @@ pub fn publish_retry_delay(iteration: u32) -> Duration {
     Duration::from_millis(ms).min(MAX_PUBLISH_RETRY_DELAY)
 }
 
+/// How long one attempt to connect to the broker may take. A connect can otherwise wait forever
+/// (seen while a broker was starting); the caller's reconnect loop tries again.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Connects to the broker, naming the connection for the broker's connection list.
 pub(crate) async fn connect(uri: &str, name: &str) -> Result<Connection, String> {
     let props = ConnectionProperties::default().with_connection_name(LongString::from(name.to_string()));
-    Connection::connect(uri, props)
-        .await
-        .map_err(|e| format!("cannot connect to AMQP broker {}: {e}", redact_uri(uri)))
+    match tokio::time::timeout(CONNECT_TIMEOUT, Connection::connect(uri, props)).await {
+        Ok(connected) => {
+            connected.map_err(|e| format!("cannot connect to AMQP broker {}: {e}", redact_uri(uri)))
+        }
+        Err(_) => Err(format!(
+            "cannot connect to AMQP broker {}: no answer within {} s",
+            redact_uri(uri),
+            CONNECT_TIMEOUT.as_secs()
+        )),
+    }
 }
 
 /// Why a publish failed for good.
@@ -306,6 +317,23 @@ pub(crate) fn put_int(t: &mut FieldTable, key: &str, value: i64) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_broker_that_accepts_but_never_answers_is_a_connect_error_not_a_hang() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let uri = format!("amqp://guest:secret@{}/%2f", listener.local_addr().unwrap());
+        let silent = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        let attempt = tokio::time::timeout(CONNECT_TIMEOUT * 2, connect(&uri, "test")).await;
+        let error = attempt.expect("connect gives up by itself").err().expect("no connection");
+        assert!(error.contains("no answer within 30 s"), "{error}");
+        assert!(!error.contains("secret"), "{error}");
+        silent.abort();
+    }
 
     #[test]
     fn retry_delays_double_up_to_five_minutes() {

@@ -64,8 +64,15 @@ impl Node {
             .unwrap_or_else(|e| panic!("cannot start {SERVER}: {e}; run the tests with scripts/test"));
         self.child = Some(child);
         let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+        let url = self.url();
         loop {
-            if lapin::Connection::connect(&self.url(), lapin::ConnectionProperties::default()).await.is_ok() {
+            // Bounded: a connect attempted while the node boots can wait forever.
+            let attempt = tokio::time::timeout(
+                Duration::from_secs(5),
+                lapin::Connection::connect(&url, lapin::ConnectionProperties::default()),
+            );
+            if let Ok(Ok(conn)) = attempt.await {
+                let _ = conn.close(200, "ready".into()).await;
                 return;
             }
             assert!(tokio::time::Instant::now() < deadline, "the node did not start; see {}", d.display());

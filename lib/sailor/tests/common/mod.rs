@@ -208,12 +208,33 @@ pub struct Broker {
     pub custom: String,
 }
 
+/// Connects to `url`, retrying for up to `limit`; a single connect can hang, so each attempt is
+/// bounded.
+pub async fn connect_within(url: &str, limit: Duration) -> Connection {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let attempt = tokio::time::timeout(
+            Duration::from_secs(5),
+            Connection::connect(url, ConnectionProperties::default()),
+        )
+        .await;
+        let failure = match attempt {
+            Ok(Ok(conn)) => return conn,
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => "no answer within 5 s".to_string(),
+        };
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "cannot connect to the test broker at {url}: {failure}; run the tests with scripts/test"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
 impl Broker {
     /// Declares everything with unique names on the broker at `url`.
     pub async fn new_at(url: &str) -> Broker {
-        let conn = Connection::connect(url, ConnectionProperties::default())
-            .await
-            .expect("connect to the test broker");
+        let conn = connect_within(url, Duration::from_secs(60)).await;
         let channel = conn.create_channel().await.unwrap();
         let id = uuid::Uuid::new_v4().simple().to_string();
         let exchange = format!("x-{id}");
@@ -271,7 +292,7 @@ impl Broker {
 
     /// Opens a new connection (after a broker restart), keeping the names.
     pub async fn reconnect(&mut self) {
-        self.conn = Connection::connect(&self.url, ConnectionProperties::default()).await.expect("reconnect");
+        self.conn = connect_within(&self.url, Duration::from_secs(60)).await;
         self.channel = self.conn.create_channel().await.unwrap();
     }
 
