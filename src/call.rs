@@ -4,6 +4,7 @@
 use std::marker::PhantomData;
 
 use async_trait::async_trait;
+use gotowebinar::keys::OrganizerKey;
 use sailor::{Context, Function, FunctionError, Input, Message};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
@@ -41,6 +42,13 @@ impl Call {
     /// errors are reported before credential problems.
     pub async fn connection(&self) -> Result<&Connection, ComponentError> {
         self.connection.get_or_try_init(|| async { Connection::for_cfg(&self.ctx, &self.cfg) }).await
+    }
+
+    /// The connection and the organizer whose webinars it works on (see
+    /// [`Connection::organizer_key`]).
+    pub async fn organizer(&self) -> Result<(&Connection, OrganizerKey), ComponentError> {
+        let connection = self.connection().await?;
+        Ok((connection, connection.organizer_key().await?))
     }
 
     /// Adds what only the credential can tell to an error (e.g. that a legacy credential must

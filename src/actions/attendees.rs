@@ -122,8 +122,7 @@ impl Handler for ListAttendees {
         let webinar = webinar_key(&input.webinar_key)?;
         let session = input.session_key.as_deref().map(session_key).transpose()?;
         input.paging.size()?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         match session {
             Some(session) => {
                 let attendees = connection
@@ -201,8 +200,7 @@ impl Handler for GetAttendee {
 
     async fn run(&self, call: &Call, input: AttendeeKeyIn) -> Result<(), ComponentError> {
         let (webinar, session, registrant) = input.keys()?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         let found = connection
             .client()
             .attendees(&organizer, &webinar)
@@ -245,8 +243,7 @@ macro_rules! attendee_report {
 
             async fn run(&self, call: &Call, input: AttendeeKeyIn) -> Result<(), ComponentError> {
                 let (webinar, session, registrant) = input.keys()?;
-                let connection = call.connection().await?;
-                let organizer = connection.organizer_key().await?;
+                let (connection, organizer) = call.organizer().await?;
                 let found = connection
                     .client()
                     .attendees(&organizer, &webinar)

@@ -90,8 +90,7 @@ impl Handler for ListCoorganizers {
     async fn run(&self, call: &Call, input: ListCoorganizersIn) -> Result<(), ComponentError> {
         let webinar = webinar_key(&input.webinar_key)?;
         input.paging.size()?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         let list = connection
             .client()
             .coorganizers(&organizer, &webinar)
@@ -227,8 +226,7 @@ impl Handler for CreateCoorganizers {
     async fn run(&self, call: &Call, input: CreateCoorganizersIn) -> Result<(), ComponentError> {
         let webinar = webinar_key(&input.webinar_key)?;
         let body = input.to_wire()?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         let created = connection
             .client()
             .coorganizers(&organizer, &webinar)
@@ -331,12 +329,7 @@ impl Handler for DeleteCoorganizer {
             .delete(&coorganizer, external)
             .await
             .doing(format!("removing co-organizer {coorganizer} from webinar {webinar}"))?;
-        call.emit(&DoneOut {
-            success: true,
-            webinar_key: Some(webinar.into_string()),
-            key: Some(coorganizer.into_string()),
-        })
-        .await
+        call.emit(&DoneOut::item(webinar.into_string(), coorganizer.into_string())).await
     }
 }
 
@@ -370,11 +363,6 @@ impl Handler for ResendCoorganizerInvitation {
             .resend_invitation(&coorganizer, external)
             .await
             .doing(format!("resending the invitation of co-organizer {coorganizer} of webinar {webinar}"))?;
-        call.emit(&DoneOut {
-            success: true,
-            webinar_key: Some(webinar.into_string()),
-            key: Some(coorganizer.into_string()),
-        })
-        .await
+        call.emit(&DoneOut::item(webinar.into_string(), coorganizer.into_string())).await
     }
 }

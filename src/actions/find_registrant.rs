@@ -87,8 +87,7 @@ impl Handler for FindRegistrantByEmail {
         if email.is_empty() {
             return Err(ComponentError::input("`email` must not be empty"));
         }
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         let found = connection
             .client()
             .registrants(&organizer, &webinar)

@@ -126,6 +126,18 @@ pub struct DoneOut {
     pub key: Option<String>,
 }
 
+impl DoneOut {
+    /// A change GoTo accepted for a webinar.
+    pub fn webinar(webinar: String) -> Self {
+        DoneOut { success: true, webinar_key: Some(webinar), key: None }
+    }
+
+    /// A change GoTo accepted for one registrant, panelist or co-organizer of a webinar.
+    pub fn item(webinar: String, key: String) -> Self {
+        DoneOut { success: true, webinar_key: Some(webinar), key: Some(key) }
+    }
+}
+
 /// A standard registration field of a webinar.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]

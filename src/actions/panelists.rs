@@ -87,8 +87,7 @@ impl Handler for ListPanelists {
     async fn run(&self, call: &Call, input: ListPanelistsIn) -> Result<(), ComponentError> {
         let webinar = webinar_key(&input.webinar_key)?;
         input.paging.size()?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         let panelists = connection
             .client()
             .panelists(&organizer, &webinar)
@@ -191,8 +190,7 @@ impl Handler for CreatePanelists {
     async fn run(&self, call: &Call, input: CreatePanelistsIn) -> Result<(), ComponentError> {
         let webinar = webinar_key(&input.webinar_key)?;
         let body = input.to_wire()?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         let created = connection
             .client()
             .panelists(&organizer, &webinar)
@@ -249,20 +247,14 @@ impl Handler for DeletePanelist {
     async fn run(&self, call: &Call, input: PanelistKeyIn) -> Result<(), ComponentError> {
         let webinar = webinar_key(&input.webinar_key)?;
         let panelist = panelist_key(&input.panelist_key)?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         connection
             .client()
             .panelists(&organizer, &webinar)
             .delete(&panelist)
             .await
             .doing(format!("removing panelist {panelist} from webinar {webinar}"))?;
-        call.emit(&DoneOut {
-            success: true,
-            webinar_key: Some(webinar.into_string()),
-            key: Some(panelist.into_string()),
-        })
-        .await
+        call.emit(&DoneOut::item(webinar.into_string(), panelist.into_string())).await
     }
 }
 
@@ -289,19 +281,13 @@ impl Handler for ResendPanelistInvitation {
     async fn run(&self, call: &Call, input: PanelistKeyIn) -> Result<(), ComponentError> {
         let webinar = webinar_key(&input.webinar_key)?;
         let panelist = panelist_key(&input.panelist_key)?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         connection
             .client()
             .panelists(&organizer, &webinar)
             .resend_invitation(&panelist)
             .await
             .doing(format!("resending the invitation of panelist {panelist} of webinar {webinar}"))?;
-        call.emit(&DoneOut {
-            success: true,
-            webinar_key: Some(webinar.into_string()),
-            key: Some(panelist.into_string()),
-        })
-        .await
+        call.emit(&DoneOut::item(webinar.into_string(), panelist.into_string())).await
     }
 }

@@ -108,8 +108,7 @@ impl Handler for ListRegistrants {
 
     async fn run(&self, call: &Call, input: ListRegistrantsIn) -> Result<(), ComponentError> {
         let webinar = webinar_key(&input.webinar_key)?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         let client = connection.client().clone();
         let (c1, o1, w1) = (client.clone(), organizer.clone(), webinar.clone());
         let (c2, o2, w2) = (client, organizer, webinar.clone());
@@ -158,8 +157,7 @@ impl Handler for GetRegistrant {
     async fn run(&self, call: &Call, input: RegistrantKeyIn) -> Result<(), ComponentError> {
         let webinar = webinar_key(&input.webinar_key)?;
         let registrant = registrant_key(&input.registrant_key)?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         let found = connection
             .client()
             .registrants(&organizer, &webinar)
@@ -490,20 +488,14 @@ impl Handler for DeleteRegistrant {
     async fn run(&self, call: &Call, input: RegistrantKeyIn) -> Result<(), ComponentError> {
         let webinar = webinar_key(&input.webinar_key)?;
         let registrant = registrant_key(&input.registrant_key)?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         connection
             .client()
             .registrants(&organizer, &webinar)
             .delete(&registrant)
             .await
             .doing(format!("deleting registrant {registrant} of webinar {webinar}"))?;
-        call.emit(&DoneOut {
-            success: true,
-            webinar_key: Some(webinar.into_string()),
-            key: Some(registrant.into_string()),
-        })
-        .await
+        call.emit(&DoneOut::item(webinar.into_string(), registrant.into_string())).await
     }
 }
 
@@ -563,8 +555,7 @@ impl Handler for GetRegistrationFields {
 
     async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
         let webinar = webinar_key(&input.webinar_key)?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         let fields = connection
             .client()
             .registrants(&organizer, &webinar)

@@ -108,8 +108,7 @@ impl Handler for ListSessions {
             return Err(ComponentError::input("`toTime` must be after `fromTime`"));
         }
         input.paging.size()?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         let client = connection.client().clone();
         let (c1, o1, c2, o2) = (client.clone(), organizer.clone(), client, organizer);
         match webinar {
@@ -177,8 +176,7 @@ impl Handler for GetSession {
 
     async fn run(&self, call: &Call, input: SessionKeyIn) -> Result<(), ComponentError> {
         let (webinar, session) = input.keys()?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         let found = connection
             .client()
             .sessions(&organizer)
@@ -222,8 +220,7 @@ impl Handler for GetSessionPerformance {
 
     async fn run(&self, call: &Call, input: SessionKeyIn) -> Result<(), ComponentError> {
         let (webinar, session) = input.keys()?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         let figures: Performance = connection
             .client()
             .sessions(&organizer)
@@ -279,8 +276,7 @@ macro_rules! session_report {
 
             async fn run(&self, call: &Call, input: SessionKeyIn) -> Result<(), ComponentError> {
                 let (webinar, session) = input.keys()?;
-                let connection = call.connection().await?;
-                let organizer = connection.organizer_key().await?;
+                let (connection, organizer) = call.organizer().await?;
                 let found =
                     connection.client().sessions(&organizer).$method(&webinar, &session).await.doing(
                         format!(

@@ -47,8 +47,7 @@ impl Handler for GetWebinarMeetingTimes {
 
     async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
         let webinar = webinar_key(&input.webinar_key)?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         let times = connection
             .client()
             .webinars(&organizer)
@@ -101,8 +100,7 @@ impl Handler for GetWebinarAudio {
 
     async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
         let webinar = webinar_key(&input.webinar_key)?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         let audio = connection
             .client()
             .webinars(&organizer)
@@ -211,15 +209,14 @@ impl Handler for UpdateWebinarAudio {
             private_info: input.private_info.clone(),
             ..Audio::default()
         };
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         connection
             .client()
             .webinars(&organizer)
             .update_audio(&webinar, &audio)
             .await
             .doing(format!("updating the audio settings of webinar {webinar}"))?;
-        call.emit(&DoneOut { success: true, webinar_key: Some(webinar.into_string()), key: None }).await
+        call.emit(&DoneOut::webinar(webinar.into_string())).await
     }
 }
 
@@ -267,8 +264,7 @@ impl Handler for GetWebinarPerformance {
 
     async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
         let webinar = webinar_key(&input.webinar_key)?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         let figures = connection
             .client()
             .webinars(&organizer)
@@ -327,8 +323,7 @@ impl Handler for ListInSessionWebinars {
 
     async fn run(&self, call: &Call, input: ListInSessionIn) -> Result<(), ComponentError> {
         input.paging.size()?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         let webinars = connection
             .client()
             .webinars(&organizer)
@@ -401,8 +396,7 @@ impl Handler for CopyWebinar {
             ..UpdateWebinar::default()
         };
         let changes = (changes != UpdateWebinar::default()).then_some(changes);
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         let key = connection
             .client()
             .webinars(&organizer)
@@ -445,8 +439,7 @@ impl Handler for GetWebinarStartUrl {
 
     async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
         let webinar = webinar_key(&input.webinar_key)?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         let found = connection
             .client()
             .webinars(&organizer)

@@ -189,8 +189,7 @@ impl Handler for GetWebinar {
 
     async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
         let webinar = webinar_key(&input.webinar_key)?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         let found = connection
             .client()
             .webinars(&organizer)
@@ -440,8 +439,7 @@ impl Handler for CreateWebinarAction {
 
     async fn run(&self, call: &Call, input: CreateWebinarIn) -> Result<(), ComponentError> {
         let body = input.to_wire()?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         let created = connection.client().webinars(&organizer).create(&body).await;
         let key = once(created, "creating the webinar")?;
         call.emit(&WebinarKeyOut { webinar_key: key.into_string() }).await
@@ -508,15 +506,14 @@ impl Handler for UpdateWebinarAction {
                 "nothing to change: give at least one of `subject`, `description`, `times`, `timeZone`, `locale`, `isPasswordProtected`, `emailSettings`",
             ));
         }
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         connection
             .client()
             .webinars(&organizer)
             .update(&webinar, &body, input.notify_participants.unwrap_or(false))
             .await
             .doing(format!("updating webinar {webinar}"))?;
-        call.emit(&DoneOut { success: true, webinar_key: Some(webinar.into_string()), key: None }).await
+        call.emit(&DoneOut::webinar(webinar.into_string())).await
     }
 }
 
@@ -552,14 +549,13 @@ impl Handler for CancelWebinar {
 
     async fn run(&self, call: &Call, input: CancelWebinarIn) -> Result<(), ComponentError> {
         let webinar = webinar_key(&input.webinar_key)?;
-        let connection = call.connection().await?;
-        let organizer = connection.organizer_key().await?;
+        let (connection, organizer) = call.organizer().await?;
         connection
             .client()
             .webinars(&organizer)
             .cancel(&webinar, input.send_cancellation_emails.unwrap_or(false))
             .await
             .doing(format!("cancelling webinar {webinar}"))?;
-        call.emit(&DoneOut { success: true, webinar_key: Some(webinar.into_string()), key: None }).await
+        call.emit(&DoneOut::webinar(webinar.into_string())).await
     }
 }

@@ -75,8 +75,7 @@ impl Handler for NewAttendees {
 async fn poll(call: &Call) -> Result<(), ComponentError> {
     let options = PollOptions::from_cfg(&call.cfg)?;
     let previous: Option<TimeCursor> = cursor::load(&call.snapshot, NAME, "organizer")?;
-    let connection = call.connection().await?;
-    let organizer = connection.organizer_key().await?;
+    let (connection, organizer) = call.organizer().await?;
     let sessions = ended_sessions(connection, previous.as_ref(), &options).await?;
     // Attendees of sessions before the cursor were emitted (or skipped by startFrom) already.
     let floor = previous.as_ref().map(|c| c.since);

@@ -119,8 +119,7 @@ async fn poll(call: &Call) -> Result<(), ComponentError> {
     let scope = "organizer";
     let previous: Option<WebinarState> = cursor::load(&call.snapshot, NAME, scope)?;
 
-    let connection = call.connection().await?;
-    let organizer = connection.organizer_key().await?;
+    let (connection, organizer) = call.organizer().await?;
     let now = Utc::now();
     let (from, to) = (now - Duration::days(WINDOW_BEFORE_DAYS), now + Duration::days(WINDOW_AFTER_DAYS));
     let mut pages = connection.client().webinars(&organizer).list(from, to, 200);
