@@ -2,14 +2,11 @@
 //! and instant triggers fed by GoTo webhooks.
 
 pub mod cursor;
+pub mod instant;
 pub mod new_attendees;
 pub mod new_registrants;
 pub mod new_webinars;
-pub mod registrant_added;
-pub mod registrant_joined;
 pub mod webhook;
-pub mod webinar_changed;
-pub mod webinar_created;
 pub mod webinar_ended;
 
 use schemars::JsonSchema;
@@ -20,6 +17,7 @@ use crate::call::Call;
 use crate::errors::{names, ComponentError, Failure};
 use crate::registry::Registry;
 use crate::spec::Field;
+use crate::triggers::instant::WebhookTrigger;
 
 /// Registers every trigger.
 pub fn register(registry: &mut Registry) {
@@ -27,10 +25,10 @@ pub fn register(registry: &mut Registry) {
     registry.add::<new_webinars::NewWebinars>();
     registry.add::<new_attendees::NewAttendees>();
     registry.add::<webinar_ended::WebinarEnded>();
-    registry.add::<registrant_added::RegistrantAdded>();
-    registry.add::<registrant_joined::RegistrantJoined>();
-    registry.add::<webinar_created::WebinarCreated>();
-    registry.add::<webinar_changed::WebinarChanged>();
+    registry.add::<WebhookTrigger<instant::RegistrantAdded>>();
+    registry.add::<WebhookTrigger<instant::RegistrantJoined>>();
+    registry.add::<WebhookTrigger<instant::WebinarCreated>>();
+    registry.add::<WebhookTrigger<instant::WebinarChanged>>();
 }
 
 /// Triggers read their options from the step configuration, not from a message.
