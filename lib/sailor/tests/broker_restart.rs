@@ -63,20 +63,11 @@ impl Node {
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {SERVER}: {e}; run the tests with scripts/test"));
         self.child = Some(child);
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
-        let url = self.url();
-        loop {
-            // Bounded: a connect attempted while the node boots can wait forever.
-            let attempt = tokio::time::timeout(
-                Duration::from_secs(5),
-                lapin::Connection::connect(&url, lapin::ConnectionProperties::default()),
-            );
-            if let Ok(Ok(conn)) = attempt.await {
+        match try_connect_within(&self.url(), Duration::from_secs(90)).await {
+            Ok(conn) => {
                 let _ = conn.close(200, "ready".into()).await;
-                return;
             }
-            assert!(tokio::time::Instant::now() < deadline, "the node did not start; see {}", d.display());
-            tokio::time::sleep(Duration::from_millis(300)).await;
+            Err(failure) => panic!("the node did not start ({failure}); see {}", d.display()),
         }
     }
 

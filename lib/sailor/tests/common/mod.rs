@@ -209,8 +209,8 @@ pub struct Broker {
 }
 
 /// Connects to `url`, retrying for up to `limit`; a single connect can hang, so each attempt is
-/// bounded.
-pub async fn connect_within(url: &str, limit: Duration) -> Connection {
+/// bounded. The error is the last attempt's failure.
+pub async fn try_connect_within(url: &str, limit: Duration) -> Result<Connection, String> {
     let deadline = tokio::time::Instant::now() + limit;
     loop {
         let attempt = tokio::time::timeout(
@@ -219,16 +219,22 @@ pub async fn connect_within(url: &str, limit: Duration) -> Connection {
         )
         .await;
         let failure = match attempt {
-            Ok(Ok(conn)) => return conn,
+            Ok(Ok(conn)) => return Ok(conn),
             Ok(Err(e)) => e.to_string(),
             Err(_) => "no answer within 5 s".to_string(),
         };
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "cannot connect to the test broker at {url}: {failure}; run the tests with scripts/test"
-        );
+        if tokio::time::Instant::now() >= deadline {
+            return Err(failure);
+        }
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+}
+
+/// [`try_connect_within`], failing the test when the broker cannot be reached.
+pub async fn connect_within(url: &str, limit: Duration) -> Connection {
+    try_connect_within(url, limit).await.unwrap_or_else(|failure| {
+        panic!("cannot connect to the test broker at {url}: {failure}; run the tests with scripts/test")
+    })
 }
 
 impl Broker {
