@@ -18,7 +18,7 @@ fn the_dockerfile_builds_the_binary_and_puts_sail_and_serve_on_path() {
     assert!(
         dockerfile.contains("COPY --from=build /build/target/release/gotowebinar /usr/local/bin/gotowebinar")
     );
-    assert!(dockerfile.contains("COPY component.json"), "the manifest ships with the image");
+    assert!(dockerfile.contains("component.json /home/node/component.json"), "the manifest ships with the image");
     for command in ["sail", "serve"] {
         let wrapper = format!("exec /usr/local/bin/gotowebinar {command} \"$@\"");
         assert!(dockerfile.contains(&wrapper), "`{command}` runs `gotowebinar {command}`");
@@ -27,7 +27,7 @@ fn the_dockerfile_builds_the_binary_and_puts_sail_and_serve_on_path() {
     assert!(dockerfile.contains("USER "), "the step does not run as root");
     // Every path the build copies exists (a missing one fails the platform's build).
     for line in dockerfile.lines().filter(|l| l.starts_with("COPY ") && !l.contains("--from")) {
-        let parts: Vec<&str> = line.split_whitespace().collect();
+        let parts: Vec<&str> = line.split_whitespace().filter(|part| !part.starts_with("--")).collect();
         for source in &parts[1..parts.len() - 1] {
             assert!(
                 Path::new(env!("CARGO_MANIFEST_DIR")).join(source).exists(),
@@ -35,6 +35,40 @@ fn the_dockerfile_builds_the_binary_and_puts_sail_and_serve_on_path() {
             );
         }
     }
+}
+
+/// The Dockerfile's stages: the build stage and the run stage, as text.
+fn stages(dockerfile: &str) -> (String, String) {
+    let run_from = dockerfile.rfind("\nFROM ").expect("a second stage");
+    (dockerfile[..run_from].to_string(), dockerfile[run_from..].to_string())
+}
+
+#[test]
+fn dependencies_build_in_their_own_layer_before_the_sources_arrive() {
+    let (build, _) = stages(&read("Dockerfile"));
+    let lock = build.find("COPY Cargo.toml Cargo.lock").expect("the manifests are copied first");
+    let sources = build.find("COPY src ").expect("the sources are copied");
+    let first_build = build.find("cargo build").expect("a build");
+    assert!(lock < first_build && first_build < sources, "dependencies build before `COPY src`");
+    for member in ["lib/gotowebinar", "lib/sailor", "lib/sandbox"] {
+        assert!(build.contains(&format!("COPY {member}/Cargo.toml {member}/")), "{member}'s manifest");
+    }
+    // Sources copied after the stand-ins are touched, so cargo cannot mistake them for built.
+    assert!(build[sources..].contains("touch"), "the real sources are newer than the stand-ins");
+    assert!(build.contains("CARGO_PROFILE_RELEASE_STRIP=symbols"), "the shipped binary is stripped");
+}
+
+#[test]
+fn the_run_stage_has_a_user_with_a_home_and_no_package_manager_layer() {
+    let (_, run) = stages(&read("Dockerfile"));
+    assert!(!run.contains("apt-get"), "the run stage installs nothing: {run}");
+    assert!(run.contains("groupadd --gid 1000 component"), "gid 1000");
+    assert!(run.contains("useradd --uid 1000 --gid 1000 --create-home --home-dir /home/node"), "uid 1000 with a home");
+    assert!(!run.contains("--system"), "a system account gets gid < 1000 and no home");
+    assert!(run.contains("COPY --from=build /etc/ssl/certs/ca-certificates.crt"), "the CA bundle the binary trusts");
+    assert!(run.contains("COPY --chown=1000:1000 component.json /home/node/"), "the user owns its files");
+    assert!(run.contains("WORKDIR /home/node") && run.contains("USER component"));
+    assert!(run.contains("CMD [\"sail\"]"));
 }
 
 #[test]
