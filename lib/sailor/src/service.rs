@@ -104,7 +104,7 @@ impl ServiceEnv {
 ///
 /// Sets up JSON logging on stdout unless a logger is already installed.
 pub async fn run_service(component: &Component, method: &str) -> Result<(), SailError> {
-    crate::logging::init_json_stdout_logging(&StepInfo::from_env(method));
+    crate::logging::init_platform_logging();
     let env = ServiceEnv::from_env()?;
     run_service_with(component, method, env).await.map(|_| ())
 }
