@@ -5,6 +5,11 @@
 //! runner ([`run_local`]) prints events as JSON lines; [`run_sail`] runs a flow step over AMQP
 //! with the platform's protocol; [`run_service`] answers one service call.
 //!
+//! On the platform the runtime behaves as the platform's Node.js runtime (2.7.x): bunyan log lines
+//! with the step's context ([`logging`]), start-up failures published to the error queue,
+//! lightweight messages whose bodies live in object storage ([`object_storage`]), paced
+//! publishing and the same `ELASTICIO_*` settings ([`Settings`]).
+//!
 //! Incoming JSON (AMQP messages, the step configuration, service cfg, local files) is read with
 //! [`parse_json_lossless`]: integers longer than 15 digits arrive as **strings** holding the exact
 //! digits, so ids such as `24576065432313123456` are never rounded.
