@@ -271,7 +271,7 @@ pub async fn run_sail_until(
         &connection_name(&settings, "publish"),
         publish_policy(&settings),
     ));
-    publisher.open().await.map_err(SailError::Amqp)?;
+    with_reconnects(&settings, || publisher.open()).await.map_err(SailError::Amqp)?;
     let started = match find(&settings) {
         Ok(function) => {
             start(function, settings.clone(), amqp.clone(), crypto.clone(), api, publisher.clone(), shutdown)
@@ -309,6 +309,27 @@ pub async fn run_sail_until(
     started
 }
 
+/// Runs `connect`, trying again `ELASTICIO_AMQP_RECONNECT_ATTEMPTS` more times, each after
+/// `ELASTICIO_AMQP_RECONNECT_TIMEOUT`, as the Node runtime connects at start-up.
+async fn with_reconnects<T, F, Fut>(settings: &Settings, mut connect: F) -> Result<T, String>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, String>>,
+{
+    let mut tries = 0;
+    loop {
+        match connect().await {
+            Ok(v) => return Ok(v),
+            Err(e) if tries < settings.amqp_reconnect_attempts => {
+                tries += 1;
+                tracing::warn!(error = %e, attempt = tries, "cannot connect to the broker; trying again");
+                tokio::time::sleep(settings.amqp_reconnect_timeout).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// Reads the step, runs its hooks and consumes until `shutdown`.
 async fn start(
     function: Arc<dyn Function>,
@@ -320,8 +341,9 @@ async fn start(
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), SailError> {
     // Fail early when the broker or queue is unusable, before any hook runs.
+    let name = connection_name(&settings, "consume");
     let (consume_conn, consume_channel) =
-        open_consumer_channel(&amqp.uri, &connection_name(&settings, "consume"), settings.prefetch)
+        with_reconnects(&settings, || open_consumer_channel(&amqp.uri, &name, settings.prefetch))
             .await
             .map_err(SailError::Amqp)?;
 

@@ -138,6 +138,10 @@ pub struct Settings {
     pub emit_lightweight_message: bool,
     /// `ELASTICIO_ADDITIONAL_VARS_FOR_HEADERS`: `(header, value)` added to every outgoing message.
     pub additional_headers: Vec<(String, String)>,
+    /// `ELASTICIO_AMQP_RECONNECT_ATTEMPTS`: more tries of a failed broker connect at start-up (default 3).
+    pub amqp_reconnect_attempts: u32,
+    /// `ELASTICIO_AMQP_RECONNECT_TIMEOUT`: the wait between those tries (default 100 ms).
+    pub amqp_reconnect_timeout: Duration,
 }
 
 /// How incoming messages are read (`ELASTICIO_INPUT_FORMAT`).
@@ -275,6 +279,8 @@ impl Settings {
             object_storage_size_threshold: env.number("OBJECT_STORAGE_SIZE_THRESHOLD", 1_048_576)?,
             emit_lightweight_message: emit_lightweight,
             additional_headers: additional_headers(&lookup)?,
+            amqp_reconnect_attempts: env.number("AMQP_RECONNECT_ATTEMPTS", 3)?,
+            amqp_reconnect_timeout: Duration::from_millis(env.number("AMQP_RECONNECT_TIMEOUT", 100)?),
             flow_id: env.required("FLOW_ID")?,
             exec_id: env.required("EXEC_ID")?,
             step_id: env.required("STEP_ID")?,
@@ -588,6 +594,7 @@ mod tests {
         assert_eq!(s.input_format, InputFormat::Default);
         assert_eq!(s.object_storage_size_threshold, 1_048_576);
         assert!(s.object_storage_uri.is_none() && s.additional_headers.is_empty());
+        assert_eq!((s.amqp_reconnect_attempts, s.amqp_reconnect_timeout), (3, Duration::from_millis(100)));
 
         let mut m = base();
         for (k, v) in [
@@ -605,11 +612,14 @@ mod tests {
             ("EMIT_LIGHTWEIGHT_MESSAGE", "true"),
             ("ADDITIONAL_VARS_FOR_HEADERS", " ELASTICIO_TENANT_ID, MY_CUSTOM_VAR,ELASTICIO_UNSET ,"),
             ("TENANT_ID", "tenant-7"),
+            ("AMQP_RECONNECT_ATTEMPTS", "0"),
+            ("AMQP_RECONNECT_TIMEOUT", "250"),
         ] {
             m.insert(format!("ELASTICIO_{k}"), v.into());
         }
         m.insert("MY_CUSTOM_VAR".into(), "custom".into());
         let s = Settings::from_map(&m).unwrap();
+        assert_eq!((s.amqp_reconnect_attempts, s.amqp_reconnect_timeout), (0, Duration::from_millis(250)));
         assert_eq!(s.amqp_publish_retry_delay, Duration::from_millis(5));
         assert_eq!(s.amqp_publish_max_retry_delay, Duration::from_millis(40));
         assert!(s.amqp_persistent_messages && s.emit_lightweight_message);

@@ -428,6 +428,34 @@ async fn large_outgoing_bodies_are_stored_and_sent_as_lightweight_messages() {
 // ---------------------------------------------------------------------------------------------
 // Start-up failures
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_broker_connect_is_tried_again_as_configured() {
+    let broker = Broker::new().await;
+    let api = FakeApi::start(step(json!({}), false), &[]).await;
+    // A "broker" that hangs up on every connection, counting them.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let uri = format!("amqp://guest:guest@{}/%2f", listener.local_addr().unwrap());
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(socket);
+        }
+    });
+    let settings = broker.settings_with_uri(
+        &uri,
+        &api,
+        "echo",
+        &[("AMQP_RECONNECT_ATTEMPTS", "2"), ("AMQP_RECONNECT_TIMEOUT", "10")],
+    );
+    let component = Component::new().function("echo", Echo);
+    let err = run_sail_until(&component, settings, std::future::pending()).await.unwrap_err();
+    assert!(matches!(err, sailor::SailError::Amqp(_)), "{err}");
+    assert!(!err.to_string().contains(":guest@"), "no broker password: {err}");
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 3, "one attempt and two more");
+}
+
 /// The one start-up error on the error queue: its decrypted `{name, message}` and headers.
 async fn startup_error(broker: &Broker) -> (Value, Received) {
     let errors = broker.take(&broker.error, 1, 30).await;
