@@ -117,6 +117,7 @@ pub async fn run_service_with(
     method: &str,
     env: ServiceEnv,
 ) -> Result<Value, SailError> {
+    crate::logging::register_secrets_in(&env.cfg);
     let outcome = call(component, method, &env).await?;
     let body = match outcome {
         Ok(data) => json!({"status": "success", "data": data}),
@@ -220,6 +221,7 @@ impl Emitter for ServiceEmitter {
                         json_type(&keys)
                     )));
                 };
+                crate::logging::register_secrets_in(&keys);
                 let account = {
                     let mut cfg = self.cfg.write().unwrap_or_else(|p| p.into_inner());
                     if let Value::Object(c) = &mut *cfg {
