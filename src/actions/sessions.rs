@@ -386,3 +386,47 @@ session_report!(
     "surveys",
     surveys
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn get_session_says_which_shape_gotos_answer_had() {
+        let webinar = WebinarKey::new("24576065432313123456").unwrap();
+        let session = SessionKey::new("77").unwrap();
+        let object: Session = serde_json::from_str(
+            r#"{"sessionKey":77,"startTime":"2026-03-13T10:00:00Z","endTime":"2026-03-13T11:00:00Z","registrantsAttended":4}"#,
+        )
+        .unwrap();
+        let out =
+            serde_json::to_value(SessionDetailOut::new(SessionDetail::Session(object), &webinar, &session))
+                .unwrap();
+        assert_eq!(out["answer"], "session");
+        assert_eq!(out["sessionKey"], "77");
+        assert_eq!(out["webinarKey"], "24576065432313123456");
+        assert_eq!(out["registrantsAttended"], 4);
+        assert!(out.get("attendees").is_none(), "{out}");
+
+        // The documented answer: an array of Attendee.
+        let attendees: Vec<gotowebinar::models::Attendee> = serde_json::from_str(
+            r#"[{"registrantKey":18446744073709551617,"firstName":"Ada","lastName":"L","email":"a@x.io",
+                 "attendanceTimeInSeconds":60,"sessionKey":77,
+                 "attendance":[{"joinTime":"2026-03-13T10:00:00Z","leaveTime":"2026-03-13T10:01:00Z"}]}]"#,
+        )
+        .unwrap();
+        let out = serde_json::to_value(SessionDetailOut::new(
+            SessionDetail::Attendees(attendees),
+            &webinar,
+            &session,
+        ))
+        .unwrap();
+        assert_eq!(out["answer"], "attendees");
+        assert_eq!(out["sessionKey"], "77");
+        assert_eq!(out["registrantsAttended"], 1);
+        assert_eq!(out["startTime"], json!(null));
+        assert_eq!(out["attendees"][0]["registrantKey"], "18446744073709551617");
+        assert_eq!(out["attendees"][0]["attendanceTimeInSeconds"], 60);
+    }
+}

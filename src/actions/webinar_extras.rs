@@ -481,3 +481,25 @@ impl Handler for GetWebinarStartUrl {
 fn link_in(extra: &Map<String, Value>) -> Option<String> {
     ["hostURL", "hostUrl", "startURL"].iter().find_map(|name| extra.get(*name)?.as_str().map(String::from))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn webinars_in_session_are_looked_for_in_a_range_around_now() {
+        let now = at("2026-03-13T10:00:00Z");
+        assert_eq!(
+            in_session_range(None, None, now),
+            (at("2026-03-12T10:00:00Z"), at("2026-03-14T10:00:00Z"))
+        );
+        let from = at("2026-03-13T08:00:00Z");
+        assert_eq!(in_session_range(Some(from), None, now), (from, at("2026-03-14T10:00:00Z")));
+        let to = at("2026-03-13T12:00:00Z");
+        assert_eq!(in_session_range(None, Some(to), now), (at("2026-03-12T10:00:00Z"), to));
+    }
+}

@@ -8,17 +8,20 @@ use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use gotowebinar::client::GoToWebinar;
 use gotowebinar::keys::{
-    AccountKey, CoorganizerKey, OrganizerKey, PanelistKey, RegistrantKey, SessionKey, WebhookKey, WebinarKey,
+    AccountKey, AnswerKey, CoorganizerKey, OrganizerKey, PanelistKey, QuestionKey, RegistrantKey, SessionKey,
+    WebhookKey, WebinarKey,
 };
 use gotowebinar::models::{
-    CreateWebinar, NewCoorganizer, NewPanelist, NewWebhook, RecordingAssetSearch, SessionDetail,
-    UpdateWebinar, WebinarTime,
+    CreateWebinar, NewCoorganizer, NewPanelist, NewWebhook, QuestionResponse, RecordingAssetSearch,
+    SessionDetail, UpdateWebinar, WebinarTime,
 };
 use gotowebinar::pagination::collect_all;
 use gotowebinar::retry::RetryPolicy;
 use gotowebinar::{ErrorKind, Origins, Secret, StaticToken};
 use serde_json::json;
-use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
+use wiremock::matchers::{
+    body_json, body_string_contains, header, method, path, query_param, query_param_is_missing,
+};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const BIG: &str = "24576065432313123456";
@@ -313,6 +316,40 @@ async fn registrants_page_with_limit_and_unpaged_is_a_bare_array() {
     let found = handler.find_by_email(" carol@x.IO ").await.unwrap().unwrap();
     assert_eq!(found.registrant_key.as_str(), "3");
     assert!(handler.find_by_email("nobody@x.io").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn registration_answers_carry_their_keys_as_exact_integers() {
+    // GoTo's document types responses[].questionKey and answerKey int64: JSON integers, every digit.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("{BASE}/webinars/{BIG}/registrants")))
+        .and(body_string_contains(format!(r#""responses":[{{"questionKey":{BIG},"answerKey":18446744073709551617}},{{"questionKey":7,"responseText":"Hi"}}]"#)))
+        .respond_with(ResponseTemplate::new(201).set_body_string(format!(r#"{{"registrantKey":{BIG}}}"#)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let body = gotowebinar::models::CreateRegistrant {
+        first_name: "Ada".into(),
+        last_name: "L".into(),
+        email: "ada@x.io".into(),
+        responses: vec![
+            QuestionResponse {
+                question_key: QuestionKey::new(BIG).unwrap(),
+                response_text: None,
+                answer_key: Some(AnswerKey::new("18446744073709551617").unwrap()),
+            },
+            QuestionResponse {
+                question_key: QuestionKey::new("7").unwrap(),
+                response_text: Some("Hi".into()),
+                answer_key: None,
+            },
+        ],
+        ..Default::default()
+    };
+    let created = client.registrants(&organizer(), &webinar()).create(&body, false).await.unwrap();
+    assert_eq!(created.registrant_key.as_str(), BIG);
 }
 
 #[tokio::test]
