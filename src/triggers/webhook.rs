@@ -100,7 +100,7 @@ pub struct StartupData {
 pub fn spec(name: &'static str, title: &'static str, description: &'static str) -> FunctionSpec {
     let mut spec = FunctionSpec::new(name, Kind::WebhookTrigger, title, description);
     spec.fields = vec![Field::checkbox("skipSignatureCheck", "Do not verify signatures").note(
-        "Accept deliveries without checking their X-Webhook-Signature against the account's webhook secret key",
+        "Accept deliveries without checking their X-Webhook-Signature against the application's webhook secret key (CITRIX_WEBHOOK_SECRET); anyone who knows the flow's URL can then start it",
     )];
     spec
 }
