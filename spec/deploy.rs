@@ -88,6 +88,8 @@ fn the_manifest_asks_for_a_docker_build_and_declares_its_env_vars() {
     for var in ["CITRIX_APP_ID", "CITRIX_APP_SECRET"] {
         assert_eq!(manifest["envVars"][var]["required"], true, "{var}");
     }
+    // The instant triggers' key is optional: flows without instant triggers need none.
+    assert_eq!(manifest["envVars"]["CITRIX_WEBHOOK_SECRET"]["required"], false);
     assert_eq!(manifest["credentials"]["oauth2"]["client_id"], "{{CITRIX_APP_ID}}");
     assert_eq!(manifest["credentials"]["oauth2"]["client_secret"], "{{CITRIX_APP_SECRET}}");
 }

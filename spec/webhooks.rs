@@ -1,7 +1,10 @@
 //! Instant triggers through `gotowebinar exec` against the sandbox: startup registers the webhook
 //! for the flow's URL (a local receiver standing in for the platform), the sandbox delivers
 //! events there, each delivery goes through `process` as the raw request, and shutdown removes
-//! what startup made.
+//! what startup made. The application's secret key is created once with `webhooks
+//! create-secret` and given as `CITRIX_WEBHOOK_SECRET`; without it the triggers fail closed. A
+//! wiremock GoTo checks that startup, shutdown and `create-secret` send exactly what GoTo's
+//! OpenAPI document requires.
 
 mod support;
 
@@ -11,8 +14,8 @@ use std::time::Duration as StdDuration;
 use chrono::Duration;
 use gotowebinar_sandbox::{SeedRegistrant, SeedTime, SeedWebinar};
 use serde_json::{json, Value};
-use support::{Run, World};
-use wiremock::matchers::{method, path};
+use support::{run_binary, Run, World};
+use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// The flow's public URL: answers GoTo's GET check and records deliveries.
@@ -60,7 +63,7 @@ async fn deliveries(server: &MockServer, at_least: usize) -> Vec<(String, Option
 }
 
 fn raw_message(world: &World, body: &str, signature: Option<&str>) -> PathBuf {
-    let mut headers = json!({"content-type": "application/json"});
+    let mut headers = json!({"content-type": "application/json", "reply_to": "amq.rabbitmq.reply-to.hook"});
     if let Some(signature) = signature {
         headers["X-Webhook-Signature"] = json!(signature);
     }
@@ -75,23 +78,38 @@ struct Step<'w> {
     function: &'static str,
     cfg: PathBuf,
     snapshot: PathBuf,
+    /// The component's `CITRIX_WEBHOOK_SECRET` (empty: not configured).
+    secret: String,
 }
 
 impl Step<'_> {
+    async fn exec(&self, msg: Option<&Path>, extra: &[&str]) -> Run {
+        let mut args: Vec<String> =
+            vec!["exec".into(), self.function.into(), "--cfg".into(), self.cfg.display().to_string()];
+        if let Some(msg) = msg {
+            args.push("--msg".into());
+            args.push(msg.display().to_string());
+        }
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let mut env = self.world.env();
+        env.push(("CITRIX_WEBHOOK_SECRET".into(), self.secret.clone()));
+        run_binary(&args, &env).await
+    }
+
     async fn startup(&self, url: &str) -> Run {
-        self.world.exec(self.function, &self.cfg, None, &["--method", "startup", "--webhook-url", url]).await
+        self.exec(None, &["--method", "startup", "--webhook-url", url]).await
     }
 
     async fn shutdown(&self, data: &Value) -> Run {
-        let file = self.world.write("startup-data.json", data);
+        let file = self.world.write(&format!("startup-data-{}.json", uuid::Uuid::new_v4()), data);
         let file = file.display().to_string();
-        self.world.exec(self.function, &self.cfg, None, &["--method", "shutdown", "--data", &file]).await
+        self.exec(None, &["--method", "shutdown", "--data", &file]).await
     }
 
     /// Processes one request; a snapshot it emits is kept, as the platform keeps it.
     async fn process(&self, msg: &Path) -> Run {
         let snapshot = self.snapshot.display().to_string();
-        let run = self.world.exec(self.function, &self.cfg, Some(msg), &["--snapshot", &snapshot]).await;
+        let run = self.exec(Some(msg), &["--snapshot", &snapshot]).await;
         if let Some(event) = run.of("snapshot").last() {
             std::fs::write(&self.snapshot, event["snapshot"].to_string()).unwrap();
         }
@@ -99,10 +117,23 @@ impl Step<'_> {
     }
 }
 
-fn step<'w>(world: &'w World, function: &'static str) -> Step<'w> {
+/// A step of `function` whose component is configured with `secret` as CITRIX_WEBHOOK_SECRET.
+fn step<'w>(world: &'w World, function: &'static str, secret: &str) -> Step<'w> {
     let cfg = world.cfg(json!({}));
     let snapshot = world.write(&format!("snapshot-{function}.json"), &json!({}));
-    Step { world, function, cfg, snapshot }
+    Step { world, function, cfg, snapshot, secret: secret.to_string() }
+}
+
+/// `gotowebinar webhooks create-secret` against the sandbox: the application's key, created once.
+async fn create_secret(world: &World) -> String {
+    let cfg = world.cfg(json!({}));
+    let args: Vec<String> =
+        vec!["webhooks".into(), "create-secret".into(), "--cfg".into(), cfg.display().to_string()];
+    let run = run_binary(&args, &world.env()).await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(run.events.len(), 1, "the key is printed once: {run:#?}");
+    assert!(run.stderr.contains("replaces the application's active webhook secret key"), "{}", run.stderr);
+    run.events[0]["value"].as_str().expect("the key's value").to_string()
 }
 
 fn sandbox_list(world: &World, name: &str) -> Vec<Value> {
@@ -114,7 +145,9 @@ async fn registrant_added_from_startup_to_shutdown() {
     let world = World::new().await;
     let server = receiver().await;
     let url = format!("{}/hook", server.uri());
-    let step = step(&world, "registrantAdded");
+    let secret = create_secret(&world).await;
+    assert_eq!(sandbox_list(&world, "secretKeys").len(), 1);
+    let step = step(&world, "registrantAdded", &secret);
 
     let started = step.startup(&url).await;
     started.assert_ok();
@@ -126,7 +159,7 @@ async fn registrant_added_from_startup_to_shutdown() {
     assert_eq!(webhooks[0]["callbackUrl"], json!(url));
     assert_eq!(webhooks[0]["eventName"], "registrant.added");
     assert_eq!(sandbox_list(&world, "userSubscriptions").len(), 1);
-    assert_eq!(sandbox_list(&world, "secretKeys").len(), 1, "a secret key was created for the account");
+    assert_eq!(sandbox_list(&world, "secretKeys").len(), 1, "startup creates no secret key");
 
     // A second startup of the same flow reuses what is there.
     let again = step.startup(&url).await;
@@ -135,11 +168,17 @@ async fn registrant_added_from_startup_to_shutdown() {
     assert_eq!(sandbox_list(&world, "webhooks").len(), 1);
     assert_eq!(sandbox_list(&world, "userSubscriptions").len(), 1);
 
-    // GoTo's URL check reaches the step as a request without an event.
-    let check = step.process(&world.write("check.json", &json!({"body": {}}))).await;
+    // GoTo's URL check reaches the step as a request without an event: answered when someone
+    // waits for the answer (reply_to), and without reply_to nothing at all is emitted.
+    let check = json!({"body": {"rawData": ""}, "headers": {"reply_to": "amq.rabbitmq.reply-to.check"}});
+    let check = step.process(&world.write("check.json", &check)).await;
     check.assert_ok();
     assert!(check.data().is_empty());
+    assert_eq!(check.of("httpReply").len(), 1);
     assert_eq!(check.of("httpReply")[0]["reply"]["statusCode"], 200);
+    let unanswered = step.process(&world.write("check-plain.json", &json!({"body": {"rawData": ""}}))).await;
+    unanswered.assert_ok();
+    assert_eq!(unanswered.events.len(), 1, "only end: no error, no reply, no data: {:#?}", unanswered.events);
 
     let start = SeedTime::from_now(Duration::days(3));
     let end = SeedTime::from_now(Duration::days(3) + Duration::hours(1));
@@ -154,6 +193,7 @@ async fn registrant_added_from_startup_to_shutdown() {
 
     let run = step.process(&raw_message(&world, body, Some(signature))).await;
     run.assert_ok();
+    assert_eq!(run.of("httpReply")[0]["reply"]["statusCode"], 200, "the delivery is answered");
     let emitted = run.data();
     assert_eq!(emitted.len(), 1);
     let event: Value = serde_json::from_str(body).unwrap();
@@ -194,17 +234,18 @@ async fn registrant_added_from_startup_to_shutdown() {
 }
 
 #[tokio::test]
-async fn webinar_created_reuses_the_account_secret_and_emits_string_keys() {
+async fn two_flows_share_the_application_secret_and_emit_string_keys() {
     let world = World::new().await;
     let server = receiver().await;
     let url = format!("{}/hook", server.uri());
-    let added = step(&world, "registrantAdded");
-    let created = step(&world, "webinarCreated");
+    let secret = create_secret(&world).await;
+    let added = step(&world, "registrantAdded", &secret);
+    let created = step(&world, "webinarCreated", &secret);
     let first = added.startup(&url).await;
     first.assert_ok();
     let started = created.startup(&url).await;
     started.assert_ok();
-    assert_eq!(sandbox_list(&world, "secretKeys").len(), 1, "one key for the account");
+    assert_eq!(sandbox_list(&world, "secretKeys").len(), 1, "one key for the application, made once");
     assert_eq!(sandbox_list(&world, "webhooks").len(), 2);
 
     let start = SeedTime::from_now(Duration::days(4));
@@ -229,14 +270,246 @@ async fn startup_fails_cleanly_when_the_url_does_not_answer() {
     let world = World::new().await;
     let server = MockServer::start().await; // answers 404 to GoTo's check
     let url = format!("{}/hook", server.uri());
-    let step = step(&world, "registrantJoined");
+    let step = step(&world, "registrantJoined", "configured-key");
     let run = step.startup(&url).await;
     assert_eq!(run.code, 1, "{run:#?}");
     assert!(run.of("startup").is_empty());
     assert!(sandbox_list(&world, "webhooks").is_empty(), "nothing left behind");
     assert!(sandbox_list(&world, "userSubscriptions").is_empty());
 
-    let missing = world.exec("registrantJoined", &step.cfg, None, &["--method", "startup"]).await;
+    let missing = step.exec(None, &["--method", "startup"]).await;
     let message = missing.assert_error("ConfigurationError");
     assert!(message.contains("ELASTICIO_FLOW_WEBHOOK_URI"), "{message}");
+}
+
+#[tokio::test]
+async fn without_a_configured_secret_the_triggers_fail_closed() {
+    let world = World::new().await;
+    let server = receiver().await;
+    let url = format!("{}/hook", server.uri());
+    let step = step(&world, "registrantAdded", "");
+
+    // Startup refuses before touching GoTo, and says how to make and set the key.
+    let refused = step.startup(&url).await;
+    let message = refused.assert_error("ConfigurationError");
+    assert!(message.contains("CITRIX_WEBHOOK_SECRET"), "{message}");
+    assert!(message.contains("gotowebinar webhooks create-secret"), "{message}");
+    assert!(sandbox_list(&world, "webhooks").is_empty());
+    assert!(sandbox_list(&world, "secretKeys").is_empty(), "a flow never creates the application's key");
+
+    // A genuine delivery that reaches the step anyway is rejected and emits nothing.
+    let secret = create_secret(&world).await;
+    let (body, signature) = signed_delivery(&world, &server, &secret).await;
+    for signature in [Some(signature.as_str()), None] {
+        let run = step.process(&raw_message(&world, &body, signature)).await;
+        let message = run.assert_error("AuthError");
+        assert!(message.contains("CITRIX_WEBHOOK_SECRET"), "{message}");
+        assert!(run.data().is_empty() && run.of("snapshot").is_empty(), "{run:#?}");
+    }
+
+    // Told not to check, startup needs no key.
+    let trusting = Step { cfg: world.cfg(json!({"skipSignatureCheck": true})), ..step };
+    trusting.startup(&url).await.assert_ok();
+}
+
+/// Starts a `registrantAdded` flow configured with `secret`, registers someone and returns the
+/// first delivery GoTo signed: raw body and signature.
+async fn signed_delivery(world: &World, server: &MockServer, secret: &str) -> (String, String) {
+    let url = format!("{}/hook", server.uri());
+    step(world, "registrantAdded", secret).startup(&url).await.assert_ok();
+    let start = SeedTime::from_now(Duration::days(2));
+    let end = SeedTime::from_now(Duration::days(2) + Duration::hours(1));
+    let webinar = world.sandbox.add_webinar(SeedWebinar::new("Signed", start, end)).unwrap();
+    world
+        .sandbox
+        .add_registrant(&webinar, SeedRegistrant::new("Grace", "Hopper", "grace@example.com"))
+        .unwrap();
+    let (body, signature) = deliveries(server, 1).await.remove(0);
+    (body, signature.expect("GoTo signs deliveries"))
+}
+
+#[tokio::test]
+async fn a_flow_started_by_the_earlier_version_keeps_working_once_the_key_is_set() {
+    let world = World::new().await;
+    let server = receiver().await;
+    let url = format!("{}/hook", server.uri());
+    let secret = create_secret(&world).await;
+    // What the earlier version's startup left: a webhook and subscription, startup data without
+    // any key, and a snapshot in its format (event key -> when it was emitted).
+    let earlier = step(&world, "registrantAdded", &secret);
+    let started = earlier.startup(&url).await;
+    started.assert_ok();
+    let data = started.of("startup")[0]["data"].clone();
+    let old_data = json!({"webhookKey": data["webhookKey"], "userSubscriptionKey": data["userSubscriptionKey"],
+                          "eventName": "registrant.added", "callbackUrl": url});
+    let (body, signature) = {
+        let start = SeedTime::from_now(Duration::days(2));
+        let end = SeedTime::from_now(Duration::days(2) + Duration::hours(1));
+        let webinar = world.sandbox.add_webinar(SeedWebinar::new("Upgrade", start, end)).unwrap();
+        world.sandbox.add_registrant(&webinar, SeedRegistrant::new("Ada", "L", "ada@example.com")).unwrap();
+        world.sandbox.add_registrant(&webinar, SeedRegistrant::new("Bob", "M", "bob@example.com")).unwrap();
+        let mut all = deliveries(&server, 2).await;
+        let second = all.remove(1);
+        let first: Value = serde_json::from_str(&all[0].0).unwrap();
+        let old_snapshot = json!({"version": 1, "trigger": "registrantAdded", "scope": "events",
+                                  "events": {first["eventKey"].as_str().unwrap(): "2026-01-01T00:00:00Z"}});
+        std::fs::write(&earlier.snapshot, old_snapshot.to_string()).unwrap();
+        // The earlier version already emitted the first event: its redelivery is not emitted again.
+        let again = earlier.process(&raw_message(&world, &all[0].0, all[0].1.as_deref())).await;
+        again.assert_ok();
+        assert!(again.data().is_empty(), "{again:#?}");
+        (second.0, second.1)
+    };
+    let run = earlier.process(&raw_message(&world, &body, signature.as_deref())).await;
+    run.assert_ok();
+    assert_eq!(run.data().len(), 1);
+    let event: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(run.data()[0]["id"], event["eventKey"]);
+    let snapshot = &run.of("snapshot")[0]["snapshot"];
+    assert_eq!(snapshot["recent"].as_array().map(Vec::len), Some(2), "migrated and kept: {snapshot}");
+
+    let stopped = earlier.shutdown(&old_data).await;
+    stopped.assert_ok();
+    assert!(sandbox_list(&world, "webhooks").is_empty());
+    assert!(sandbox_list(&world, "userSubscriptions").is_empty());
+}
+
+const V2: &str = "/G2W/rest/v2";
+
+/// A GoTo that answers only requests of the form GoTo's OpenAPI document describes.
+async fn strict_goto(callback: &str) -> MockServer {
+    let goto = MockServer::start().await;
+    let hook = json!({"webhookKey": "3b2f9a5e-0c1d-4e8f-9a7b-1c2d3e4f5a6b", "callbackUrl": callback,
+                      "eventName": "registrant.added", "eventVersion": "1.0.0", "product": "g2w"});
+    let subscription = json!({"userSubscriptionKey": "6a7b8c9d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+                              "webhookKey": hook["webhookKey"], "userSubscriptionState": "ACTIVE"});
+    let listed = |items: Value, name: &str| json!({ "_embedded": { name: items } });
+    Mock::given(method("GET"))
+        .and(path(format!("{V2}/webhooks")))
+        .and(query_param("product", "g2w"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(listed(json!([]), "webhooks")))
+        .mount(&goto)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("{V2}/webhooks")))
+        .and(header("content-type", "application/json"))
+        .and(body_json(json!([{"callbackUrl": callback, "eventName": "registrant.added",
+                               "eventVersion": "1.0.0", "product": "g2w"}])))
+        .respond_with(ResponseTemplate::new(200).set_body_json(listed(json!([hook.clone()]), "webhooks")))
+        .expect(1)
+        .mount(&goto)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path(format!("{V2}/webhooks")))
+        .and(body_json(json!([{"webhookKey": hook["webhookKey"], "state": "ACTIVE"}])))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&goto)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{V2}/userSubscriptions")))
+        .and(query_param("product", "g2w"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(listed(json!([]), "userSubscriptions")))
+        .mount(&goto)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("{V2}/userSubscriptions")))
+        .and(body_json(json!([{"webhookKey": hook["webhookKey"], "userSubscriptionState": "ACTIVE"}])))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(listed(json!([subscription.clone()]), "userSubscriptions")),
+        )
+        .expect(1)
+        .mount(&goto)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(format!("{V2}/userSubscriptions")))
+        .and(body_json(json!([subscription["userSubscriptionKey"]])))
+        .respond_with(ResponseTemplate::new(202))
+        .expect(1)
+        .mount(&goto)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(format!("{V2}/webhooks")))
+        .and(body_json(json!([hook["webhookKey"]])))
+        .respond_with(ResponseTemplate::new(202))
+        .expect(1)
+        .mount(&goto)
+        .await;
+    goto
+}
+
+#[tokio::test]
+async fn startup_and_shutdown_send_what_gotos_document_requires() {
+    let world = World::new().await;
+    let callback = "https://flows.example.com/hook/abc";
+    let goto = strict_goto(callback).await;
+    let cfg = world.write("strict-cfg.json", &json!({"oauth": world.sandbox.issue_tokens()}));
+    let exec = |extra: Vec<String>| {
+        let mut args: Vec<String> =
+            vec!["exec".into(), "registrantAdded".into(), "--cfg".into(), cfg.display().to_string()];
+        args.extend(extra);
+        let mut env = world.env();
+        env.retain(|(name, _)| name != "GOTO_API_URL");
+        env.push(("GOTO_API_URL".into(), goto.uri()));
+        env.push(("CITRIX_WEBHOOK_SECRET".into(), "configured-key".into()));
+        async move { run_binary(&args, &env).await }
+    };
+    let started =
+        exec(vec!["--method".into(), "startup".into(), "--webhook-url".into(), callback.into()]).await;
+    started.assert_ok();
+    let data = started.of("startup")[0]["data"].clone();
+    assert_eq!(data["webhookKey"], "3b2f9a5e-0c1d-4e8f-9a7b-1c2d3e4f5a6b");
+    let file = world.write("strict-startup.json", &data).display().to_string();
+    exec(vec!["--method".into(), "shutdown".into(), "--data".into(), file]).await.assert_ok();
+
+    let requests = goto.received_requests().await.unwrap_or_default();
+    for request in &requests {
+        let target = format!("{} {}", request.method, request.url);
+        assert!(!request.url.path().contains("secretkey"), "a flow never touches the secret key: {target}");
+        if request.method.as_str() == "GET" {
+            assert!(
+                request.url.query().is_some_and(|q| q.contains("product=g2w")),
+                "product is required: {target}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn create_secret_sends_the_required_body_and_prints_the_key_once() {
+    let world = World::new().await;
+    let goto = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("{V2}/webhooks/secretkey")))
+        .and(header("content-type", "application/json"))
+        .and(body_json(json!({})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"value": "f1679e36-17fe-48fa-93da-44195fd9e293", "validFrom": "2019-03-14T18:03:58.317Z", "id": 63}),
+        ))
+        .expect(1)
+        .mount(&goto)
+        .await;
+    let cfg = world.write("secret-cfg.json", &json!({"oauth": world.sandbox.issue_tokens()}));
+    let mut env = world.env();
+    env.retain(|(name, _)| name != "GOTO_API_URL");
+    env.push(("GOTO_API_URL".into(), goto.uri()));
+    let args: Vec<String> =
+        vec!["webhooks".into(), "create-secret".into(), "--cfg".into(), cfg.display().to_string()];
+    let run = run_binary(&args, &env).await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(
+        run.events,
+        vec![json!({"value": "f1679e36-17fe-48fa-93da-44195fd9e293",
+                                       "validFrom": "2019-03-14T18:03:58.317Z", "id": 63})]
+    );
+    assert!(run.stderr.contains("replaces the application's active webhook secret key"), "{}", run.stderr);
+    assert!(run.stderr.contains("CITRIX_WEBHOOK_SECRET"), "{}", run.stderr);
+    assert!(!run.stderr.contains("f1679e36"), "the value is printed once, on stdout: {}", run.stderr);
+
+    // A cfg that is not a credential is a usage error.
+    let broken = world.write("broken-cfg.json", &json!([]));
+    let args: Vec<String> =
+        vec!["webhooks".into(), "create-secret".into(), "--cfg".into(), broken.display().to_string()];
+    assert_eq!(run_binary(&args, &env).await.code, 2);
 }

@@ -43,6 +43,8 @@ enum Command {
     Auth(gotowebinar_component::auth::AuthArgs),
     /// Show the component's main job end to end on a built-in sandbox.
     Demo(gotowebinar_component::demo::DemoArgs),
+    /// The application's webhook configuration: `create-secret` makes the secret key once.
+    Webhooks(gotowebinar_component::triggers::secret::WebhooksArgs),
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
@@ -106,6 +108,10 @@ fn main() -> ExitCode {
         }
         Command::Auth(args) => exit(runtime.block_on(gotowebinar_component::auth::run(args))),
         Command::Demo(args) => exit(runtime.block_on(gotowebinar_component::demo::run(args))),
+        Command::Webhooks(args) => {
+            sailor::init_stderr_logging();
+            exit(runtime.block_on(gotowebinar_component::triggers::secret::run(args)))
+        }
     }
 }
 

@@ -33,6 +33,10 @@ pub fn build(functions: &[FunctionSpec]) -> Value {
             "CITRIX_APP_SECRET": {
                 "required": true,
                 "description": "Client secret of your OAuth client from the GoTo Developer Center"
+            },
+            "CITRIX_WEBHOOK_SECRET": {
+                "required": false,
+                "description": "Webhook secret key of your GoTo application (create it once with `gotowebinar webhooks create-secret`); the instant triggers verify deliveries with it"
             }
         },
         "credentials": {

@@ -51,7 +51,7 @@ pub struct AttendeeOut {
 }
 
 impl AttendeeOut {
-    fn new(attendee: Attendee, webinar: &WebinarKey, session: Option<&SessionKey>) -> Self {
+    pub(crate) fn new(attendee: Attendee, webinar: &WebinarKey, session: Option<&SessionKey>) -> Self {
         AttendeeOut {
             registrant_key: attendee.registrant_key.map(|k| k.into_string()),
             session_key: attendee

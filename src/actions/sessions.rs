@@ -4,11 +4,12 @@
 use async_trait::async_trait;
 use chrono::{Duration, Utc};
 use gotowebinar::keys::{SessionKey, WebinarKey};
-use gotowebinar::models::{Performance, Session};
+use gotowebinar::models::{Performance, Session, SessionDetail};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::actions::attendees::AttendeeOut;
 use crate::actions::common::{session_field, session_key, time_text, webinar_field, webinar_key};
 use crate::actions::list::{emit_behavior_field, emit_list, Paging};
 use crate::actions::webinars::list_metadata;
@@ -168,10 +169,14 @@ pub struct GetSession;
 #[async_trait]
 impl Handler for GetSession {
     type Input = SessionKeyIn;
-    type Output = SessionOut;
+    type Output = SessionDetailOut;
 
     fn describe() -> FunctionSpec {
-        session_spec("getSession", "Get session", "Reads one held session of a webinar")
+        session_spec(
+            "getSession",
+            "Get session",
+            "Reads one held session of a webinar: the session, or its attendees when GoTo answers them (see `answer`)",
+        )
     }
 
     async fn run(&self, call: &Call, input: SessionKeyIn) -> Result<(), ComponentError> {
@@ -183,7 +188,63 @@ impl Handler for GetSession {
             .get(&webinar, &session)
             .await
             .doing(format!("reading session {session} of webinar {webinar}"))?;
-        call.emit(&SessionOut::new(found, Some(&webinar))).await
+        call.emit(&SessionDetailOut::new(found, &webinar, &session)).await
+    }
+}
+
+/// What `getSession` emits. GoTo's document says the call answers the session's attendees; the
+/// API has also answered a session object. `answer` says which came: `session` (the session
+/// fields are filled, `attendees` is absent) or `attendees` (`attendees` lists them and
+/// `registrantsAttended` is their number; the times and webinar name are absent).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionDetailOut {
+    /// `session` or `attendees`: the shape of GoTo's answer.
+    pub answer: SessionAnswer,
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub session: SessionOut,
+    /// The session's attendees (only when `answer` is `attendees`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attendees: Option<Vec<AttendeeOut>>,
+}
+
+/// The shape of GoTo's answer to `getSession`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum SessionAnswer {
+    /// A session object.
+    Session,
+    /// The documented array of attendees.
+    Attendees,
+}
+
+impl SessionDetailOut {
+    fn new(found: SessionDetail, webinar: &WebinarKey, session: &SessionKey) -> Self {
+        match found {
+            SessionDetail::Session(found) => SessionDetailOut {
+                answer: SessionAnswer::Session,
+                session: SessionOut::new(found, Some(webinar)),
+                attendees: None,
+            },
+            SessionDetail::Attendees(attendees) => {
+                let attendees: Vec<AttendeeOut> =
+                    attendees.into_iter().map(|a| AttendeeOut::new(a, webinar, Some(session))).collect();
+                SessionDetailOut {
+                    answer: SessionAnswer::Attendees,
+                    session: SessionOut {
+                        session_key: session.to_string(),
+                        webinar_key: Some(webinar.to_string()),
+                        webinar_id: None,
+                        webinar_name: None,
+                        start_time: None,
+                        end_time: None,
+                        registrants_attended: Some(attendees.len() as u64),
+                    },
+                    attendees: Some(attendees),
+                }
+            }
+        }
     }
 }
 
@@ -325,3 +386,47 @@ session_report!(
     "surveys",
     surveys
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn get_session_says_which_shape_gotos_answer_had() {
+        let webinar = WebinarKey::new("24576065432313123456").unwrap();
+        let session = SessionKey::new("77").unwrap();
+        let object: Session = serde_json::from_str(
+            r#"{"sessionKey":77,"startTime":"2026-03-13T10:00:00Z","endTime":"2026-03-13T11:00:00Z","registrantsAttended":4}"#,
+        )
+        .unwrap();
+        let out =
+            serde_json::to_value(SessionDetailOut::new(SessionDetail::Session(object), &webinar, &session))
+                .unwrap();
+        assert_eq!(out["answer"], "session");
+        assert_eq!(out["sessionKey"], "77");
+        assert_eq!(out["webinarKey"], "24576065432313123456");
+        assert_eq!(out["registrantsAttended"], 4);
+        assert!(out.get("attendees").is_none(), "{out}");
+
+        // The documented answer: an array of Attendee.
+        let attendees: Vec<gotowebinar::models::Attendee> = serde_json::from_str(
+            r#"[{"registrantKey":18446744073709551617,"firstName":"Ada","lastName":"L","email":"a@x.io",
+                 "attendanceTimeInSeconds":60,"sessionKey":77,
+                 "attendance":[{"joinTime":"2026-03-13T10:00:00Z","leaveTime":"2026-03-13T10:01:00Z"}]}]"#,
+        )
+        .unwrap();
+        let out = serde_json::to_value(SessionDetailOut::new(
+            SessionDetail::Attendees(attendees),
+            &webinar,
+            &session,
+        ))
+        .unwrap();
+        assert_eq!(out["answer"], "attendees");
+        assert_eq!(out["sessionKey"], "77");
+        assert_eq!(out["registrantsAttended"], 1);
+        assert_eq!(out["startTime"], json!(null));
+        assert_eq!(out["attendees"][0]["registrantKey"], "18446744073709551617");
+        assert_eq!(out["attendees"][0]["attendanceTimeInSeconds"], 60);
+    }
+}

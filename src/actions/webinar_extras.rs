@@ -2,6 +2,7 @@
 //! organizer's start link.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
 use gotowebinar::models::{Audio, UpdateWebinar};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,7 @@ use crate::actions::output::{DoneOut, TimeRangeOut, WebinarKeyOut, WebinarOut};
 use crate::actions::webinars::{list_metadata, TimeIn, WebinarKeyIn};
 use crate::call::{Call, Handler};
 use crate::errors::{ComponentError, Doing};
+use crate::input::Timestamp;
 use crate::spec::{Field, FunctionSpec, Kind};
 
 /// The session times of a webinar.
@@ -291,9 +293,28 @@ impl Handler for GetWebinarPerformance {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListInSessionIn {
+    /// Start of the range GoTo looks in (ISO 8601; default: 24 hours before now).
+    #[schemars(title = "From")]
+    pub from_time: Option<Timestamp>,
+    /// End of the range (ISO 8601; default: 24 hours after `fromTime`, or after now when
+    /// `fromTime` is empty).
+    #[schemars(title = "To")]
+    pub to_time: Option<Timestamp>,
     #[serde(flatten)]
     #[allow(missing_docs)]
     pub paging: Paging,
+}
+
+/// The range `listInSessionWebinars` sends: what was given, else a day either side of now (a
+/// running webinar started before now).
+fn in_session_range(
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let from = from.unwrap_or(now - Duration::hours(24));
+    let to = to.unwrap_or_else(|| from.max(now) + Duration::hours(24));
+    (from, to)
 }
 
 /// `listInSessionWebinars`.
@@ -323,11 +344,16 @@ impl Handler for ListInSessionWebinars {
 
     async fn run(&self, call: &Call, input: ListInSessionIn) -> Result<(), ComponentError> {
         input.paging.size()?;
+        let (from, to) =
+            in_session_range(input.from_time.map(|t| t.0), input.to_time.map(|t| t.0), Utc::now());
+        if to <= from {
+            return Err(ComponentError::input("`toTime` must be after `fromTime`"));
+        }
         let (connection, organizer) = call.organizer().await?;
         let webinars = connection
             .client()
             .webinars(&organizer)
-            .in_session()
+            .in_session(from, to)
             .await
             .doing("listing the webinars in session")?;
         emit_all(call, &input.paging, webinars.into_iter().map(WebinarOut::from).collect()).await
@@ -454,4 +480,26 @@ impl Handler for GetWebinarStartUrl {
 
 fn link_in(extra: &Map<String, Value>) -> Option<String> {
     ["hostURL", "hostUrl", "startURL"].iter().find_map(|name| extra.get(*name)?.as_str().map(String::from))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn webinars_in_session_are_looked_for_in_a_range_around_now() {
+        let now = at("2026-03-13T10:00:00Z");
+        assert_eq!(
+            in_session_range(None, None, now),
+            (at("2026-03-12T10:00:00Z"), at("2026-03-14T10:00:00Z"))
+        );
+        let from = at("2026-03-13T08:00:00Z");
+        assert_eq!(in_session_range(Some(from), None, now), (from, at("2026-03-14T10:00:00Z")));
+        let to = at("2026-03-13T12:00:00Z");
+        assert_eq!(in_session_range(None, Some(to), now), (at("2026-03-12T10:00:00Z"), to));
+    }
 }

@@ -3,15 +3,19 @@
 //! message: GoTo's validation GET is answered and emits nothing, the signature is verified, and a
 //! redelivered event (same `eventKey`) is emitted once.
 //!
-//! Signature convention (see the API reference): `X-Webhook-Signature` is
-//! base64(HMAC-SHA256(the account's secret key `value`, raw request body)).
+//! The secret key that signs deliveries belongs to the GoTo application (one active key per
+//! application; creating one replaces it), so it is application configuration, read from
+//! `CITRIX_WEBHOOK_SECRET`, never created or read by a flow. Without it, checking fails closed.
+//!
+//! Signature convention (GoTo publishes no algorithm or example; see the README):
+//! `X-Webhook-Signature` is base64(HMAC-SHA256(the secret key `value`, raw request body)).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use gotowebinar::client::GoToWebinar;
 use gotowebinar::models::NewWebhook;
 use hmac::{Hmac, Mac};
@@ -33,16 +37,41 @@ use crate::triggers::{cursor, keys_as_strings};
 pub const FLOW_WEBHOOK_URI_ENV: &str = "ELASTICIO_FLOW_WEBHOOK_URI";
 /// The header GoTo signs deliveries with.
 pub const SIGNATURE_HEADER: &str = "x-webhook-signature";
-/// Event keys remembered for de-duplication (per step, in the snapshot).
-const REMEMBERED_EVENTS: usize = 1000;
-/// How long an event key is remembered.
-const REMEMBER_HOURS: i64 = 72;
+/// The component's environment variable holding the application's webhook secret key (the
+/// `value` GoTo answered `POST /webhooks/secretkey` with); during a key change it may hold the new
+/// and the old value separated by a comma.
+pub const WEBHOOK_SECRET_ENV: &str = "CITRIX_WEBHOOK_SECRET";
+/// Event keys one process remembers in memory for de-duplication.
+const REMEMBERED_IN_MEMORY: usize = 1000;
+/// The platform's limit of a step's snapshot, in bytes of compact JSON.
+pub const SNAPSHOT_LIMIT: usize = 5120;
+/// Longer event keys are emitted but not remembered (they would crowd out the others).
+const LONGEST_REMEMBERED_KEY: usize = 200;
 
-/// What one process remembers between deliveries: the account's signing key and recent events.
+/// What one process remembers between deliveries: recent events.
 #[derive(Debug, Default)]
 pub struct HookState {
-    secret: Mutex<Option<String>>,
     recent: Mutex<VecDeque<String>>,
+}
+
+/// The configured webhook secret keys (`CITRIX_WEBHOOK_SECRET`, comma-separated), if any.
+fn configured_secrets() -> Vec<String> {
+    std::env::var(WEBHOOK_SECRET_ENV)
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|key| !key.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn missing_secret_message() -> String {
+    format!(
+        "no webhook secret key is configured, so GoTo's deliveries cannot be verified: create the \
+         application's key once with `gotowebinar webhooks create-secret --cfg <credential file>` and \
+         set its value as the component's environment variable {WEBHOOK_SECRET_ENV} (or tick \
+         \"Do not verify signatures\" to accept unverified deliveries)"
+    )
 }
 
 /// Step options of the instant triggers.
@@ -71,7 +100,7 @@ pub struct StartupData {
 pub fn spec(name: &'static str, title: &'static str, description: &'static str) -> FunctionSpec {
     let mut spec = FunctionSpec::new(name, Kind::WebhookTrigger, title, description);
     spec.fields = vec![Field::checkbox("skipSignatureCheck", "Do not verify signatures").note(
-        "Accept deliveries without checking their X-Webhook-Signature against the account's webhook secret key",
+        "Accept deliveries without checking their X-Webhook-Signature against the application's webhook secret key (CITRIX_WEBHOOK_SECRET); anyone who knows the flow's URL can then start it",
     )];
     spec
 }
@@ -253,7 +282,7 @@ impl Hooks<'_> {
     }
 
     async fn subscriptions(&self) -> gotowebinar::Result<Vec<SubscriptionItem>> {
-        let answer = self.call(Method::GET, "/userSubscriptions", &[], None).await?;
+        let answer = self.call(Method::GET, "/userSubscriptions", &[("product", "g2w")], None).await?;
         Ok(items(answer, "userSubscriptions").iter().filter_map(subscription_item).collect())
     }
 
@@ -288,10 +317,13 @@ fn subscription_item(value: &Value) -> Option<SubscriptionItem> {
 /// Registers the webhook for `event` at the flow's URL; idempotent (reuses what an earlier
 /// startup of the same flow left). A failure removes what this call created.
 pub async fn startup(call: &Call, event: &str) -> Result<Value, ComponentError> {
+    let options: HookOptionsIn = parse_input(&Value::Null, &call.cfg)?;
+    if !options.skip_signature_check.unwrap_or(false) && configured_secrets().is_empty() {
+        return Err(ComponentError::named(names::CONFIGURATION, missing_secret_message()));
+    }
     let url = flow_url(call)?;
     let connection = call.connection().await?;
     let client = connection.client();
-    ensure_secret(client).await?;
     let hooks = Hooks(client);
 
     let existing = hooks.list().await.doing("listing the account's webhooks")?;
@@ -331,19 +363,6 @@ pub async fn startup(call: &Call, event: &str) -> Result<Value, ComponentError> 
             Err(error)
         }
     }
-}
-
-/// The account's signing key must exist for GoTo to sign deliveries; it belongs to the developer
-/// account, so an existing one is reused and it is never deleted by a flow.
-async fn ensure_secret(client: &GoToWebinar) -> Result<(), ComponentError> {
-    match client.webhooks().list_secret_keys().await {
-        Ok(keys) if !keys.is_empty() => return Ok(()),
-        Ok(_) => {}
-        Err(error) if is_missing(&error) => {}
-        Err(error) => return Err(error).doing("reading the account's webhook secret keys"),
-    }
-    client.webhooks().create_secret_key().await.doing("creating the account's webhook secret key")?;
-    Ok(())
 }
 
 async fn subscribe(hooks: &Hooks<'_>, webhook: &HookItem) -> Result<String, ComponentError> {
@@ -411,10 +430,76 @@ pub async fn shutdown(call: &Call, event: &str, data: Value) -> Result<(), Compo
     Ok(())
 }
 
-/// Remembered event keys, in the snapshot.
+/// The events a step remembers in its snapshot for de-duplication: exact event keys, newest
+/// last, as many as fit the platform's snapshot limit. Forgetting the oldest can only let a late
+/// redelivery through again (same `id`), never hide a new event.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Events {
+struct Remembered {
+    /// Event keys emitted, oldest first.
+    #[serde(default)]
+    recent: Vec<String>,
+    /// The earlier format (event key → when it was emitted); read and migrated, written empty
+    /// so that an earlier version reading this snapshot does not stop on it.
+    #[serde(default)]
     events: BTreeMap<String, DateTime<Utc>>,
+}
+
+impl Remembered {
+    /// The keys of either format, oldest first.
+    fn migrate(mut self) -> Self {
+        if !self.events.is_empty() {
+            let mut legacy: Vec<(String, DateTime<Utc>)> =
+                std::mem::take(&mut self.events).into_iter().collect();
+            legacy.sort_by(|(a_key, a_at), (b_key, b_at)| a_at.cmp(b_at).then_with(|| a_key.cmp(b_key)));
+            let mut recent: Vec<String> =
+                legacy.into_iter().map(|(key, _)| key).filter(|key| !self.recent.contains(key)).collect();
+            recent.append(&mut self.recent);
+            self.recent = recent;
+        }
+        self
+    }
+
+    fn contains(&self, key: &str) -> bool {
+        self.recent.iter().any(|known| known == key)
+    }
+
+    /// Adds `key` and drops the oldest keys until the snapshot fits [`SNAPSHOT_LIMIT`].
+    fn remember(&mut self, key: &str, trigger: &str) {
+        if key.len() <= LONGEST_REMEMBERED_KEY {
+            self.recent.retain(|known| known != key);
+            self.recent.push(key.to_string());
+        }
+        let empty = Remembered::default();
+        let base = compact_len(&cursor::store(trigger, "events", &empty));
+        // Each key costs its JSON string plus a comma.
+        let cost = |key: &String| serde_json::to_string(key).map(|text| text.len()).unwrap_or(usize::MAX) + 1;
+        let mut total = base + self.recent.iter().map(cost).sum::<usize>();
+        let mut drop = 0;
+        while total > SNAPSHOT_LIMIT && drop < self.recent.len() {
+            total -= cost(&self.recent[drop]);
+            drop += 1;
+        }
+        self.recent.drain(..drop);
+    }
+}
+
+fn compact_len(value: &Value) -> usize {
+    serde_json::to_string(value).map(|text| text.len()).unwrap_or(usize::MAX)
+}
+
+/// Whether the request came with someone waiting for an answer (the platform's `reply_to`).
+fn expects_reply(call: &Call) -> bool {
+    call.msg.headers.iter().any(|(name, value)| {
+        name.eq_ignore_ascii_case("reply_to") && value.as_str().is_some_and(|to| !to.trim().is_empty())
+    })
+}
+
+/// Answers `200` when someone waits for an answer; without `reply_to` there is nobody to answer.
+async fn reply_ok(call: &Call) -> Result<(), ComponentError> {
+    if !expects_reply(call) {
+        return Ok(());
+    }
+    call.ctx.http_reply(HttpReply::status(200)).await.map_err(emit_failed)
 }
 
 /// Handles one request delivered to the flow's URL for `event`.
@@ -430,20 +515,22 @@ pub async fn process(
         Some(Value::String(text)) if !text.trim().is_empty() => Some(text.as_str()),
         _ => None,
     };
+    // A check comes before the body is read: nothing about an unverified body is trusted.
+    let has_event = raw.is_some() || body.get("eventKey").is_some();
+    if !has_event {
+        // GoTo checks the URL with a GET that carries no event: answer 200 if asked, emit nothing.
+        info!("a request without an event (GoTo's URL check): nothing to emit");
+        return reply_ok(call).await;
+    }
+    if !options.skip_signature_check.unwrap_or(false) {
+        verify(call, raw)?;
+    }
     let mut payload = match raw {
         Some(text) => sailor::parse_json_lossless(text.as_bytes()).map_err(|error| {
             ComponentError::input(format!("the webhook request's body is not JSON: {error}"))
         })?,
-        None if body.get("eventKey").is_some() => body.clone(),
-        None => {
-            // GoTo checks the URL with a GET that carries no event: answer 200, emit nothing.
-            info!("answering a request without an event (GoTo's URL check) with 200");
-            return call.ctx.http_reply(HttpReply::status(200)).await.map_err(emit_failed);
-        }
+        None => body.clone(),
     };
-    if !options.skip_signature_check.unwrap_or(false) {
-        verify(call, state, raw).await?;
-    }
     let event_key = match payload.get("eventKey") {
         Some(Value::String(key)) if !key.is_empty() => key.clone(),
         _ => return Err(ComponentError::input("the webhook event has no `eventKey`")),
@@ -455,15 +542,16 @@ pub async fn process(
                 expected = event,
                 "an event of another kind reached this trigger; ignored"
             );
-            return Ok(());
+            return reply_ok(call).await;
         }
     }
 
-    let remembered: Events = cursor::load(&call.snapshot, trigger, "events")?.unwrap_or_default();
+    let remembered: Remembered =
+        cursor::load::<Remembered>(&call.snapshot, trigger, "events")?.unwrap_or_default().migrate();
     let seen_here = lock(&state.recent).contains(&event_key);
-    if seen_here || remembered.events.contains_key(&event_key) {
+    if seen_here || remembered.contains(&event_key) {
         info!(event_key = %event_key, "a redelivered event was already emitted; ignored");
-        return Ok(());
+        return reply_ok(call).await;
     }
 
     keys_as_strings(&mut payload);
@@ -475,22 +563,14 @@ pub async fn process(
     {
         let mut recent = lock(&state.recent);
         recent.push_back(event_key.clone());
-        while recent.len() > REMEMBERED_EVENTS {
+        while recent.len() > REMEMBERED_IN_MEMORY {
             recent.pop_front();
         }
     }
-    let now = Utc::now();
     let mut next = remembered;
-    next.events.insert(event_key, now);
-    next.events.retain(|_, at| *at >= now - Duration::hours(REMEMBER_HOURS));
-    while next.events.len() > REMEMBERED_EVENTS {
-        let oldest = next.events.iter().min_by_key(|(_, at)| **at).map(|(key, _)| key.clone());
-        match oldest {
-            Some(key) => next.events.remove(&key),
-            None => break,
-        };
-    }
-    call.emit_snapshot(cursor::store(trigger, "events", &next)).await
+    next.remember(&event_key, trigger);
+    call.emit_snapshot(cursor::store(trigger, "events", &next)).await?;
+    reply_ok(call).await
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -515,69 +595,42 @@ pub fn signature_matches(secret: &str, body: &[u8], signature: &str) -> bool {
     mac.verify_slice(&expected).is_ok()
 }
 
-async fn verify(call: &Call, state: &HookState, raw: Option<&str>) -> Result<(), ComponentError> {
-    let Some(secret) = secret(call, state, false).await? else {
-        warn!("the account has no webhook secret key; the delivery's signature cannot be checked");
-        return Ok(());
-    };
+/// Checks the delivery against the configured key(s). Fails closed: no key, no raw body or no
+/// signature is a rejection, never a pass.
+fn verify(call: &Call, raw: Option<&str>) -> Result<(), ComponentError> {
     let rejected = |why: &str| {
         ComponentError::named(
             names::AUTH,
-            format!("rejected a webhook delivery: {why}; it may not come from GoTo (set skipSignatureCheck to accept unsigned deliveries)"),
+            format!("rejected a webhook delivery: {why}; it may not come from GoTo (tick \"Do not verify signatures\" only to accept unverified deliveries)"),
         )
     };
+    let secrets = configured_secrets();
+    if secrets.is_empty() {
+        return Err(rejected(&missing_secret_message()));
+    }
     let Some(raw) = raw else {
-        return Err(rejected("the raw body is missing, so its signature cannot be checked"));
+        return Err(rejected(
+            "the raw body (rawData) is missing, so its X-Webhook-Signature cannot be checked (the component must consume raw data)",
+        ));
     };
     let Some(signature) = signature_header(call) else {
         return Err(rejected("it has no X-Webhook-Signature header"));
     };
-    if signature_matches(&secret, raw.as_bytes(), &signature) {
+    if secrets.iter().any(|secret| signature_matches(secret, raw.as_bytes(), &signature)) {
         return Ok(());
     }
-    // The account's key may have been replaced since this process read it.
-    if let Some(fresh) = secret_refreshed(call, state, &secret).await? {
-        if signature_matches(&fresh, raw.as_bytes(), &signature) {
-            return Ok(());
-        }
-    }
-    Err(rejected("its X-Webhook-Signature does not match the body"))
-}
-
-async fn secret_refreshed(
-    call: &Call,
-    state: &HookState,
-    old: &str,
-) -> Result<Option<String>, ComponentError> {
-    let fresh = secret(call, state, true).await?;
-    Ok(fresh.filter(|fresh| fresh != old))
-}
-
-/// The account's newest signing key, cached for the process.
-async fn secret(call: &Call, state: &HookState, refresh: bool) -> Result<Option<String>, ComponentError> {
-    if !refresh {
-        if let Some(known) = lock(&state.secret).clone() {
-            return Ok(Some(known));
-        }
-    }
-    let connection = call.connection().await?;
-    let keys = match connection.client().webhooks().list_secret_keys().await {
-        Ok(keys) => keys,
-        Err(error) if is_missing(&error) => Vec::new(),
-        Err(error) => return Err(error).doing("reading the account's webhook secret key"),
-    };
-    let newest = keys
-        .iter()
-        .enumerate()
-        .max_by_key(|(index, key)| (key.valid_from, *index))
-        .map(|(_, key)| key.value.expose().to_string());
-    *lock(&state.secret) = newest.clone();
-    Ok(newest)
+    Err(rejected(&format!(
+        "its X-Webhook-Signature does not match the body for the key in {WEBHOOK_SECRET_ENV}"
+    )))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+
+    use async_trait::async_trait;
+    use sailor::{Context, EmitError, Emitter, Event, Input, Message, StepInfo};
 
     #[test]
     fn signatures_follow_the_convention() {
@@ -603,5 +656,111 @@ mod tests {
         let value = serde_json::to_value(&data).unwrap();
         assert_eq!(value["webhookKey"], "w");
         assert_eq!(serde_json::from_value::<StartupData>(value).unwrap(), data);
+    }
+
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<Event>>);
+
+    #[async_trait]
+    impl Emitter for Recorder {
+        async fn emit(&self, event: Event) -> Result<(), EmitError> {
+            lock(&self.0).push(event);
+            Ok(())
+        }
+    }
+
+    /// Runs one request through `process` as the platform would; returns what it emitted.
+    async fn deliver(
+        state: &HookState,
+        snapshot: &Value,
+        body: Value,
+        headers: Value,
+    ) -> (Result<(), ComponentError>, Vec<Event>) {
+        let recorder = Arc::new(Recorder::default());
+        let ctx = Context::new(recorder.clone(), StepInfo::default());
+        let mut msg = Message::new(body);
+        if let Value::Object(headers) = headers {
+            msg.headers = headers;
+        }
+        let cfg = json!({"skipSignatureCheck": true});
+        let call = Call::new(ctx, Input { msg, cfg, snapshot: snapshot.clone() });
+        let result = process(&call, state, "registrant.added", "registrantAdded").await;
+        let events = std::mem::take(&mut *lock(&recorder.0));
+        (result, events)
+    }
+
+    fn event_body(key: &str) -> Value {
+        let raw = json!({"eventKey": key, "eventName": "registrant.added", "registrantKey": 1}).to_string();
+        json!({ "rawData": raw })
+    }
+
+    #[tokio::test]
+    async fn two_thousand_deliveries_keep_the_snapshot_small_and_never_skip_an_event() {
+        let mut snapshot = json!({});
+        let mut emitted = std::collections::HashSet::new();
+        for n in 0..2000 {
+            // A fresh process state each time: only the snapshot carries the memory.
+            let key = format!("{:08x}-1f2e-4d3c-8b7a-{:012x}", n, n * 7919);
+            let (result, events) =
+                deliver(&HookState::default(), &snapshot, event_body(&key), json!({})).await;
+            result.unwrap();
+            let mut data = 0;
+            for event in events {
+                match event {
+                    Event::Data(message) => {
+                        assert_eq!(message.body["id"], json!(key));
+                        data += 1;
+                    }
+                    Event::Snapshot(next) => snapshot = next,
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+            assert_eq!(data, 1, "every new event is emitted (delivery {n})");
+            assert!(emitted.insert(key));
+            let size = serde_json::to_string(&snapshot).unwrap().len();
+            assert!(size <= SNAPSHOT_LIMIT, "snapshot of {size} bytes after {n} deliveries");
+        }
+        // The newest event's redelivery is still recognised.
+        let newest = format!("{:08x}-1f2e-4d3c-8b7a-{:012x}", 1999, 1999 * 7919);
+        let (result, events) =
+            deliver(&HookState::default(), &snapshot, event_body(&newest), json!({})).await;
+        result.unwrap();
+        assert!(events.iter().all(|e| !matches!(e, Event::Data(_))), "a redelivery is emitted once");
+    }
+
+    #[tokio::test]
+    async fn a_snapshot_of_the_earlier_format_is_migrated() {
+        let earlier = json!({"version": 1, "trigger": "registrantAdded", "scope": "events",
+                             "events": {"old-a": "2026-01-01T00:00:00Z", "old-b": "2026-01-02T00:00:00Z"}});
+        let (result, events) = deliver(&HookState::default(), &earlier, event_body("old-b"), json!({})).await;
+        result.unwrap();
+        assert!(events.is_empty(), "an event the earlier version emitted is not emitted again: {events:?}");
+        let (result, events) = deliver(&HookState::default(), &earlier, event_body("new-c"), json!({})).await;
+        result.unwrap();
+        let snapshot = events
+            .iter()
+            .find_map(|e| if let Event::Snapshot(s) = e { Some(s.clone()) } else { None })
+            .expect("a snapshot");
+        assert_eq!(snapshot["recent"], json!(["old-a", "old-b", "new-c"]));
+        assert_eq!(snapshot["events"], json!({}));
+    }
+
+    #[tokio::test]
+    async fn a_url_check_without_reply_to_emits_nothing_and_with_it_answers_200() {
+        for body in [json!({}), json!({"rawData": ""})] {
+            let (result, events) = deliver(&HookState::default(), &json!({}), body.clone(), json!({})).await;
+            result.unwrap();
+            assert!(events.is_empty(), "nobody to answer, nothing to emit: {events:?}");
+            let (result, events) = deliver(
+                &HookState::default(),
+                &json!({}),
+                body,
+                json!({"reply_to": "amq.rabbitmq.reply-to.x"}),
+            )
+            .await;
+            result.unwrap();
+            assert_eq!(events.len(), 1, "{events:?}");
+            assert!(matches!(&events[0], Event::HttpReply(reply) if reply.status_code == 200), "{events:?}");
+        }
     }
 }

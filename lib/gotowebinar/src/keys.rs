@@ -267,6 +267,37 @@ key_type! {
     UserSubscriptionKey => "userSubscriptionKey";
 }
 
+/// Writes a numeric key as an exact JSON integer (for request fields GoTo types `int64`, such as
+/// `responses[].questionKey`): its digits go out verbatim, never through a float, so keys above
+/// 2^53 or 2^64 keep every digit. Use with `#[serde(serialize_with = "keys::as_integer")]`; the
+/// digits are written raw by serde_json (other serializers get a string).
+pub fn as_integer<K: AsRef<str>, S: Serializer>(
+    key: &K,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    let digits = key.as_ref();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(serde::ser::Error::custom(format!("{digits:?} is not a whole number")));
+    }
+    // JSON forbids leading zeros: "007" is the integer 7.
+    let trimmed = digits.trim_start_matches('0');
+    let text = if trimmed.is_empty() { "0" } else { trimmed };
+    let raw =
+        serde_json::value::RawValue::from_string(text.to_string()).map_err(serde::ser::Error::custom)?;
+    raw.serialize(serializer)
+}
+
+/// [`as_integer`] for an optional key (skip `None` with `skip_serializing_if`).
+pub fn as_optional_integer<K: AsRef<str>, S: Serializer>(
+    key: &Option<K>,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match key {
+        Some(key) => as_integer(key, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
 impl From<RegistrantKey> for AttendeeKey {
     fn from(value: RegistrantKey) -> Self {
         AttendeeKey(value.0)
@@ -298,6 +329,19 @@ mod tests {
     #[serde(rename_all = "camelCase")]
     struct Inner {
         registrant_keys: Vec<RegistrantKey>,
+    }
+
+    #[test]
+    fn integers_are_written_exactly() {
+        #[derive(Serialize)]
+        struct Out {
+            #[serde(serialize_with = "as_integer")]
+            key: QuestionKey,
+            #[serde(serialize_with = "as_optional_integer")]
+            answer: Option<AnswerKey>,
+        }
+        let out = Out { key: QuestionKey::new(BIG).unwrap(), answer: Some(AnswerKey::new("007").unwrap()) };
+        assert_eq!(serde_json::to_string(&out).unwrap(), format!(r#"{{"key":{BIG},"answer":7}}"#));
     }
 
     #[test]

@@ -474,13 +474,20 @@ pub struct Registrant {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct QuestionResponse {
-    /// The question answered.
+    /// The question answered (sent as a JSON integer: GoTo types it int64).
+    #[serde(serialize_with = "crate::keys::as_integer")]
+    #[schemars(with = "u64")]
     pub question_key: QuestionKey,
     /// The answer to a short-answer question.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_text: Option<String>,
-    /// The chosen answer of a multiple-choice question.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The chosen answer of a multiple-choice question (sent as a JSON integer).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::keys::as_optional_integer"
+    )]
+    #[schemars(with = "Option<u64>")]
     pub answer_key: Option<AnswerKey>,
 }
 
@@ -708,6 +715,15 @@ pub struct Attendee {
     /// Fields not modelled above.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+/// What `GET …/sessions/{s}` answered: the documented array of attendees, or a session object.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SessionDetail {
+    /// A session object (`sessionKey`, times, `registrantsAttended`, …).
+    Session(Session),
+    /// The session's attendees, as GoTo's document describes the answer.
+    Attendees(Vec<Attendee>),
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1172,10 +1188,12 @@ mod tests {
             }],
             ..Default::default()
         };
+        // GoTo types both keys int64: exact JSON integers, never strings or floats.
         assert_eq!(
-            serde_json::to_value(&body).unwrap(),
-            json!({"firstName": "Ada", "lastName": "Lovelace", "email": "ada@example.com",
-                   "responses": [{"questionKey": BIG, "answerKey": "7"}]})
+            serde_json::to_string(&body).unwrap(),
+            format!(
+                r#"{{"firstName":"Ada","lastName":"Lovelace","email":"ada@example.com","responses":[{{"questionKey":{BIG},"answerKey":7}}]}}"#
+            )
         );
         let fields: RegistrationFields = serde_json::from_str(&format!(
             r#"{{"fields": [{{"field": "email", "required": true, "maxSize": 128}}],

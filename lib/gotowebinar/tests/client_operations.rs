@@ -8,16 +8,20 @@ use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use gotowebinar::client::GoToWebinar;
 use gotowebinar::keys::{
-    AccountKey, CoorganizerKey, OrganizerKey, PanelistKey, RegistrantKey, SessionKey, WebhookKey, WebinarKey,
+    AccountKey, AnswerKey, CoorganizerKey, OrganizerKey, PanelistKey, QuestionKey, RegistrantKey, SessionKey,
+    WebhookKey, WebinarKey,
 };
 use gotowebinar::models::{
-    CreateWebinar, NewCoorganizer, NewPanelist, NewWebhook, RecordingAssetSearch, UpdateWebinar, WebinarTime,
+    CreateWebinar, NewCoorganizer, NewPanelist, NewWebhook, QuestionResponse, RecordingAssetSearch,
+    SessionDetail, UpdateWebinar, WebinarTime,
 };
 use gotowebinar::pagination::collect_all;
 use gotowebinar::retry::RetryPolicy;
 use gotowebinar::{ErrorKind, Origins, Secret, StaticToken};
 use serde_json::json;
-use wiremock::matchers::{body_json, method, path, query_param, query_param_is_missing};
+use wiremock::matchers::{
+    body_json, body_string_contains, header, method, path, query_param, query_param_is_missing,
+};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const BIG: &str = "24576065432313123456";
@@ -185,7 +189,6 @@ async fn reads_webinar_details_times_audio_performance_and_start_url() {
         ),
         (format!("{one}/performance"), format!(r#"{{"{BIG}":{{"attendance":{{"registrantCount":3}}}}}}"#)),
         (format!("/G2W/rest/v2/webinars/{BIG}/startUrl"), r#"{"startUrl":"https://start"}"#.to_string()),
-        (format!("{BASE}/insessionWebinars"), format!(r#"[{{"webinarKey":{BIG}}}]"#)),
     ];
     for (p, body) in answers {
         Mock::given(method("GET"))
@@ -211,7 +214,50 @@ async fn reads_webinar_details_times_audio_performance_and_start_url() {
     let performance = webinars.performance(&webinar()).await.unwrap();
     assert_eq!(performance[BIG]["attendance"]["registrantCount"], 3);
     assert_eq!(webinars.start_url(&webinar()).await.unwrap().start_url.as_deref(), Some("https://start"));
-    assert_eq!(webinars.in_session().await.unwrap()[0].webinar_key, webinar());
+}
+
+#[tokio::test]
+async fn a_session_answered_as_documented_is_its_attendees() {
+    // GoTo's document: `GET …/sessions/{s}` answers an array of Attendee.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{BASE}/webinars/{BIG}/sessions/77")))
+        .respond_with(ResponseTemplate::new(200).set_body_string(format!(
+            r#" [{{"registrantKey":{BIG},"firstName":"Ada","lastName":"L","email":"a@x.io","attendanceTimeInSeconds":60,
+                 "sessionKey":77,"attendance":[{{"joinTime":"2026-03-13T10:00:00Z","leaveTime":"2026-03-13T10:01:00Z"}}]}}]"#
+        )))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let answer =
+        client.sessions(&organizer()).get(&webinar(), &SessionKey::new("77").unwrap()).await.unwrap();
+    match answer {
+        SessionDetail::Attendees(attendees) => {
+            assert_eq!(attendees.len(), 1);
+            assert_eq!(attendees[0].registrant_key.as_ref().unwrap().as_str(), BIG);
+            assert_eq!(attendees[0].attendance_time_in_seconds, Some(60));
+        }
+        other => panic!("the documented array was answered, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn webinars_in_session_are_asked_for_a_time_range() {
+    // GoTo's document declares fromTime and toTime (toTime required) on this operation.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{BASE}/insessionWebinars")))
+        .and(query_param("fromTime", "2026-03-13T10:00:00Z"))
+        .and(query_param("toTime", "2026-03-14T10:00:00Z"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(format!(r#"[{{"webinarKey":{BIG}}}]"#)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let webinars = client.webinars(&organizer());
+    let found =
+        webinars.in_session(time("2026-03-13T10:00:00Z"), time("2026-03-14T10:00:00Z")).await.unwrap();
+    assert_eq!(found[0].webinar_key, webinar());
 }
 
 #[tokio::test]
@@ -270,6 +316,40 @@ async fn registrants_page_with_limit_and_unpaged_is_a_bare_array() {
     let found = handler.find_by_email(" carol@x.IO ").await.unwrap().unwrap();
     assert_eq!(found.registrant_key.as_str(), "3");
     assert!(handler.find_by_email("nobody@x.io").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn registration_answers_carry_their_keys_as_exact_integers() {
+    // GoTo's document types responses[].questionKey and answerKey int64: JSON integers, every digit.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("{BASE}/webinars/{BIG}/registrants")))
+        .and(body_string_contains(format!(r#""responses":[{{"questionKey":{BIG},"answerKey":18446744073709551617}},{{"questionKey":7,"responseText":"Hi"}}]"#)))
+        .respond_with(ResponseTemplate::new(201).set_body_string(format!(r#"{{"registrantKey":{BIG}}}"#)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let body = gotowebinar::models::CreateRegistrant {
+        first_name: "Ada".into(),
+        last_name: "L".into(),
+        email: "ada@x.io".into(),
+        responses: vec![
+            QuestionResponse {
+                question_key: QuestionKey::new(BIG).unwrap(),
+                response_text: None,
+                answer_key: Some(AnswerKey::new("18446744073709551617").unwrap()),
+            },
+            QuestionResponse {
+                question_key: QuestionKey::new("7").unwrap(),
+                response_text: Some("Hi".into()),
+                answer_key: None,
+            },
+        ],
+        ..Default::default()
+    };
+    let created = client.registrants(&organizer(), &webinar()).create(&body, false).await.unwrap();
+    assert_eq!(created.registrant_key.as_str(), BIG);
 }
 
 #[tokio::test]
@@ -377,7 +457,10 @@ async fn sessions_and_attendees() {
         .unwrap();
     assert_eq!(listed[0].webinar_key.as_ref().unwrap().as_str(), BIG);
     assert_eq!(collect_all(sessions.for_webinar(&webinar(), 200)).await.unwrap().len(), 1);
-    assert_eq!(sessions.get(&webinar(), &s).await.unwrap().registrants_attended, Some(4));
+    match sessions.get(&webinar(), &s).await.unwrap() {
+        SessionDetail::Session(session) => assert_eq!(session.registrants_attended, Some(4)),
+        other => panic!("a session object was answered, got {other:?}"),
+    }
     assert!(sessions.performance(&webinar(), &s).await.unwrap().attendance.is_some());
     assert_eq!(sessions.polls(&webinar(), &s).await.unwrap()[0]["numberOfResponses"], 2);
     assert_eq!(sessions.questions(&webinar(), &s).await.unwrap()[0]["question"], "Why?");
@@ -530,6 +613,8 @@ async fn webhooks_and_user_subscriptions() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/G2W/rest/v2/webhooks/secretkey"))
+        .and(header("content-type", "application/json"))
+        .and(body_json(json!({})))
         .respond_with(
             ResponseTemplate::new(201)
                 .set_body_string(r#"{"value":"hmac-key","validFrom":"2026-01-01T00:00:00Z","id":"k1"}"#),
@@ -578,6 +663,7 @@ async fn webhooks_and_user_subscriptions() {
         .await;
     Mock::given(method("GET"))
         .and(path("/G2W/rest/v2/userSubscriptions"))
+        .and(query_param("product", "g2w"))
         .respond_with(ResponseTemplate::new(200).set_body_string(r#"[{"userSubscriptionKey":7}]"#))
         .mount(&server)
         .await;
@@ -589,16 +675,10 @@ async fn webhooks_and_user_subscriptions() {
         .mount(&server)
         .await;
 
-    Mock::given(method("GET"))
-        .and(path("/G2W/rest/v2/webhooks/secretkey"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(r#"[{"value":"old-key","id":"k0"}]"#))
-        .mount(&server)
-        .await;
     let client = client(&server);
     let webhooks = client.webhooks();
     let secret = webhooks.create_secret_key().await.unwrap();
     assert_eq!(secret.value.expose(), "hmac-key");
-    assert_eq!(webhooks.list_secret_keys().await.unwrap()[0].value.expose(), "old-key");
     let created = webhooks.create(&[NewWebhook::g2w("https://cb", "registrant.added")]).await.unwrap();
     let key = created[0].webhook_key.clone();
     assert_eq!(key.as_str(), BIG);
@@ -613,7 +693,7 @@ async fn webhooks_and_user_subscriptions() {
     };
     let created = subscriptions.create(&[new]).await.unwrap();
     let sub_key = created[0].user_subscription_key.clone().unwrap();
-    assert_eq!(subscriptions.list().await.unwrap().len(), 1);
+    assert_eq!(subscriptions.list("g2w").await.unwrap().len(), 1);
     subscriptions.delete(&[sub_key]).await.unwrap();
 }
 

@@ -7,7 +7,7 @@ use super::query_time;
 use crate::client::{GoToWebinar, PageStream, Request};
 use crate::error::Result;
 use crate::keys::{OrganizerKey, RegistrantKey, SessionKey, WebinarKey};
-use crate::models::{Attendee, Performance, Session};
+use crate::models::{Attendee, Performance, Session, SessionDetail};
 use crate::pagination::Page;
 
 /// The list name under `_embedded` in session lists.
@@ -81,9 +81,15 @@ impl Sessions<'_> {
         self.client.fetch_page(&Request::get(self.of_webinar(webinar)), SESSIONS, "size", page, size).await
     }
 
-    /// Reads one session. `GET …/webinars/{w}/sessions/{s}`.
-    pub async fn get(&self, webinar: &WebinarKey, session: &SessionKey) -> Result<Session> {
-        self.client.send_json(&Request::get(self.one(webinar, session))).await
+    /// One held session. GoTo's document says this answers the session's attendees (an array of
+    /// `Attendee`); the API has also answered a session object. Both are read, and the answer says
+    /// which it was. `GET …/webinars/{w}/sessions/{s}`.
+    pub async fn get(&self, webinar: &WebinarKey, session: &SessionKey) -> Result<SessionDetail> {
+        let response = self.client.send(&Request::get(self.one(webinar, session))).await?;
+        match response.body.iter().find(|byte| !byte.is_ascii_whitespace()) {
+            Some(b'[') => Ok(SessionDetail::Attendees(response.json()?)),
+            _ => Ok(SessionDetail::Session(response.json()?)),
+        }
     }
 
     /// Attendance and engagement figures of a session. `GET …/sessions/{s}/performance`.

@@ -29,17 +29,13 @@ pub struct Webhooks<'c> {
 }
 
 impl Webhooks<'_> {
-    /// Creates the developer account's signing key. Not repeatable. `POST /webhooks/secretkey`.
+    /// Creates a new signing key for the application, active from now. It replaces the key every
+    /// other flow of the same application verifies with: GoTo keeps one active key per
+    /// application. Not repeatable. `POST /webhooks/secretkey` with `{}` (the body is required).
     pub async fn create_secret_key(&self) -> Result<WebhookSecretKey> {
-        let request = Request::new(Method::POST, "/webhooks/secretkey", RequestKind::NonRepeatable);
+        let request = Request::new(Method::POST, "/webhooks/secretkey", RequestKind::NonRepeatable)
+            .json(&serde_json::json!({}))?;
         self.client.send_json(&request).await
-    }
-
-    /// Lists the developer account's signing keys, newest last, so an existing one can be reused.
-    /// GoTo's reference does not document this call; treat a 404 or 405 as "none listed" and
-    /// create one. `GET /webhooks/secretkey`.
-    pub async fn list_secret_keys(&self) -> Result<Vec<WebhookSecretKey>> {
-        self.client.send(&Request::get("/webhooks/secretkey")).await?.list("secretKeys")
     }
 
     /// Registers webhooks (GoTo first checks each callback with a GET that must answer 200); they
@@ -91,9 +87,11 @@ impl UserSubscriptions<'_> {
         self.client.send(&request).await?.list("userSubscriptions")
     }
 
-    /// Lists the token user's subscriptions. `GET /userSubscriptions`.
-    pub async fn list(&self) -> Result<Vec<UserSubscription>> {
-        self.client.send(&Request::get("/userSubscriptions")).await?.list("userSubscriptions")
+    /// Lists the token user's subscriptions of a product (`g2w`; GoTo requires it).
+    /// `GET /userSubscriptions?product=`.
+    pub async fn list(&self, product: &str) -> Result<Vec<UserSubscription>> {
+        let request = Request::get("/userSubscriptions").query("product", product);
+        self.client.send(&request).await?.list("userSubscriptions")
     }
 
     /// Deletes subscriptions. `DELETE /userSubscriptions` with an array of keys.

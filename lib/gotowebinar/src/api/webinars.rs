@@ -128,9 +128,11 @@ impl Webinars<'_> {
         self.client.send_json(&Request::get(format!("{}/performance", self.one(webinar)))).await
     }
 
-    /// The organizer's webinars that are running now. `GET /organizers/{o}/insessionWebinars`.
-    pub async fn in_session(&self) -> Result<Vec<Webinar>> {
-        let request = Request::get(format!("/organizers/{}/insessionWebinars", self.organizer));
+    /// The organizer's webinars in session, within a time range (both ends are sent: GoTo's
+    /// document marks `toTime` required). `GET /organizers/{o}/insessionWebinars?fromTime&toTime`.
+    pub async fn in_session(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Webinar>> {
+        let request =
+            range(Request::get(format!("/organizers/{}/insessionWebinars", self.organizer)), from, to);
         self.client.send(&request).await?.list(EMBEDDED)
     }
 
