@@ -6,6 +6,7 @@ pub mod instant;
 pub mod new_attendees;
 pub mod new_registrants;
 pub mod new_webinars;
+pub mod sketch;
 pub mod webhook;
 pub mod webinar_ended;
 
