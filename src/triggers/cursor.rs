@@ -22,7 +22,9 @@ use crate::errors::{names, ComponentError};
 use crate::input::{parse_input, Timestamp};
 #[cfg(test)]
 use crate::triggers::sketch::DECODABLE;
-use crate::triggers::sketch::{item_hash, Hasher, ItemHash, Sketch};
+use crate::triggers::sketch::{
+    decode_fingerprints, encode_fingerprints, fingerprint, item_hash, Hasher, ItemHash, Sketch,
+};
 
 /// The snapshot format of the webhook triggers, and the first format of the polling triggers.
 pub const FORMAT_VERSION: u64 = 1;
@@ -31,7 +33,9 @@ pub const POLL_FORMAT_VERSION: u64 = 2;
 /// The largest snapshot the platform keeps, in bytes of compact JSON.
 pub const SNAPSHOT_LIMIT: usize = 5120;
 /// The most second ranges a time cursor lists.
-pub const MAX_SPANS: usize = 32;
+pub const MAX_SPANS: usize = 24;
+/// The most newest emitted items a time cursor lists one by one (by a 24-bit fingerprint).
+pub const MAX_RECENT: usize = 500;
 /// The look-back window when the step does not set one.
 pub const DEFAULT_LOOK_BACK_MINUTES: u32 = 5;
 /// The longest look-back window accepted (one day).
@@ -331,6 +335,13 @@ pub struct TimeCursor {
     /// The emitted items from `since` to `top`.
     #[serde(default, skip_serializing_if = "Sketch::is_empty")]
     pub emitted: Sketch,
+    /// From this second (an offset like `spans`) to `top`, every emitted item's fingerprint is in
+    /// `recent`: an item there without one was surely not emitted, even in a crowded second.
+    #[serde(default, rename = "recentFrom", skip_serializing_if = "Option::is_none")]
+    pub recent_from: Option<u32>,
+    /// The fingerprints of the emitted items from `recent_from` on (base64, 3 bytes each).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub recent: String,
 }
 
 /// Format 1 of [`TimeCursor`]: every id emitted inside the window, with its time.
@@ -347,7 +358,7 @@ impl PollState for TimeCursor {
         let seen: Vec<(DateTime<Utc>, &String)> =
             old.seen.iter().filter(|(_, at)| **at >= old.since).map(|(id, at)| (*at, id)).collect();
         let top = seen.iter().max().map(|(at, id)| Mark { at: *at, id: (*id).clone() });
-        Ok(Self::holding(old.since, top, seen.iter().map(|(at, id)| (*at, id.as_str())), item_hash))
+        Ok(Self::holding(old.since, top, seen.into_iter().map(|(at, id)| (at, id.as_str())), item_hash))
     }
 }
 
@@ -377,30 +388,60 @@ impl TimeCursor {
                 let present: Vec<&Candidate<T>> = candidates.iter().filter(|c| c.at >= since).collect();
                 let top =
                     present.iter().map(|c| (c.at, &c.id)).max().map(|(at, id)| Mark { at, id: id.clone() });
-                Self::holding(since, top, present.iter().map(|c| (c.at, c.id.as_str())), hash)
+                Self::holding(since, top, present.into_iter().map(|c| (c.at, c.id.as_str())), hash)
             }
         }
     }
 
     /// A cursor that has emitted nothing and starts at `since`.
     pub fn starting(since: DateTime<Utc>) -> Self {
-        Self { since, top: None, spans: Vec::new(), emitted: Sketch::default() }
+        Self {
+            since,
+            top: None,
+            spans: Vec::new(),
+            emitted: Sketch::default(),
+            recent_from: None,
+            recent: String::new(),
+        }
     }
 
     /// A cursor whose emitted items are exactly `items` (all at or after `since`, none after `top`).
     fn holding<'a>(
         since: DateTime<Utc>,
         top: Option<Mark>,
-        items: impl Iterator<Item = (DateTime<Utc>, &'a str)> + Clone,
+        items: impl Iterator<Item = (DateTime<Utc>, &'a str)>,
         hash: Hasher,
     ) -> Self {
         let base = since.timestamp();
-        let seconds = items.clone().filter_map(|(at, _)| u32::try_from(at.timestamp() - base).ok());
-        Self { since, top, spans: spans_of(seconds), emitted: Sketch::of(items.map(|(_, id)| hash(id))) }
+        let items: Vec<(u32, ItemHash)> = items
+            .filter_map(|(at, id)| u32::try_from(at.timestamp() - base).ok().map(|second| (second, hash(id))))
+            .collect();
+        // The newest seconds whose items all fit in the exact list.
+        let mut per_second: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        for (second, item) in &items {
+            per_second.entry(*second).or_default().push(fingerprint(*item));
+        }
+        let (mut recent_from, mut prints) = (None, Vec::new());
+        for (second, list) in per_second.iter().rev() {
+            if prints.len() + list.len() > MAX_RECENT {
+                break;
+            }
+            prints.extend(list);
+            recent_from = Some(*second);
+        }
+        prints.sort_unstable();
+        Self {
+            since,
+            top,
+            spans: spans_of(items.iter().map(|(second, _)| *second)),
+            emitted: Sketch::of(items.iter().map(|(_, item)| *item)),
+            recent_from,
+            recent: if recent_from.is_some() { encode_fingerprints(&prints) } else { String::new() },
+        }
     }
 
     /// Whether the stored state may hold this item (so the sketch decides whether it is new).
-    fn covers<T>(&self, candidate: &Candidate<T>) -> bool {
+    fn covers<T>(&self, candidate: &Candidate<T>, item: ItemHash, recent: &HashSet<u32>) -> bool {
         let Some(top) = &self.top else { return false };
         if !top.is_at_or_after(candidate) {
             return false;
@@ -408,6 +449,9 @@ impl TimeCursor {
         let Ok(offset) = u32::try_from(candidate.at.timestamp() - self.since.timestamp()) else {
             return false;
         };
+        if self.recent_from.is_some_and(|from| offset >= from) && !recent.contains(&fingerprint(item)) {
+            return false;
+        }
         self.spans.iter().any(|[from, to]| (*from..=*to).contains(&offset))
     }
 
@@ -433,7 +477,11 @@ impl TimeCursor {
         let mut ids = HashSet::new();
         listed.retain(|c| ids.insert(c.id.clone()));
         let hashes: Vec<ItemHash> = listed.iter().map(|c| hash(&c.id)).collect();
-        let covered: Vec<bool> = listed.iter().map(|c| self.covers(c)).collect();
+        // A damaged list only sends more items through the sketch.
+        let recent: HashSet<u32> =
+            decode_fingerprints(&self.recent).unwrap_or_default().into_iter().collect();
+        let covered: Vec<bool> =
+            listed.iter().zip(&hashes).map(|(c, h)| self.covers(c, *h, &recent)).collect();
 
         // The covered items the sketch does not hold are new; every other listed item is new.
         let current = Sketch::of(hashes.iter().zip(&covered).filter(|(_, c)| **c).map(|(h, _)| *h));
@@ -474,19 +522,12 @@ impl TimeCursor {
             Some(top) => self.since.max(top.at - options.look_back),
             None => self.since,
         };
-        let known: Vec<(DateTime<Utc>, &str, ItemHash)> = listed
+        let known = listed
             .iter()
             .enumerate()
             .filter(|(i, c)| (chosen[*i] || (decoded && !fresh[*i])) && c.at >= since)
-            .map(|(i, c)| (c.at, c.id.as_str(), hashes[i]))
-            .collect();
-        let base = since.timestamp();
-        let next = Self {
-            since,
-            top,
-            spans: spans_of(known.iter().filter_map(|(at, _, _)| u32::try_from(at.timestamp() - base).ok())),
-            emitted: Sketch::of(known.iter().map(|(_, _, h)| *h)),
-        };
+            .map(|(_, c)| (c.at, c.id.as_str()));
+        let next = Self::holding(since, top, known, hash);
         let emitted = listed.into_iter().zip(chosen).filter(|(_, c)| *c).map(|(c, _)| c).collect();
         (emitted, next)
     }
@@ -658,6 +699,21 @@ mod tests {
         }
         let expected: Vec<String> = all.iter().map(|c| c.id.clone()).collect();
         assert_eq!(emitted, expected, "each once, in order");
+    }
+
+    #[test]
+    fn a_second_burst_in_the_newest_second_is_told_apart_exactly() {
+        let at_once = |range: std::ops::Range<usize>| -> Vec<Candidate<()>> {
+            range.map(|i| c(&format!("{:020}", (i * 7919) % 100_003), 30)).collect()
+        };
+        let (first, cursor) = TimeCursor::starting(t(0)).advance(at_once(0..400), &opts(1000));
+        assert_eq!(first.len(), 400);
+        assert!(size(&cursor) <= SNAPSHOT_LIMIT, "{} bytes", size(&cursor));
+        let (second, cursor) = cursor.advance(at_once(0..800), &opts(1000));
+        let expected: BTreeMap<String, ()> = at_once(400..800).into_iter().map(|c| (c.id, ())).collect();
+        assert_eq!(second.len(), 400, "the 400 new ones of the same second, no repeat");
+        assert!(second.iter().all(|c| expected.contains_key(&c.id)));
+        assert!(cursor.advance(at_once(0..800), &opts(1000)).0.is_empty());
     }
 
     #[test]

@@ -33,10 +33,10 @@ pub fn item_hash(id: &str) -> ItemHash {
     ItemHash { key: u64::from_le_bytes(key), check: u32::from_le_bytes(check) }
 }
 
-/// Cells in a sketch: 20 bytes each, 3,200 characters of base64 in all.
-pub const CELLS: usize = 120;
+/// Cells in a sketch: 20 bytes each, 2,134 characters of base64 in all.
+pub const CELLS: usize = 81;
 /// Differences a sketch of [`CELLS`] cells decodes in practice.
-pub const DECODABLE: usize = 60;
+pub const DECODABLE: usize = 40;
 /// Cells each item touches (one in each third of the table).
 const HASHES: usize = 3;
 const CELL_BYTES: usize = 20;
@@ -202,6 +202,27 @@ impl Sketch {
             .collect();
         Ok(Self { cells })
     }
+}
+
+/// A 24-bit fingerprint of an item hash (for the exact list of the newest items).
+pub fn fingerprint(item: ItemHash) -> u32 {
+    (item.key >> 40) as u32
+}
+
+/// Fingerprints as base64, 3 bytes each.
+pub fn encode_fingerprints(prints: &[u32]) -> String {
+    let bytes: Vec<u8> = prints.iter().flat_map(|p| p.to_be_bytes()[1..].to_vec()).collect();
+    STANDARD_NO_PAD.encode(bytes)
+}
+
+/// Reads [`encode_fingerprints`]' form.
+pub fn decode_fingerprints(text: &str) -> Result<Vec<u32>, String> {
+    let bytes =
+        STANDARD_NO_PAD.decode(text).map_err(|error| format!("the fingerprints are not base64: {error}"))?;
+    if bytes.len() % 3 != 0 {
+        return Err("the fingerprints are not whole 3-byte entries".into());
+    }
+    Ok(bytes.chunks_exact(3).map(|c| u32::from_be_bytes([0, c[0], c[1], c[2]])).collect())
 }
 
 impl serde::Serialize for Sketch {
