@@ -178,6 +178,9 @@ pub fn load_state<S: PollState>(
     state.map(Some).map_err(|reason| damaged(trigger, &reason))
 }
 
+/// A recognised snapshot: its format version and its fields.
+pub type Envelope<'a> = (u64, &'a Map<String, Value>);
+
 /// The snapshot rules every trigger shares. `{}`, `null` or none is a first run (`None`); the
 /// local runner's event line `{"event":"snapshot","snapshot":{…}}` stands for the snapshot it
 /// wraps; a snapshot of another trigger or scope starts afresh with a warning. Anything else that
@@ -188,7 +191,7 @@ pub fn envelope<'a>(
     trigger: &str,
     scope: &str,
     newest: u64,
-) -> Result<Option<(u64, &'a Map<String, Value>)>, ComponentError> {
+) -> Result<Option<Envelope<'a>>, ComponentError> {
     let object = match snapshot {
         Value::Null => return Ok(None),
         Value::Object(object) if object.is_empty() => return Ok(None),
