@@ -264,6 +264,8 @@ impl Listed {
 enum Seen {
     Known,
     New(Change),
+    /// Among the summed-up webinars after a change there: created, changed or neither.
+    Unsure,
 }
 
 fn select(
@@ -302,7 +304,7 @@ fn select(
         .zip(&beyond)
         .map(|(e, is_beyond)| {
             if *is_beyond {
-                return if beyond_unchanged { Seen::Known } else { Seen::New(Change::Created) };
+                return if beyond_unchanged { Seen::Known } else { Seen::Unsure };
             }
             // More listed than stored with one entry: each is new, so a collision repeats, never hides.
             if present[e] <= stored.get(e).copied().unwrap_or(0) {
@@ -323,6 +325,15 @@ fn select(
             Seen::Known => known.push(item),
             // Without change tracking, follow the content silently.
             Seen::New(Change::Changed) if !include_changed => known.push(item),
+            Seen::Unsure if bodies.len() >= max_items => {}
+            Seen::Unsure => {
+                // Emitted again under both ids it may have: a repeat at worst, never a loss.
+                bodies.push(body(item, Change::Created));
+                if include_changed {
+                    bodies.push(body(item, Change::Changed));
+                }
+                known.push(item);
+            }
             Seen::New(change) if bodies.len() >= max_items => {
                 // Next poll, in order; a change keeps its old entry so it is still seen as one.
                 if *change == Change::Changed {
@@ -330,16 +341,7 @@ fn select(
                 }
             }
             Seen::New(change) => {
-                let id = match change {
-                    Change::Created => item.key.clone(),
-                    Change::Changed => format!("{}:{}", item.key, item.hash),
-                };
-                bodies.push(WebinarChangeOut {
-                    id,
-                    change: *change,
-                    content_hash: item.hash.clone(),
-                    webinar: WebinarOut::from(item.webinar.clone()),
-                });
+                bodies.push(body(item, *change));
                 known.push(item);
             }
         }
@@ -347,6 +349,19 @@ fn select(
     let kept = gone.into_iter().filter(|e| waiting_changes.contains(&key_tag(*e))).collect();
     let next = WebinarState::holding(known, kept, entry);
     (bodies, next)
+}
+
+fn body(item: &Listed, change: Change) -> WebinarChangeOut {
+    let id = match change {
+        Change::Created => item.key.clone(),
+        Change::Changed => format!("{}:{}", item.key, item.hash),
+    };
+    WebinarChangeOut {
+        id,
+        change,
+        content_hash: item.hash.clone(),
+        webinar: WebinarOut::from(item.webinar.clone()),
+    }
 }
 
 /// A stable hash of what a flow builder would call the webinar's content (not its live counters).
@@ -536,8 +551,12 @@ mod tests {
         let last = changed.len() - 1;
         changed[last] = listed(webinar(&changed[last].key.clone(), "T", &fmt(changed[last].start.unwrap())));
         let (again, state) = select(&state, changed.clone(), true, 10_000);
-        assert_eq!(again.len(), 200, "the summed-up ones");
-        assert!(again.iter().any(|b| b.webinar.subject.as_deref() == Some("T")));
+        assert_eq!(again.len(), 400, "the summed-up ones, as created and as changed");
+        let key = &changed[last].key;
+        assert!(again
+            .iter()
+            .any(|b| b.id == format!("{key}:{}", changed[last].hash) && b.change == Change::Changed));
+        assert!(again.iter().any(|b| b.id == *key && b.change == Change::Created), "same id as its creation");
         assert!(select(&state, changed, true, 10_000).0.is_empty());
     }
 
