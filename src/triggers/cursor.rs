@@ -480,7 +480,7 @@ impl TimeCursor {
         let mut ids = HashSet::new();
         listed.retain(|c| ids.insert(c.id.clone()));
         let hashes: Vec<ItemHash> = listed.iter().map(|c| hash(&c.id)).collect();
-        // A damaged list only sends more items through the sketch.
+        // A damaged list only makes items be emitted again, never skipped.
         let recent: HashSet<u32> =
             decode_fingerprints(&self.recent).unwrap_or_default().into_iter().collect();
         let covered: Vec<bool> =
