@@ -1,27 +1,41 @@
 //! The state polling triggers keep in the platform's snapshot, and the rules that decide what a
 //! poll emits.
 //!
-//! A snapshot is `{"version": 1, "trigger": NAME, "scope": WHAT, …state}`. Time-ordered triggers
-//! keep a [`TimeCursor`]: a lower bound `since` (server time) and the ids already emitted at or
-//! after it. Each poll emits the items at or after `since` that were not emitted yet, oldest first,
-//! then moves `since` to the newest emitted time minus the look-back window. Items with the same
-//! time as the cursor and items that show up late (within the window) are therefore not lost, and
-//! the seen ids are pruned as the window moves, so the snapshot stays bounded.
+//! A snapshot is `{"version": 2, "trigger": NAME, "scope": WHAT, …state}` and stays under the
+//! platform's 5 KB whatever a poll sees. Time-ordered triggers keep a [`TimeCursor`]: a lower
+//! bound `since` (server time), the newest item emitted (`top`, exact) and, for the items between,
+//! a fixed-size sketch of the emitted ids. Each poll emits the items at or after `since` that were
+//! not emitted yet, oldest first, then moves `since` to the newest emitted time minus the look-back
+//! window. Items with the same time as the cursor and items that show up late (within the window)
+//! are therefore not lost. Compact state errs only towards emitting again, never towards skipping.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use tracing::info;
+use tracing::{info, warn};
 
 use crate::errors::{names, ComponentError};
 use crate::input::{parse_input, Timestamp};
+#[cfg(test)]
+use crate::triggers::sketch::DECODABLE;
+use crate::triggers::sketch::{
+    decode_fingerprints, encode_fingerprints, fingerprint, item_hash, Hasher, ItemHash, Sketch,
+};
 
-/// The snapshot format this version writes and reads.
+/// The snapshot format of the webhook triggers, and the first format of the polling triggers.
 pub const FORMAT_VERSION: u64 = 1;
+/// The snapshot format polling triggers write (they read format 1 too).
+pub const POLL_FORMAT_VERSION: u64 = 2;
+/// The largest snapshot the platform keeps, in bytes of compact JSON.
+pub const SNAPSHOT_LIMIT: usize = 5120;
+/// The most second ranges a time cursor lists.
+pub const MAX_SPANS: usize = 24;
+/// The most newest emitted items a time cursor lists one by one (by a 24-bit fingerprint).
+pub const MAX_RECENT: usize = 500;
 /// The look-back window when the step does not set one.
 pub const DEFAULT_LOOK_BACK_MINUTES: u32 = 5;
 /// The longest look-back window accepted (one day).
@@ -30,9 +44,6 @@ pub const MAX_LOOK_BACK_MINUTES: u32 = 1440;
 pub const DEFAULT_MAX_ITEMS: u32 = 1000;
 /// The largest accepted cap.
 pub const MAX_ITEMS: u32 = 10_000;
-/// The most ids a time cursor keeps; past it the window shrinks (late arrivals may then be missed,
-/// but nothing is emitted twice).
-pub const MAX_SEEN: usize = 10_000;
 /// How far the GoTo clock may lag ours on a first run with `startFrom: now` and nothing to anchor on.
 pub const SKEW_ALLOWANCE_MINUTES: i64 = 60;
 
@@ -126,62 +137,157 @@ pub fn fmt_time(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
-/// Reads this trigger's state from the snapshot: `None` on a first run (empty snapshot, or one
-/// written for another trigger or scope); an error for a snapshot this version cannot read, so a
-/// damaged state never silently restarts the trigger.
+/// Reads a format-1 state from the snapshot (the webhook triggers' format): `None` on a first run
+/// (see [`envelope`] for the rules); an error for a snapshot this version cannot read.
 pub fn load<S: DeserializeOwned>(
     snapshot: &Value,
     trigger: &str,
     scope: &str,
 ) -> Result<Option<S>, ComponentError> {
+    match envelope(snapshot, trigger, scope, FORMAT_VERSION)? {
+        None => Ok(None),
+        Some((_, object)) => crate::input::deserialize::<S>(Value::Object(object.clone()))
+            .map(Some)
+            .map_err(|error| damaged(trigger, &error.0)),
+    }
+}
+
+/// A polling trigger's state: written in [`POLL_FORMAT_VERSION`], read from format 1 too.
+pub trait PollState: DeserializeOwned + Serialize + Sized {
+    /// The state of a format-1 snapshot (its fields, envelope included), migrated.
+    fn from_v1(snapshot: Value) -> Result<Self, String>;
+}
+
+/// Reads a polling trigger's state from the snapshot, migrating a format-1 one; `None` on a first
+/// run (see [`envelope`]).
+pub fn load_state<S: PollState>(
+    snapshot: &Value,
+    trigger: &str,
+    scope: &str,
+) -> Result<Option<S>, ComponentError> {
+    let Some((version, object)) = envelope(snapshot, trigger, scope, POLL_FORMAT_VERSION)? else {
+        return Ok(None);
+    };
+    let value = Value::Object(object.clone());
+    let state = if version == 1 {
+        info!(trigger, "migrating a snapshot of format 1");
+        S::from_v1(value)
+    } else {
+        crate::input::deserialize::<S>(value).map_err(|error| error.0)
+    };
+    state.map(Some).map_err(|reason| damaged(trigger, &reason))
+}
+
+/// A recognised snapshot: its format version and its fields.
+pub type Envelope<'a> = (u64, &'a Map<String, Value>);
+
+/// The snapshot rules every trigger shares. `{}`, `null` or none is a first run (`None`); the
+/// local runner's event line `{"event":"snapshot","snapshot":{…}}` stands for the snapshot it
+/// wraps; a snapshot of another trigger or scope starts afresh with a warning. Anything else that
+/// is not a snapshot of a known format is an error that names it and says how to clear it, so a
+/// wrong snapshot never silently restarts a trigger.
+pub fn envelope<'a>(
+    snapshot: &'a Value,
+    trigger: &str,
+    scope: &str,
+    newest: u64,
+) -> Result<Option<Envelope<'a>>, ComponentError> {
     let object = match snapshot {
         Value::Null => return Ok(None),
         Value::Object(object) if object.is_empty() => return Ok(None),
+        Value::Object(object)
+            if object.get("event").and_then(Value::as_str) == Some("snapshot")
+                && object.contains_key("snapshot") =>
+        {
+            match &object["snapshot"] {
+                Value::Null => return Ok(None),
+                Value::Object(inner) if inner.is_empty() => return Ok(None),
+                Value::Object(inner) => inner,
+                _ => return Err(unrecognised(trigger, snapshot, "the event line wraps no JSON object")),
+            }
+        }
         Value::Object(object) => object,
-        _ => return Err(damaged(trigger, "it is not a JSON object")),
+        _ => return Err(unrecognised(trigger, snapshot, "it is not a JSON object")),
     };
     let Some(version) = object.get("version") else {
-        info!(trigger, "the snapshot has no format version; starting afresh");
-        return Ok(None);
+        return Err(unrecognised(trigger, snapshot, "it has no format `version`"));
     };
-    match version.as_u64() {
-        Some(FORMAT_VERSION) => {}
-        Some(other) if other > FORMAT_VERSION => {
+    let version = match version.as_u64() {
+        Some(version @ 1..) if version <= newest => version,
+        Some(other) if other > newest => {
             return Err(ComponentError::named(
                 names::CONFIGURATION,
                 format!(
                     "the snapshot of {trigger} has format version {other}, written by a newer version of \
-                     the component; run the newer version or clear the step's snapshot"
+                     the component; run the newer version or {CLEAR}"
                 ),
             ))
         }
-        _ => return Err(damaged(trigger, &format!("its format version {version} is unknown"))),
-    }
-    if object.get("trigger").and_then(Value::as_str) != Some(trigger)
-        || object.get("scope").and_then(Value::as_str) != Some(scope)
-    {
-        info!(trigger, scope, "the snapshot belongs to another trigger or scope; starting afresh");
+        _ => {
+            return Err(unrecognised(trigger, snapshot, &format!("its format version {version} is unknown")))
+        }
+    };
+    let (their_trigger, their_scope) =
+        (object.get("trigger").and_then(Value::as_str), object.get("scope").and_then(Value::as_str));
+    if their_trigger != Some(trigger) || their_scope != Some(scope) {
+        warn!(
+            trigger,
+            scope,
+            snapshot_trigger = their_trigger.unwrap_or("?"),
+            snapshot_scope = their_scope.unwrap_or("?"),
+            "the snapshot belongs to another trigger or scope; starting afresh"
+        );
         return Ok(None);
     }
-    crate::input::deserialize::<S>(snapshot.clone()).map(Some).map_err(|error| damaged(trigger, &error.0))
+    Ok(Some((version, object)))
+}
+
+/// How to clear a snapshot, on the platform and locally.
+const CLEAR: &str = "clear the step's snapshot to start again (locally: write {} to the --snapshot file)";
+
+fn unrecognised(trigger: &str, snapshot: &Value, reason: &str) -> ComponentError {
+    let mut text = snapshot.to_string();
+    if text.len() > 80 {
+        let cut = (0..=77).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+        text.truncate(cut);
+        text.push_str("...");
+    }
+    ComponentError::named(
+        names::CONFIGURATION,
+        format!(
+            "the snapshot given to {trigger} ({text}) is not a snapshot of this component: {reason}; {CLEAR}"
+        ),
+    )
 }
 
 fn damaged(trigger: &str, reason: &str) -> ComponentError {
     ComponentError::named(
         names::CONFIGURATION,
-        format!(
-            "the snapshot of {trigger} cannot be read ({reason}); clear the step's snapshot to start again"
-        ),
+        format!("the snapshot of {trigger} cannot be read ({reason}); {CLEAR}"),
     )
 }
 
-/// The snapshot for `state`, with the envelope fields.
+/// The format-1 snapshot for `state`, with the envelope fields (the webhook triggers' format).
 pub fn store<S: Serialize>(trigger: &str, scope: &str, state: &S) -> Value {
+    store_version(FORMAT_VERSION, trigger, scope, state)
+}
+
+/// A polling trigger's snapshot for `state`, in [`POLL_FORMAT_VERSION`].
+pub fn store_state<S: PollState>(trigger: &str, scope: &str, state: &S) -> Value {
+    let snapshot = store_version(POLL_FORMAT_VERSION, trigger, scope, state);
+    let size = snapshot.to_string().len();
+    if size > SNAPSHOT_LIMIT {
+        warn!(trigger, size, "the snapshot is larger than the platform keeps");
+    }
+    snapshot
+}
+
+fn store_version<S: Serialize>(version: u64, trigger: &str, scope: &str, state: &S) -> Value {
     let mut object = match serde_json::to_value(state) {
         Ok(Value::Object(object)) => object,
         _ => Map::new(),
     };
-    object.insert("version".into(), json!(FORMAT_VERSION));
+    object.insert("version".into(), json!(version));
     object.insert("trigger".into(), json!(trigger));
     object.insert("scope".into(), json!(scope));
     Value::Object(object)
@@ -198,13 +304,65 @@ pub struct Candidate<T> {
     pub item: T,
 }
 
-/// The state of a time-ordered trigger.
+/// The newest item a time cursor emitted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mark {
+    /// Its time.
+    pub at: DateTime<Utc>,
+    /// Its id.
+    pub id: String,
+}
+
+impl Mark {
+    fn is_at_or_after<T>(&self, candidate: &Candidate<T>) -> bool {
+        (candidate.at, candidate.id.as_str()) <= (self.at, self.id.as_str())
+    }
+}
+
+/// The state of a time-ordered trigger. Every item after `top` (by time, then id) is new. Of the
+/// items from `since` to `top`, the emitted ones are held in `emitted`, a fixed-size sketch of
+/// their id hashes, and `spans` lists the seconds that hold any: an item in no span was not
+/// emitted, and one in a span is compared through the sketch. The size does not depend on how
+/// many items the window holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimeCursor {
     /// Items before this time are never emitted.
     pub since: DateTime<Utc>,
-    /// Ids already emitted (or present at the first run) at or after `since`, with their times.
-    pub seen: BTreeMap<String, DateTime<Utc>>,
+    /// The newest item emitted (or present at the first run), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top: Option<Mark>,
+    /// The seconds, as offsets `[from, to]` from the whole second of `since`, that hold items in
+    /// `emitted`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spans: Vec<[u32; 2]>,
+    /// The emitted items from `since` to `top`.
+    #[serde(default, skip_serializing_if = "Sketch::is_empty")]
+    pub emitted: Sketch,
+    /// From this second (an offset like `spans`) to `top`, every emitted item's fingerprint is in
+    /// `recent`: an item there without one was surely not emitted, even in a crowded second.
+    #[serde(default, rename = "recentFrom", skip_serializing_if = "Option::is_none")]
+    pub recent_from: Option<u32>,
+    /// The fingerprints of the emitted items from `recent_from` on (base64, 3 bytes each).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub recent: String,
+}
+
+/// Format 1 of [`TimeCursor`]: every id emitted inside the window, with its time.
+#[derive(Deserialize)]
+struct TimeCursorV1 {
+    since: DateTime<Utc>,
+    #[serde(default)]
+    seen: BTreeMap<String, DateTime<Utc>>,
+}
+
+impl PollState for TimeCursor {
+    fn from_v1(snapshot: Value) -> Result<Self, String> {
+        let old: TimeCursorV1 = crate::input::deserialize(snapshot).map_err(|error| error.0)?;
+        let seen: Vec<(DateTime<Utc>, &String)> =
+            old.seen.iter().filter(|(_, at)| **at >= old.since).map(|(id, at)| (*at, id)).collect();
+        let top = seen.iter().max().map(|(at, id)| Mark { at: *at, id: (*id).clone() });
+        Ok(Self::holding(old.since, top, seen.into_iter().map(|(at, id)| (at, id.as_str())), item_hash))
+    }
 }
 
 impl TimeCursor {
@@ -212,8 +370,17 @@ impl TimeCursor {
     /// cursor on the GoTo clock (so a clock ahead of or behind ours loses nothing); with nothing
     /// to anchor on, our clock minus an allowance for skew is used.
     pub fn first<T>(options: &PollOptions, candidates: &[Candidate<T>], now: DateTime<Utc>) -> Self {
+        Self::first_with(options, candidates, now, item_hash)
+    }
+
+    fn first_with<T>(
+        options: &PollOptions,
+        candidates: &[Candidate<T>],
+        now: DateTime<Utc>,
+        hash: Hasher,
+    ) -> Self {
         match options.start_from {
-            StartFrom::Time(time) => Self { since: time, seen: BTreeMap::new() },
+            StartFrom::Time(time) => Self::starting(time),
             StartFrom::Now => {
                 let anchor = candidates
                     .iter()
@@ -221,11 +388,74 @@ impl TimeCursor {
                     .max()
                     .unwrap_or(now - Duration::minutes(SKEW_ALLOWANCE_MINUTES));
                 let since = anchor - options.look_back;
-                let seen =
-                    candidates.iter().filter(|c| c.at >= since).map(|c| (c.id.clone(), c.at)).collect();
-                Self { since, seen }
+                let present: Vec<&Candidate<T>> = candidates.iter().filter(|c| c.at >= since).collect();
+                let top =
+                    present.iter().map(|c| (c.at, &c.id)).max().map(|(at, id)| Mark { at, id: id.clone() });
+                Self::holding(since, top, present.into_iter().map(|c| (c.at, c.id.as_str())), hash)
             }
         }
+    }
+
+    /// A cursor that has emitted nothing and starts at `since`.
+    pub fn starting(since: DateTime<Utc>) -> Self {
+        Self {
+            since,
+            top: None,
+            spans: Vec::new(),
+            emitted: Sketch::default(),
+            recent_from: None,
+            recent: String::new(),
+        }
+    }
+
+    /// A cursor whose emitted items are exactly `items` (all at or after `since`, none after `top`).
+    fn holding<'a>(
+        since: DateTime<Utc>,
+        top: Option<Mark>,
+        items: impl Iterator<Item = (DateTime<Utc>, &'a str)>,
+        hash: Hasher,
+    ) -> Self {
+        let base = since.timestamp();
+        let items: Vec<(u32, ItemHash)> = items
+            .filter_map(|(at, id)| u32::try_from(at.timestamp() - base).ok().map(|second| (second, hash(id))))
+            .collect();
+        // The newest seconds whose items all fit in the exact list.
+        let mut per_second: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        for (second, item) in &items {
+            per_second.entry(*second).or_default().push(fingerprint(*item));
+        }
+        let (mut recent_from, mut prints) = (None, Vec::new());
+        for (second, list) in per_second.iter().rev() {
+            if prints.len() + list.len() > MAX_RECENT {
+                break;
+            }
+            prints.extend(list);
+            recent_from = Some(*second);
+        }
+        prints.sort_unstable();
+        Self {
+            since,
+            top,
+            spans: spans_of(items.iter().map(|(second, _)| *second)),
+            emitted: Sketch::of(items.iter().map(|(_, item)| *item)),
+            recent_from,
+            recent: if recent_from.is_some() { encode_fingerprints(&prints) } else { String::new() },
+        }
+    }
+
+    /// Whether the stored state may hold this item (so the sketch decides whether it is new).
+    fn covers<T>(&self, candidate: &Candidate<T>, item: ItemHash, recent: &HashSet<u32>) -> bool {
+        let Some(top) = &self.top else { return false };
+        if !top.is_at_or_after(candidate) {
+            return false;
+        }
+        let Ok(offset) = u32::try_from(candidate.at.timestamp() - self.since.timestamp()) else {
+            return false;
+        };
+        if self.recent_from.is_some_and(|from| offset >= from) && !recent.contains(&fingerprint(item)) {
+            return false;
+        }
+        self.spans.iter().any(|[from, to]| (*from..=*to).contains(&offset))
     }
 
     /// Picks what to emit from everything found, oldest first and at most `max_items`, and the
@@ -235,35 +465,110 @@ impl TimeCursor {
         candidates: Vec<Candidate<T>>,
         options: &PollOptions,
     ) -> (Vec<Candidate<T>>, Self) {
-        let mut fresh: Vec<Candidate<T>> =
-            candidates.into_iter().filter(|c| c.at >= self.since && !self.seen.contains_key(&c.id)).collect();
-        fresh.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+        self.advance_with(candidates, options, item_hash)
+    }
+
+    fn advance_with<T>(
+        &self,
+        candidates: Vec<Candidate<T>>,
+        options: &PollOptions,
+        hash: Hasher,
+    ) -> (Vec<Candidate<T>>, Self) {
+        let mut listed: Vec<Candidate<T>> = candidates.into_iter().filter(|c| c.at >= self.since).collect();
+        listed.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
         // The same item may be listed twice (pages shifting under a concurrent change).
-        fresh.dedup_by(|b, a| a.id == b.id);
-        fresh.truncate(options.max_items);
+        let mut ids = HashSet::new();
+        listed.retain(|c| ids.insert(c.id.clone()));
+        let hashes: Vec<ItemHash> = listed.iter().map(|c| hash(&c.id)).collect();
+        // A damaged list only makes items be emitted again, never skipped.
+        let recent: HashSet<u32> =
+            decode_fingerprints(&self.recent).unwrap_or_default().into_iter().collect();
+        let covered: Vec<bool> =
+            listed.iter().zip(&hashes).map(|(c, h)| self.covers(c, *h, &recent)).collect();
 
-        let mut next = self.clone();
-        for candidate in &fresh {
-            next.seen.insert(candidate.id.clone(), candidate.at);
+        // The covered items the sketch does not hold are new; every other listed item is new.
+        let current = Sketch::of(hashes.iter().zip(&covered).filter(|(_, c)| **c).map(|(h, _)| *h));
+        let (fresh, decoded): (Vec<bool>, bool) = match current.difference(&self.emitted) {
+            Some(difference) => {
+                // With equal hashes, every item that has one is new: a collision repeats, never hides.
+                let added: HashSet<ItemHash> = difference.added.into_iter().collect();
+                (covered.iter().zip(&hashes).map(|(c, h)| !c || added.contains(h)).collect(), true)
+            }
+            None => {
+                warn!(
+                    "more items were listed late than the snapshot can tell apart; the look-back window \
+                     is emitted again from its start (repeats keep their ids)"
+                );
+                (vec![true; listed.len()], false)
+            }
+        };
+        let mut chosen = vec![false; listed.len()];
+        let mut last = None;
+        for (index, _) in fresh.iter().enumerate().filter(|(_, f)| **f).take(options.max_items) {
+            chosen[index] = true;
+            last = Some(index);
         }
-        if let Some(newest) = fresh.last().map(|c| c.at) {
-            next.since = next.since.max(newest - options.look_back);
-        }
-        next.prune();
-        (fresh, next)
+        let newest = last.map(|index| Mark { at: listed[index].at, id: listed[index].id.clone() });
+        let top = if decoded {
+            // Only moves forward: an older late item does not lower it.
+            match (self.top.clone(), newest) {
+                (Some(top), Some(newest)) => {
+                    Some(if (newest.at, &newest.id) > (top.at, &top.id) { newest } else { top })
+                }
+                (top, newest) => top.or(newest),
+            }
+        } else {
+            // Everything up to the newest emitted item was emitted just now; what follows is new.
+            newest.or_else(|| self.top.clone())
+        };
+        let since = match &top {
+            Some(top) => self.since.max(top.at - options.look_back),
+            None => self.since,
+        };
+        let known = listed
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| (chosen[*i] || (decoded && !fresh[*i])) && c.at >= since)
+            .map(|(_, c)| (c.at, c.id.as_str()));
+        let next = Self::holding(since, top, known, hash);
+        let emitted = listed.into_iter().zip(chosen).filter(|(_, c)| *c).map(|(c, _)| c).collect();
+        (emitted, next)
     }
+}
 
-    fn prune(&mut self) {
-        let since = self.since;
-        self.seen.retain(|_, at| *at >= since);
-        if self.seen.len() > MAX_SEEN {
-            let mut times: Vec<DateTime<Utc>> = self.seen.values().copied().collect();
-            times.sort();
-            self.since = times[times.len() - MAX_SEEN];
-            let since = self.since;
-            self.seen.retain(|_, at| *at >= since);
+/// The seconds as at most [`MAX_SPANS`] ranges, joining the ranges with the smallest gaps between
+/// them (a wider span only sends more items through the sketch).
+fn spans_of(seconds: impl Iterator<Item = u32>) -> Vec<[u32; 2]> {
+    let mut seconds: Vec<u32> = seconds.collect();
+    seconds.sort_unstable();
+    seconds.dedup();
+    let mut runs: Vec<[u32; 2]> = Vec::new();
+    for second in seconds {
+        match runs.last_mut() {
+            Some(run) if run[1] + 1 == second => run[1] = second,
+            _ => runs.push([second, second]),
         }
     }
+    if runs.len() <= MAX_SPANS {
+        return runs;
+    }
+    // Keep the MAX_SPANS - 1 widest gaps; close the others.
+    let mut gaps: Vec<(u32, usize)> =
+        runs.windows(2).enumerate().map(|(i, w)| (w[1][0] - w[0][1], i)).collect();
+    gaps.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut open = vec![false; runs.len() - 1];
+    for (_, index) in gaps.into_iter().take(MAX_SPANS - 1) {
+        open[index] = true;
+    }
+    let mut merged: Vec<[u32; 2]> = vec![runs[0]];
+    for (index, run) in runs.into_iter().enumerate().skip(1) {
+        if open[index - 1] {
+            merged.push(run);
+        } else if let Some(last) = merged.last_mut() {
+            last[1] = run[1];
+        }
+    }
+    merged
 }
 
 #[cfg(test)]
@@ -286,6 +591,29 @@ mod tests {
         PollOptions { max_items: max, ..PollOptions::default() }
     }
 
+    fn size(cursor: &TimeCursor) -> usize {
+        store_state("newRegistrants", "webinar:12345678901234567890", cursor).to_string().len()
+    }
+
+    /// Polls `all` until nothing is left; every emitted id, in order.
+    fn drain(
+        mut cursor: TimeCursor,
+        all: &[Candidate<()>],
+        options: &PollOptions,
+    ) -> (Vec<String>, TimeCursor) {
+        let mut emitted = Vec::new();
+        for _ in 0..1000 {
+            let (batch, next) = cursor.advance(all.to_vec(), options);
+            assert!(size(&next) <= SNAPSHOT_LIMIT, "{} bytes", size(&next));
+            cursor = next;
+            if batch.is_empty() {
+                return (emitted, cursor);
+            }
+            emitted.extend(batch.into_iter().map(|c| c.id));
+        }
+        panic!("the polls never ran dry");
+    }
+
     #[test]
     fn a_first_run_from_now_emits_nothing_and_then_only_what_is_new() {
         let existing = vec![c("a", 0), c("b", 10)];
@@ -295,8 +623,13 @@ mod tests {
         let mut later = existing;
         later.push(c("c", 10));
         later.push(c("d", 11));
+        later.push(c("0", 10));
         let (emitted, _) = cursor.advance(later, &opts(100));
-        assert_eq!(ids(&emitted), ["c", "d"], "same time as the newest seen, and later");
+        assert_eq!(
+            ids(&emitted),
+            ["0", "c", "d"],
+            "same time as the newest seen (before and after it), and later"
+        );
     }
 
     #[test]
@@ -309,7 +642,7 @@ mod tests {
 
     #[test]
     fn the_cap_carries_the_rest_over_in_order() {
-        let cursor = TimeCursor { since: t(0), seen: BTreeMap::new() };
+        let cursor = TimeCursor::starting(t(0));
         let all = vec![c("e", 3), c("a", 1), c("c", 2), c("b", 1), c("d", 2)];
         let (first, cursor) = cursor.advance(all.clone(), &opts(2));
         assert_eq!(ids(&first), ["a", "b"]);
@@ -322,48 +655,201 @@ mod tests {
     }
 
     #[test]
-    fn late_arrivals_inside_the_window_are_emitted_and_old_ids_are_pruned() {
-        let cursor = TimeCursor { since: t(0), seen: BTreeMap::new() };
+    fn late_arrivals_inside_the_window_are_emitted_and_the_window_moves() {
+        let cursor = TimeCursor::starting(t(0));
         let (_, cursor) = cursor.advance(vec![c("a", 0), c("b", 1000)], &opts(100));
         assert_eq!(cursor.since, t(1000 - 300));
-        assert_eq!(cursor.seen.keys().collect::<Vec<_>>(), ["b"], "a is before the window");
+        assert_eq!(cursor.spans, [[300, 300]], "only b is inside the window");
         let (late, cursor) = cursor.advance(vec![c("a", 0), c("b", 1000), c("late", 800)], &opts(100));
         assert_eq!(ids(&late), ["late"]);
         assert_eq!(cursor.since, t(700), "an older item never moves the cursor back");
+        let (late, _) =
+            cursor.advance(vec![c("b", 1000), c("late", 800), c("also", 1000), c("z", 1000)], &opts(100));
+        assert_eq!(ids(&late), ["also", "z"], "late at the newest second, before and after the newest id");
     }
 
     #[test]
     fn duplicates_in_one_listing_are_emitted_once() {
-        let cursor = TimeCursor { since: t(0), seen: BTreeMap::new() };
+        let cursor = TimeCursor::starting(t(0));
         let (emitted, _) = cursor.advance(vec![c("a", 1), c("a", 1), c("b", 2)], &opts(100));
         assert_eq!(ids(&emitted), ["a", "b"]);
     }
 
-    #[test]
-    fn the_seen_set_is_capped() {
-        let cursor = TimeCursor { since: t(0), seen: BTreeMap::new() };
-        let many: Vec<_> = (0..MAX_SEEN + 50).map(|i| c(&format!("{i:06}"), i as i64 / 10)).collect();
-        let (emitted, cursor) = cursor.advance(many.clone(), &opts(MAX_ITEMS as usize));
-        assert_eq!(emitted.len(), MAX_ITEMS as usize);
-        let (_, cursor) = cursor.advance(many.clone(), &opts(MAX_ITEMS as usize));
-        assert!(cursor.seen.len() <= MAX_SEEN + 10, "{}", cursor.seen.len());
+    fn bursts(n: usize, per_burst: usize) -> Vec<Candidate<()>> {
+        // Bursts a minute apart; inside one, several registrations per second.
+        (0..n)
+            .map(|i| {
+                c(
+                    &format!("5000000000000000000:{:020}", 7_000_000 + i * 7919),
+                    (i / per_burst) as i64 * 60 + (i % per_burst) as i64 / 7,
+                )
+            })
+            .collect()
     }
 
     #[test]
-    fn snapshots_round_trip_and_unknown_versions_are_refused() {
-        let cursor = TimeCursor { since: t(0), seen: [("a".to_string(), t(1))].into() };
-        let snapshot = store("newThings", "all", &cursor);
-        assert_eq!(snapshot["version"], 1);
-        assert_eq!(load::<TimeCursor>(&snapshot, "newThings", "all").unwrap(), Some(cursor));
-        assert_eq!(load::<TimeCursor>(&snapshot, "newThings", "webinar:1").unwrap(), None);
-        assert_eq!(load::<TimeCursor>(&json!({}), "newThings", "all").unwrap(), None);
+    fn bursts_inside_one_window_fit_in_the_snapshot_and_lose_nothing() {
+        let all = bursts(2000, 400);
+        let options = PollOptions { look_back: Duration::minutes(10), ..opts(1000) };
+        let mut cursor = TimeCursor::first(&options, &[] as &[Candidate<()>], t(-10));
+        let mut emitted = Vec::new();
+        for burst in 1..=5 {
+            let listed = all[..burst * 400].to_vec();
+            let (batch, next) = cursor.advance(listed, &options);
+            assert!(size(&next) <= SNAPSHOT_LIMIT, "{} bytes", size(&next));
+            emitted.extend(batch.into_iter().map(|c| c.id));
+            cursor = next;
+        }
+        let expected: Vec<String> = all.iter().map(|c| c.id.clone()).collect();
+        assert_eq!(emitted, expected, "each once, in order");
+    }
+
+    #[test]
+    fn a_second_burst_in_the_newest_second_is_told_apart_exactly() {
+        let at_once = |range: std::ops::Range<usize>| -> Vec<Candidate<()>> {
+            range.map(|i| c(&format!("{:020}", (i * 7919) % 100_003), 30)).collect()
+        };
+        let (first, cursor) = TimeCursor::starting(t(0)).advance(at_once(0..400), &opts(1000));
+        assert_eq!(first.len(), 400);
+        assert!(size(&cursor) <= SNAPSHOT_LIMIT, "{} bytes", size(&cursor));
+        let (second, cursor) = cursor.advance(at_once(0..800), &opts(1000));
+        let expected: BTreeMap<String, ()> = at_once(400..800).into_iter().map(|c| (c.id, ())).collect();
+        assert_eq!(second.len(), 400, "the 400 new ones of the same second, no repeat");
+        assert!(second.iter().all(|c| expected.contains_key(&c.id)));
+        assert!(cursor.advance(at_once(0..800), &opts(1000)).0.is_empty());
+    }
+
+    #[test]
+    fn a_late_item_in_a_busy_second_is_told_apart() {
+        let all = bursts(2000, 400);
+        let options = PollOptions { look_back: Duration::minutes(10), ..opts(10_000) };
+        let (first, cursor) = TimeCursor::starting(t(0)).advance(all.clone(), &options);
+        assert_eq!(first.len(), 2000);
+        let mut later = all;
+        for n in 0..DECODABLE / 2 {
+            later.push(c(&format!("late-{n:02}"), 61 + n as i64));
+        }
+        let (late, _) = cursor.advance(later, &options);
+        assert_eq!(late.len(), DECODABLE / 2, "{:?}", ids(&late));
+        assert!(late.iter().all(|c| c.id.starts_with("late-")));
+    }
+
+    #[test]
+    fn too_many_late_items_are_emitted_with_repeats_but_never_lost() {
+        let all = bursts(1000, 200);
+        let options = PollOptions { look_back: Duration::minutes(10), ..opts(300) };
+        let (first, cursor) = drain(TimeCursor::starting(t(0)), &all, &options);
+        assert_eq!(first.len(), 1000);
+        let mut later = all.clone();
+        for n in 0..500 {
+            later.push(c(&format!("late-{n:03}"), 1 + (n as i64 % 250)));
+        }
+        let (again, _) = drain(cursor, &later, &options);
+        let late: Vec<&String> = again.iter().filter(|id| id.starts_with("late-")).collect();
+        let unique: HashSet<&&String> = late.iter().collect();
+        assert_eq!(unique.len(), 500, "every late item");
+        assert_eq!(late.len(), 500, "late items themselves are not repeated");
+        assert!(again.len() <= 1500, "at most the window again: {}", again.len());
+    }
+
+    fn colliding(_: &str) -> ItemHash {
+        ItemHash { key: 42, check: 7 }
+    }
+
+    #[test]
+    fn a_hash_collision_repeats_rather_than_hides() {
+        let options = opts(100);
+        let cursor = TimeCursor::starting(t(0));
+        let (first, cursor) = cursor.advance_with(vec![c("a", 5)], &options, colliding);
+        assert_eq!(ids(&first), ["a"]);
+        // b has a's hash, at a's second and below the newest id: only the sketch could tell.
+        let (second, cursor) = cursor.advance_with(vec![c("a", 5), c("0b", 5)], &options, colliding);
+        assert!(ids(&second).contains(&"0b"), "the new item is emitted: {:?}", ids(&second));
+        let (third, _) = cursor.advance_with(vec![c("a", 5), c("0b", 5)], &options, colliding);
+        assert!(third.is_empty(), "and then not again");
+        // A first run that saw a: b (same hash) still comes.
+        let cursor = TimeCursor::first_with(&options, &[c("a", 5)], t(100), colliding);
+        let (emitted, _) = cursor.advance_with(vec![c("a", 5), c("0b", 5)], &options, colliding);
+        assert!(ids(&emitted).contains(&"0b"));
+    }
+
+    #[test]
+    fn a_format_1_snapshot_is_migrated_exactly() {
+        let v1 = json!({"version": 1, "trigger": "newThings", "scope": "all", "since": "2027-01-15T08:00:00Z",
+            "seen": {"a": "2027-01-15T08:00:05Z", "b": "2027-01-15T08:01:00Z", "old": "2027-01-15T07:00:00Z"}});
+        let cursor: TimeCursor = load_state(&v1, "newThings", "all").unwrap().unwrap();
+        assert_eq!(cursor.since, "2027-01-15T08:00:00Z".parse::<DateTime<Utc>>().unwrap());
+        assert_eq!(cursor.top.as_ref().map(|m| m.id.as_str()), Some("b"));
+        let at = |text: &str| Candidate {
+            id: text.split('@').next().unwrap().into(),
+            at: text.split('@').nth(1).unwrap().parse().unwrap(),
+            item: (),
+        };
+        let listed = vec![
+            at("a@2027-01-15T08:00:05Z"),
+            at("b@2027-01-15T08:01:00Z"),
+            at("c@2027-01-15T08:00:05Z"),
+            at("d@2027-01-15T08:02:00Z"),
+        ];
+        let (emitted, next) = cursor.advance(listed, &opts(100));
+        assert_eq!(ids(&emitted), ["c", "d"]);
+        assert_eq!(store_state("newThings", "all", &next)["version"], 2);
+    }
+
+    #[test]
+    fn the_snapshot_stays_small_with_long_ids_and_many_seconds() {
+        let options = PollOptions { look_back: Duration::minutes(1440), ..opts(10_000) };
+        let email = format!("{}@example.com", "x".repeat(300));
+        let all: Vec<Candidate<()>> = (0..10_000).map(|i| c(&format!("{i:020}:{email}"), i * 8)).collect();
+        let (emitted, cursor) = TimeCursor::starting(t(0)).advance(all, &options);
+        assert_eq!(emitted.len(), 10_000);
+        assert!(cursor.spans.len() <= MAX_SPANS);
+        assert!(size(&cursor) <= SNAPSHOT_LIMIT, "{} bytes", size(&cursor));
+    }
+
+    #[test]
+    fn spans_join_the_closest_runs() {
+        assert_eq!(spans_of([1, 2, 3, 7, 8].into_iter()), [[1, 3], [7, 8]]);
+        let many = spans_of((0..100).map(|i| i * 10 + u32::from(i >= 50) * 1000));
+        assert_eq!(many.len(), MAX_SPANS);
+        assert_eq!(
+            many.iter().filter(|s| s[1] < 1000).count() + many.iter().filter(|s| s[0] > 1000).count(),
+            MAX_SPANS
+        );
+        assert_eq!(many[0][0], 0);
+        assert_eq!(many[MAX_SPANS - 1][1], 99 * 10 + 1000);
+    }
+
+    #[test]
+    fn snapshots_round_trip_and_unknown_ones_are_refused() {
+        let (_, cursor) = TimeCursor::starting(t(0)).advance(vec![c("a", 1)], &opts(10));
+        let snapshot = store_state("newThings", "all", &cursor);
+        assert_eq!(snapshot["version"], 2);
+        assert_eq!(load_state::<TimeCursor>(&snapshot, "newThings", "all").unwrap(), Some(cursor.clone()));
+        let line = json!({"event": "snapshot", "snapshot": snapshot.clone()});
+        assert_eq!(load_state::<TimeCursor>(&line, "newThings", "all").unwrap(), Some(cursor));
+        assert_eq!(load_state::<TimeCursor>(&snapshot, "newThings", "webinar:1").unwrap(), None);
+        assert_eq!(load_state::<TimeCursor>(&snapshot, "other", "all").unwrap(), None);
+        for first in [json!({}), Value::Null, json!({"event": "snapshot", "snapshot": {}})] {
+            assert_eq!(load_state::<TimeCursor>(&first, "newThings", "all").unwrap(), None, "{first}");
+        }
         let mut newer = snapshot.clone();
-        newer["version"] = json!(2);
-        let error = load::<TimeCursor>(&newer, "newThings", "all").unwrap_err();
+        newer["version"] = json!(3);
+        let error = load_state::<TimeCursor>(&newer, "newThings", "all").unwrap_err();
         assert!(error.to_string().contains("newer version"), "{error}");
+        for (wrong, reason) in [
+            (json!({"since": "2027-01-01T00:00:00Z"}), "no format `version`"),
+            (json!([1, 2]), "not a JSON object"),
+            (json!({"event": "data", "message": {}}), "no format `version`"),
+            (json!({"version": 0, "trigger": "newThings", "scope": "all"}), "unknown"),
+        ] {
+            let error = load_state::<TimeCursor>(&wrong, "newThings", "all").unwrap_err().to_string();
+            assert!(error.contains(reason) && error.contains("clear the step's snapshot"), "{error}");
+            assert!(error.contains("snapshot given to newThings"), "names the snapshot: {error}");
+        }
         let mut broken = snapshot;
         broken["since"] = json!("yesterday");
-        assert!(load::<TimeCursor>(&broken, "newThings", "all").is_err());
+        assert!(load_state::<TimeCursor>(&broken, "newThings", "all").is_err());
     }
 
     #[test]

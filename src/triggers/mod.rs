@@ -7,6 +7,7 @@ pub mod new_attendees;
 pub mod new_registrants;
 pub mod new_webinars;
 pub mod secret;
+pub mod sketch;
 pub mod webhook;
 pub mod webinar_ended;
 

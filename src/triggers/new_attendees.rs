@@ -74,7 +74,7 @@ impl Handler for NewAttendees {
 
 async fn poll(call: &Call) -> Result<(), ComponentError> {
     let options = PollOptions::from_cfg(&call.cfg)?;
-    let previous: Option<TimeCursor> = cursor::load(&call.snapshot, NAME, "organizer")?;
+    let previous: Option<TimeCursor> = cursor::load_state(&call.snapshot, NAME, "organizer")?;
     let (connection, organizer) = call.organizer().await?;
     let sessions = ended_sessions(connection, previous.as_ref(), &options).await?;
     // Attendees of sessions before the cursor were emitted (or skipped by startFrom) already.
@@ -118,5 +118,5 @@ async fn poll(call: &Call) -> Result<(), ComponentError> {
     let start = previous.unwrap_or_else(|| TimeCursor::first(&options, &candidates, Utc::now()));
     let (chosen, next) = start.advance(candidates, &options);
     let bodies: Vec<NewAttendeeOut> = chosen.into_iter().map(|c| c.item).collect();
-    emit_poll(call, &bodies, cursor::store(NAME, "organizer", &next)).await
+    emit_poll(call, &bodies, cursor::store_state(NAME, "organizer", &next)).await
 }

@@ -80,7 +80,7 @@ async fn poll(call: &Call) -> Result<(), ComponentError> {
         _ => None,
     };
     let scope = webinar.as_ref().map_or_else(|| "upcoming".to_string(), |w| format!("webinar:{w}"));
-    let previous: Option<TimeCursor> = cursor::load(&call.snapshot, NAME, &scope)?;
+    let previous: Option<TimeCursor> = cursor::load_state(&call.snapshot, NAME, &scope)?;
 
     let connection = call.connection().await?;
     let webinars = match webinar {
@@ -95,7 +95,7 @@ async fn poll(call: &Call) -> Result<(), ComponentError> {
     let start = previous.unwrap_or_else(|| TimeCursor::first(&options, &candidates, Utc::now()));
     let (chosen, next) = start.advance(candidates, &options);
     let bodies: Vec<NewRegistrantOut> = chosen.into_iter().map(|c| c.item).collect();
-    emit_poll(call, &bodies, cursor::store(NAME, &scope, &next)).await
+    emit_poll(call, &bodies, cursor::store_state(NAME, &scope, &next)).await
 }
 
 /// The organizer's webinars from a day ago to two years ahead.

@@ -72,7 +72,7 @@ impl Handler for WebinarEnded {
 
 async fn poll(call: &Call) -> Result<(), ComponentError> {
     let options = PollOptions::from_cfg(&call.cfg)?;
-    let previous: Option<TimeCursor> = cursor::load(&call.snapshot, NAME, "organizer")?;
+    let previous: Option<TimeCursor> = cursor::load_state(&call.snapshot, NAME, "organizer")?;
     let connection = call.connection().await?;
     let sessions = ended_sessions(connection, previous.as_ref(), &options).await?;
     let candidates: Vec<Candidate<Session>> = sessions
@@ -114,7 +114,7 @@ async fn poll(call: &Call) -> Result<(), ComponentError> {
             performance: performance.as_object().cloned(),
         });
     }
-    emit_poll(call, &bodies, cursor::store(NAME, "organizer", &next)).await
+    emit_poll(call, &bodies, cursor::store_state(NAME, "organizer", &next)).await
 }
 
 /// A time as GoTo writes it.

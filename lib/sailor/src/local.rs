@@ -38,6 +38,10 @@ pub struct ExecArgs {
     /// The step's snapshot (JSON); default `{}`.
     #[arg(long, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
+    /// Write each emitted snapshot back into the --snapshot file (atomically, mode 0600), so the
+    /// next run starts from it; a missing file is then the first run.
+    #[arg(long, requires = "snapshot")]
+    pub save_snapshot: bool,
     /// Write keys emitted with updateKeys back into the cfg file (atomically, mode 0600).
     #[arg(long)]
     pub save_keys: bool,
@@ -63,6 +67,7 @@ impl ExecArgs {
             cfg: cfg.into(),
             msg: None,
             snapshot: None,
+            save_snapshot: false,
             save_keys: false,
             method: Method::Process.as_str().to_string(),
             model: None,
@@ -165,9 +170,11 @@ where
             error_emitted: false,
             write_failed: false,
             emitted_keys: Map::new(),
+            snapshot: call.snapshot.clone(),
         }),
         cfg_path: args.cfg.clone(),
         persist_keys,
+        snapshot_path: args.snapshot.clone().filter(|_| args.save_snapshot),
     });
 
     let mut step = StepInfo::from_env(args.function.clone());
@@ -326,6 +333,8 @@ fn prepare(component: &Component, args: &ExecArgs) -> Result<Call, String> {
         None => Message::new(Value::Object(Map::new())),
     };
     let snapshot = match &args.snapshot {
+        // With --save-snapshot the file is the step's snapshot store: none yet is the first run.
+        Some(path) if args.save_snapshot && !path.exists() => Value::Object(Map::new()),
         Some(path) => match read_json("--snapshot", path)? {
             Value::Null => Value::Object(Map::new()),
             s => s,
@@ -369,6 +378,8 @@ struct Shared {
     state: Mutex<State>,
     cfg_path: PathBuf,
     persist_keys: bool,
+    /// Where emitted snapshots are saved (--save-snapshot).
+    snapshot_path: Option<PathBuf>,
 }
 
 struct State {
@@ -379,6 +390,8 @@ struct State {
     write_failed: bool,
     /// Every key emitted in this run, merged, so a reload sees them without --save-keys.
     emitted_keys: Map<String, Value>,
+    /// The step's snapshot as the platform would hold it now.
+    snapshot: Value,
 }
 
 impl Shared {
@@ -443,6 +456,13 @@ impl Emitter for LocalEmitter {
             // The runner writes `end` itself once the function returns, so it is always last.
             Event::End => return Ok(()),
             Event::Error(_) => st.error_emitted = true,
+            Event::Snapshot(_) | Event::UpdateSnapshot(_) if shared.snapshot_path.is_some() => {
+                if let Err(reason) = save_snapshot(shared, &mut st, &event) {
+                    st.error_emitted = true;
+                    st.write(&Event::Error(ErrorInfo::new("SnapshotError", reason.clone())).to_json());
+                    return Err(EmitError::Failed(reason));
+                }
+            }
             Event::UpdateKeys(keys) => {
                 let Some(keys) = keys.as_object() else {
                     let reason = format!("updateKeys needs a JSON object, got {}", json_type(keys));
@@ -467,6 +487,29 @@ impl Emitter for LocalEmitter {
             Err(EmitError::Failed("could not write the event line".into()))
         }
     }
+}
+
+/// Applies a snapshot event as the platform does (replace, or shallow merge) and writes the result
+/// to the --save-snapshot file.
+fn save_snapshot(shared: &Shared, st: &mut State, event: &Event) -> Result<(), String> {
+    let Some(path) = &shared.snapshot_path else { return Ok(()) };
+    let next = match (event, &st.snapshot) {
+        (Event::UpdateSnapshot(Value::Object(fields)), Value::Object(current)) => {
+            let mut merged = current.clone();
+            merged.extend(fields.clone());
+            Value::Object(merged)
+        }
+        (Event::UpdateSnapshot(Value::Object(fields)), _) => Value::Object(fields.clone()),
+        (Event::UpdateSnapshot(other), _) => {
+            return Err(format!("updateSnapshot needs a JSON object, got {}", json_type(other)))
+        }
+        (Event::Snapshot(snapshot), _) => snapshot.clone(),
+        _ => return Ok(()),
+    };
+    write_atomic(path, &next)
+        .map_err(|e| format!("could not write the snapshot to {}: {e}", path.display()))?;
+    st.snapshot = next;
+    Ok(())
 }
 
 /// Re-reads the cfg file, with the keys emitted in this run merged in.
@@ -500,7 +543,7 @@ fn write_atomic(path: &Path, value: &Value) -> io::Result<()> {
     };
     let name = path
         .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the cfg path has no file name"))?;
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"))?;
     let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), uuid::Uuid::new_v4().simple()));
     let mut text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
     text.push('\n');
@@ -566,6 +609,14 @@ mod tests {
         assert_eq!(e.webhook_url.as_deref(), Some("https://h/hook"));
         assert_eq!(e.data.as_deref(), Some(Path::new("d.json")));
         assert!(Cli::try_parse_from(["exec", "f"]).is_err(), "--cfg is required");
+    }
+
+    #[test]
+    fn save_snapshot_needs_a_snapshot_file() {
+        let cli =
+            Cli::try_parse_from(["exec", "f", "--cfg", "c", "--snapshot", "s", "--save-snapshot"]).unwrap();
+        assert!(cli.exec.save_snapshot);
+        assert!(Cli::try_parse_from(["exec", "f", "--cfg", "c", "--save-snapshot"]).is_err());
     }
 
     #[test]

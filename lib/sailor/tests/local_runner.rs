@@ -631,3 +631,31 @@ async fn usage_errors_exit_2_with_one_line() {
     args.method = "verifyCredentials".into();
     assert_usage_error(&no_services, args, "service functions").await;
 }
+
+#[tokio::test]
+async fn save_snapshot_keeps_the_snapshot_as_the_platform_would_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(dir.path(), "cfg.json", "{}");
+    let snapshot = dir.path().join("snapshot.json");
+    // No file yet: the first run.
+    let args = ExecArgs {
+        snapshot: Some(snapshot.clone()),
+        save_snapshot: true,
+        ..ExecArgs::new("everything", &cfg)
+    };
+    let r = run(args.clone()).await;
+    assert_eq!(r.code, 0, "{:?}", r.lines);
+    // `snapshot` replaces, `updateSnapshot` merges into it.
+    assert_eq!(read_json(&snapshot), json!({"cursor": 1, "seen": ["a"]}));
+    assert_eq!(mode(&snapshot), 0o600);
+    let r = run(ExecArgs { function: "echo".into(), ..args }).await;
+    assert_eq!(r.lines[0]["message"]["body"]["snapshot"], json!({"cursor": 1, "seen": ["a"]}));
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
+
+    // Without --save-snapshot the file is only read.
+    std::fs::write(&snapshot, r#"{"cursor": 0}"#).unwrap();
+    let r = run(ExecArgs { snapshot: Some(snapshot.clone()), ..ExecArgs::new("everything", &cfg) }).await;
+    assert_eq!(r.code, 0);
+    assert_eq!(read_json(&snapshot), json!({"cursor": 0}));
+}
