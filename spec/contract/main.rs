@@ -38,7 +38,6 @@ const OUTSIDE_THE_DOCUMENT: &[(&str, &str, &str)] = &[
 /// (operation or `METHOD path`, text the violation contains, why). The list must match exactly: a
 /// fixed violation fails the test until its line is removed.
 const KNOWN_COMPONENT_BUGS: &[(&str, &str, &str)] = &[
-    ("getUserSubscriptions", "required query parameter `product` missing", "the instant triggers list subscriptions without `product=g2w`"),
     ("GET /webhooks/secretkey", "no operation of the document", "the webhook secret is read back with an undocumented call; it becomes application configuration"),
     ("createSecretKey", "requires a body and none is sent", "the secret key is created without the `SecretKeyRequest` body (`{}` at least)"),
     ("createRegistrant", "questionKey`: \"", "custom question keys are sent as JSON strings; the document says int64 integers"),
@@ -46,6 +45,36 @@ const KNOWN_COMPONENT_BUGS: &[(&str, &str, &str)] = &[
     ("getInSessionWebinars", "required query parameter `toTime` missing", "no time range is sent; `fromTime` and `toTime` satisfy either reading of the erratum"),
     ("copyWebinar", "requires a body and none is sent", "a copy without changes sends no body; the document requires one (`{}` would do); not yet assigned"),
     ("createWebinar", "\"times\" is a required property", "a sequence is sent with `recurrence…` fields and no `times`; the document knows no sequence fields; not yet assigned"),
+];
+
+/// Runs that fail because of a known component bug, as (function, how it ran, text of the failure,
+/// why). Exact like [`KNOWN_COMPONENT_BUGS`]: a run that passes again fails the test until removed.
+const KNOWN_FAILING_RUNS: &[(&str, &str, &str, &str)] = &[
+    (
+        "registrantAdded",
+        "startup",
+        "POST /webhooks/secretkey",
+        "the secret key is created without the body the document requires",
+    ),
+    (
+        "registrantJoined",
+        "startup",
+        "POST /webhooks/secretkey",
+        "the secret key is created without the body the document requires",
+    ),
+    (
+        "webinarCreated",
+        "startup",
+        "POST /webhooks/secretkey",
+        "the secret key is created without the body the document requires",
+    ),
+    (
+        "webinarChanged",
+        "startup",
+        "POST /webhooks/secretkey",
+        "the secret key is created without the body the document requires",
+    ),
+    ("registrantAdded", "delivery", "delivered no event", "no webhook is registered when startup fails"),
 ];
 
 /// The document, loaded once; a missing document fails every test with one line.
@@ -229,7 +258,32 @@ fn report(title: &str, lines: &BTreeMap<String, BTreeSet<String>>) -> String {
 #[test]
 fn every_function_ran_against_the_sandbox() {
     let recorded = recorded();
-    assert!(recorded.failures.is_empty(), "runs that failed:\n{}", recorded.failures.join("\n"));
+    let known = |f: &String| {
+        KNOWN_FAILING_RUNS
+            .iter()
+            .any(|(function, how, text, _)| f.starts_with(&format!("{function} ({how})")) && f.contains(text))
+    };
+    let unexpected: Vec<&String> = recorded.failures.iter().filter(|f| !known(f)).collect();
+    assert!(
+        unexpected.is_empty(),
+        "runs that failed:\n{}",
+        unexpected.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
+    );
+    let passing: Vec<String> = KNOWN_FAILING_RUNS
+        .iter()
+        .filter(|(function, how, text, _)| {
+            !recorded
+                .failures
+                .iter()
+                .any(|f| f.starts_with(&format!("{function} ({how})")) && f.contains(text))
+        })
+        .map(|(function, how, _, _)| format!("  {function} ({how})"))
+        .collect();
+    assert!(
+        passing.is_empty(),
+        "these runs pass now; remove them from KNOWN_FAILING_RUNS:\n{}",
+        passing.join("\n")
+    );
     let functions: BTreeSet<&str> = recorded.calls.iter().map(|c| c.function.as_str()).collect();
     assert!(functions.len() >= 45, "too few functions made requests: {functions:?}");
 }

@@ -428,7 +428,7 @@ async fn webhook_triggers(r: &mut Recorder) {
                         r.failures.push(format!("{function} (process): {:?}", run.errors()));
                     }
                 }
-                _ => r.failures.push(format!("{function}: the sandbox delivered no event")),
+                _ => r.failures.push(format!("{function} (delivery): the sandbox delivered no event")),
             }
         }
         let file = r.world.write("startup-data.json", &data);

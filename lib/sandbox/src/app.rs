@@ -86,6 +86,8 @@ pub(crate) struct Shared {
     pub jwt_key: Vec<u8>,
     pub client_id: String,
     pub client_secret: String,
+    /// The configured webhook secret key; signs deliveries while no newer key was created.
+    pub webhook_secret: String,
 }
 
 /// Cheap handle to the shared server state.
