@@ -349,13 +349,26 @@ pub mod errata {
             "keys documented as `int64` exceed it in real accounts (e.g. 24576065432313123456): any decimal key sent as an exact JSON integer or path segment is accepted",
         ),
         (
+            "`_embedded` on an empty page",
+            "the document marks `_embedded` required in paged answers, yet GoTo leaves it out of an empty page (see gotowebinar-api.md, Pagination): it is not required",
+        ),
+        (
             "PollAnswer.answers example",
             "an array is given as the example of a string: examples are ignored",
         ),
     ];
 
+    fn drop_embedded_requirement(schema: &mut Value) {
+        if let Some(required) = schema.get_mut("required").and_then(Value::as_array_mut) {
+            required.retain(|r| r != "_embedded");
+        }
+    }
+
     /// Applies the schema errata to the converted `components.schemas`.
     pub fn patch_schemas(schemas: &mut Value) {
+        if let Some(all) = schemas.as_object_mut() {
+            all.values_mut().for_each(drop_embedded_requirement);
+        }
         if let Some(required) = schemas.pointer_mut("/Webinar/required").and_then(Value::as_array_mut) {
             required.retain(|r| r != "webinarId" && r != "status");
         }
@@ -363,6 +376,7 @@ pub mod errata {
 
     /// Applies the errata of one operation's answer schema.
     pub fn patch_response(operation_id: &str, status: &str, schema: &mut Value) {
+        drop_embedded_requirement(schema);
         if operation_id == "getAllRegistrantsForWebinar" && status == "200" {
             if let Some(obj) = schema.as_object_mut() {
                 if let Some(one_of) = obj.remove("oneOf") {
