@@ -213,11 +213,7 @@ pub(crate) async fn list(
     Extension(caller): Extension<Caller>,
     Query(q): Query<Params>,
 ) -> ApiResult {
-    if let Some(p) = q.get("product") {
-        if p != "g2w" {
-            return Err(ApiError::bad_request("product must be g2w"));
-        }
-    }
+    require_product(&q)?;
     let event = q.get("eventName").cloned();
     let items = app.read(|s| {
         s.webhooks
@@ -367,8 +363,22 @@ pub(crate) async fn subscribe(
     })
 }
 
-/// `GET /userSubscriptions`: the caller's subscriptions.
-pub(crate) async fn subscriptions(State(app): State<App>, Extension(caller): Extension<Caller>) -> ApiResult {
+/// The lists of webhooks and subscriptions require `product=g2w`.
+fn require_product(q: &Params) -> Result<(), ApiError> {
+    match q.get("product").map(String::as_str) {
+        Some("g2w") => Ok(()),
+        Some(_) => Err(ApiError::bad_request("product must be g2w")),
+        None => Err(ApiError::bad_request("product is required (product=g2w)")),
+    }
+}
+
+/// `GET /userSubscriptions?product=g2w`: the caller's subscriptions.
+pub(crate) async fn subscriptions(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<Params>,
+) -> ApiResult {
+    require_product(&q)?;
     let items = app.read(|s| {
         s.user_subscriptions
             .iter()
