@@ -264,7 +264,8 @@ async fn attendees_are_listed_by_session_and_webinar_and_reported() {
     let polls = world.one("getAttendeePolls", keys.clone()).await;
     assert_eq!(
         polls["polls"],
-        json!([{"question": "Which feature matters most to you?", "answer": "Reports"}])
+        // GoTo's `PollAnswer` carries the choice also as the list `answers`.
+        json!([{"question": "Which feature matters most to you?", "answer": "Reports", "answers": ["Reports"]}])
     );
     let surveys = world.one("getAttendeeSurveys", keys.clone()).await;
     assert_eq!(surveys["surveys"][0]["answer"], "Very useful");

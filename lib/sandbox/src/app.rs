@@ -27,6 +27,13 @@ pub struct RequestRecord {
     pub status: u16,
     /// Server time of arrival.
     pub at: DateTime<Utc>,
+    /// Request headers, names in lower case; credentials (`authorization`, cookies) redacted.
+    pub headers: Vec<(String, String)>,
+    /// Raw request body of an API request (UTF-8, lossy); `None` when empty or under `/oauth/…`.
+    pub body: Option<String>,
+    /// Raw response body of an API request; `None` when empty, under `/oauth/…`, or after a reset.
+    /// Secret key values are redacted.
+    pub response_body: Option<String>,
 }
 
 /// One webhook delivery attempt.
@@ -79,6 +86,8 @@ pub(crate) struct Shared {
     pub jwt_key: Vec<u8>,
     pub client_id: String,
     pub client_secret: String,
+    /// The configured webhook secret key; signs deliveries while no newer key was created.
+    pub webhook_secret: String,
 }
 
 /// Cheap handle to the shared server state.
@@ -149,6 +158,25 @@ impl App {
         window.push_back(now);
         true
     }
+}
+
+/// Header names whose values are credentials and never logged.
+const SECRET_HEADERS: [&str; 4] = ["authorization", "cookie", "set-cookie", "proxy-authorization"];
+
+/// Request headers for the log: names in lower case, credential values redacted.
+pub(crate) fn redact_headers(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let name = name.as_str().to_ascii_lowercase();
+            let value = if SECRET_HEADERS.contains(&name.as_str()) {
+                "<redacted>".to_string()
+            } else {
+                String::from_utf8_lossy(value.as_bytes()).into_owned()
+            };
+            (name, value)
+        })
+        .collect()
 }
 
 /// Query string with secret-looking parameters redacted.

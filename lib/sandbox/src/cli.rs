@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::config::{random_secret, FaultConfig, SandboxConfig, SandboxError, DEFAULT_CLIENT_ID};
+use crate::config::{
+    random_secret, FaultConfig, SandboxConfig, SandboxError, DEFAULT_CLIENT_ID, DEFAULT_WEBHOOK_SECRET,
+};
 use crate::seed::SeedData;
 use crate::server::Sandbox;
 
@@ -53,6 +55,9 @@ pub struct SandboxArgs {
     /// OAuth client id.
     #[arg(long, default_value = DEFAULT_CLIENT_ID)]
     pub client_id: String,
+    /// The application's webhook secret key that signs deliveries (`X-Webhook-Signature`).
+    #[arg(long, default_value = DEFAULT_WEBHOOK_SECRET)]
+    pub webhook_secret: String,
 }
 
 impl SandboxArgs {
@@ -89,6 +94,7 @@ impl SandboxArgs {
             state_file: self.state.clone(),
             client_id: self.client_id.clone(),
             client_secret: stored_secret.unwrap_or_else(random_secret),
+            webhook_secret: self.webhook_secret.clone(),
         })
     }
 }

@@ -37,7 +37,13 @@ pub struct SandboxConfig {
     pub client_id: String,
     /// The registered OAuth client secret.
     pub client_secret: String,
+    /// The developer application's webhook secret key: deliveries are signed with it until a
+    /// `POST /webhooks/secretkey` creates a newer one.
+    pub webhook_secret: String,
 }
+
+/// The webhook secret a sandbox signs with unless configured otherwise (a development value only).
+pub const DEFAULT_WEBHOOK_SECRET: &str = "sandbox-webhook-secret";
 
 impl Default for SandboxConfig {
     fn default() -> Self {
@@ -53,6 +59,7 @@ impl Default for SandboxConfig {
             state_file: None,
             client_id: DEFAULT_CLIENT_ID.to_string(),
             client_secret: random_secret(),
+            webhook_secret: DEFAULT_WEBHOOK_SECRET.to_string(),
         }
     }
 }
@@ -71,6 +78,7 @@ impl fmt::Debug for SandboxConfig {
             .field("state_file", &self.state_file)
             .field("client_id", &self.client_id)
             .field("client_secret", &"<redacted>")
+            .field("webhook_secret", &"<redacted>")
             .finish()
     }
 }

@@ -11,7 +11,9 @@ use axum::response::Response;
 use rand::Rng;
 use tokio::sync::Notify;
 
-use crate::app::{redact_query, App, RequestRecord};
+use axum::body::{to_bytes, Body};
+
+use crate::app::{redact_headers, redact_query, App, RequestRecord};
 use crate::errors::{html, invalid_token, rate_limited};
 use crate::oauth::authenticate;
 
@@ -77,7 +79,11 @@ struct Seen {
     query: Option<String>,
     at: chrono::DateTime<chrono::Utc>,
     abort: Option<ConnAbort>,
+    headers: Vec<(String, String)>,
 }
+
+/// Longest body kept in the request log; longer ones are refused with 413 (no GoTo body comes close).
+const MAX_LOGGED_BODY: usize = 4 * 1024 * 1024;
 
 impl Seen {
     fn of(app: &App, req: &Request) -> Self {
@@ -87,8 +93,47 @@ impl Seen {
             query: req.uri().query().map(redact_query),
             at: app.now(),
             abort: req.extensions().get::<ConnAbort>().cloned(),
+            headers: redact_headers(req.headers()),
         }
     }
+
+    fn record(&self, status: u16, body: Option<String>, response_body: Option<String>) -> RequestRecord {
+        RequestRecord {
+            method: self.method.clone(),
+            path: self.path.clone(),
+            query: self.query.clone(),
+            status,
+            at: self.at,
+            headers: self.headers.clone(),
+            body,
+            response_body,
+        }
+    }
+}
+
+/// Bodies are logged for the API only: token requests and answers carry secrets.
+fn logs_bodies(path: &str) -> bool {
+    !path.starts_with("/oauth")
+}
+
+fn text(bytes: &[u8]) -> Option<String> {
+    (!bytes.is_empty()).then(|| String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// A created secret key's `value` never reaches the log.
+fn redact_response(path: &str, body: Option<String>) -> Option<String> {
+    if !path.ends_with("/webhooks/secretkey") {
+        return body;
+    }
+    body.map(|b| match serde_json::from_str::<serde_json::Value>(&b) {
+        Ok(mut v) => {
+            if let Some(value) = v.get_mut("value") {
+                *value = serde_json::Value::String("<redacted>".into());
+            }
+            v.to_string()
+        }
+        Err(_) => b,
+    })
 }
 
 /// Applies a failing fault. `None` for a slow answer, after the delay: the request goes on.
@@ -108,13 +153,7 @@ async fn strike(app: &App, seen: &Seen, fault: Fault) -> Option<Response> {
         }
         Kind::Reset => match &seen.abort {
             Some(abort) => {
-                app.log_request(RequestRecord {
-                    method: seen.method.clone(),
-                    path: seen.path.clone(),
-                    query: seen.query.clone(),
-                    status: 0,
-                    at: seen.at,
-                });
+                app.log_request(seen.record(0, None, None));
                 abort.0.notify_one();
                 // The connection task drops this request together with the connection.
                 std::future::pending::<()>().await;
@@ -135,15 +174,25 @@ pub(crate) async fn observe(State(app): State<App>, req: Request, next: Next) ->
         return next.run(req).await;
     }
     let seen = Seen::of(&app, &req);
-    let resp = next.run(req).await;
-    app.log_request(RequestRecord {
-        method: seen.method,
-        path: seen.path,
-        query: seen.query,
-        status: resp.status().as_u16(),
-        at: seen.at,
-    });
-    resp
+    if !logs_bodies(&seen.path) {
+        let resp = next.run(req).await;
+        app.log_request(seen.record(resp.status().as_u16(), None, None));
+        return resp;
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_LOGGED_BODY).await else {
+        let resp =
+            html(StatusCode::PAYLOAD_TOO_LARGE, "413 Payload Too Large", "The request body is too large.");
+        app.log_request(seen.record(resp.status().as_u16(), None, None));
+        return resp;
+    };
+    let logged = text(&bytes);
+    let resp = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let (parts, body) = resp.into_parts();
+    let out = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let answer = redact_response(&seen.path, text(&out));
+    app.log_request(seen.record(parts.status.as_u16(), logged, answer));
+    Response::from_parts(parts, Body::from(out))
 }
 
 /// API requests: faults (before or after processing), then the token check, then the rate limit.

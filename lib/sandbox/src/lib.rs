@@ -23,7 +23,7 @@ mod server;
 pub use api::webhook_signature;
 pub use app::{RequestRecord, WebhookDelivery};
 pub use cli::{serve_cli, SandboxArgs};
-pub use config::{FaultConfig, SandboxConfig, SandboxError, DEFAULT_CLIENT_ID};
+pub use config::{FaultConfig, SandboxConfig, SandboxError, DEFAULT_CLIENT_ID, DEFAULT_WEBHOOK_SECRET};
 pub use seed::{
     SeedAccount, SeedAskedQuestion, SeedAttendee, SeedData, SeedOrganizer, SeedPanelist, SeedPoll,
     SeedPollChoice, SeedQuestion, SeedRecordingAsset, SeedRegistrant, SeedResponse, SeedSession, SeedTime,

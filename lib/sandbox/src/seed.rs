@@ -823,7 +823,8 @@ pub(crate) fn default_audio() -> serde_json::Value {
     json!({
         "type": "Hybrid",
         "pstnInfo": {"tollCountries": ["US"], "tollFreeCountries": []},
-        "confCallNumbers": {"US": {"countryName": "United States", "tollNumber": "+1 (555) 010-0100",
+        "confCallNumbers": {"US": {"countryName": "United States", "toll": "+1 (555) 010-0100",
+                                   "tollNumber": "+1 (555) 010-0100",
                                    "accessCodes": {"organizer": "111-111-111", "panelist": "222-222-222",
                                                    "attendee": "333-333-333"}}}
     })

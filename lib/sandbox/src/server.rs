@@ -114,6 +114,9 @@ impl Sandbox {
         if config.client_id.is_empty() || config.client_secret.is_empty() {
             return Err(SandboxError::Invalid("client_id and client_secret must not be empty".into()));
         }
+        if config.webhook_secret.is_empty() {
+            return Err(SandboxError::Invalid("webhook_secret must not be empty".into()));
+        }
         state.clients.insert(config.client_id.clone(), config.client_secret.clone());
         let listener = TcpListener::bind(config.bind)
             .await
@@ -152,6 +155,7 @@ impl Sandbox {
             jwt_key,
             client_id: config.client_id.clone(),
             client_secret: config.client_secret.clone(),
+            webhook_secret: config.webhook_secret.clone(),
         }));
         let (stop, stop_rx) = watch::channel(false);
         let mut tasks = Vec::new();
@@ -211,6 +215,12 @@ impl Sandbox {
     /// The registered client secret.
     pub fn client_secret(&self) -> &str {
         &self.app.0.client_secret
+    }
+
+    /// The webhook secret key deliveries are signed with now: the newest one created with
+    /// `POST /webhooks/secretkey`, else the configured one.
+    pub fn webhook_secret(&self) -> String {
+        crate::api::signing_secret(&self.app, &self.app.0.client_id)
     }
 
     /// The key of the organizer who signs in (the first one).

@@ -27,6 +27,7 @@ use crate::oauth::Caller;
 
 pub(crate) use registrants::registrant_added_payload;
 pub use webhooks::signature as webhook_signature;
+pub(crate) use webhooks::signing_secret;
 pub(crate) use webhooks::{deliver_event, emit};
 pub(crate) use webinars::webinar_event;
 
@@ -88,7 +89,7 @@ pub(crate) fn routes() -> Router<App> {
         .route(&format!("{w}/coorganizers/{{c}}"), delete(people::remove_coorganizer))
         .route(&format!("{w}/coorganizers/{{c}}/resendInvitation"), post(people::resend_coorganizer))
         .route(&format!("{V2}/recordingassets/search"), post(people::search_recordings))
-        .route(&format!("{V2}/webhooks/secretkey"), post(webhooks::create_secret).get(webhooks::list_secrets))
+        .route(&format!("{V2}/webhooks/secretkey"), post(webhooks::create_secret))
         .route(
             &format!("{V2}/webhooks"),
             post(webhooks::create).get(webhooks::list).put(webhooks::update).delete(webhooks::remove),

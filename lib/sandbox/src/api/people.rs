@@ -86,7 +86,9 @@ pub(crate) async fn add_panelists(
         let wk = w.key.clone();
         let mut out = Vec::new();
         for ((name, email), k) in people.into_iter().zip(new_keys) {
-            out.push(json!({"panelistKey": num(&k), "email": email, "joinLink": join_link(&app, &wk, &k)}));
+            out.push(
+                json!({"panelistKey": k, "name": name, "email": email, "joinLink": join_link(&app, &wk, &k)}),
+            );
             w.panelists.push(Panelist { key: k, name, email });
         }
         Ok(respond(StatusCode::CREATED, &Value::Array(out)))
@@ -128,7 +130,7 @@ pub(crate) async fn resend_panelist(
 }
 
 fn coorganizer_json(app: &App, webinar: &str, c: &Coorganizer) -> Value {
-    json!({"memberKey": num(&c.key), "givenName": c.given_name, "surname": c.surname, "email": c.email,
+    json!({"memberKey": c.key, "givenName": c.given_name, "surname": c.surname, "email": c.email,
            "external": c.external, "joinLink": join_link(app, webinar, &c.key)})
 }
 
@@ -203,8 +205,7 @@ pub(crate) async fn add_coorganizers(
         let mut out = Vec::new();
         for (external, (given_name, surname, email), k) in people {
             let c = Coorganizer { key: k, given_name, surname, email, external };
-            out.push(json!({"memberKey": num(&c.key), "email": c.email, "external": external,
-                            "joinLink": join_link(&app, &wk, &c.key)}));
+            out.push(coorganizer_json(&app, &wk, &c));
             w.coorganizers.push(c);
         }
         Ok(respond(StatusCode::CREATED, &Value::Array(out)))
@@ -311,12 +312,15 @@ pub(crate) async fn search_recordings(
     if order == "DESC" {
         assets.reverse();
     }
+    let organizer = caller.organizer_key.clone();
     let items = assets
         .iter()
         .map(|a| {
             let t: DateTime<Utc> = a.create_time;
-            json!({"recordingAssetKey": num(&a.key), "name": a.name, "description": a.description,
-                   "createTime": fmt_time(t), "accountKey": num(&a.account_key)})
+            json!({"recordingAssetKey": a.key, "name": a.name, "description": a.description,
+                   "createTime": fmt_time(t), "accountKey": a.account_key, "creatorKey": organizer,
+                   "productName": "G2W", "totalReferenceCount": 0,
+                   "mp4DownloadUrl": format!("{}/recordings/{}.mp4", app.base(), a.key)})
         })
         .collect();
     Ok(respond(StatusCode::OK, &hal_page(items, page, size, "recordingAssets")))

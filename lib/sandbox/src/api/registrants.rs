@@ -330,6 +330,7 @@ pub(crate) async fn fields(
                     "question": q.question,
                     "required": q.required,
                     "type": q.kind,
+                    "maxSize": q.max_size,
                 });
                 if q.kind == "multipleChoice" {
                     v["answers"] = Value::Array(
@@ -338,8 +339,6 @@ pub(crate) async fn fields(
                             .map(|a| json!({"answerKey": num(&a.answer_key), "answer": a.answer}))
                             .collect(),
                     );
-                } else {
-                    v["maxSize"] = json!(q.max_size);
                 }
                 v
             })

@@ -23,8 +23,9 @@ pub fn webinar_item(app: &App, w: &Webinar, now: DateTime<Utc>) -> Value {
         "webinarID": w.webinar_id,
         "subject": w.subject,
         "description": w.description,
-        "organizerKey": num(&w.organizer_key),
-        "accountKey": num(&w.account_key),
+        // The document's `Webinar` has these two keys as strings.
+        "organizerKey": w.organizer_key,
+        "accountKey": w.account_key,
         "times": times(w),
         "timeZone": w.time_zone,
         "locale": w.locale,
@@ -48,6 +49,8 @@ pub fn webinar_item(app: &App, w: &Webinar, now: DateTime<Utc>) -> Value {
 pub fn webinar_by_key(app: &App, state: &State, w: &Webinar, now: DateTime<Utc>) -> Value {
     let mut v = webinar_item(app, w, now);
     v["webinarKey"] = num(&w.key);
+    v["organizerKey"] = num(&w.organizer_key);
+    v["recurrencePeriod"] = json!(w.kind);
     let organizer = state.organizer(&w.organizer_key);
     v["organizerEmail"] = json!(organizer.map(|o| o.email.clone()).unwrap_or_default());
     v["organizerName"] =
@@ -89,6 +92,33 @@ pub fn registrant_detail(app: &App, w: &Webinar, r: &Registrant) -> Value {
     v
 }
 
+/// A session as the session lists answer it (`ReportingSession`: keys as strings).
+pub fn reporting_session(state: &State, w: &Webinar, s: &Session) -> Value {
+    let organizer = state
+        .organizer(&w.organizer_key)
+        .map(|o| format!("{} {}", o.first_name, o.last_name))
+        .unwrap_or_default();
+    json!({
+        "sessionKey": s.key,
+        "webinarKey": w.key,
+        "webinarID": w.webinar_id,
+        "webinarName": w.subject,
+        "startTime": fmt_time(s.start_time),
+        "endTime": fmt_time(s.end_time),
+        "registrantsAttended": s.attendees.len(),
+        "registrantCount": w.registrants.len(),
+        "accountKey": w.account_key,
+        "creatingOrganizerKey": w.organizer_key,
+        "creatingOrganizerName": organizer,
+        "startingOrganizerKey": w.organizer_key,
+        "startingOrganizerName": organizer,
+        "totalPollCount": s.polls.len(),
+        "timeZone": w.time_zone,
+        "experienceType": w.experience_type,
+    })
+}
+
+/// One session as `GET …/sessions/{s}` answers it (GoTo's `Session`: keys as numbers).
 pub fn session_item(w: &Webinar, s: &Session) -> Value {
     json!({
         "sessionKey": num(&s.key),
@@ -134,6 +164,18 @@ pub fn performance(w: &Webinar, s: &Session) -> Value {
     let answered_polls = s.attendees.iter().filter(|a| !a.poll_answers.is_empty()).count();
     let answered_surveys = s.attendees.iter().filter(|a| !a.survey_answers.is_empty()).count();
     json!({
+        "sessionInfo": {
+            "webinarName": w.subject,
+            "webinarId": w.webinar_id,
+            "sessionKey": s.key,
+            "timeZone": w.time_zone,
+            "experienceType": w.experience_type,
+            "recurrencePeriod": w.kind,
+            "startTime": fmt_time(s.start_time),
+            "endTime": fmt_time(s.end_time),
+            "registrationEmailOpenedCount": "0",
+            "registrationLinkClickedCount": "0",
+        },
         "attendance": {
             "registrantCount": registered,
             "percentageAttendance": pct(attended, registered),

@@ -1,11 +1,14 @@
 //! Sessions (ended ones only, as GoTo reports them), attendees, performance, polls, questions, surveys.
 
+use crate::json::fmt_time;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use super::render::{attendee_item, performance as perf, poll, session_item};
+use super::render::{
+    attendee_item, performance as perf, poll, registrant_item, reporting_session, session_item,
+};
 use super::{check_organizer, find_webinar, hal_page, key, overlaps, page_size, window, Keys, Params};
 use crate::app::App;
 use crate::errors::{ApiError, ApiResult};
@@ -59,7 +62,7 @@ fn sessions_page(
     let now = app.now();
     let mut list = app.read(|s| pick(s, now))?;
     list.sort_by(|a, b| a.1.start_time.cmp(&b.1.start_time).then_with(|| a.1.key.cmp(&b.1.key)));
-    let items = list.iter().map(|(w, s)| session_item(w, s)).collect();
+    let items = app.read(|state| list.iter().map(|(w, s)| reporting_session(state, w, s)).collect());
     Ok(respond(StatusCode::OK, &hal_page(items, page, size, "sessionInfoResources")))
 }
 
@@ -150,12 +153,22 @@ pub(crate) async fn surveys(
     with_session(&app, &caller, &keys, |_, s| Value::Array(s.surveys.iter().map(poll).collect()))
 }
 
-fn asked(q: &AskedQuestion) -> Value {
+/// An attendee's question (`AttendeeQuestion`) with its answer, if any.
+fn asked(w: &Webinar, s: &Session, q: &AskedQuestion) -> Value {
     let answers = match (&q.answer, &q.answered_by) {
-        (Some(a), by) => vec![json!({"answer": a, "answeredBy": by.clone().unwrap_or_default()})],
+        (Some(a), by) => vec![json!({
+            "answer": a,
+            "answeredBy": w.organizer_key,
+            "answererRole": "ORGANIZER",
+            "answerTime": fmt_time(s.end_time),
+            "answererEmail": by.clone().unwrap_or_default(),
+        })],
         _ => Vec::new(),
     };
-    json!({"question": q.question, "askedBy": q.asked_by, "answers": answers})
+    let asker =
+        w.registrants.iter().find(|r| r.email.eq_ignore_ascii_case(&q.asked_by)).map(|r| r.key.clone());
+    json!({"question": q.question, "askedBy": q.asked_by, "askerKey": asker.unwrap_or_default(),
+           "dateAsked": fmt_time(s.start_time), "answers": answers})
 }
 
 /// `GET …/sessions/{s}/questions`.
@@ -164,7 +177,9 @@ pub(crate) async fn questions(
     Extension(caller): Extension<Caller>,
     Path(keys): Path<Keys>,
 ) -> ApiResult {
-    with_session(&app, &caller, &keys, |_, s| Value::Array(s.questions.iter().map(asked).collect()))
+    with_session(&app, &caller, &keys, |w, s| {
+        Value::Array(s.questions.iter().map(|q| asked(w, s, q)).collect())
+    })
 }
 
 /// `GET …/sessions/{s}/attendees`: a bare array.
@@ -197,11 +212,24 @@ pub(crate) async fn attendee(
     Extension(caller): Extension<Caller>,
     Path(keys): Path<Keys>,
 ) -> ApiResult {
-    with_attendee(&app, &caller, &keys, attendee_item)
+    let app2 = app.clone();
+    with_attendee(&app, &caller, &keys, move |w, s, a| {
+        // The document answers a `Registrant` here: the attendance plus the registration.
+        let mut v = attendee_item(w, s, a);
+        if let Some(r) = w.registrants.iter().find(|r| r.key == a.registrant_key) {
+            if let (Some(out), Value::Object(reg)) = (v.as_object_mut(), registrant_item(&app2, w, r)) {
+                for (k, val) in reg {
+                    out.entry(k).or_insert(val);
+                }
+            }
+        }
+        v
+    })
 }
 
+/// Poll or survey answers (`PollAnswer`): the chosen answer, also as the list `answers`.
 fn answers(list: &[(String, String)]) -> Value {
-    Value::Array(list.iter().map(|(q, a)| json!({"question": q, "answer": a})).collect())
+    Value::Array(list.iter().map(|(q, a)| json!({"question": q, "answer": a, "answers": [a]})).collect())
 }
 
 /// `GET …/attendees/{r}/polls`.
@@ -228,9 +256,13 @@ pub(crate) async fn attendee_questions(
     Extension(caller): Extension<Caller>,
     Path(keys): Path<Keys>,
 ) -> ApiResult {
-    with_attendee(&app, &caller, &keys, |_, s, a| {
+    with_attendee(&app, &caller, &keys, |w, s, a| {
         Value::Array(
-            s.questions.iter().filter(|q| q.asked_by.eq_ignore_ascii_case(&a.email)).map(asked).collect(),
+            s.questions
+                .iter()
+                .filter(|q| q.asked_by.eq_ignore_ascii_case(&a.email))
+                .map(|q| asked(w, s, q))
+                .collect(),
         )
     })
 }

@@ -18,7 +18,7 @@ use sha2::Sha256;
 use super::{body, Params};
 use crate::app::{App, WebhookDelivery};
 use crate::errors::{ApiError, ApiResult};
-use crate::json::{fmt_time, respond, to_text};
+use crate::json::{fmt_time, num, parse_time, respond, to_text};
 use crate::model::{SecretKey, UserSubscription, Webhook};
 use crate::oauth::Caller;
 
@@ -39,30 +39,55 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
 }
 
 fn secret_json(k: &SecretKey) -> Value {
-    json!({"id": k.id, "value": k.value, "validFrom": fmt_time(k.valid_from)})
+    json!({"id": num(&k.id), "value": k.value, "validFrom": fmt_time(k.valid_from)})
 }
 
-/// `POST /webhooks/secretkey` → 201 `{value, validFrom, id}`; several may exist, the newest signs.
-pub(crate) async fn create_secret(State(app): State<App>, Extension(caller): Extension<Caller>) -> ApiResult {
+/// The body of `POST /webhooks/secretkey` (`SecretKeyRequest`).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SecretKeyIn {
+    valid_from: Option<String>,
+}
+
+/// `POST /webhooks/secretkey {validFrom?}` → 200 `{id, value, validFrom}`: a new key of the
+/// application, which signs deliveries from `validFrom` on. There is no way to read keys back.
+pub(crate) async fn create_secret(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    bytes: Bytes,
+) -> ApiResult {
+    let input: SecretKeyIn = body(&bytes)?;
+    let valid_from = match input.valid_from {
+        None => app.now(),
+        Some(text) => parse_time(&text).ok_or_else(|| {
+            ApiError::bad_request("validFrom must be an ISO-8601 time such as 2019-07-01T22:00:00Z")
+        })?,
+    };
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     let key = SecretKey {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: (rand::thread_rng().next_u64() >> 2).to_string(),
         value: STANDARD.encode(bytes),
-        valid_from: app.now(),
+        valid_from,
         client_id: caller.client_id.clone(),
     };
     let out = secret_json(&key);
     app.write(|s| s.secret_keys.push(key));
-    Ok(respond(StatusCode::CREATED, &out))
+    Ok(respond(StatusCode::OK, &out))
 }
 
-/// `GET /webhooks/secretkey`: the caller's secret keys, newest last.
-pub(crate) async fn list_secrets(State(app): State<App>, Extension(caller): Extension<Caller>) -> ApiResult {
-    let list = app.read(|s| {
-        s.secret_keys.iter().filter(|k| k.client_id == caller.client_id).map(secret_json).collect::<Vec<_>>()
-    });
-    Ok(respond(StatusCode::OK, &Value::Array(list)))
+/// The key that signs deliveries for `client` now: its newest created key already valid, else the
+/// configured application secret.
+pub(crate) fn signing_secret(app: &App, client: &str) -> String {
+    let now = app.now();
+    app.read(|s| {
+        s.secret_keys
+            .iter()
+            .filter(|k| k.client_id == client && k.valid_from <= now)
+            .max_by_key(|k| k.valid_from)
+            .map(|k| k.value.clone())
+    })
+    .unwrap_or_else(|| app.0.webhook_secret.clone())
 }
 
 fn webhook_json(w: &Webhook) -> Value {
@@ -77,12 +102,9 @@ fn webhook_json(w: &Webhook) -> Value {
     })
 }
 
+/// The document requires `_embedded` in these answers, empty list included.
 fn embedded(name: &str, items: Vec<Value>) -> Value {
-    if items.is_empty() {
-        json!({})
-    } else {
-        json!({"_embedded": { name: items }})
-    }
+    json!({"_embedded": { name: items }})
 }
 
 /// Only loopback callbacks are called: the sandbox never reaches out to other hosts.
@@ -128,7 +150,7 @@ struct WebhookIn {
     product: Option<String>,
 }
 
-/// `POST /webhooks` with an array body → 201; webhooks start INACTIVE.
+/// `POST /webhooks` with an array body → 200; webhooks start INACTIVE.
 pub(crate) async fn create(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
@@ -182,7 +204,7 @@ pub(crate) async fn create(
     }
     let out: Vec<Value> = hooks.iter().map(webhook_json).collect();
     app.write(|s| s.webhooks.extend(hooks));
-    Ok(respond(StatusCode::CREATED, &json!({"_embedded": {"webhooks": out}})))
+    Ok(respond(StatusCode::OK, &json!({"_embedded": {"webhooks": out}})))
 }
 
 /// `GET /webhooks?product=g2w&eventName=…`.
@@ -191,11 +213,7 @@ pub(crate) async fn list(
     Extension(caller): Extension<Caller>,
     Query(q): Query<Params>,
 ) -> ApiResult {
-    if let Some(p) = q.get("product") {
-        if p != "g2w" {
-            return Err(ApiError::bad_request("product must be g2w"));
-        }
-    }
+    require_product(&q)?;
     let event = q.get("eventName").cloned();
     let items = app.read(|s| {
         s.webhooks
@@ -305,7 +323,7 @@ fn check_state(i: usize, st: &Option<String>) -> Result<(), ApiError> {
     }
 }
 
-/// `POST /userSubscriptions [{webhookKey, userSubscriptionState}]` → 201.
+/// `POST /userSubscriptions [{webhookKey, userSubscriptionState}]` → 200.
 pub(crate) async fn subscribe(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
@@ -341,12 +359,26 @@ pub(crate) async fn subscribe(
             .map(|c| subscription_json(c, s.webhooks.iter().find(|w| w.key == c.webhook_key)))
             .collect();
         s.user_subscriptions.extend(created);
-        Ok(respond(StatusCode::CREATED, &json!({"_embedded": {"userSubscriptions": out}})))
+        Ok(respond(StatusCode::OK, &json!({"_embedded": {"userSubscriptions": out}})))
     })
 }
 
-/// `GET /userSubscriptions`: the caller's subscriptions.
-pub(crate) async fn subscriptions(State(app): State<App>, Extension(caller): Extension<Caller>) -> ApiResult {
+/// The lists of webhooks and subscriptions require `product=g2w`.
+fn require_product(q: &Params) -> Result<(), ApiError> {
+    match q.get("product").map(String::as_str) {
+        Some("g2w") => Ok(()),
+        Some(_) => Err(ApiError::bad_request("product must be g2w")),
+        None => Err(ApiError::bad_request("product is required (product=g2w)")),
+    }
+}
+
+/// `GET /userSubscriptions?product=g2w`: the caller's subscriptions.
+pub(crate) async fn subscriptions(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<Params>,
+) -> ApiResult {
+    require_product(&q)?;
     let items = app.read(|s| {
         s.user_subscriptions
             .iter()
@@ -445,24 +477,16 @@ pub(crate) async fn deliver_event(
     url: String,
     body: String,
 ) {
-    let secret = app.read(|s| {
-        let client = s.webhooks.iter().find(|w| w.callback_url == url).map(|w| w.client_id.clone());
-        s.secret_keys
-            .iter()
-            .filter(|k| Some(&k.client_id) == client.as_ref())
-            .max_by_key(|k| k.valid_from)
-            .map(|k| k.value.clone())
-    });
-    let mut req = app
+    let client = app.read(|s| s.webhooks.iter().find(|w| w.callback_url == url).map(|w| w.client_id.clone()));
+    let secret = signing_secret(app, client.as_deref().unwrap_or(&app.0.client_id));
+    let req = app
         .0
         .http
         .post(&url)
         .timeout(CALLBACK_TIMEOUT)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header("X-Webhook-Signature", signature(&secret, body.as_bytes()))
         .body(body.clone());
-    if let Some(secret) = secret {
-        req = req.header("X-Webhook-Signature", signature(&secret, body.as_bytes()));
-    }
     let (status, error) = match req.send().await {
         Ok(r) => (Some(r.status().as_u16()), None),
         Err(e) => {

@@ -455,7 +455,14 @@ pub(crate) async fn in_session(
         s.webinars
             .iter()
             .filter(|w| !w.cancelled && w.organizer_key == caller.organizer_key && w.in_session(now))
-            .map(|w| webinar_item(&app, w, now))
+            .map(|w| {
+                // `BrokerWebinar`: the webinar by key plus its co-organizers.
+                let mut v = webinar_by_key(&app, s, w, now);
+                v["coorganizers"] = Value::Array(
+                    w.coorganizers.iter().map(|c| json!({"memberKey": c.key, "email": c.email})).collect(),
+                );
+                v
+            })
             .collect::<Vec<_>>()
     });
     Ok(respond(StatusCode::OK, &Value::Array(items)))
@@ -468,7 +475,7 @@ pub(crate) async fn start_url(
     Path(keys): Path<Keys>,
 ) -> ApiResult {
     let key = app.read(|s| find_webinar(s, &caller, &keys).map(|w| w.key.clone()))?;
-    Ok(respond(StatusCode::OK, &json!({"hostURL": format!("{}/start/{key}", app.base())})))
+    Ok(respond(StatusCode::OK, &json!({"startUrl": format!("{}/start/{key}", app.base())})))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -9,13 +9,13 @@ use axum::routing::get;
 use axum::Router;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use gotowebinar_sandbox::{SeedAttendee, SeedRegistrant, SeedSession, SeedTime, SeedWebinar};
+use gotowebinar_sandbox::{SandboxConfig, SeedAttendee, SeedRegistrant, SeedSession, SeedTime, SeedWebinar};
 use hmac::{Hmac, Mac};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::{start, Env, SERIES};
+use crate::{start, start_with, Env, SERIES};
 
 #[derive(Default)]
 struct Received {
@@ -78,16 +78,24 @@ async fn webhook_lifecycle_with_validation_activation_signed_delivery_and_redeli
     let env = start().await;
     let (url, seen) = receiver(200).await;
 
-    let old = env.call(Method::POST, "/webhooks/secretkey", None).await;
-    assert_eq!(old.status, StatusCode::CREATED, "{}", old.text);
-    let key = env.call(Method::POST, "/webhooks/secretkey", None).await.json();
-    assert!(key["id"].is_string() && key["validFrom"].is_string());
+    let bodiless = env.call(Method::POST, "/webhooks/secretkey", None).await;
+    assert_eq!(bodiless.status, StatusCode::BAD_REQUEST, "the document requires a body: {}", bodiless.text);
+    let old = env.call(Method::POST, "/webhooks/secretkey", Some("{}")).await;
+    assert_eq!(old.status, StatusCode::OK, "{}", old.text);
+    let key = env.call(Method::POST, "/webhooks/secretkey", Some("{}")).await.json();
+    assert!(key["id"].is_u64() && key["validFrom"].is_string());
     let secret = key["value"].as_str().unwrap().to_string();
-    assert_eq!(env.get("/webhooks/secretkey").await.json().as_array().map(Vec::len), Some(2));
+    let read_back = env.get("/webhooks/secretkey").await;
+    assert!(
+        matches!(read_back.status, StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED),
+        "keys cannot be read back: {} {}",
+        read_back.status,
+        read_back.text
+    );
 
     let hook = json!([{"callbackUrl": url, "eventName": "registrant.added", "eventVersion": "1.0.0", "product": "g2w"}]);
     let created = env.post("/webhooks", &hook.to_string()).await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(created.status, StatusCode::OK, "{}", created.text);
     let c = created.json();
     let webhook = &c["_embedded"]["webhooks"][0];
     assert_eq!(webhook["state"], "INACTIVE");
@@ -100,7 +108,7 @@ async fn webhook_lifecycle_with_validation_activation_signed_delivery_and_redeli
             &json!([{"webhookKey": webhook_key, "userSubscriptionState": "ACTIVE"}]).to_string(),
         )
         .await;
-    assert_eq!(sub.status, StatusCode::CREATED, "{}", sub.text);
+    assert_eq!(sub.status, StatusCode::OK, "{}", sub.text);
     let sub_key =
         sub.json()["_embedded"]["userSubscriptions"][0]["userSubscriptionKey"].as_str().unwrap().to_string();
 
@@ -115,12 +123,8 @@ async fn webhook_lifecycle_with_validation_activation_signed_delivery_and_redeli
     );
     let listed = env.get("/webhooks?product=g2w&eventName=registrant.added").await.json();
     assert_eq!(listed["_embedded"]["webhooks"][0]["state"], "ACTIVE");
-    assert!(env
-        .get("/webhooks?product=g2w&eventName=webinar.created")
-        .await
-        .json()
-        .get("_embedded")
-        .is_none());
+    let none = env.get("/webhooks?product=g2w&eventName=webinar.created").await.json();
+    assert_eq!(none["_embedded"]["webhooks"], json!([]), "the document requires `_embedded`");
 
     register(&env, "active@example.com").await;
     let posts = wait_for_posts(&seen, 1).await;
@@ -150,12 +154,43 @@ async fn webhook_lifecycle_with_validation_activation_signed_delivery_and_redeli
     assert_eq!(del.status, StatusCode::ACCEPTED);
     let again = env.call(Method::DELETE, "/webhooks", Some(&json!([webhook_key]).to_string())).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
-    assert!(env.get("/webhooks?product=g2w").await.json().get("_embedded").is_none());
-    assert!(env.get("/userSubscriptions").await.json().get("_embedded").is_none());
+    assert_eq!(env.get("/webhooks?product=g2w").await.json()["_embedded"]["webhooks"], json!([]));
+    assert_eq!(
+        env.get("/userSubscriptions?product=g2w").await.json()["_embedded"]["userSubscriptions"],
+        json!([])
+    );
     register(&env, "after@example.com").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(seen.lock().unwrap().posts.len(), 2, "nothing after shutdown");
-    assert_eq!(env.get("/webhooks/secretkey").await.json().as_array().map(Vec::len), Some(2), "secrets stay");
+    assert_eq!(env.sb.state()["secretKeys"].as_array().map(Vec::len), Some(2), "secrets stay");
+}
+
+#[tokio::test]
+async fn deliveries_are_signed_with_the_configured_secret_until_a_key_is_created() {
+    let config = SandboxConfig { webhook_secret: "configured-secret".into(), ..SandboxConfig::default() };
+    let env = start_with(config).await;
+    assert_eq!(env.sb.webhook_secret(), "configured-secret");
+    let (url, seen) = receiver(200).await;
+    let hook = json!([{"callbackUrl": url, "eventName": "registrant.added", "eventVersion": "1.0.0", "product": "g2w"}]);
+    let created = env.post("/webhooks", &hook.to_string()).await.json();
+    let webhook_key = created["_embedded"]["webhooks"][0]["webhookKey"].as_str().unwrap().to_string();
+    let activate = json!([{"webhookKey": webhook_key, "state": "ACTIVE"}]);
+    env.call(Method::PUT, "/webhooks", Some(&activate.to_string())).await;
+    let sub = json!([{"webhookKey": webhook_key, "userSubscriptionState": "ACTIVE"}]);
+    env.post("/userSubscriptions", &sub.to_string()).await;
+
+    register(&env, "configured@example.com").await;
+    let posts = wait_for_posts(&seen, 1).await;
+    let (sig, body) = &posts[0];
+    assert!(verify("configured-secret", body, sig.as_deref().unwrap()), "signed with the configured secret");
+
+    let key = env.call(Method::POST, "/webhooks/secretkey", Some("{}")).await.json();
+    let newer = key["value"].as_str().unwrap().to_string();
+    assert_eq!(env.sb.webhook_secret(), newer);
+    register(&env, "rotated@example.com").await;
+    let posts = wait_for_posts(&seen, 2).await;
+    let (sig, body) = &posts[1];
+    assert!(verify(&newer, body, sig.as_deref().unwrap()), "a created key signs from its validFrom on");
 }
 
 #[tokio::test]
