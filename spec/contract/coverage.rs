@@ -75,26 +75,12 @@ const NOT_EXPOSED: &[(&str, &str)] = &[
     ("getWebhook", "one webhook by key: the instant triggers keep their keys from startup"),
     ("updateUserSubscriptions", "subscriptions are created ACTIVE and deleted at shutdown, never changed"),
     ("getUserSubscription", "one subscription by key: the instant triggers keep their keys from startup"),
-    ("createSecretKey", "the webhook secret is application configuration, created once outside flows (creating one replaces the key every flow verifies with)"),
+    ("createSecretKey", "no flow step: the webhook secret is application configuration, created once with `gotowebinar webhooks create-secret` (a new key replaces the one every flow verifies with)"),
 ];
 
-/// Operations the instant triggers call once their startup gets past the webhook secret key, which
-/// a known component bug stops (see `KNOWN_FAILING_RUNS`); shown as blocked while nothing calls them.
-const BLOCKED_BY_KNOWN_BUGS: &[&str] = &[
-    "createWebhooks",
-    "getWebhooks",
-    "updateWebhooks",
-    "deleteWebhooks",
-    "createUserSubscriptions",
-    "getUserSubscriptions",
-    "deleteUserSubscriptions",
-];
 
 /// What shows that GoTo serves a path the component uses although the document lacks it.
-const UNDOCUMENTED_EVIDENCE: &[(&str, &str)] = &[(
-    "GET /webhooks/secretkey",
-    "none: GoTo documents no way to read a secret key back; the sandbox no longer serves it and the webhook secret becomes application configuration",
-)];
+const UNDOCUMENTED_EVIDENCE: &[(&str, &str)] = &[];
 
 /// Error answers the sandbox must give, as (operation, status); provoked by [`provoke_errors`].
 pub const EXPECTED_ERRORS: &[(&str, u16)] = &[
@@ -206,9 +192,6 @@ pub fn render(doc: &Doc, calls: &[Call]) -> String {
         let used = steps.get(&op.id).map(|s| s.iter().cloned().collect::<Vec<_>>().join(", "));
         let why = match &used {
             Some(_) => String::new(),
-            None if BLOCKED_BY_KNOWN_BUGS.contains(&op.id.as_str()) => {
-                "called by the instant triggers' startup and shutdown, which a known component bug stops at the secret key (spec/contract/main.rs `KNOWN_FAILING_RUNS`)".to_string()
-            }
             None => NOT_EXPOSED
                 .iter()
                 .find(|(id, _)| *id == op.id)

@@ -38,43 +38,11 @@ const OUTSIDE_THE_DOCUMENT: &[(&str, &str, &str)] = &[
 /// (operation or `METHOD path`, text the violation contains, why). The list must match exactly: a
 /// fixed violation fails the test until its line is removed.
 const KNOWN_COMPONENT_BUGS: &[(&str, &str, &str)] = &[
-    ("GET /webhooks/secretkey", "no operation of the document", "the webhook secret is read back with an undocumented call; it becomes application configuration"),
-    ("createSecretKey", "requires a body and none is sent", "the secret key is created without the `SecretKeyRequest` body (`{}` at least)"),
-    ("createRegistrant", "questionKey`: \"", "custom question keys are sent as JSON strings; the document says int64 integers"),
-    ("createRegistrant", "answerKey`: \"", "answer keys are sent as JSON strings; the document says int64 integers"),
-    ("getInSessionWebinars", "required query parameter `toTime` missing", "no time range is sent; `fromTime` and `toTime` satisfy either reading of the erratum"),
-    ("copyWebinar", "requires a body and none is sent", "a copy without changes sends no body; the document requires one (`{}` would do); not yet assigned"),
-    ("createWebinar", "\"times\" is a required property", "a sequence is sent with `recurrence…` fields and no `times`; the document knows no sequence fields; not yet assigned"),
 ];
 
 /// Runs that fail because of a known component bug, as (function, how it ran, text of the failure,
 /// why). Exact like [`KNOWN_COMPONENT_BUGS`]: a run that passes again fails the test until removed.
 const KNOWN_FAILING_RUNS: &[(&str, &str, &str, &str)] = &[
-    (
-        "registrantAdded",
-        "startup",
-        "POST /webhooks/secretkey",
-        "the secret key is created without the body the document requires",
-    ),
-    (
-        "registrantJoined",
-        "startup",
-        "POST /webhooks/secretkey",
-        "the secret key is created without the body the document requires",
-    ),
-    (
-        "webinarCreated",
-        "startup",
-        "POST /webhooks/secretkey",
-        "the secret key is created without the body the document requires",
-    ),
-    (
-        "webinarChanged",
-        "startup",
-        "POST /webhooks/secretkey",
-        "the secret key is created without the body the document requires",
-    ),
-    ("registrantAdded", "delivery", "delivered no event", "no webhook is registered when startup fails"),
 ];
 
 /// The document, loaded once; a missing document fails every test with one line.

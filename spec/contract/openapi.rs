@@ -353,6 +353,10 @@ pub mod errata {
             "the document marks `_embedded` required in paged answers, yet GoTo leaves it out of an empty page (see gotowebinar-api.md, Pagination): it is not required",
         ),
         (
+            "WebinarReqCreate sequence",
+            "`WebinarReqCreate` requires `times` and has no sequence fields, yet GoTo creates a sequence (`type: sequence`) from `recurrenceStart`, `recurrencePattern` and `recurrenceEnd` without `times` (gotowebinar-api.md, Webinars): `times` is required unless the body is such a sequence",
+        ),
+        (
             "PollAnswer.answers example",
             "an array is given as the example of a string: examples are ignored",
         ),
@@ -371,6 +375,19 @@ pub mod errata {
         }
         if let Some(required) = schemas.pointer_mut("/Webinar/required").and_then(Value::as_array_mut) {
             required.retain(|r| r != "webinarId" && r != "status");
+        }
+        if let Some(create) = schemas.get_mut("WebinarReqCreate").and_then(Value::as_object_mut) {
+            create.insert("required".into(), serde_json::json!(["subject"]));
+            create.insert(
+                "anyOf".into(),
+                serde_json::json!([
+                    {"required": ["times"]},
+                    {
+                        "required": ["type", "recurrenceStart", "recurrencePattern", "recurrenceEnd"],
+                        "properties": {"type": {"enum": ["sequence"]}}
+                    }
+                ]),
+            );
         }
     }
 

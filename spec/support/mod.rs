@@ -125,6 +125,8 @@ impl World {
             ("GOTO_AUTH_URL".into(), self.sandbox.url()),
             ("CITRIX_APP_ID".into(), self.sandbox.client_id().to_string()),
             ("CITRIX_APP_SECRET".into(), self.sandbox.client_secret().to_string()),
+            // The application's webhook secret, as the sandbox signs its deliveries with it.
+            ("CITRIX_WEBHOOK_SECRET".into(), self.sandbox.webhook_secret()),
             ("GOTO_RATE_LIMIT".into(), "0".into()),
             ("LOG_LEVEL".into(), "debug".into()),
         ]

@@ -146,9 +146,11 @@ impl Webinars<'_> {
     pub async fn copy(&self, webinar: &WebinarKey, changes: Option<&UpdateWebinar>) -> Result<WebinarKey> {
         let mut request =
             Request::new(Method::PUT, format!("/webinars/{webinar}/copy"), RequestKind::NonRepeatable);
-        if let Some(changes) = changes {
-            request = request.json(changes)?;
-        }
+        // The operation requires a body: no changes is an empty object.
+        request = match changes {
+            Some(changes) => request.json(changes)?,
+            None => request.json(&serde_json::json!({}))?,
+        };
         let created: CreatedWebinar = self.client.send_json(&request).await?;
         Ok(created.webinar_key)
     }
