@@ -287,6 +287,7 @@ async fn node_and_sail_round_trip(protocol: u8) {
     assert_eq!(headers["threadId"], "thread-1", "{what}: the thread goes on");
     assert_eq!(headers["x-eio-meta-trace-id"], "trace-1", "{what}: meta headers are passed on");
     assert!(headers["end"].is_number(), "{what}: {headers:#}");
+    assert_eq!(headers["protocolVersion"], protocol, "{what}: data goes out in the step's protocol");
     assert_eq!(data[0]["properties"]["contentType"], "application/json");
     assert_eq!(data[0]["properties"]["contentEncoding"], "utf8");
 
