@@ -949,6 +949,8 @@ fn sail_env(broker: &broker::Broker, api: &broker::FakeApi, prefetch: u32) -> Ve
         ("MESSAGE_CRYPTO_IV", broker::IV.into()),
         ("MESSAGE_CRYPTO_PASSWORD", broker::PASSWORD.into()),
         ("RABBITMQ_PREFETCH_SAILOR", prefetch.to_string()),
+        // The runtime's own speed, not the platform's default pacing of 100 data messages/s.
+        ("DATA_RATE_LIMIT", "1000000".into()),
     ]
     .into_iter()
     .map(|(k, v)| (format!("ELASTICIO_{k}"), v))

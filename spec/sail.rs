@@ -59,8 +59,14 @@ fn sail_env(
     env
 }
 
+/// The binary under test: `GOTOWEBINAR_BIN` when set (`scripts/image-test` runs the container
+/// image's binary through it), else the one this build made.
+fn binary() -> std::ffi::OsString {
+    std::env::var_os("GOTOWEBINAR_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_gotowebinar").into())
+}
+
 fn spawn(args: &[&str], env: &[(String, String)]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_gotowebinar"))
+    Command::new(binary())
         .args(args)
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .stdin(Stdio::null())

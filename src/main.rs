@@ -69,16 +69,14 @@ fn main() -> ExitCode {
             exit(runtime.block_on(sailor::run_local(&component, args)))
         }
         Command::Sail => {
-            let settings = match sailor::Settings::from_env() {
-                Ok(settings) => settings,
-                Err(error) => {
-                    eprintln!("gotowebinar sail: {error}");
-                    return ExitCode::from(2);
-                }
-            };
             let component = component();
-            match runtime.block_on(sailor::run_sail(&component, settings)) {
+            // An unusable environment is also reported to the flow's error queue.
+            match runtime.block_on(sailor::run_sail_from_env(&component)) {
                 Ok(()) => ExitCode::SUCCESS,
+                Err(error @ sailor::SailError::Settings(_)) => {
+                    eprintln!("gotowebinar sail: {error}");
+                    ExitCode::from(2)
+                }
                 Err(error) => {
                     eprintln!("gotowebinar sail: {error}");
                     ExitCode::from(1)

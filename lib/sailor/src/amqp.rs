@@ -16,8 +16,88 @@ pub const MAX_PUBLISH_RETRY_DELAY: Duration = Duration::from_millis(300_000);
 
 /// Delay before publish retry number `iteration` (0-based): `min(100 * 2^iteration, 300000)` ms.
 pub fn publish_retry_delay(iteration: u32) -> Duration {
-    let ms = 100u64.saturating_mul(1u64.checked_shl(iteration).unwrap_or(u64::MAX));
-    Duration::from_millis(ms).min(MAX_PUBLISH_RETRY_DELAY)
+    retry_delay(Duration::from_millis(100), MAX_PUBLISH_RETRY_DELAY, iteration)
+}
+
+/// `min(first * 2^iteration, max)`, as the Node sailor computes its publish retry delays.
+pub fn retry_delay(first: Duration, max: Duration, iteration: u32) -> Duration {
+    let factor = 1u32.checked_shl(iteration).unwrap_or(u32::MAX);
+    first.saturating_mul(factor).min(max)
+}
+
+/// How a [`Publisher`] retries and marks its messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublishPolicy {
+    /// Total attempts; `None` retries without limit.
+    pub attempts: Option<u32>,
+    /// The first retry delay, doubled per retry.
+    pub first_delay: Duration,
+    /// The longest retry delay.
+    pub max_delay: Duration,
+    /// Delivery mode 2 (persistent) instead of 1.
+    pub persistent: bool,
+}
+
+impl Default for PublishPolicy {
+    fn default() -> Self {
+        PublishPolicy {
+            attempts: None,
+            first_delay: Duration::from_millis(100),
+            max_delay: MAX_PUBLISH_RETRY_DELAY,
+            persistent: false,
+        }
+    }
+}
+
+/// At most `limit` passes per `interval` (a sliding window); later callers wait their turn, in
+/// order, as the Node sailor's throttles do: nothing is dropped.
+pub(crate) struct Throttle {
+    limit: usize,
+    interval: Duration,
+    /// When the latest `limit` passes were (or are scheduled to be) granted.
+    granted: tokio::sync::Mutex<std::collections::VecDeque<tokio::time::Instant>>,
+    delayed: AtomicU64,
+}
+
+impl Throttle {
+    pub fn new(limit: u32, interval: Duration) -> Self {
+        Throttle {
+            limit: limit.max(1) as usize,
+            interval,
+            granted: tokio::sync::Mutex::new(std::collections::VecDeque::new()),
+            delayed: AtomicU64::new(0),
+        }
+    }
+
+    /// Waits until a pass is free.
+    pub async fn pass(&self) {
+        let at = {
+            let mut granted = self.granted.lock().await;
+            let now = tokio::time::Instant::now();
+            let at = if granted.len() < self.limit {
+                now
+            } else {
+                let oldest = granted.pop_front().unwrap_or(now);
+                (oldest + self.interval).max(now)
+            };
+            granted.push_back(at);
+            at
+        };
+        if at > tokio::time::Instant::now() {
+            self.delayed.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(
+                delay_ms = (at - tokio::time::Instant::now()).as_millis() as u64,
+                "throttling an outgoing message"
+            );
+            tokio::time::sleep_until(at).await;
+        }
+    }
+
+    /// How many passes had to wait.
+    #[cfg(test)]
+    pub fn delayed(&self) -> u64 {
+        self.delayed.load(Ordering::Relaxed)
+    }
 }
 
 /// How long one attempt to connect to the broker may take. A connect can otherwise wait forever
@@ -77,18 +157,18 @@ pub(crate) struct Publisher {
     name: String,
     current: tokio::sync::Mutex<Option<PublishChannel>>,
     generations: AtomicU64,
-    retry_attempts: Option<u32>,
+    policy: PublishPolicy,
 }
 
 impl Publisher {
-    /// A publisher for `uri`; `retry_attempts` is the total number of attempts (`None`: unlimited).
-    pub fn new(uri: &str, name: &str, retry_attempts: Option<u32>) -> Self {
+    /// A publisher for `uri` that retries and marks messages by `policy`.
+    pub fn new(uri: &str, name: &str, policy: PublishPolicy) -> Self {
         Publisher {
             uri: uri.to_string(),
             name: name.to_string(),
             current: tokio::sync::Mutex::new(None),
             generations: AtomicU64::new(0),
-            retry_attempts,
+            policy,
         }
     }
 
@@ -171,17 +251,19 @@ impl Publisher {
         }
     }
 
-    /// Publishes `out`, retrying with `min(100*2^i, 300000)` ms delays; a returned (unroutable) or
+    /// Publishes `out` with the policy's delivery mode, retrying with `min(first*2^i, max)` delays; a returned (unroutable) or
     /// refused message counts as a failed attempt. Retries carry a `retry` header with the attempt number.
     pub async fn publish(&self, out: &Outgoing) -> Result<(), PublishError> {
         let mut iteration: u32 = 0;
         let mut attempt = out.clone();
+        let mode = if self.policy.persistent { 2 } else { 1 };
+        attempt.properties = attempt.properties.with_delivery_mode(mode);
         loop {
             match self.try_publish(&attempt).await {
                 Ok(()) => return Ok(()),
                 Err(reason) => {
                     let tries = iteration + 1;
-                    if self.retry_attempts.is_some_and(|max| tries >= max) {
+                    if self.policy.attempts.is_some_and(|max| tries >= max) {
                         return Err(PublishError::Failed {
                             exchange: out.exchange.clone(),
                             routing_key: out.routing_key.clone(),
@@ -189,7 +271,7 @@ impl Publisher {
                             reason,
                         });
                     }
-                    let delay = publish_retry_delay(iteration);
+                    let delay = retry_delay(self.policy.first_delay, self.policy.max_delay, iteration);
                     tracing::warn!(
                         exchange = %out.exchange,
                         routing_key = %out.routing_key,
@@ -329,7 +411,9 @@ mod tests {
             }
         });
         let attempt = tokio::time::timeout(CONNECT_TIMEOUT * 2, connect(&uri, "test")).await;
-        let error = attempt.expect("connect gives up by itself").err().expect("no connection");
+        let Err(error) = attempt.expect("connect gives up by itself") else {
+            panic!("no connection expected")
+        };
         assert!(error.contains("no answer within 30 s"), "{error}");
         assert!(!error.contains("secret"), "{error}");
         silent.abort();
@@ -342,6 +426,42 @@ mod tests {
         assert_eq!(publish_retry_delay(11).as_millis(), 204_800);
         assert_eq!(publish_retry_delay(12), MAX_PUBLISH_RETRY_DELAY);
         assert_eq!(publish_retry_delay(200), MAX_PUBLISH_RETRY_DELAY);
+    }
+
+    #[test]
+    fn configured_retry_delays_double_up_to_their_maximum() {
+        let ms = |i| retry_delay(Duration::from_millis(5), Duration::from_millis(30), i).as_millis();
+        assert_eq!((0..5).map(ms).collect::<Vec<_>>(), [5, 10, 20, 30, 30]);
+        assert_eq!(ms(64), 30, "no overflow");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn throttle_delays_passes_over_the_limit_in_order_and_drops_none() {
+        let throttle = std::sync::Arc::new(Throttle::new(2, Duration::from_millis(100)));
+        let start = tokio::time::Instant::now();
+        let order = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut tasks = Vec::new();
+        for i in 0..5u32 {
+            let (t, o) = (throttle.clone(), order.clone());
+            tasks.push(tokio::spawn(async move {
+                t.pass().await;
+                o.lock().unwrap().push((i, (tokio::time::Instant::now() - start).as_millis()));
+            }));
+            // Let each caller take its place before the next one comes.
+            tokio::task::yield_now().await;
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let order = order.lock().unwrap().clone();
+        assert_eq!(
+            order.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+            [0, 1, 2, 3, 4],
+            "in order, none dropped"
+        );
+        // With the clock paused, time moves only by the throttle's own sleeps.
+        assert_eq!(order.iter().map(|(_, ms)| *ms).collect::<Vec<_>>(), [0, 0, 100, 100, 200]);
+        assert_eq!(throttle.delayed(), 3);
     }
 
     #[test]

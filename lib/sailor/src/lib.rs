@@ -5,6 +5,11 @@
 //! runner ([`run_local`]) prints events as JSON lines; [`run_sail`] runs a flow step over AMQP
 //! with the platform's protocol; [`run_service`] answers one service call.
 //!
+//! On the platform the runtime behaves as the platform's Node.js runtime (2.7.x): bunyan log lines
+//! with the step's context ([`logging`]), start-up failures published to the error queue,
+//! lightweight messages whose bodies live in object storage ([`object_storage`]), paced
+//! publishing and the same `ELASTICIO_*` settings ([`Settings`]).
+//!
 //! Incoming JSON (AMQP messages, the step configuration, service cfg, local files) is read with
 //! [`parse_json_lossless`]: integers longer than 15 digits arrive as **strings** holding the exact
 //! digits, so ids such as `24576065432313123456` are never rounded.
@@ -18,6 +23,7 @@ pub mod json;
 pub mod local;
 pub mod logging;
 pub mod message;
+pub mod object_storage;
 pub mod platform_api;
 pub mod sail;
 pub mod service;
@@ -29,9 +35,10 @@ pub use crypto::{CryptoError, MessageCrypto};
 pub use event::{ErrorInfo, Event, HttpReply};
 pub use json::parse_json_lossless;
 pub use local::{run_local, run_local_with_io, run_local_with_output, ExecArgs, Method};
-pub use logging::{init_json_stdout_logging, init_stderr_logging};
+pub use logging::{init_platform_logging, init_stderr_logging, register_secrets_in};
 pub use message::{Message, MessageError};
+pub use object_storage::{ObjectStorage, OBJECT_ID_HEADER};
 pub use platform_api::{AccountCredentials, ApiError, PlatformApi, StepData};
-pub use sail::{run_sail, run_sail_until, shutdown_signal, SailError};
+pub use sail::{run_sail, run_sail_from_env, run_sail_until, run_sail_with_env, shutdown_signal, SailError};
 pub use service::{run_service, run_service_with, ServiceEnv};
-pub use settings::{AmqpSettings, Settings, SettingsError};
+pub use settings::{AmqpSettings, InputFormat, Settings, SettingsError};

@@ -1,21 +1,29 @@
-//! Log setup: JSON lines on stdout for the platform, stderr for the command line.
+//! Log setup: bunyan JSON lines on stdout for the platform, stderr for the command line.
 //!
 //! The level comes from `LOG_LEVEL` (`error`, `warn`, `info`, `debug`, `trace` or any
 //! `tracing` filter directive; default `info`).
+//!
+//! On the platform every line is a bunyan record, as the Node sailor writes them and the
+//! platform's Executions page reads them: `name` (`sailor` for the runtime's own lines,
+//! `component` for the component's), `hostname`, `pid`, `level` (10 trace, 20 debug, 30 info,
+//! 40 warn, 50 error), `msg`, `time`, `v: 0`, the step's context (`ELASTICIO_FLOW_ID`,
+//! `ELASTICIO_STEP_ID`, … under those names, and `tag` = the flow id), and for a message
+//! `threadId`, `messageId`, `parentMessageId` and the delivery's fields. Known secrets (the API
+//! key, broker password, message crypto settings, object storage token, and every token or secret
+//! in the step's configuration) are replaced by `***` in every line.
 
 use std::io::Write;
+use std::sync::RwLock;
 
 use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Subscriber};
+use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::{Context as LayerContext, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
-
-use crate::context::StepInfo;
 
 /// The level filter from `LOG_LEVEL`, `info` when unset or invalid.
 pub fn env_filter() -> EnvFilter {
@@ -24,8 +32,8 @@ pub fn env_filter() -> EnvFilter {
 }
 
 /// Logging for the command line and the local runner: everything goes to stderr, so stdout stays
-/// free for output. Human-readable, or JSON lines when `LOG_FORMAT=json`. Does nothing when a
-/// global subscriber is already set.
+/// free for output. Human-readable, or bunyan JSON lines when `LOG_FORMAT=json`. Does nothing
+/// when a global subscriber is already set.
 pub fn init_stderr_logging() {
     let json = std::env::var("LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
     let registry = tracing_subscriber::registry().with(env_filter());
@@ -43,47 +51,186 @@ pub fn init_stderr_logging() {
     };
 }
 
-/// Logging for flow steps on the platform: JSON lines on stdout with `time`, `level`, `message`,
-/// the step's ids (`flowId`, `stepId`, `execId`, `function`, …) and the fields of the event and of
-/// the spans it is in. Does nothing when a global subscriber is already set.
-pub fn init_json_stdout_logging(step: &StepInfo) {
-    let layer = JsonLogLayer::new(std::io::stdout, step_fields(step));
+/// Logging for `sail` and `serve` on the platform: bunyan lines on stdout with the step's context
+/// from the process environment. Does nothing when a global subscriber is already set.
+pub fn init_platform_logging() {
+    let layer = JsonLogLayer::from_lookup(std::io::stdout, |name| std::env::var(name).ok());
     let _ = tracing_subscriber::registry().with(env_filter()).with(layer).try_init();
 }
 
-/// The step's ids as log fields (only those that are set).
-pub fn step_fields(step: &StepInfo) -> Map<String, Value> {
+/// The step's context as the Node sailor puts it on every line: these variables under their own
+/// names, when set, and `tag` = `ELASTICIO_FLOW_ID`.
+pub const CONTEXT_VARS: [&str; 16] = [
+    "ELASTICIO_API_USERNAME",
+    "ELASTICIO_COMP_ID",
+    "ELASTICIO_COMP_NAME",
+    "ELASTICIO_CONTAINER_ID",
+    "ELASTICIO_CONTRACT_ID",
+    "ELASTICIO_EXEC_ID",
+    "ELASTICIO_EXEC_TYPE",
+    "ELASTICIO_EXECUTION_RESULT_ID",
+    "ELASTICIO_FLOW_ID",
+    "ELASTICIO_FLOW_VERSION",
+    "ELASTICIO_FUNCTION",
+    "ELASTICIO_STEP_ID",
+    "ELASTICIO_TASK_USER_EMAIL",
+    "ELASTICIO_TENANT_ID",
+    "ELASTICIO_USER_ID",
+    "ELASTICIO_WORKSPACE_ID",
+];
+
+/// The context fields of [`CONTEXT_VARS`] read through `lookup`.
+pub fn context_fields(lookup: &dyn Fn(&str) -> Option<String>) -> Map<String, Value> {
     let mut fields = Map::new();
-    let ids = [
-        ("flowId", &step.flow_id),
-        ("stepId", &step.step_id),
-        ("execId", &step.exec_id),
-        ("compId", &step.comp_id),
-        ("containerId", &step.container_id),
-        ("workspaceId", &step.workspace_id),
-        ("userId", &step.user_id),
-    ];
-    for (name, value) in ids {
-        if let Some(v) = value {
-            fields.insert(name.to_string(), Value::String(v.clone()));
+    for name in CONTEXT_VARS {
+        if let Some(v) = lookup(name).filter(|v| !v.is_empty()) {
+            fields.insert(name.to_string(), Value::String(v));
         }
     }
-    if !step.function.is_empty() {
-        fields.insert("function".into(), Value::String(step.function.clone()));
+    if let Some(Value::String(flow)) = fields.get("ELASTICIO_FLOW_ID") {
+        let flow = flow.clone();
+        fields.insert("tag".into(), Value::String(flow));
     }
     fields
 }
 
-/// A `tracing` layer that writes each event as one JSON object per line.
+/// Secrets known from the environment: the API key, the broker password, the message crypto
+/// settings and the object storage token.
+pub fn environment_secrets(lookup: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
+    let mut out = Vec::new();
+    for name in [
+        "ELASTICIO_API_KEY",
+        "ELASTICIO_MESSAGE_CRYPTO_PASSWORD",
+        "ELASTICIO_MESSAGE_CRYPTO_IV",
+        "ELASTICIO_OBJECT_STORAGE_TOKEN",
+    ] {
+        out.extend(lookup(name));
+    }
+    if let Some(uri) = lookup("ELASTICIO_AMQP_URI") {
+        if let Ok(u) = url::Url::parse(&uri) {
+            out.extend(u.password().map(str::to_string));
+        }
+    }
+    if let Some(cfg) = lookup("ELASTICIO_CFG").and_then(|c| serde_json::from_str::<Value>(&c).ok()) {
+        collect_secrets(&cfg, &mut out);
+    }
+    out
+}
+
+/// Secrets registered while running (tokens of the step configuration, refreshed keys).
+static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+/// Registered secrets kept at most; the oldest are dropped first.
+const MAX_SECRETS: usize = 256;
+/// Shorter values are not treated as secrets: masking them would garble every line.
+const MIN_SECRET_LEN: usize = 6;
+
+/// Keys whose string values are secrets, wherever they are in a configuration.
+fn is_secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase().replace(['_', '-'], "");
+    matches!(
+        k.as_str(),
+        "accesstoken"
+            | "refreshtoken"
+            | "idtoken"
+            | "token"
+            | "clientsecret"
+            | "secret"
+            | "password"
+            | "apikey"
+    )
+}
+
+fn collect_secrets(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(o) => {
+            for (k, v) in o {
+                match v {
+                    Value::String(s) if is_secret_key(k) => out.push(s.clone()),
+                    other => collect_secrets(other, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| collect_secrets(v, out)),
+        _ => {}
+    }
+}
+
+/// Masks, in every later log line, the tokens and secrets found in `value` (a step
+/// configuration, new credential keys): string values of keys such as `access_token`,
+/// `refresh_token`, `client_secret`, `password`.
+pub fn register_secrets_in(value: &Value) {
+    let mut found = Vec::new();
+    collect_secrets(value, &mut found);
+    found.retain(|s| s.len() >= MIN_SECRET_LEN);
+    if found.is_empty() {
+        return;
+    }
+    let mut secrets = SECRETS.write().unwrap_or_else(|p| p.into_inner());
+    for s in found {
+        if !secrets.contains(&s) {
+            secrets.push(s);
+        }
+    }
+    let excess = secrets.len().saturating_sub(MAX_SECRETS);
+    secrets.drain(..excess);
+}
+
+fn redact(v: &mut Value, secrets: &[String]) {
+    match v {
+        Value::String(s) => {
+            for secret in secrets {
+                if s.contains(secret.as_str()) {
+                    *s = s.replace(secret.as_str(), "***");
+                }
+            }
+        }
+        Value::Object(o) => o.values_mut().for_each(|v| redact(v, secrets)),
+        Value::Array(a) => a.iter_mut().for_each(|v| redact(v, secrets)),
+        _ => {}
+    }
+}
+
+/// The bunyan level of a `tracing` level.
+pub fn bunyan_level(level: &Level) -> u8 {
+    match *level {
+        Level::TRACE => 10,
+        Level::DEBUG => 20,
+        Level::INFO => 30,
+        Level::WARN => 40,
+        Level::ERROR => 50,
+    }
+}
+
+fn hostname() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok().map(|h| h.trim().to_string()))
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into())
+}
+
+/// A `tracing` layer that writes each event as one bunyan JSON record per line.
 pub struct JsonLogLayer<W> {
     make_writer: W,
     fields: Map<String, Value>,
+    secrets: Vec<String>,
+    hostname: String,
 }
 
 impl<W> JsonLogLayer<W> {
     /// A layer writing to `make_writer`, adding `fields` to every line.
     pub fn new(make_writer: W, fields: Map<String, Value>) -> Self {
-        JsonLogLayer { make_writer, fields }
+        JsonLogLayer { make_writer, fields, secrets: Vec::new(), hostname: hostname() }
+    }
+
+    /// A layer with the step's context and secrets read through `lookup` (full variable name →
+    /// value), as [`init_platform_logging`] sets it up from the process environment.
+    pub fn from_lookup(make_writer: W, lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let mut layer = JsonLogLayer::new(make_writer, context_fields(&lookup));
+        layer.secrets = environment_secrets(&lookup);
+        layer.secrets.retain(|s| s.len() >= MIN_SECRET_LEN);
+        layer
     }
 }
 
@@ -144,12 +291,6 @@ where
     fn on_event(&self, event: &Event<'_>, ctx: LayerContext<'_, S>) {
         let meta = event.metadata();
         let mut line = Map::new();
-        line.insert(
-            "time".into(),
-            Value::String(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
-        );
-        line.insert("level".into(), Value::String(meta.level().as_str().to_ascii_lowercase()));
-        line.insert("target".into(), Value::String(meta.target().into()));
         line.extend(self.fields.clone());
         if let Some(scope) = ctx.event_scope(event) {
             for span in scope.from_root() {
@@ -158,11 +299,35 @@ where
                 }
             }
         }
-        event.record(&mut JsonVisitor(&mut line));
-        if !line.contains_key("message") {
-            line.insert("message".into(), Value::String(String::new()));
+        let mut own = Map::new();
+        event.record(&mut JsonVisitor(&mut own));
+        let msg = match own.remove("message") {
+            Some(Value::String(m)) => m,
+            Some(other) => other.to_string(),
+            None => String::new(),
+        };
+        line.extend(own);
+        // The record's own fields come last, so nothing overrides them.
+        let name = if meta.target().starts_with("sailor") { "sailor" } else { "component" };
+        line.insert("name".into(), Value::String(name.into()));
+        line.insert("hostname".into(), Value::String(self.hostname.clone()));
+        line.insert("pid".into(), Value::from(std::process::id()));
+        line.insert("level".into(), Value::from(bunyan_level(meta.level())));
+        line.insert("msg".into(), Value::String(msg));
+        line.insert(
+            "time".into(),
+            Value::String(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+        );
+        line.insert("v".into(), Value::from(0));
+        let mut line = Value::Object(line);
+        redact(&mut line, &self.secrets);
+        {
+            let registered = SECRETS.read().unwrap_or_else(|p| p.into_inner());
+            if !registered.is_empty() {
+                redact(&mut line, &registered);
+            }
         }
-        let mut text = Value::Object(line).to_string();
+        let mut text = line.to_string();
         text.push('\n');
         // One write per line so concurrent lines do not interleave; a failed log write is dropped.
         let _ = self.make_writer.make_writer().write_all(text.as_bytes());
@@ -194,38 +359,72 @@ mod tests {
         }
     }
 
+    fn lines(buf: &Buf) -> Vec<Value> {
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        text.lines().map(|l| serde_json::from_str(l).expect("one JSON record per line")).collect()
+    }
+
     #[test]
-    fn writes_json_lines_with_step_ids_and_span_fields() {
+    fn writes_bunyan_records_with_the_node_sailor_context_and_span_fields() {
         let buf = Buf::default();
-        let step = StepInfo {
-            function: "listWebinars".into(),
-            flow_id: Some("flow-1".into()),
-            step_id: Some("step_1".into()),
-            exec_id: Some("exec-9".into()),
-            ..Default::default()
-        };
-        let subscriber = tracing_subscriber::registry()
-            .with(EnvFilter::new("info"))
-            .with(JsonLogLayer::new(buf.clone(), step_fields(&step)));
+        let env: std::collections::HashMap<&str, &str> = [
+            ("ELASTICIO_FLOW_ID", "flow-1"),
+            ("ELASTICIO_STEP_ID", "step_1"),
+            ("ELASTICIO_EXEC_ID", "exec-9"),
+            ("ELASTICIO_FUNCTION", "listWebinars"),
+            ("ELASTICIO_API_KEY", "api-key-secret-value"),
+        ]
+        .into_iter()
+        .collect();
+        let layer = JsonLogLayer::from_lookup(buf.clone(), |n| env.get(n).map(|v| v.to_string()));
+        let subscriber = tracing_subscriber::registry().with(EnvFilter::new("info")).with(layer);
         tracing::subscriber::with_default(subscriber, || {
-            let span = tracing::info_span!("message", messageId = "m-1");
+            let span = tracing::info_span!("message", messageId = "m-1", threadId = "t-1");
             let _guard = span.enter();
-            tracing::info!(count = 3, "processed");
+            tracing::info!(target: "gotowebinar_component::actions", count = 3, "processed");
+            tracing::error!(target: "sailor::sail", "failed with api-key-secret-value");
             tracing::debug!("filtered out");
         });
-        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
-        let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-        assert_eq!(lines.len(), 1, "{text}");
+        let lines = lines(&buf);
+        assert_eq!(lines.len(), 2, "{lines:?}");
         let line = &lines[0];
-        assert_eq!(line["level"], "info");
-        assert_eq!(line["message"], "processed");
+        assert_eq!(line["level"], 30);
+        assert_eq!(line["msg"], "processed");
+        assert_eq!(line["name"], "component");
+        assert_eq!(line["v"], 0);
+        assert_eq!(line["pid"], std::process::id());
+        assert!(line["hostname"].as_str().is_some_and(|h| !h.is_empty()));
         assert_eq!(line["count"], 3);
-        assert_eq!(line["flowId"], "flow-1");
-        assert_eq!(line["stepId"], "step_1");
-        assert_eq!(line["execId"], "exec-9");
-        assert_eq!(line["function"], "listWebinars");
+        assert_eq!(line["ELASTICIO_FLOW_ID"], "flow-1");
+        assert_eq!(line["tag"], "flow-1");
+        assert_eq!(line["ELASTICIO_STEP_ID"], "step_1");
+        assert_eq!(line["ELASTICIO_EXEC_ID"], "exec-9");
+        assert_eq!(line["ELASTICIO_FUNCTION"], "listWebinars");
         assert_eq!(line["messageId"], "m-1");
-        assert!(line["time"].as_str().is_some_and(|t| t.ends_with('Z')));
-        assert!(line.get("userId").is_none());
+        assert_eq!(line["threadId"], "t-1");
+        assert!(line["time"].as_str().is_some_and(|t| chrono::DateTime::parse_from_rfc3339(t).is_ok()));
+        assert!(line.get("ELASTICIO_USER_ID").is_none() && line.get("ELASTICIO_API_KEY").is_none());
+        assert_eq!(lines[1]["level"], 50);
+        assert_eq!(lines[1]["name"], "sailor");
+        assert_eq!(lines[1]["msg"], "failed with ***");
+    }
+
+    #[test]
+    fn registered_configuration_secrets_are_masked() {
+        let buf = Buf::default();
+        let subscriber = tracing_subscriber::registry()
+            .with(EnvFilter::new("info"))
+            .with(JsonLogLayer::new(buf.clone(), Map::new()));
+        register_secrets_in(&serde_json::json!({
+            "oauth": {"access_token": "at-0123456789", "refresh_token": "rt-0123456789", "expires_in": 3600},
+            "organizerKey": "1234567890"
+        }));
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::warn!(token = "at-0123456789", "refresh with rt-0123456789 failed for 1234567890");
+        });
+        let lines = lines(&buf);
+        assert_eq!(lines[0]["token"], "***");
+        assert_eq!(lines[0]["msg"], "refresh with *** failed for 1234567890", "only secrets are masked");
+        assert_eq!(lines[0]["level"], 40);
     }
 }

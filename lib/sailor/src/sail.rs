@@ -21,14 +21,17 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tracing::Instrument;
 
-use crate::amqp::{self, header_int, header_text, put_int, put_text, Outgoing, Publisher};
+use crate::amqp::{
+    self, header_int, header_text, put_int, put_text, Outgoing, PublishPolicy, Publisher, Throttle,
+};
 use crate::component::{Component, Function, FunctionError, Input};
 use crate::context::{Context, EmitError, Emitter, StepInfo};
 use crate::crypto::{CryptoError, MessageCrypto};
 use crate::event::{ErrorInfo, Event, HttpReply};
 use crate::message::{json_type, Message};
+use crate::object_storage::{ObjectStorage, OBJECT_ID_HEADER};
 use crate::platform_api::{account_id, AccountCredentials, ApiError, PlatformApi};
-use crate::settings::{AmqpSettings, Settings, SettingsError};
+use crate::settings::{AmqpSettings, InputFormat, Settings, SettingsError};
 
 /// Why the sail mode stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -69,9 +72,9 @@ pub enum SailError {
 
 /// Runs the step until SIGTERM or SIGINT (the platform's `sail` command).
 ///
-/// Sets up JSON logging on stdout unless a logger is already installed.
+/// Sets up the platform's log lines on stdout unless a logger is already installed.
 pub async fn run_sail(component: &Component, settings: Settings) -> Result<(), SailError> {
-    crate::logging::init_json_stdout_logging(&settings.step_info());
+    crate::logging::init_platform_logging();
     run_sail_until(component, settings, shutdown_signal()).await
 }
 
@@ -100,8 +103,150 @@ pub async fn shutdown_signal() {
     }
 }
 
+/// Reads the step's settings from the process environment and runs it until SIGTERM or SIGINT.
+///
+/// Unlike [`run_sail`], an unusable environment is also reported to the flow's error queue when
+/// the broker settings needed for that are there (see [`run_sail_with_env`]).
+pub async fn run_sail_from_env(component: &Component) -> Result<(), SailError> {
+    crate::logging::init_platform_logging();
+    run_sail_with_env(component, |name| std::env::var(name).ok(), shutdown_signal()).await
+}
+
+/// Reads the settings through `lookup` (full variable name → value) and runs the step until
+/// `shutdown` resolves. When the settings are unusable, the error is published to the error
+/// routing key before returning, as every later start-up failure is, provided
+/// `ELASTICIO_AMQP_URI`, `_PUBLISH_MESSAGES_TO`, `_ERROR_ROUTING_KEY` and the message crypto
+/// settings are there (without them nothing can be sent, and the error is only logged).
+pub async fn run_sail_with_env(
+    component: &Component,
+    lookup: impl Fn(&str) -> Option<String>,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), SailError> {
+    match Settings::from_lookup(&lookup) {
+        Ok(settings) => run_sail_until(component, settings, shutdown).await,
+        Err(error) => {
+            let error = SailError::Settings(error);
+            tracing::error!(error = %error, "the step cannot start: its environment is unusable");
+            report_unusable_environment(&lookup, &error).await;
+            Err(error)
+        }
+    }
+}
+
+/// Publishes a start-up failure when the environment is not a valid step configuration.
+async fn report_unusable_environment(lookup: &dyn Fn(&str) -> Option<String>, error: &SailError) {
+    let var = |name: &str| lookup(&format!("ELASTICIO_{name}")).filter(|v| !v.trim().is_empty());
+    let (Some(uri), Some(exchange), Some(routing_key)) =
+        (var("AMQP_URI"), var("PUBLISH_MESSAGES_TO"), var("ERROR_ROUTING_KEY"))
+    else {
+        tracing::warn!("the error cannot be reported to the flow: the broker settings are missing");
+        return;
+    };
+    let crypto = match MessageCrypto::new(
+        var("MESSAGE_CRYPTO_PASSWORD").as_deref(),
+        var("MESSAGE_CRYPTO_IV").as_deref(),
+    ) {
+        Ok(c) if c.is_enabled() => c,
+        _ => {
+            tracing::warn!(
+                "the error cannot be reported to the flow: the message crypto settings are unusable"
+            );
+            return;
+        }
+    };
+    let ids: Vec<(&str, Option<String>)> = STARTUP_HEADERS.iter().map(|(h, v)| (*h, var(v))).collect();
+    let publisher = Publisher::new(
+        &uri,
+        "sailor-startup-error",
+        PublishPolicy { attempts: Some(3), ..Default::default() },
+    );
+    let headers = startup_headers(&[], &ids);
+    publish_startup_error(&publisher, &crypto, &exchange, &routing_key, headers, error).await;
+    publisher.close().await;
+}
+
+/// The headers of a start-up error and the variables (without `ELASTICIO_`) they come from.
+const STARTUP_HEADERS: [(&str, &str); 8] = [
+    ("execId", "EXEC_ID"),
+    ("taskId", "FLOW_ID"),
+    ("workspaceId", "WORKSPACE_ID"),
+    ("containerId", "CONTAINER_ID"),
+    ("userId", "USER_ID"),
+    ("stepId", "STEP_ID"),
+    ("compId", "COMP_ID"),
+    ("function", "FUNCTION"),
+];
+
+/// The headers the Node sailor sends a start-up error with: the additional headers, the step's
+/// ids and a new `messageId`.
+fn startup_headers(additional: &[(String, String)], ids: &[(&str, Option<String>)]) -> FieldTable {
+    let mut h = FieldTable::default();
+    for (k, v) in additional {
+        put_text(&mut h, k, v);
+    }
+    for (k, v) in ids {
+        if let Some(v) = v {
+            put_text(&mut h, k, v);
+        }
+    }
+    put_text(&mut h, "messageId", &uuid::Uuid::new_v4().to_string());
+    h
+}
+
+/// Publishes `{"error": base64(encrypted {name, message, stack})}` for a start-up failure.
+async fn publish_startup_error(
+    publisher: &Publisher,
+    crypto: &MessageCrypto,
+    exchange: &str,
+    routing_key: &str,
+    headers: FieldTable,
+    error: &SailError,
+) {
+    let message = error.to_string();
+    let body = json!({"name": error.name(), "message": message, "stack": message});
+    let payload = json!({"error": String::from_utf8_lossy(&crypto.encrypt_json(&body, 1))});
+    let out = Outgoing {
+        exchange: exchange.to_string(),
+        routing_key: routing_key.to_string(),
+        payload: payload.to_string().into_bytes(),
+        properties: MessageRun::properties(headers),
+    };
+    match publisher.publish(&out).await {
+        Ok(()) => tracing::info!("start-up failure reported to the flow's error queue"),
+        Err(e) => tracing::error!(reason = %e, "could not report the start-up failure to the flow"),
+    }
+}
+
+impl SailError {
+    /// The error's name in the error message the flow shows.
+    pub fn name(&self) -> String {
+        match self {
+            SailError::Settings(_) => "ConfigurationError".into(),
+            SailError::Api(_) => "PlatformApiError".into(),
+            SailError::Crypto(_) => "ConfigurationError".into(),
+            SailError::Amqp(_) => "AmqpError".into(),
+            SailError::UnknownFunction { .. } => "UnknownFunction".into(),
+            SailError::Hook { error, .. } => error.name.clone(),
+            SailError::Service(_) => "ServiceError".into(),
+        }
+    }
+}
+
+fn publish_policy(s: &Settings) -> PublishPolicy {
+    PublishPolicy {
+        attempts: s.amqp_publish_retry_attempts,
+        first_delay: s.amqp_publish_retry_delay,
+        max_delay: s.amqp_publish_max_retry_delay,
+        persistent: s.amqp_persistent_messages,
+    }
+}
+
 /// Runs the step until `shutdown` resolves: then stops consuming, lets in-flight messages finish
 /// (their events published, the messages acknowledged) and closes the connections.
+///
+/// A failure once the broker is reachable (step data unreadable, unknown function, `startup` or
+/// `init` failing, queue missing) is published to the error routing key before this returns, so
+/// the flow shows why the step did not start.
 ///
 /// In `HOOK_SHUTDOWN` mode runs the function's `shutdown` hook instead and returns.
 pub async fn run_sail_until(
@@ -109,34 +254,115 @@ pub async fn run_sail_until(
     settings: Settings,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), SailError> {
-    let function = component.get(&settings.function).ok_or_else(|| SailError::UnknownFunction {
-        name: settings.function.clone(),
-        known: component.names().collect::<Vec<_>>().join(", "),
-    })?;
+    let find = |settings: &Settings| {
+        component.get(&settings.function).ok_or_else(|| SailError::UnknownFunction {
+            name: settings.function.clone(),
+            known: component.names().collect::<Vec<_>>().join(", "),
+        })
+    };
     let api = PlatformApi::from_settings(&settings);
     if settings.hook_shutdown {
-        return run_hook_shutdown(function, &settings, &api).await;
+        return run_hook_shutdown(find(&settings)?, &settings, &api).await;
     }
     let amqp = settings.amqp.clone().ok_or(SettingsError::Missing("ELASTICIO_AMQP_URI".into()))?;
     let crypto = MessageCrypto::new(Some(&amqp.message_crypto_password), Some(&amqp.message_crypto_iv))?;
-
-    let publisher = Publisher::new(
+    let publisher = Arc::new(Publisher::new(
         &amqp.uri,
         &connection_name(&settings, "publish"),
-        settings.amqp_publish_retry_attempts,
-    );
-    publisher.open().await.map_err(SailError::Amqp)?;
+        publish_policy(&settings),
+    ));
+    with_reconnects(&settings, || publisher.open()).await.map_err(SailError::Amqp)?;
+    let started = match find(&settings) {
+        Ok(function) => {
+            start(function, settings.clone(), amqp.clone(), crypto.clone(), api, publisher.clone(), shutdown)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    if let Err(error) = &started {
+        tracing::error!(error = %error, "the step failed to start");
+        let ids: Vec<(&str, Option<String>)> = [
+            ("execId", &settings.exec_id),
+            ("taskId", &settings.flow_id),
+            ("workspaceId", &settings.workspace_id),
+            ("containerId", &settings.container_id),
+            ("userId", &settings.user_id),
+            ("stepId", &settings.step_id),
+            ("compId", &settings.comp_id),
+            ("function", &settings.function),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, Some(v.clone())))
+        .collect();
+        let headers = startup_headers(&settings.additional_headers, &ids);
+        publish_startup_error(
+            &publisher,
+            &crypto,
+            &amqp.publish_messages_to,
+            &amqp.error_routing_key,
+            headers,
+            error,
+        )
+        .await;
+    }
+    publisher.close().await;
+    started
+}
+
+/// Runs `connect`, trying again `ELASTICIO_AMQP_RECONNECT_ATTEMPTS` more times, each after
+/// `ELASTICIO_AMQP_RECONNECT_TIMEOUT`, as the Node runtime connects at start-up.
+async fn with_reconnects<T, F, Fut>(settings: &Settings, mut connect: F) -> Result<T, String>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, String>>,
+{
+    let mut tries = 0;
+    loop {
+        match connect().await {
+            Ok(v) => return Ok(v),
+            Err(e) if tries < settings.amqp_reconnect_attempts => {
+                tries += 1;
+                tracing::warn!(error = %e, attempt = tries, "cannot connect to the broker; trying again");
+                tokio::time::sleep(settings.amqp_reconnect_timeout).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Reads the step, runs its hooks and consumes until `shutdown`.
+async fn start(
+    function: Arc<dyn Function>,
+    settings: Settings,
+    amqp: AmqpSettings,
+    crypto: MessageCrypto,
+    api: PlatformApi,
+    publisher: Arc<Publisher>,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), SailError> {
     // Fail early when the broker or queue is unusable, before any hook runs.
+    let name = connection_name(&settings, "consume");
     let (consume_conn, consume_channel) =
-        open_consumer_channel(&amqp.uri, &connection_name(&settings, "consume"), settings.prefetch)
+        with_reconnects(&settings, || open_consumer_channel(&amqp.uri, &name, settings.prefetch))
             .await
             .map_err(SailError::Amqp)?;
 
     let step = api.step(&settings.flow_id, &settings.step_id).await?;
+    crate::logging::register_secrets_in(&step.config);
     tracing::info!(is_passthrough = step.is_passthrough, "step data received");
     let (db_version, _) = watch::channel(0u64);
+    let object_storage = match (&settings.object_storage_uri, &settings.object_storage_token) {
+        (Some(uri), Some(token)) => {
+            Some(ObjectStorage::new(uri, token, crypto.clone(), &settings.flow_id, &settings.step_id))
+        }
+        _ => None,
+    };
     let sail = Arc::new(Sail {
         step_info: settings.step_info(),
+        data_throttle: Throttle::new(settings.data_rate_limit, settings.rate_interval),
+        error_throttle: Throttle::new(settings.error_rate_limit, settings.rate_interval),
+        snapshot_throttle: Throttle::new(settings.snapshot_rate_limit, settings.rate_interval),
+        object_storage,
         settings,
         amqp,
         crypto,
@@ -170,7 +396,6 @@ pub async fn run_sail_until(
         .map_err(|error| SailError::Hook { hook: "init", error })?;
 
     let result = sail.clone().consume(consume_conn, consume_channel, shutdown).await;
-    sail.publisher.close().await;
     tracing::info!("stopped");
     result
 }
@@ -195,6 +420,7 @@ async fn run_hook_shutdown(
     api: &PlatformApi,
 ) -> Result<(), SailError> {
     let step = api.step(&settings.flow_id, &settings.step_id).await?;
+    crate::logging::register_secrets_in(&step.config);
     let data = api.startup_data(&settings.flow_id).await?;
     let cfg = Arc::new(RwLock::new(step.config.clone()));
     let ctx = hook_context(api, cfg, settings.step_info());
@@ -244,9 +470,15 @@ struct Sail {
     step_info: StepInfo,
     crypto: MessageCrypto,
     api: PlatformApi,
-    publisher: Publisher,
+    publisher: Arc<Publisher>,
     function: Arc<dyn Function>,
     is_passthrough: bool,
+    /// Paces outgoing data, error and snapshot messages (`ELASTICIO_*_RATE_LIMIT`).
+    data_throttle: Throttle,
+    error_throttle: Throttle,
+    snapshot_throttle: Throttle,
+    /// Where lightweight message bodies are kept, when configured.
+    object_storage: Option<ObjectStorage>,
     /// The step configuration; `updateKeys` merges into it so later messages use new keys.
     cfg: Arc<RwLock<Value>>,
     /// The step's snapshot as the next message will see it.
@@ -389,14 +621,20 @@ impl Sail {
         let thread_id = header_text(&headers, "threadId")
             .or_else(|| meta_header(&headers, "x-eio-meta-trace-id"))
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let parent_message_id = header_text(&headers, "parentMessageId");
+        // The fields the Node sailor puts on every log line of a message.
         let span = tracing::info_span!(
             "message",
-            messageId = message_id.as_deref().unwrap_or("unknown"),
             threadId = %thread_id,
+            messageId = message_id.as_deref().unwrap_or("unknown"),
+            parentMessageId = parent_message_id.as_deref().unwrap_or("unknown"),
             deliveryTag = delivery.delivery_tag,
+            exchange = delivery.exchange.as_str(),
+            routingKey = delivery.routing_key.as_str(),
+            redelivered = delivery.redelivered,
         );
         async move {
-            let (msg, plain) = match self.decode(&delivery.data, protocol_version) {
+            let (msg, plain) = match self.decode(&delivery.data, protocol_version, &headers) {
                 Ok(decoded) => decoded,
                 Err(reason) => {
                     tracing::error!(reason = %reason, "cannot decode the message; rejecting it");
@@ -443,6 +681,7 @@ impl Sail {
                 tracing::warn!("message has no messageId header");
             }
             tracing::info!("message received");
+            let resolved = self.resolve_lightweight(&mut msg).await;
             let run = Arc::new(MessageRun {
                 base_headers: self.outgoing_headers(
                     &headers,
@@ -460,6 +699,13 @@ impl Sail {
                 reply_to,
                 state: tokio::sync::Mutex::new(RunState::default()),
             });
+            if let Err(reason) = resolved {
+                tracing::error!(reason = %reason, "cannot fetch the message body; rejecting the message");
+                let _ = run.emit(Event::Error(ErrorInfo::new("ObjectStorageError", reason))).await;
+                let ok = run.end().await;
+                self.settle(message_id.as_deref(), &delivery.acker, ok).await;
+                return;
+            }
             let cfg = self.cfg();
             let snapshot = lock(&self.snapshot).clone();
             let ctx = Context::new(run.clone(), self.step_info.clone())
@@ -485,8 +731,80 @@ impl Sail {
     }
 
     /// Decrypts and parses a payload: the message and the decrypted bytes.
-    fn decode(&self, data: &[u8], protocol_version: u8) -> Result<(Message, Vec<u8>), String> {
-        crate::message::decode_payload(&self.crypto, data, protocol_version)
+    ///
+    /// With `ELASTICIO_INPUT_FORMAT=error` the payload is the error envelope an error-handler step
+    /// receives, plain JSON `{error, errorInput, …}` whose two fields are base64 encrypted (whatever
+    /// the protocol version); the message is `{body: {error: {name, message, stack}, errorInput:
+    /// <the failed message>, …}, headers: <the AMQP headers>}`, as the Node sailor builds it.
+    fn decode(
+        &self,
+        data: &[u8],
+        protocol_version: u8,
+        headers: &FieldTable,
+    ) -> Result<(Message, Vec<u8>), String> {
+        if self.settings.input_format == InputFormat::Default {
+            return crate::message::decode_payload(&self.crypto, data, protocol_version);
+        }
+        let envelope = crate::json::parse_json_lossless(data)
+            .map_err(|e| format!("the error message is not JSON: {e}"))?;
+        let Value::Object(mut body) = envelope else {
+            return Err(format!("the error message must be a JSON object, got {}", json_type(&envelope)));
+        };
+        for field in ["error", "errorInput"] {
+            match body.get(field) {
+                None | Some(Value::Null) => {}
+                Some(Value::String(text)) if text.is_empty() => {}
+                Some(Value::String(text)) => {
+                    let plain = self
+                        .crypto
+                        .decrypt(text.as_bytes(), 1)
+                        .map_err(|e| format!("the error message's {field} does not decrypt: {e}"))?;
+                    let value = crate::json::parse_json_lossless(&plain)
+                        .map_err(|e| format!("the error message's {field} is not JSON: {e}"))?;
+                    body.insert(field.to_string(), value);
+                }
+                Some(other) => {
+                    return Err(format!(
+                        "the error message's {field} must be a string, got {}",
+                        json_type(other)
+                    ));
+                }
+            }
+        }
+        let headers = Value::Object(amqp::table_to_json(headers));
+        let msg = Message::from_json(json!({"body": body, "headers": headers})).map_err(|e| e.to_string())?;
+        Ok((msg, data.to_vec()))
+    }
+
+    /// Fetches the bodies of a lightweight message (and of its passthrough) from object storage.
+    async fn resolve_lightweight(&self, msg: &mut Message) -> Result<(), String> {
+        if let Some(id) = object_id(&msg.headers) {
+            msg.body = self.fetch_object(&id).await?;
+        }
+        if let Some(Value::Object(passthrough)) = &mut msg.passthrough {
+            for (step, entry) in passthrough.iter_mut() {
+                let id = entry.get("headers").and_then(Value::as_object).and_then(object_id);
+                if let Some(id) = id {
+                    let body = self
+                        .fetch_object(&id)
+                        .await
+                        .map_err(|e| format!("passthrough of step {step}: {e}"))?;
+                    entry["body"] = body;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn fetch_object(&self, id: &str) -> Result<Value, String> {
+        let storage = self.object_storage.as_ref().ok_or_else(|| {
+            format!(
+                "the message body is kept in object storage ({OBJECT_ID_HEADER}: {id}) but \
+                 ELASTICIO_OBJECT_STORAGE_URI and ELASTICIO_OBJECT_STORAGE_TOKEN are not both set"
+            )
+        })?;
+        tracing::info!(objectId = id, "fetching the message body from object storage");
+        storage.get(id).await
     }
 
     /// The headers every outgoing message of this incoming message starts from.
@@ -503,6 +821,9 @@ impl Sail {
             if lower.starts_with("x-eio-meta-") {
                 h.insert(ShortString::from(lower), v.clone());
             }
+        }
+        for (k, v) in &self.settings.additional_headers {
+            put_text(&mut h, k, v);
         }
         put_text(&mut h, "threadId", thread_id);
         if let Some(id) = message_id {
@@ -610,6 +931,14 @@ async fn settle_one(acker: &Acker, ok: bool) -> bool {
 async fn reject_quietly(acker: &Acker) {
     if !settle_one(acker, false).await {
         tracing::warn!("could not reject the message: its channel is closed");
+    }
+}
+
+/// The object id of a lightweight message's body, from its message headers.
+fn object_id(headers: &Map<String, Value>) -> Option<String> {
+    match headers.get(OBJECT_ID_HEADER) {
+        Some(Value::String(id)) if !id.is_empty() => Some(id.clone()),
+        _ => None,
     }
 }
 
@@ -729,9 +1058,10 @@ impl MessageRun {
                 self.publish_error(st, info).await;
                 Ok(())
             }
-            Event::Rebound { reason } => self.publish_rebound(st, &reason).await,
+            Event::Rebound { reason } => self.publish_rebound(&reason).await,
             Event::Snapshot(s) => {
                 *lock(&sail.snapshot) = s.clone();
+                sail.snapshot_throttle.pass().await;
                 self.publish_snapshot(&s, "snapshot").await
             }
             Event::UpdateSnapshot(s) => {
@@ -739,7 +1069,11 @@ impl MessageRun {
                     return Err(format!("updateSnapshot needs a JSON object, got {}", json_type(&s)));
                 };
                 if update.contains_key("$set") {
-                    return Err("updateSnapshot does not support `$set`; emit the fields to merge".into());
+                    // As the Node sailor: a warning, and the update is not applied.
+                    tracing::warn!(
+                        "updateSnapshot with `$set` is not supported; emit the fields to merge. Ignored"
+                    );
+                    return Ok(());
                 }
                 {
                     let mut snap = lock(&sail.snapshot);
@@ -760,19 +1094,30 @@ impl MessageRun {
         let sail = &self.sail;
         let routing_key =
             take_routing_key(&mut msg.headers).unwrap_or_else(|| sail.amqp.data_routing_key.clone());
+        // What earlier steps emitted; this step's own entry is added after any upload, as Node does.
+        let mut passthrough = None;
         if sail.is_passthrough {
-            let mut passthrough = match &self.incoming.passthrough {
+            let mut p = match &self.incoming.passthrough {
                 Some(Value::Object(p)) => p.clone(),
                 _ => Map::new(),
             };
             if sail.settings.no_self_passthrough {
                 if let Some(step_id) = header_text(&self.incoming_headers, "stepId") {
-                    passthrough.insert(step_id, without_passthrough(&self.incoming));
+                    p.insert(step_id, without_passthrough(&self.incoming));
                 }
-            } else {
-                passthrough.insert(sail.settings.step_id.clone(), without_passthrough(&msg));
             }
-            msg.passthrough = Some(Value::Object(passthrough));
+            passthrough = Some(p);
+        }
+        if sail.settings.emit_lightweight_message {
+            self.offload(&mut msg, passthrough.as_mut())
+                .await
+                .map_err(|e| format!("Lightweight message/passthrough body upload error: {e}"))?;
+        }
+        if let Some(mut p) = passthrough {
+            if !sail.settings.no_self_passthrough {
+                p.insert(sail.settings.step_id.clone(), without_passthrough(&msg));
+            }
+            msg.passthrough = Some(Value::Object(p));
         }
         let value = serde_json::to_value(&msg).map_err(|e| format!("cannot serialize the message: {e}"))?;
         let pv = sail.settings.protocol_version;
@@ -781,13 +1126,70 @@ impl MessageRun {
         if payload.len() > limit {
             return Err(format!("Outgoing message size {} exceeds limit of {limit}.", payload.len()));
         }
-        self.send(&routing_key, payload, Self::properties(self.headers(pv))).await
+        sail.data_throttle.pass().await;
+        let mut headers = self.headers(pv);
+        put_text(&mut headers, "messageId", &msg.id);
+        self.send(&routing_key, payload, Self::properties(headers)).await
+    }
+
+    /// Moves the body (and passthrough bodies) to object storage when together they are larger
+    /// than `ELASTICIO_OBJECT_STORAGE_SIZE_THRESHOLD`; each then travels as `{}` with the object id
+    /// header. A passthrough body already stored keeps its object.
+    async fn offload(
+        &self,
+        msg: &mut Message,
+        passthrough: Option<&mut Map<String, Value>>,
+    ) -> Result<(), String> {
+        let sail = &self.sail;
+        let body_len = msg.body.to_string().len();
+        let passthrough_len: usize = passthrough
+            .as_deref()
+            .map(|p| p.values().map(|e| e.get("body").map_or(4, |b| b.to_string().len())).sum())
+            .unwrap_or(0);
+        let total = body_len + passthrough_len;
+        if total <= sail.settings.object_storage_size_threshold {
+            return Ok(());
+        }
+        let storage = sail.object_storage.as_ref().ok_or("the object storage is not configured")?;
+        tracing::info!(
+            totalLength = total,
+            threshold = sail.settings.object_storage_size_threshold,
+            "message above the size threshold; storing its body"
+        );
+        let id = storage.put(&msg.body).await?;
+        msg.body = Value::Object(Map::new());
+        msg.headers.insert(OBJECT_ID_HEADER.into(), Value::String(id.clone()));
+        tracing::info!(objectId = %id, "message body stored");
+        if let Some(p) = passthrough {
+            for entry in p.values_mut() {
+                let Value::Object(entry) = entry else { continue };
+                let stored = entry.get("headers").and_then(Value::as_object).and_then(object_id);
+                let id = match stored {
+                    Some(id) => id,
+                    None => storage.put(entry.get("body").unwrap_or(&Value::Null)).await?,
+                };
+                entry.insert("body".into(), Value::Object(Map::new()));
+                let headers = entry.entry("headers").or_insert_with(|| Value::Object(Map::new()));
+                if !headers.is_object() {
+                    *headers = Value::Object(Map::new());
+                }
+                headers[OBJECT_ID_HEADER] = Value::String(id);
+            }
+        }
+        Ok(())
+    }
+
+    /// Publishes an error the function emitted (paced by `ELASTICIO_ERROR_RATE_LIMIT`); the
+    /// message is then rejected. Failures here can only be logged.
+    async fn publish_error(&self, st: &mut RunState, info: ErrorInfo) {
+        st.errors += 1;
+        self.sail.error_throttle.pass().await;
+        self.send_error(info).await;
     }
 
     /// Publishes an error: plain JSON to the error routing key and, unless disabled, the encrypted
     /// error to `reply_to`. Failures here can only be logged.
-    async fn publish_error(&self, st: &mut RunState, info: ErrorInfo) {
-        st.errors += 1;
+    async fn send_error(&self, info: ErrorInfo) {
         let sail = &self.sail;
         let error = json!({
             "name": info.name,
@@ -819,14 +1221,15 @@ impl MessageRun {
         }
     }
 
-    async fn publish_rebound(&self, st: &mut RunState, reason: &str) -> Result<(), String> {
+    async fn publish_rebound(&self, reason: &str) -> Result<(), String> {
         let sail = &self.sail;
         let iteration = match header_int(&self.incoming_headers, "reboundIteration") {
             Some(n) if n > 0 => n.saturating_add(1),
             _ => 1,
         };
         if iteration > i64::from(sail.settings.rebound_limit) {
-            self.publish_error(st, ErrorInfo::new("Error", "Rebound limit exceeded")).await;
+            // As the Node sailor: the error is reported, but the message is acknowledged.
+            self.send_error(ErrorInfo::new("Error", "Rebound limit exceeded")).await;
             return Ok(());
         }
         let factor = 1u64.checked_shl((iteration - 1) as u32).unwrap_or(u64::MAX);
@@ -854,6 +1257,7 @@ impl MessageRun {
         let Value::Object(new_keys) = &keys else {
             return Err(format!("updateKeys needs a JSON object, got {}", json_type(&keys)));
         };
+        crate::logging::register_secrets_in(&keys);
         // Merge first: a refreshed token may have replaced the stored one even if saving fails.
         let account = {
             let mut cfg = self.sail.cfg.write().unwrap_or_else(|p| p.into_inner());
@@ -935,6 +1339,7 @@ impl Emitter for HookEmitter {
                         json_type(&keys)
                     )));
                 };
+                crate::logging::register_secrets_in(&keys);
                 let account = {
                     let mut cfg = self.cfg.write().unwrap_or_else(|p| p.into_inner());
                     if let Value::Object(c) = &mut *cfg {

@@ -104,7 +104,7 @@ impl ServiceEnv {
 ///
 /// Sets up JSON logging on stdout unless a logger is already installed.
 pub async fn run_service(component: &Component, method: &str) -> Result<(), SailError> {
-    crate::logging::init_json_stdout_logging(&StepInfo::from_env(method));
+    crate::logging::init_platform_logging();
     let env = ServiceEnv::from_env()?;
     run_service_with(component, method, env).await.map(|_| ())
 }
@@ -117,6 +117,7 @@ pub async fn run_service_with(
     method: &str,
     env: ServiceEnv,
 ) -> Result<Value, SailError> {
+    crate::logging::register_secrets_in(&env.cfg);
     let outcome = call(component, method, &env).await?;
     let body = match outcome {
         Ok(data) => json!({"status": "success", "data": data}),
@@ -220,6 +221,7 @@ impl Emitter for ServiceEmitter {
                         json_type(&keys)
                     )));
                 };
+                crate::logging::register_secrets_in(&keys);
                 let account = {
                     let mut cfg = self.cfg.write().unwrap_or_else(|p| p.into_inner());
                     if let Value::Object(c) = &mut *cfg {

@@ -112,6 +112,46 @@ pub struct Settings {
     pub api_request_retry_delay: Duration,
     /// `ELASTICIO_FLOW_WEBHOOK_URI`, for webhook triggers.
     pub flow_webhook_uri: Option<String>,
+    /// `ELASTICIO_AMQP_PUBLISH_RETRY_DELAY`: the first publish retry delay (default 100 ms), doubled per retry.
+    pub amqp_publish_retry_delay: Duration,
+    /// `ELASTICIO_AMQP_PUBLISH_MAX_RETRY_DELAY`: the longest publish retry delay (default 300000 ms).
+    pub amqp_publish_max_retry_delay: Duration,
+    /// `ELASTICIO_AMQP_PERSISTENT_MESSAGES`: publish with delivery mode 2 instead of 1 (default false).
+    pub amqp_persistent_messages: bool,
+    /// `ELASTICIO_DATA_RATE_LIMIT`: data messages per rate interval (default 10).
+    pub data_rate_limit: u32,
+    /// `ELASTICIO_ERROR_RATE_LIMIT`: error messages per rate interval (default 2).
+    pub error_rate_limit: u32,
+    /// `ELASTICIO_SNAPSHOT_RATE_LIMIT`: snapshot messages per rate interval (default 2).
+    pub snapshot_rate_limit: u32,
+    /// `ELASTICIO_RATE_INTERVAL` (default 100 ms).
+    pub rate_interval: Duration,
+    /// `ELASTICIO_INPUT_FORMAT`: `default`, or `error` for error-handler steps.
+    pub input_format: InputFormat,
+    /// `ELASTICIO_OBJECT_STORAGE_URI`, without a trailing slash.
+    pub object_storage_uri: Option<String>,
+    /// `ELASTICIO_OBJECT_STORAGE_TOKEN` (a secret; never logged).
+    pub object_storage_token: Option<String>,
+    /// `ELASTICIO_OBJECT_STORAGE_SIZE_THRESHOLD` in bytes (default 1048576).
+    pub object_storage_size_threshold: usize,
+    /// `ELASTICIO_EMIT_LIGHTWEIGHT_MESSAGE` (default false).
+    pub emit_lightweight_message: bool,
+    /// `ELASTICIO_ADDITIONAL_VARS_FOR_HEADERS`: `(header, value)` added to every outgoing message.
+    pub additional_headers: Vec<(String, String)>,
+    /// `ELASTICIO_AMQP_RECONNECT_ATTEMPTS`: more tries of a failed broker connect at start-up (default 3).
+    pub amqp_reconnect_attempts: u32,
+    /// `ELASTICIO_AMQP_RECONNECT_TIMEOUT`: the wait between those tries (default 100 ms).
+    pub amqp_reconnect_timeout: Duration,
+}
+
+/// How incoming messages are read (`ELASTICIO_INPUT_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InputFormat {
+    /// An encrypted message (the default).
+    #[default]
+    Default,
+    /// The error envelope `{error, errorInput}` an error-handler step receives.
+    Error,
 }
 
 impl std::fmt::Debug for Settings {
@@ -127,6 +167,10 @@ impl std::fmt::Debug for Settings {
             .field("startup_required", &self.startup_required)
             .field("hook_shutdown", &self.hook_shutdown)
             .field("protocol_version", &self.protocol_version)
+            .field("input_format", &self.input_format)
+            .field("object_storage_uri", &self.object_storage_uri)
+            .field("emit_lightweight_message", &self.emit_lightweight_message)
+            .field("additional_headers", &self.additional_headers)
             .finish_non_exhaustive()
     }
 }
@@ -191,7 +235,52 @@ impl Settings {
             Some(v) if v.eq_ignore_ascii_case("infinity") => None,
             Some(_) => Some(env.number("AMQP_PUBLISH_RETRY_ATTEMPTS", 0)?),
         };
+        let rate = |name: &str, default: u32| -> Result<u32, SettingsError> {
+            match env.number(name, default)? {
+                0 => Err(invalid(name, "must be at least 1")),
+                n => Ok(n),
+            }
+        };
+        let input_format = match env.optional("INPUT_FORMAT").map(|v| v.trim().to_ascii_lowercase()) {
+            None => InputFormat::Default,
+            Some(v) if v == "default" => InputFormat::Default,
+            Some(v) if v == "error" => InputFormat::Error,
+            Some(v) => return Err(invalid("INPUT_FORMAT", format!("expected default or error, got {v:?}"))),
+        };
+        let emit_lightweight = env.bool("EMIT_LIGHTWEIGHT_MESSAGE", false)?;
+        if emit_lightweight
+            && (env.optional("OBJECT_STORAGE_URI").is_none()
+                || env.optional("OBJECT_STORAGE_TOKEN").is_none())
+        {
+            return Err(invalid(
+                "EMIT_LIGHTWEIGHT_MESSAGE",
+                "needs ELASTICIO_OBJECT_STORAGE_URI and ELASTICIO_OBJECT_STORAGE_TOKEN",
+            ));
+        }
+        let rate_interval: u64 = env.number("RATE_INTERVAL", 100)?;
+        if rate_interval == 0 {
+            return Err(invalid("RATE_INTERVAL", "must be at least 1 (milliseconds)"));
+        }
         Ok(Settings {
+            amqp_publish_retry_delay: Duration::from_millis(env.number("AMQP_PUBLISH_RETRY_DELAY", 100)?),
+            amqp_publish_max_retry_delay: Duration::from_millis(
+                env.number("AMQP_PUBLISH_MAX_RETRY_DELAY", 300_000)?,
+            ),
+            amqp_persistent_messages: env.bool("AMQP_PERSISTENT_MESSAGES", false)?,
+            data_rate_limit: rate("DATA_RATE_LIMIT", 10)?,
+            error_rate_limit: rate("ERROR_RATE_LIMIT", 2)?,
+            snapshot_rate_limit: rate("SNAPSHOT_RATE_LIMIT", 2)?,
+            rate_interval: Duration::from_millis(rate_interval),
+            input_format,
+            object_storage_uri: env
+                .optional("OBJECT_STORAGE_URI")
+                .map(|u| u.trim().trim_end_matches('/').to_string()),
+            object_storage_token: env.optional("OBJECT_STORAGE_TOKEN"),
+            object_storage_size_threshold: env.number("OBJECT_STORAGE_SIZE_THRESHOLD", 1_048_576)?,
+            emit_lightweight_message: emit_lightweight,
+            additional_headers: additional_headers(&lookup)?,
+            amqp_reconnect_attempts: env.number("AMQP_RECONNECT_ATTEMPTS", 3)?,
+            amqp_reconnect_timeout: Duration::from_millis(env.number("AMQP_RECONNECT_TIMEOUT", 100)?),
             flow_id: env.required("FLOW_ID")?,
             exec_id: env.required("EXEC_ID")?,
             step_id: env.required("STEP_ID")?,
@@ -234,6 +323,85 @@ impl Settings {
             flow_webhook_uri: self.flow_webhook_uri.clone(),
         }
     }
+}
+
+/// Variables whose values are secrets: never copied into headers.
+const SECRET_VARS: [&str; 6] =
+    ["API_KEY", "AMQP_URI", "MESSAGE_CRYPTO_PASSWORD", "MESSAGE_CRYPTO_IV", "OBJECT_STORAGE_TOKEN", "CFG"];
+
+/// `ELASTICIO_ADDITIONAL_VARS_FOR_HEADERS` as the Node sailor reads it: comma-separated variable
+/// names; the header is the name without `ELASTICIO_`, in camel case (`ELASTICIO_TENANT_ID` →
+/// `tenantId`), the value that variable's. Unset variables add nothing.
+fn additional_headers(
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<(String, String)>, SettingsError> {
+    const NAME: &str = "ELASTICIO_ADDITIONAL_VARS_FOR_HEADERS";
+    let Some(list) = lookup(NAME).filter(|v| !v.trim().is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for var in list.split(',').map(str::trim).filter(|v| !v.is_empty()) {
+        let short = var.strip_prefix("ELASTICIO_").unwrap_or(var);
+        if SECRET_VARS.contains(&short) {
+            return Err(SettingsError::Invalid {
+                name: NAME.into(),
+                reason: format!(
+                    "{var} holds a secret and cannot be sent in message headers; remove it from the list"
+                ),
+            });
+        }
+        let header = camel_case(short);
+        if header.is_empty() {
+            continue;
+        }
+        if let Some(value) = lookup(var) {
+            out.push((header, value));
+        }
+    }
+    Ok(out)
+}
+
+/// Camel case as lodash's `camelCase`: words split at separators, lower-to-upper case changes and
+/// letter/digit changes; the first word lower case, the others capitalised.
+pub(crate) fn camel_case(name: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            continue;
+        }
+        if let Some(&prev) = word.chars().last().as_ref() {
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            let boundary = (prev.is_lowercase() && c.is_uppercase())
+                || (prev.is_uppercase() && c.is_uppercase() && next_lower)
+                || (prev.is_ascii_digit() != c.is_ascii_digit());
+            if boundary {
+                words.push(std::mem::take(&mut word));
+            }
+        }
+        word.push(c);
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    let mut out = String::new();
+    for (i, w) in words.iter().enumerate() {
+        let lower = w.to_lowercase();
+        if i == 0 {
+            out.push_str(&lower);
+        } else {
+            let mut cs = lower.chars();
+            if let Some(first) = cs.next() {
+                out.extend(first.to_uppercase());
+                out.push_str(cs.as_str());
+            }
+        }
+    }
+    out
 }
 
 fn invalid(name: &str, reason: impl Into<String>) -> SettingsError {
@@ -412,6 +580,91 @@ mod tests {
             m.insert(format!("ELASTICIO_{k}"), v.into());
             let err = Settings::from_map(&m).unwrap_err();
             assert!(err.to_string().contains(&format!("ELASTICIO_{k}")), "{err}");
+        }
+    }
+
+    #[test]
+    fn node_sailor_settings_have_its_defaults_and_are_read() {
+        let s = Settings::from_map(&base()).unwrap();
+        assert_eq!(s.amqp_publish_retry_delay, Duration::from_millis(100));
+        assert_eq!(s.amqp_publish_max_retry_delay, Duration::from_millis(300_000));
+        assert!(!s.amqp_persistent_messages && !s.emit_lightweight_message);
+        assert_eq!((s.data_rate_limit, s.error_rate_limit, s.snapshot_rate_limit), (10, 2, 2));
+        assert_eq!(s.rate_interval, Duration::from_millis(100));
+        assert_eq!(s.input_format, InputFormat::Default);
+        assert_eq!(s.object_storage_size_threshold, 1_048_576);
+        assert!(s.object_storage_uri.is_none() && s.additional_headers.is_empty());
+        assert_eq!((s.amqp_reconnect_attempts, s.amqp_reconnect_timeout), (3, Duration::from_millis(100)));
+
+        let mut m = base();
+        for (k, v) in [
+            ("AMQP_PUBLISH_RETRY_DELAY", "5"),
+            ("AMQP_PUBLISH_MAX_RETRY_DELAY", "40"),
+            ("AMQP_PERSISTENT_MESSAGES", "true"),
+            ("DATA_RATE_LIMIT", "3"),
+            ("ERROR_RATE_LIMIT", "4"),
+            ("SNAPSHOT_RATE_LIMIT", "5"),
+            ("RATE_INTERVAL", "1000"),
+            ("INPUT_FORMAT", "error"),
+            ("OBJECT_STORAGE_URI", "http://127.0.0.1:7/"),
+            ("OBJECT_STORAGE_TOKEN", "storage-token-secret"),
+            ("OBJECT_STORAGE_SIZE_THRESHOLD", "1024"),
+            ("EMIT_LIGHTWEIGHT_MESSAGE", "true"),
+            ("ADDITIONAL_VARS_FOR_HEADERS", " ELASTICIO_TENANT_ID, MY_CUSTOM_VAR,ELASTICIO_UNSET ,"),
+            ("TENANT_ID", "tenant-7"),
+            ("AMQP_RECONNECT_ATTEMPTS", "0"),
+            ("AMQP_RECONNECT_TIMEOUT", "250"),
+        ] {
+            m.insert(format!("ELASTICIO_{k}"), v.into());
+        }
+        m.insert("MY_CUSTOM_VAR".into(), "custom".into());
+        let s = Settings::from_map(&m).unwrap();
+        assert_eq!((s.amqp_reconnect_attempts, s.amqp_reconnect_timeout), (0, Duration::from_millis(250)));
+        assert_eq!(s.amqp_publish_retry_delay, Duration::from_millis(5));
+        assert_eq!(s.amqp_publish_max_retry_delay, Duration::from_millis(40));
+        assert!(s.amqp_persistent_messages && s.emit_lightweight_message);
+        assert_eq!((s.data_rate_limit, s.error_rate_limit, s.snapshot_rate_limit), (3, 4, 5));
+        assert_eq!(s.rate_interval, Duration::from_millis(1000));
+        assert_eq!(s.input_format, InputFormat::Error);
+        assert_eq!(s.object_storage_uri.as_deref(), Some("http://127.0.0.1:7"));
+        assert_eq!(s.object_storage_size_threshold, 1024);
+        assert_eq!(
+            s.additional_headers,
+            vec![("tenantId".to_string(), "tenant-7".to_string()), ("myCustomVar".into(), "custom".into())]
+        );
+        assert!(!format!("{s:?}").contains("storage-token-secret"));
+    }
+
+    #[test]
+    fn bad_node_sailor_settings_are_named() {
+        for (k, v) in [
+            ("DATA_RATE_LIMIT", "0"),
+            ("RATE_INTERVAL", "0"),
+            ("INPUT_FORMAT", "xml"),
+            ("AMQP_PERSISTENT_MESSAGES", "perhaps"),
+            ("ADDITIONAL_VARS_FOR_HEADERS", "ELASTICIO_API_KEY"),
+            ("EMIT_LIGHTWEIGHT_MESSAGE", "true"),
+        ] {
+            let mut m = base();
+            m.insert(format!("ELASTICIO_{k}"), v.into());
+            let err = Settings::from_map(&m).unwrap_err();
+            assert!(err.to_string().contains(&format!("ELASTICIO_{k}")), "{err}");
+            assert!(!err.to_string().contains("api-key-secret"), "{err}");
+        }
+    }
+
+    #[test]
+    fn camel_case_like_lodash() {
+        for (from, to) in [
+            ("TENANT_ID", "tenantId"),
+            ("FOO", "foo"),
+            ("fooBar", "fooBar"),
+            ("foo-bar baz", "fooBarBaz"),
+            ("HTTPServer", "httpServer"),
+            ("VAR2", "var2"),
+            ("__x__", "x"),
+        ] {
+            assert_eq!(camel_case(from), to, "{from}");
         }
     }
 

@@ -44,6 +44,80 @@ impl Services for Svc {
     }
 }
 
+/// Logs the token it was given, carelessly.
+struct Careless;
+
+#[async_trait]
+impl Services for Careless {
+    async fn verify_credentials(&self, _ctx: Context, cfg: Value) -> Result<Value, FunctionError> {
+        tracing::info!("checking {}", cfg["oauth"]["access_token"]);
+        Ok(json!({"verified": true}))
+    }
+
+    async fn get_meta_model(&self, _ctx: Context, _f: &str, _cfg: Value) -> Result<Value, FunctionError> {
+        Ok(json!({}))
+    }
+
+    async fn select_model(&self, _ctx: Context, _m: &str, _cfg: Value) -> Result<Value, FunctionError> {
+        Ok(json!({}))
+    }
+}
+
+#[derive(Clone, Default)]
+struct Buf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Buf {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Buf {
+    type Writer = Buf;
+    fn make_writer(&'a self) -> Buf {
+        self.clone()
+    }
+}
+
+// Current-thread runtime: the log subscriber set for this thread sees the lines of the call (those
+// of callsites no other test of this binary uses: tracing caches callsite interest process-wide).
+#[tokio::test]
+async fn serve_logs_are_bunyan_records_without_the_configuration_tokens() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let api = FakeApi::start(json!({}), &[]).await;
+    let cfg = r#"{"oauth": {"access_token": "service-access-token-123"}}"#;
+    let vars: HashMap<&str, &str> =
+        [("ELASTICIO_FLOW_ID", "flow-9"), ("ELASTICIO_API_KEY", API_KEY), ("ELASTICIO_CFG", cfg)]
+            .into_iter()
+            .collect();
+    let buf = Buf::default();
+    let layer =
+        sailor::logging::JsonLogLayer::from_lookup(buf.clone(), |n| vars.get(n).map(|v| v.to_string()));
+    let _guard = tracing::subscriber::set_default(tracing_subscriber::registry().with(layer));
+    let component = Component::new().function("listWebinars", Noop).services(Careless);
+    run_service_with(&component, "verifyCredentials", env(&api, cfg, &[])).await.unwrap();
+    let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    assert!(!text.contains("service-access-token-123"), "{text}");
+    assert!(!text.contains(API_KEY), "{text}");
+    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let checking = lines
+        .iter()
+        .find(|l| l["msg"].as_str().is_some_and(|m| m.starts_with("checking")))
+        .expect("the line");
+    assert_eq!(checking["msg"], "checking \"***\"");
+    for l in &lines {
+        assert_eq!((l["v"].as_u64(), l["tag"].as_str()), (Some(0), Some("flow-9")), "{l}");
+        assert!(
+            l["level"].is_u64() && l["pid"].is_u64() && l["hostname"].is_string() && l["time"].is_string(),
+            "{l}"
+        );
+    }
+}
+
 fn component() -> Component {
     Component::new().function("listWebinars", Noop).services(Svc)
 }

@@ -314,6 +314,21 @@ impl Broker {
         function: &str,
         extra: &[(&str, &str)],
     ) -> Settings {
+        Settings::from_map(&self.env_with_uri(uri, api, function, extra)).expect("test settings")
+    }
+
+    /// The step's environment (full variable names) for this fixture and `api`.
+    pub fn env(&self, api: &FakeApi, function: &str, extra: &[(&str, &str)]) -> HashMap<String, String> {
+        self.env_with_uri(&self.url, api, function, extra)
+    }
+
+    pub fn env_with_uri(
+        &self,
+        uri: &str,
+        api: &FakeApi,
+        function: &str,
+        extra: &[(&str, &str)],
+    ) -> HashMap<String, String> {
         let mut m: HashMap<String, String> = HashMap::new();
         let api_uri = api.uri();
         for (k, v) in [
@@ -344,7 +359,7 @@ impl Broker {
         for (k, v) in extra {
             m.insert(format!("ELASTICIO_{k}"), v.to_string());
         }
-        Settings::from_map(&m).expect("test settings")
+        m
     }
 
     /// Publishes an input message (persistent) straight to the input queue.
