@@ -178,14 +178,10 @@ impl FunctionSpec {
         function.insert("title".into(), json!(self.title));
         function.insert("description".into(), json!(self.description));
         function.insert("main".into(), json!(self.name));
-        match self.kind {
-            Kind::Action => {}
-            Kind::PollingTrigger => {
-                function.insert("type".into(), json!("polling"));
-            }
-            Kind::WebhookTrigger => {
-                function.insert("consumesRawData".into(), json!(true));
-            }
+        // A webhook trigger has no `type`; `consumesRawData` is the component's, not the trigger's
+        // (see `manifest::build`).
+        if self.kind == Kind::PollingTrigger {
+            function.insert("type".into(), json!("polling"));
         }
         if let Some(note) = self.deprecated {
             function.insert("deprecated".into(), json!(true));
@@ -196,10 +192,13 @@ impl FunctionSpec {
                 self.fields.iter().map(|field| (field.name.to_string(), field.to_manifest())).collect();
             function.insert("fields".into(), Value::Object(fields));
         }
+        // The platform asks `getMetaModel` for a function with dynamic metadata and ignores (its
+        // reference says: leave out) any static metadata next to it.
         if self.dynamic_metadata {
             function.insert("dynamicMetadata".into(), json!(true));
+        } else {
+            function.insert("metadata".into(), json!({ "in": self.input, "out": self.output }));
         }
-        function.insert("metadata".into(), json!({ "in": self.input, "out": self.output }));
         Value::Object(function)
     }
 }

@@ -1,0 +1,372 @@
+//! Interoperability with the official Node.js sailor (`elasticio-sailor-nodejs` 2.7.8, installed
+//! from the npm registry into `target/interop/`): what the Node sailor publishes is processed by
+//! `gotowebinar sail`, and what `sail` publishes is decoded by the Node sailor's own code, with the
+//! headers the Node sailor sets. Needs `node`, `npm` (the registry once) and the test RabbitMQ.
+
+#[path = "../lib/sailor/tests/common/mod.rs"]
+mod broker;
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use broker::{Broker, FakeApi, API_KEY, API_USER, IV, PASSWORD};
+use chrono::Duration as ChronoDuration;
+use gotowebinar_sandbox::{FaultConfig, SeedTime, SeedWebinar};
+use lapin::options::QueueBindOptions;
+use lapin::types::FieldTable;
+use serde_json::{json, Value};
+use support::World;
+use tokio::process::{Child, Command};
+
+const SAILOR: &str = "elasticio-sailor-nodejs";
+const SAILOR_VERSION: &str = "2.7.8";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The Node sailor's package directory, installed from the npm registry on first use.
+fn node_sailor() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let cache = root().join("target").join("interop").join(format!("{SAILOR}-{SAILOR_VERSION}"));
+        let package = cache.join("node_modules").join(SAILOR);
+        if installed_version(&package).as_deref() == Some(SAILOR_VERSION) {
+            return package;
+        }
+        for tool in ["node", "npm"] {
+            let found = std::process::Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success());
+            assert!(found, "the interop test needs `{tool}` on PATH (Debian: apt-get install nodejs npm)");
+        }
+        // Installed beside the cache and renamed into place, so an interrupted install is never reused.
+        let staging = cache.with_extension(format!("installing-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&staging);
+        std::fs::create_dir_all(&staging).expect("create the npm staging directory under target/");
+        std::fs::write(staging.join("package.json"), r#"{"private": true}"#).expect("write package.json");
+        let output = run_bounded(
+            std::process::Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--ignore-scripts", "--no-package-lock"])
+                .arg(format!("{SAILOR}@{SAILOR_VERSION}"))
+                .current_dir(&staging),
+            Duration::from_secs(300),
+        );
+        let installed = installed_version(&staging.join("node_modules").join(SAILOR));
+        if !output.0 || installed.as_deref() != Some(SAILOR_VERSION) {
+            let _ = std::fs::remove_dir_all(&staging);
+            panic!(
+                "cannot install {SAILOR}@{SAILOR_VERSION} from the npm registry (is it reachable? `npm config get \
+                 registry`); the interop test needs it once, then keeps it in {}.\nnpm said: {}",
+                cache.display(),
+                output.1
+            );
+        }
+        if std::fs::rename(&staging, &cache).is_err() {
+            // Another test process finished first: use its copy.
+            let _ = std::fs::remove_dir_all(&staging);
+        }
+        assert_eq!(installed_version(&package).as_deref(), Some(SAILOR_VERSION), "{}", package.display());
+        package
+    })
+}
+
+fn installed_version(package: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(package.join("package.json")).ok()?;
+    let json: Value = serde_json::from_str(&text).ok()?;
+    json["version"].as_str().map(str::to_string)
+}
+
+/// Runs a command for at most `limit`; (success, the tail of its stderr and stdout).
+fn run_bounded(command: &mut std::process::Command, limit: Duration) -> (bool, String) {
+    let mut child = match command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn() {
+        Ok(child) => child,
+        Err(error) => return (false, format!("cannot start: {error}")),
+    };
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(200))
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return (false, format!("no answer within {} s", limit.as_secs()));
+            }
+        }
+    }
+    let output = child.wait_with_output().expect("npm output");
+    let text =
+        format!("{}{}", String::from_utf8_lossy(&output.stderr), String::from_utf8_lossy(&output.stdout));
+    let tail: String = text.chars().rev().take(2000).collect::<Vec<_>>().into_iter().rev().collect();
+    (output.status.success(), tail)
+}
+
+fn step(config: Value) -> Value {
+    json!({"id": "step_2", "config": config, "snapshot": {}, "is_passthrough": false, "variables": {}})
+}
+
+/// The platform's environment for a step on `broker`: read by `gotowebinar sail` and, for the
+/// same settings, by the Node sailor's `settings.js`.
+fn step_env(broker: &Broker, api: &FakeApi, function: &str, protocol: u8) -> Vec<(String, String)> {
+    let api_uri = api.uri();
+    [
+        ("FLOW_ID", "flow-1"),
+        ("EXEC_ID", "exec-1"),
+        ("STEP_ID", "step_2"),
+        ("CONTAINER_ID", "container-1"),
+        ("WORKSPACE_ID", "workspace-1"),
+        ("USER_ID", "user-1"),
+        ("COMP_ID", "comp-1"),
+        ("FUNCTION", function),
+        ("API_URI", api_uri.as_str()),
+        ("API_USERNAME", API_USER),
+        ("API_KEY", API_KEY),
+        ("AMQP_URI", broker.url.as_str()),
+        ("LISTEN_MESSAGES_ON", broker.input.as_str()),
+        ("PUBLISH_MESSAGES_TO", broker.exchange.as_str()),
+        ("DATA_ROUTING_KEY", broker.data.as_str()),
+        ("ERROR_ROUTING_KEY", broker.error.as_str()),
+        ("REBOUND_ROUTING_KEY", broker.rebound.as_str()),
+        ("SNAPSHOT_ROUTING_KEY", broker.snapshot.as_str()),
+        ("MESSAGE_CRYPTO_IV", IV),
+        ("MESSAGE_CRYPTO_PASSWORD", PASSWORD),
+        ("PROTOCOL_VERSION", &protocol.to_string()),
+    ]
+    .iter()
+    .map(|(k, v)| (format!("ELASTICIO_{k}"), v.to_string()))
+    .collect()
+}
+
+/// `gotowebinar sail` for one step, against the world's sandbox.
+fn start_sail(world: &World, env: &[(String, String)]) -> Child {
+    let mut all = env.to_vec();
+    all.extend(world.env().into_iter().filter(|(k, _)| k != "LOG_LEVEL"));
+    all.push(("LOG_LEVEL".into(), "warn".into()));
+    Command::new(env!("CARGO_BIN_EXE_gotowebinar"))
+        .arg("sail")
+        .envs(all)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the gotowebinar binary starts")
+}
+
+/// Runs one of our Node scripts (spec/interop/*.js) with the step's environment; returns the
+/// `RESULT` lines it printed as JSON.
+async fn node(script: &str, args: &[&str], env: &[(String, String)], stdin: Option<&Value>) -> Vec<Value> {
+    let path = root().join("spec").join("interop").join(script);
+    let mut child = Command::new("node")
+        .arg(&path)
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .env("INTEROP_SAILOR_DIR", node_sailor())
+        .env("LOG_LEVEL", "fatal")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node starts");
+    let mut input = child.stdin.take().expect("piped stdin");
+    let text = stdin.map(Value::to_string).unwrap_or_default();
+    tokio::io::AsyncWriteExt::write_all(&mut input, text.as_bytes()).await.expect("write to node");
+    drop(input);
+    let output = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .unwrap_or_else(|_| panic!("node {script} {args:?} did not finish within 60 s"))
+        .expect("node output");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "node {script} {args:?} failed: {}\n{stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+        .lines()
+        .filter_map(|line| line.strip_prefix("RESULT "))
+        .map(|line| serde_json::from_str(line).expect("a RESULT line is JSON"))
+        .collect()
+}
+
+/// Takes `count` messages from `queue` and decodes them with the Node sailor's decoder.
+async fn node_decode(env: &[(String, String)], queue: &str, count: usize, mode: &str) -> Vec<Value> {
+    let decoded = node("decode.js", &[queue, &count.to_string(), mode, "45000"], env, None).await;
+    assert_eq!(decoded.len(), count, "{decoded:#?}");
+    decoded
+}
+
+fn upcoming(world: &World, subject: &str) -> String {
+    let start = SeedTime::from_now(ChronoDuration::days(3));
+    let end = SeedTime::from_now(ChronoDuration::days(3) + ChronoDuration::hours(1));
+    world.sandbox.add_webinar(SeedWebinar::new(subject, start, end)).unwrap()
+}
+
+/// The headers the Node sailor puts on every message a step emits for an incoming one
+/// (lib/sailor.js, processMessage), with the values our step environment gives them.
+fn assert_step_headers(headers: &Value, function: &str, parent: &str, what: &str) {
+    for (name, value) in [
+        ("execId", "exec-1"),
+        ("taskId", "flow-1"),
+        ("workspaceId", "workspace-1"),
+        ("containerId", "container-1"),
+        ("userId", "user-1"),
+        ("stepId", "step_2"),
+        ("compId", "comp-1"),
+        ("function", function),
+        ("parentMessageId", parent),
+    ] {
+        assert_eq!(headers[name], value, "{what}: header {name}: {headers:#}");
+    }
+    for name in ["messageId", "threadId"] {
+        assert!(headers[name].as_str().is_some_and(|s| !s.is_empty()), "{what}: header {name}: {headers:#}");
+    }
+    assert!(headers["start"].is_number(), "{what}: header start: {headers:#}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_published_messages_are_processed_and_sail_output_decodes_in_node() {
+    node_sailor();
+    for protocol in [1u8, 2] {
+        node_and_sail_round_trip(protocol).await;
+    }
+}
+
+/// The Node sailor emits into `sail`'s input queue (protocol `protocol`); `sail` answers with
+/// data and an error, then (GoTo unavailable) a rebound; the Node sailor decodes all three.
+async fn node_and_sail_round_trip(protocol: u8) {
+    let what = format!("protocol {protocol}");
+    let world = World::new().await;
+    let webinar = upcoming(&world, "Across sailors");
+    let cfg = json!({"oauth": world.sandbox.issue_tokens(), "organizerKey": world.sandbox.organizer_key()});
+    let api = FakeApi::start(step(cfg), &[]).await;
+    let broker = Broker::new().await;
+    // The upstream step publishes to the exchange with our input queue's name as routing key.
+    broker
+        .channel
+        .queue_bind(
+            broker.input.as_str().into(),
+            broker.exchange.as_str().into(),
+            broker.input.as_str().into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let env = step_env(&broker, &api, "getWebinar", protocol);
+    let mut upstream = env.clone();
+    upstream.retain(|(k, _)| k != "ELASTICIO_DATA_ROUTING_KEY");
+    upstream.push(("ELASTICIO_DATA_ROUTING_KEY".into(), broker.input.clone()));
+    let good = json!({"id": "msg-good", "body": {"webinarKey": webinar}, "headers": {}});
+    let bad = json!({"id": "msg-bad", "body": {"webinarKey": "not-a-key"}, "headers": {}});
+    let sent = node(
+        "publish.js",
+        &[],
+        &upstream,
+        Some(&json!([
+            {"message": good, "headers": {"messageId": "node-1", "threadId": "thread-1", "x-eio-meta-trace-id": "trace-1"}},
+            {"message": bad, "headers": {"messageId": "node-2", "threadId": "thread-2"}},
+        ])),
+    )
+    .await;
+    assert_eq!(sent.len(), 2, "{what}: {sent:?}");
+
+    let mut sail = start_sail(&world, &env);
+
+    // Data: decoded by the Node sailor, answering the Node sailor's message.
+    let data = node_decode(&env, &broker.data, 1, "default").await;
+    assert_eq!(data[0]["message"]["body"]["subject"], "Across sailors", "{what}: {:#}", data[0]);
+    assert_eq!(data[0]["message"]["body"]["webinarKey"], json!(webinar), "{what}");
+    let headers = &data[0]["headers"];
+    assert_step_headers(headers, "getWebinar", "node-1", &what);
+    assert_eq!(headers["threadId"], "thread-1", "{what}: the thread goes on");
+    assert_eq!(headers["x-eio-meta-trace-id"], "trace-1", "{what}: meta headers are passed on");
+    assert!(headers["end"].is_number(), "{what}: {headers:#}");
+    assert_eq!(headers["protocolVersion"], protocol, "{what}: data goes out in the step's protocol");
+    assert_eq!(data[0]["properties"]["contentType"], "application/json");
+    assert_eq!(data[0]["properties"]["contentEncoding"], "utf8");
+
+    // Error: the Node sailor's error decoder reads the error and the input it failed on.
+    let errors = node_decode(&env, &broker.error, 1, "error").await;
+    let error = &errors[0]["message"]["body"];
+    assert_eq!(error["error"]["name"], "InputError", "{what}: {error:#}");
+    assert!(error["error"]["message"].as_str().unwrap_or_default().contains("webinarKey"), "{error:#}");
+    assert_eq!(error["errorInput"]["body"], bad["body"], "{what}: errorInput is the message as received");
+    assert_eq!(error["errorInput"]["id"], "msg-bad", "{what}");
+    assert_step_headers(&errors[0]["headers"], "getWebinar", "node-2", &what);
+
+    // Rebound: GoTo keeps answering 503, so the step asks for the message again later.
+    world.sandbox.set_faults(FaultConfig {
+        rate: 1.0,
+        server_error: false,
+        reset: false,
+        slow: false,
+        ..FaultConfig::default()
+    });
+    let again = json!({"id": "msg-again", "body": {"webinarKey": webinar}, "headers": {}});
+    node(
+        "publish.js",
+        &[],
+        &upstream,
+        Some(&json!([{"message": again, "headers": {"messageId": "node-3", "threadId": "thread-3"}}])),
+    )
+    .await;
+    let rebounds = node_decode(&env, &broker.rebound, 1, "default").await;
+    let rebound = &rebounds[0];
+    assert_eq!(rebound["message"]["id"], "msg-again", "{what}: the original message comes back: {rebound:#}");
+    assert_eq!(rebound["message"]["body"], again["body"], "{what}");
+    assert_eq!(rebound["headers"]["reboundIteration"], 1, "{what}: {rebound:#}");
+    assert!(rebound["headers"]["reboundReason"].as_str().is_some_and(|r| !r.is_empty()), "{rebound:#}");
+    assert_eq!(rebound["headers"]["messageId"], "node-3", "{what}: the original headers stay");
+    assert_eq!(rebound["properties"]["expiration"], "15000", "{what}: {rebound:#}");
+
+    let _ = sail.start_kill();
+    let _ = sail.wait().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshots_and_http_replies_of_sail_decode_in_node() {
+    node_sailor();
+    let world = World::new().await;
+    let cfg = json!({"oauth": world.sandbox.issue_tokens(), "organizerKey": world.sandbox.organizer_key()});
+
+    // A polling trigger's first poll: a snapshot, plain JSON with `snapshotEvent`.
+    let api = FakeApi::start(step(cfg.clone()), &[]).await;
+    let broker = Broker::new().await;
+    let env = step_env(&broker, &api, "newRegistrants", 1);
+    let mut sail = start_sail(&world, &env);
+    broker.send(&json!({"id": "tick-1", "body": {}}), 1, json!({"messageId": "tick-1"})).await;
+    let snapshots = node_decode(&env, &broker.snapshot, 1, "plain").await;
+    let snapshot = &snapshots[0];
+    assert_eq!(snapshot["message"]["trigger"], "newRegistrants", "{snapshot:#}");
+    assert_eq!(snapshot["headers"]["snapshotEvent"], "snapshot", "{snapshot:#}");
+    assert_step_headers(&snapshot["headers"], "newRegistrants", "tick-1", "snapshot");
+    let _ = sail.start_kill();
+    let _ = sail.wait().await;
+
+    // A webhook trigger answering GoTo's URL check: an httpReply to `reply_to`.
+    let api = FakeApi::start(step(cfg), &[]).await;
+    let broker = Broker::new().await;
+    let env = step_env(&broker, &api, "registrantAdded", 1);
+    let mut sail = start_sail(&world, &env);
+    broker
+        .send(
+            &json!({"id": "check-1", "body": {}, "headers": {}}),
+            1,
+            json!({"messageId": "check-1", "reply_to": broker.reply}),
+        )
+        .await;
+    let replies = node_decode(&env, &broker.reply, 1, "default").await;
+    let reply = &replies[0];
+    assert_eq!(reply["message"]["statusCode"], 200, "{reply:#}");
+    assert_eq!(reply["headers"]["protocolVersion"], 1, "{reply:#}");
+    assert_step_headers(&reply["headers"], "registrantAdded", "check-1", "httpReply");
+    assert!(broker.drain(&broker.data, 300).await.is_empty(), "a URL check emits no data");
+    let _ = sail.start_kill();
+    let _ = sail.wait().await;
+}
