@@ -3,7 +3,7 @@
 //! Output never shows a token, and a reader that goes away (`gotowebinar demo | head -1`) ends
 //! the demo quietly.
 
-use std::io::{ErrorKind, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -38,7 +38,7 @@ fn emit(line: &str) -> Result<(), Stop> {
     let mut stdout = std::io::stdout().lock();
     match writeln!(stdout, "{line}").and_then(|()| stdout.flush()) {
         Ok(()) => Ok(()),
-        Err(error) if error.kind() == ErrorKind::BrokenPipe => Err(Stop::Closed),
+        Err(error) if sailor::output::reader_gone(&error) => Err(Stop::Closed),
         Err(error) => Err(Stop::Failed(format!("cannot write to stdout: {error}"))),
     }
 }
