@@ -350,7 +350,7 @@ pub fn outcome_html(outcome: &Outcome) -> String {
                 "&#10003;",
                 "Connected",
                 &format!(
-                    "{who}<p>Your {} account is connected and the credential is stored.</p>",
+                    "{who}<p>{} is connected and the credential is stored.</p>",
                     escape(provider)
                 ),
             )
