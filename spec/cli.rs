@@ -114,3 +114,34 @@ async fn a_wrong_client_secret_names_the_variables() {
     assert!(message.contains("invalid_client"), "{message}");
     assert!(!message.contains("wrong-secret-value"), "{message}");
 }
+
+/// Runs `command` under a pseudo-terminal (util-linux `script`), so stderr is a terminal; returns
+/// what the terminal showed.
+async fn on_a_terminal(command: &str, env: &[(String, String)]) -> String {
+    let output = tokio::process::Command::new("script")
+        .args(["-qec", command, "/dev/null"])
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .expect("`script` (util-linux) runs: install it with `apt-get install -y util-linux`");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn a_bulk_list_shows_progress_on_a_terminal_and_none_when_piped() {
+    let world = World::new().await;
+    let cfg = world.cfg(json!({"organizerKey": world.sandbox.organizer_key(), "emitBehavior": "fetchAll"}));
+    let env: Vec<(String, String)> = world.env().into_iter().filter(|(k, _)| k != "LOG_LEVEL").collect();
+
+    let shown =
+        on_a_terminal(&format!("{BIN} exec listWebinars --cfg {} > /dev/null", cfg.display()), &env).await;
+    assert!(shown.contains("listing webinars:") && shown.contains(" items"), "{shown:?}");
+
+    let piped = run_binary(&args(&["exec", "listWebinars", "--cfg", cfg.to_str().unwrap()]), &env).await;
+    piped.assert_ok();
+    assert_eq!(piped.data().len(), 1);
+    assert!(!piped.stderr.contains("listing webinars"), "{:?}", piped.stderr);
+    assert!(!piped.stderr.contains('\r') && !piped.stderr.contains('\u{1b}'), "{:?}", piped.stderr);
+}

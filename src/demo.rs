@@ -175,7 +175,9 @@ impl Demo {
         args.snapshot = snapshot;
         args.save_keys = true;
         let buffer = SharedBuffer::default();
+        let spinner = crate::progress::StepSpinner::start(title);
         let code = sailor::run_local_with_io(&component(), args, buffer.clone(), std::io::sink()).await;
+        drop(spinner);
         let text = String::from_utf8_lossy(&buffer.0.lock().unwrap_or_else(|p| p.into_inner())).to_string();
         let events: Vec<Value> = text.lines().filter_map(|line| serde_json::from_str(line).ok()).collect();
         let run = StepRun { events };
