@@ -349,10 +349,7 @@ pub fn outcome_html(outcome: &Outcome) -> String {
                 "ok",
                 "&#10003;",
                 "Connected",
-                &format!(
-                    "{who}<p>{} is connected and the credential is stored.</p>",
-                    escape(provider)
-                ),
+                &format!("{who}<p>{} is connected and the credential is stored.</p>", escape(provider)),
             )
         }
         Outcome::Failed(reason) => {
@@ -398,3 +395,34 @@ h1{margin:0 0 .75rem;font-size:1.5rem}\
 p{margin:.5rem 0;line-height:1.5;overflow-wrap:anywhere}\
 .who{font-weight:600;font-size:1.1rem}\
 .close{margin-top:1.5rem;color:#616e7c;font-size:.95rem}";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_covers_text_and_attributes() {
+        assert_eq!(escape(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(escape("plain words"), "plain words");
+    }
+
+    #[test]
+    fn pages_name_the_account_or_the_reason_and_load_nothing() {
+        let ok = outcome_html(&Outcome::Connected {
+            provider: "Your GoToWebinar account".into(),
+            account: Some("ada@example.com".into()),
+        });
+        assert!(ok.contains("ada@example.com") && ok.contains("Connected"), "{ok}");
+        assert!(ok.contains("You can close this tab and return to the terminal."), "{ok}");
+        let anonymous = outcome_html(&Outcome::Connected { provider: "birds".into(), account: None });
+        assert!(!anonymous.contains("class=\"who\""), "{anonymous}");
+
+        let failed = outcome_html(&Outcome::Failed("denied <img src=x onerror=alert(1)>".into()));
+        assert!(failed.contains("Not connected"), "{failed}");
+        assert!(failed.contains("denied &lt;img src=x onerror=alert(1)&gt;"), "{failed}");
+        assert!(!failed.contains("<img"), "{failed}");
+        for page in [&ok, &failed] {
+            assert!(!page.contains("src=\"") && !page.contains("href=") && !page.contains("@import"));
+        }
+    }
+}

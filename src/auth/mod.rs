@@ -396,7 +396,10 @@ async fn finish(
 ) -> Result<CredentialFile, AuthError> {
     let page = match &outcome {
         Ok(credential) => callback::Outcome::Connected {
-            provider: options.provider.name().to_string(),
+            provider: match options.provider {
+                Provider::GoToWebinar => "Your GoToWebinar account".to_string(),
+                ref other => other.name().to_string(),
+            },
             account: credential.summary(None)["who"].as_str().map(str::to_string),
         },
         Err(error) => callback::Outcome::Failed(error.message().to_string()),
