@@ -266,6 +266,88 @@ async fn no_callback_within_the_timeout_ends_cleanly() {
     assert!(!out.exists());
 }
 
+#[tokio::test]
+async fn login_checks_the_client_secret_before_it_prints_the_url() {
+    let world = World::new().await;
+    let out = cred_path(&world);
+    let env: Vec<(String, String)> =
+        world.env().into_iter().filter(|(k, _)| k != "CITRIX_APP_SECRET").collect();
+    let run = run_binary(
+        &args(&[
+            "auth",
+            "login",
+            "--redirect-uri",
+            ANY_PORT,
+            "--out",
+            out.to_str().unwrap(),
+            "--timeout",
+            "3",
+        ]),
+        &env,
+    )
+    .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.events.iter().all(|e| e.get("oauthUrl").is_none()), "no URL to open: {:?}", run.events);
+    assert!(run.stderr.contains("CITRIX_APP_SECRET"), "{}", run.stderr);
+}
+
+#[tokio::test]
+async fn requests_without_code_or_error_are_answered_and_the_login_keeps_waiting() {
+    let world = World::new().await;
+    let out = cred_path(&world);
+    let login = Login::start(
+        &world.env(),
+        &["--redirect-uri", ANY_PORT, "--out", out.to_str().unwrap(), "--timeout", "30"],
+    )
+    .await;
+    let redirect = login.first["redirectUri"].as_str().unwrap().to_string();
+    let bare = browser(false).get(&redirect).send().await.unwrap();
+    assert_eq!(bare.status(), 200);
+    assert!(bare.text().await.unwrap().contains("Waiting for the sign-in"));
+    let favicon = redirect.replace("/callback", "/favicon.ico");
+    assert_eq!(browser(false).get(favicon).send().await.unwrap().status(), 404);
+    let probe = browser(false).get(format!("{redirect}?health=1")).send().await.unwrap();
+    assert_eq!(probe.status(), 200);
+
+    let page = browser(true).get(login.url()).send().await.expect("the browser reaches the callback");
+    assert_eq!(page.status(), 200);
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = page.text().await.unwrap();
+    let run = login.finish().await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let who = run.events[0]["who"].as_str().expect("the account is known").to_string();
+    assert!(html.contains("Connected") && html.contains(&who), "{html}");
+    assert!(html.contains("You can close this tab and return to the terminal"), "{html}");
+    assert!(html.contains("<style>") && !html.contains("http://") && !html.contains("https://"), "{html}");
+    assert!(out.exists());
+}
+
+#[tokio::test]
+async fn the_failure_page_shows_the_providers_error_escaped() {
+    let world = World::new().await;
+    let out = cred_path(&world);
+    let login =
+        Login::start(&world.env(), &["--redirect-uri", ANY_PORT, "--out", out.to_str().unwrap()]).await;
+    let state = query(&login.url())["state"].clone();
+    let mut callback = url::Url::parse(login.first["redirectUri"].as_str().unwrap()).unwrap();
+    callback
+        .query_pairs_mut()
+        .append_pair("state", &state)
+        .append_pair("error", "server_error")
+        .append_pair("error_description", "<script>alert(1)</script> & more");
+    let page = browser(false).get(callback.as_str()).send().await.unwrap();
+    assert_eq!(page.status(), 400);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Not connected"), "{html}");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"), "{html}");
+    assert!(!html.contains("<script>"), "{html}");
+    assert!(html.contains("You can close this tab and return to the terminal"), "{html}");
+    let run = login.finish().await;
+    assert_eq!(run.code, 1);
+    assert_eq!(run.events[0]["error"]["code"], "server_error");
+    assert!(!out.exists());
+}
+
 /// Plays the browser up to the redirect and returns the code it carries.
 async fn code_for(world: &World, redirect: &str) -> String {
     let url = run_binary(&args(&["auth", "url", "--redirect-uri", redirect]), &world.env()).await.events[0]

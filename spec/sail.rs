@@ -249,6 +249,10 @@ async fn service_calls_post_their_result() {
     let last = api.requests_to("POST", "/result").pop().unwrap().body;
     assert_eq!(last["data"]["verified"], false, "{last}");
     assert!(last["data"]["reason"].as_str().unwrap().to_lowercase().contains("re-authoriz"), "{last}");
+    // On the platform the way back is the platform's credential, not the command line.
+    let reason = last["data"]["reason"].as_str().unwrap();
+    assert!(reason.contains("reconnect the GoTo credential in the platform"), "{reason}");
+    assert!(!reason.contains("auth login"), "{reason}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

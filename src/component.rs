@@ -89,9 +89,10 @@ impl Services for GoToServices {
     }
 
     async fn get_meta_model(&self, ctx: Context, function: &str, cfg: Value) -> Result<Value, FunctionError> {
-        let entry = registry()
-            .get(function)
-            .ok_or_else(|| FunctionError::new(names::INPUT, format!("no function named {function:?}")))?;
+        let entry = registry().get(function).ok_or_else(|| {
+            let known = registry().entries().iter().map(|entry| entry.name);
+            FunctionError::new(names::INPUT, sailor::suggest::unknown_name("function", function, known))
+        })?;
         let dynamic = entry.meta.meta_model(ctx, cfg).await?;
         Ok(dynamic.unwrap_or_else(|| json!({ "in": entry.spec().input, "out": entry.spec().output })))
     }
@@ -104,7 +105,7 @@ impl Services for GoToServices {
             other => {
                 return Err(FunctionError::new(
                     names::INPUT,
-                    format!("no select model named {other:?}; known: {}", SELECT_MODELS.join(", ")),
+                    sailor::suggest::unknown_name("select model", other, SELECT_MODELS),
                 ))
             }
         };

@@ -296,6 +296,10 @@ impl Connection {
                     ),
                 )
             }
+            ComponentError::Client { doing, error: ClientError::Reauthorize(oauth) } if !self.legacy => {
+                let (context, _, _) = self.store.snapshot();
+                ComponentError::named(names::AUTH, dead_credential(&doing, &oauth, context.local_cfg()))
+            }
             other => other,
         };
         if !self.legacy || !is_auth(&error) {
@@ -389,6 +393,44 @@ impl Connection {
     }
 }
 
+/// What to say when the token endpoint refused the credential for good, with how to recover
+/// where it runs: locally (`cfg` is the `exec --cfg` file) a person connects again with
+/// `gotowebinar auth login`; on the platform the credential is reconnected there.
+pub fn dead_credential(
+    doing: &str,
+    oauth: &gotowebinar::OAuthError,
+    cfg: Option<&std::path::Path>,
+) -> String {
+    let detail = match &oauth.description {
+        Some(description) => format!("{} ({description})", oauth.error),
+        None => oauth.error.clone(),
+    };
+    if matches!(oauth.error.as_str(), "invalid_client" | "unauthorized_client") {
+        let place = match cfg {
+            Some(_) => "in this shell's environment",
+            None => "in the component's environment on the platform",
+        };
+        return format!(
+            "{doing}: GoTo rejected the OAuth client, answering {detail}: check {CLIENT_ID_ENV} and \
+             {CLIENT_SECRET_ENV} {place} (the secret of the GoTo app the credential was connected with)"
+        );
+    }
+    let recover = match cfg {
+        Some(path) => format!(
+            "re-authorize it: run `gotowebinar auth login --out {}` (with {CLIENT_ID_ENV} and \
+             {CLIENT_SECRET_ENV} set), then run this again",
+            path.display()
+        ),
+        None => "re-authorize it: reconnect the GoTo credential in the platform (open the credential \
+                 and authorize it again); flows that use it pick up the new tokens"
+            .to_string(),
+    };
+    format!(
+        "{doing}: GoTo no longer accepts this credential's refresh token, answering {detail}: it expired, \
+         was revoked or was already used. To recover, {recover}"
+    )
+}
+
 /// Whether the error means the credential itself failed (re-authorization needed or refused).
 fn is_auth(error: &ComponentError) -> bool {
     match error {
@@ -408,6 +450,26 @@ mod tests {
 
     fn keys(value: Value) -> OAuthKeys {
         OAuthKeys::from_value(value).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_dead_grant_says_how_to_recover_where_it_runs() {
+        let grant = gotowebinar::OAuthError::new(400, "invalid_grant", Some("token revoked".into()));
+        let local = dead_credential("listing webinars", &grant, Some(std::path::Path::new("cfg.json")));
+        assert!(local.starts_with("listing webinars: "), "{local}");
+        assert!(local.contains("invalid_grant (token revoked)"), "{local}");
+        assert!(local.contains("`gotowebinar auth login --out cfg.json`"), "{local}");
+        assert!(!local.contains("platform"), "{local}");
+        let platform = dead_credential("listing webinars", &grant, None);
+        assert!(platform.contains("reconnect the GoTo credential in the platform"), "{platform}");
+        assert!(!platform.contains("auth login"), "{platform}");
+
+        let client = gotowebinar::OAuthError::new(401, "invalid_client", None);
+        for cfg in [Some(std::path::Path::new("cfg.json")), None] {
+            let text = dead_credential("listing webinars", &client, cfg);
+            assert!(text.contains("CITRIX_APP_SECRET") && text.contains("CITRIX_APP_ID"), "{text}");
+            assert!(!text.contains("refresh token"), "{text}");
+        }
     }
 
     struct Discard;

@@ -3,7 +3,7 @@
 //! Output never shows a token, and a reader that goes away (`gotowebinar demo | head -1`) ends
 //! the demo quietly.
 
-use std::io::{ErrorKind, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -38,7 +38,7 @@ fn emit(line: &str) -> Result<(), Stop> {
     let mut stdout = std::io::stdout().lock();
     match writeln!(stdout, "{line}").and_then(|()| stdout.flush()) {
         Ok(()) => Ok(()),
-        Err(error) if error.kind() == ErrorKind::BrokenPipe => Err(Stop::Closed),
+        Err(error) if sailor::output::reader_gone(&error) => Err(Stop::Closed),
         Err(error) => Err(Stop::Failed(format!("cannot write to stdout: {error}"))),
     }
 }
@@ -175,7 +175,9 @@ impl Demo {
         args.snapshot = snapshot;
         args.save_keys = true;
         let buffer = SharedBuffer::default();
+        let spinner = crate::progress::StepSpinner::start(title);
         let code = sailor::run_local_with_io(&component(), args, buffer.clone(), std::io::sink()).await;
+        drop(spinner);
         let text = String::from_utf8_lossy(&buffer.0.lock().unwrap_or_else(|p| p.into_inner())).to_string();
         let events: Vec<Value> = text.lines().filter_map(|line| serde_json::from_str(line).ok()).collect();
         let run = StepRun { events };

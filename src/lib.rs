@@ -10,6 +10,7 @@ pub mod errors;
 pub mod input;
 pub mod manifest;
 pub mod metadata;
+pub mod progress;
 pub mod registry;
 pub mod spec;
 pub mod triggers;

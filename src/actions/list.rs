@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use crate::call::Call;
 use crate::errors::{ComponentError, Doing};
+use crate::progress::ListProgress;
 use crate::spec::Field;
 
 /// The largest page GoTo serves, and the default page size.
@@ -124,10 +125,13 @@ where
     let size = paging.size()?;
     match paging.behavior() {
         EmitBehavior::EmitIndividually => {
+            let mut progress = ListProgress::start(&call.ctx, what);
             let mut pages = stream(MAX_PAGE_SIZE);
             let mut next = pages.next().await;
             while let Some(page) = next {
-                let items = page.doing(format!("listing {what}"))?.items;
+                let page = page.doing(format!("listing {what}"))?;
+                progress.page(page.items.len(), &page.info);
+                let items = page.items;
                 // The next page is read while this one is emitted, so waiting for GoTo and
                 // emitting overlap. It is read anyway: every page is emitted.
                 let ahead = ReadAhead(tokio::spawn(async move {
@@ -144,7 +148,9 @@ where
             Ok(())
         }
         EmitBehavior::FetchAll => {
-            let results = collect(stream(MAX_PAGE_SIZE), what, &convert).await?;
+            let mut progress = ListProgress::start(&call.ctx, what);
+            let results = collect(stream(MAX_PAGE_SIZE), what, &convert, &mut progress).await?;
+            drop(progress);
             call.emit_value(json!({ "results": results })).await
         }
         EmitBehavior::FetchPage => {
@@ -184,10 +190,13 @@ async fn collect<T, O: Serialize>(
     mut pages: impl Stream<Item = gotowebinar::Result<Page<T>>> + Unpin,
     what: &str,
     convert: &impl Fn(T) -> O,
+    progress: &mut ListProgress,
 ) -> Result<Vec<Value>, ComponentError> {
     let mut results = Vec::new();
     while let Some(page) = pages.next().await {
-        for item in page.doing(format!("listing {what}"))?.items {
+        let page = page.doing(format!("listing {what}"))?;
+        progress.page(page.items.len(), &page.info);
+        for item in page.items {
             results.push(to_value(&convert(item))?);
         }
     }

@@ -1,21 +1,25 @@
-//! The local redirect target of `auth login`: a tiny HTTP listener that waits for the provider
-//! to send the browser back with `code` + `state` (or `error`), or for OAuth 1.0a with
+//! The local redirect target of `auth login`: a small HTTP server on loopback that waits for the
+//! provider to send the browser back with `code` + `state` (or `error`), or for OAuth 1.0a with
 //! `oauth_token` + `oauth_verifier` (or `denied`), and answers the browser once the outcome is
-//! known.
+//! known. Requests that carry none of these (a favicon, a bare `/callback`, a health check) are
+//! answered and ignored.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use axum::http::{header, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, oneshot};
 
 use super::AuthError;
 
 /// The redirect URI `auth login` listens on unless told otherwise.
 pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:8765/callback";
 
-/// Most bytes read of a callback request (the request line and headers).
-const MAX_REQUEST: usize = 16 * 1024;
+/// How long a browser's callback request waits for the outcome (the code exchange) before it is
+/// told to look at the terminal.
+const OUTCOME_WAIT: Duration = Duration::from_secs(120);
 
 /// A listener bound to the redirect URI's host and port.
 pub struct CallbackListener {
@@ -28,16 +32,48 @@ pub struct CallbackListener {
 pub struct Callback {
     /// The authorization code (for OAuth 1.0a the `oauth_verifier`).
     pub code: String,
-    stream: TcpStream,
+    reply: oneshot::Sender<Response>,
+    server: Server,
+}
+
+/// How the login ended, for the browser page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Connected; `account` names who, when the provider said.
+    Connected {
+        /// The provider's name.
+        provider: String,
+        /// The connected account (an email or user name), when known.
+        account: Option<String>,
+    },
+    /// Not connected; the reason in plain words.
+    Failed(String),
 }
 
 impl Callback {
-    /// Tells the person in the browser how it ended.
-    pub async fn respond(mut self, ok: bool, message: &str) {
-        let status = if ok { "200 OK" } else { "400 Bad Request" };
-        answer(&mut self.stream, status, if ok { "Connected" } else { "Not connected" }, message).await;
+    /// Tells the person in the browser how it ended, then stops the server once the page is sent.
+    pub async fn respond(self, outcome: &Outcome) {
+        let _ = self.reply.send(outcome_page(outcome));
+        self.server.stop().await;
     }
 }
+
+/// The running HTTP server; stopping it lets answers in flight finish.
+struct Server {
+    shutdown: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    async fn stop(self) {
+        let _ = self.shutdown.send(());
+        // Idle browser connections must not keep the command alive.
+        let _ = tokio::time::timeout(Duration::from_secs(3), self.task).await;
+    }
+}
+
+/// A callback request handed to the waiting login, with where to send the page.
+type Request = (url::Url, oneshot::Sender<Response>);
 
 impl CallbackListener {
     /// Binds to the redirect URI, which must be `http://` on this machine (127.0.0.1, `localhost`
@@ -85,62 +121,75 @@ impl CallbackListener {
         &self.redirect_uri
     }
 
-    /// Waits up to `timeout` for the callback. Requests to other paths get 404 and are ignored.
-    /// A wrong `state`, an `error` or a missing code end the wait with an error (the browser is
-    /// told why).
-    pub async fn wait(&self, expected_state: &str, timeout: Duration) -> Result<Callback, AuthError> {
+    /// Waits up to `timeout` for the callback. Requests to other paths get 404, and requests to
+    /// the callback path without `code` or `error` get a short page; both are ignored. A wrong
+    /// `state` or an `error` ends the wait with an error (the browser is told why).
+    pub async fn wait(self, expected_state: &str, timeout: Duration) -> Result<Callback, AuthError> {
         self.wait_for(timeout, |url| check_code(url, expected_state)).await
     }
 
     /// Waits up to `timeout` for an OAuth 1.0a callback: `oauth_token` must be this login's request
     /// token; `denied` ends the wait with `access_denied`; the result carries the verifier.
-    pub async fn wait_oauth1(&self, request_token: &str, timeout: Duration) -> Result<Callback, AuthError> {
+    pub async fn wait_oauth1(self, request_token: &str, timeout: Duration) -> Result<Callback, AuthError> {
         self.wait_for(timeout, |url| check_verifier(url, request_token)).await
     }
 
-    /// Waits for the first request to the callback path and checks it with `check`, which gives
-    /// the code or the error the browser is shown.
+    /// Waits for the first callback request and checks it with `check`, which gives the code or
+    /// the error the browser is shown.
     async fn wait_for(
-        &self,
+        self,
         timeout: Duration,
         check: impl Fn(&url::Url) -> Result<String, AuthError>,
     ) -> Result<Callback, AuthError> {
-        // Each connection is read on its own task: a browser may open idle connections ahead of
-        // time, and one of them must not hold up the real callback.
-        let (sender, mut requests) = tokio::sync::mpsc::channel::<(TcpStream, url::Url)>(8);
+        let (sender, mut requests) = mpsc::channel::<Request>(8);
         let path = self.path.clone();
-        let wait = async {
-            loop {
-                tokio::select! {
-                    accepted = self.listener.accept() => {
-                        let Ok((stream, _)) = accepted else {
-                            tokio::time::sleep(Duration::from_millis(50)).await;
-                            continue;
-                        };
-                        tokio::spawn(route(stream, path.clone(), sender.clone()));
-                    }
-                    Some((mut stream, url)) = requests.recv() => {
-                        return match check(&url) {
-                            Ok(code) => Ok(Callback { code, stream }),
-                            Err(error) => {
-                                answer(&mut stream, "400 Bad Request", "Not connected", error.message()).await;
-                                Err(error)
-                            }
-                        };
-                    }
+        let app = axum::Router::new().fallback(move |method: Method, uri: Uri| {
+            let path = path.clone();
+            let sender = sender.clone();
+            async move { route(method, uri, &path, sender).await }
+        });
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let listener = self.listener;
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        let server = Server { shutdown, task };
+        let outcome = tokio::time::timeout(timeout, async {
+            let (url, reply) = requests.recv().await?;
+            Some(match check(&url) {
+                Ok(code) => Ok((code, reply)),
+                Err(error) => {
+                    let _ = reply.send(outcome_page(&Outcome::Failed(error.message().to_string())));
+                    Err(error)
                 }
+            })
+        })
+        .await;
+        match outcome {
+            Ok(Some(Ok((code, reply)))) => Ok(Callback { code, reply, server }),
+            Ok(Some(Err(error))) => {
+                server.stop().await;
+                Err(error)
             }
-        };
-        match tokio::time::timeout(timeout, wait).await {
-            Ok(result) => result,
-            Err(_) => Err(AuthError::failed(
-                "timeout",
-                format!(
-                    "no callback arrived within {} s: open the printed oauthUrl in a browser and approve \
-                     access, or pass a longer --timeout",
-                    timeout.as_secs()
-                ),
-            )),
+            Ok(None) => {
+                server.stop().await;
+                Err(AuthError::failed("listener_failed", "the callback listener stopped unexpectedly"))
+            }
+            Err(_) => {
+                server.stop().await;
+                Err(AuthError::failed(
+                    "timeout",
+                    format!(
+                        "no callback arrived within {} s: open the printed oauthUrl in a browser and \
+                         approve access, or pass a longer --timeout",
+                        timeout.as_secs()
+                    ),
+                ))
+            }
         }
     }
 }
@@ -214,64 +263,166 @@ fn check_verifier(url: &url::Url, request_token: &str) -> Result<String, AuthErr
     })
 }
 
-/// Reads one request; callbacks go to `sender`, anything else is answered here.
-async fn route(
-    mut stream: TcpStream,
-    path: String,
-    sender: tokio::sync::mpsc::Sender<(TcpStream, url::Url)>,
-) {
-    let Some(target) = read_target(&mut stream).await else {
-        answer(&mut stream, "400 Bad Request", "Bad request", "This is not an HTTP GET.").await;
-        return;
-    };
-    let Ok(url) = url::Url::parse(&format!("http://callback{target}")) else {
-        answer(&mut stream, "400 Bad Request", "Bad request", "The request target is not valid.").await;
-        return;
+/// Parameters that make a request to the callback path a callback (OAuth 2.0 and 1.0a).
+const CALLBACK_PARAMS: [&str; 4] = ["code", "error", "oauth_token", "denied"];
+
+/// Answers one request: callbacks go to the waiting login and get its page; anything else is
+/// answered here and changes nothing.
+async fn route(method: Method, uri: Uri, path: &str, sender: mpsc::Sender<Request>) -> Response {
+    let Ok(url) = url::Url::parse(&format!("http://callback{uri}")) else {
+        return info_page(StatusCode::BAD_REQUEST, "Bad request", "The request target is not valid.");
     };
     if url.path() != path {
-        answer(&mut stream, "404 Not Found", "Not found", "This is the login callback only.").await;
-        return;
+        return info_page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "This address only receives the login callback.",
+        );
     }
-    let _ = sender.send((stream, url)).await;
+    if method != Method::GET {
+        return info_page(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Not allowed",
+            "The login callback is a GET request.",
+        );
+    }
+    if !url.query_pairs().any(|(name, _)| CALLBACK_PARAMS.contains(&name.as_ref())) {
+        return info_page(
+            StatusCode::OK,
+            "Waiting for the sign-in",
+            "This is where the provider sends you back after you approve access. Open the link the \
+             terminal printed to sign in.",
+        );
+    }
+    let (reply, outcome) = oneshot::channel();
+    if sender.send((url, reply)).await.is_err() {
+        return info_page(
+            StatusCode::GONE,
+            "Login finished",
+            "This login has already ended; see the terminal.",
+        );
+    }
+    match tokio::time::timeout(OUTCOME_WAIT, outcome).await {
+        Ok(Ok(page)) => page,
+        _ => info_page(
+            StatusCode::ACCEPTED,
+            "Still working",
+            "The login did not finish in time here; the terminal tells how it ended.",
+        ),
+    }
 }
 
-/// The target of a GET request line, once the headers have arrived.
-async fn read_target(stream: &mut TcpStream) -> Option<String> {
-    let mut buffer = Vec::new();
-    let mut chunk = [0u8; 2048];
-    let read = async {
-        while !buffer.windows(4).any(|w| w == b"\r\n\r\n") && buffer.len() < MAX_REQUEST {
-            let n = stream.read(&mut chunk).await.ok()?;
-            if n == 0 {
-                break;
-            }
-            buffer.extend_from_slice(&chunk[..n]);
+/// Text made safe for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
         }
-        Some(())
+    }
+    out
+}
+
+/// The page for how a login ended.
+fn outcome_page(outcome: &Outcome) -> Response {
+    let status = match outcome {
+        Outcome::Connected { .. } => StatusCode::OK,
+        Outcome::Failed(_) => StatusCode::BAD_REQUEST,
     };
-    tokio::time::timeout(Duration::from_secs(10), read).await.ok()??;
-    let text = String::from_utf8_lossy(&buffer);
-    let mut parts = text.lines().next()?.split_whitespace();
-    (parts.next()? == "GET").then_some(())?;
-    let target = parts.next()?;
-    target.starts_with('/').then(|| target.to_string())
+    html(status, outcome_html(outcome))
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+/// The HTML of the page for how a login ended; every value from outside is escaped.
+pub fn outcome_html(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Connected { provider, account } => {
+            let who = match account {
+                Some(account) => format!("<p class=\"who\">{}</p>", escape(account)),
+                None => String::new(),
+            };
+            document(
+                "ok",
+                "&#10003;",
+                "Connected",
+                &format!("{who}<p>{} is connected and the credential is stored.</p>", escape(provider)),
+            )
+        }
+        Outcome::Failed(reason) => {
+            document("fail", "&#10007;", "Not connected", &format!("<p>{}</p>", escape(reason)))
+        }
+    }
 }
 
-async fn answer(stream: &mut TcpStream, status: &str, title: &str, message: &str) {
-    let body = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>\
-         <body><h1>{title}</h1><p>{}</p><p>You can close this window.</p></body></html>",
-        escape(message)
-    );
-    let response = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
-         Cache-Control: no-store\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = stream.write_all(response.as_bytes()).await;
-    let _ = stream.shutdown().await;
+fn info_page(status: StatusCode, title: &str, message: &str) -> Response {
+    html(status, document("info", "&#8505;", &escape(title), &format!("<p>{}</p>", escape(message))))
+}
+
+fn html(status: StatusCode, body: String) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], body)
+        .into_response()
+}
+
+/// A complete page: inline style only, nothing loaded from elsewhere. `title` and `content` are
+/// HTML already.
+fn document(kind: &str, icon: &str, title: &str, content: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} · gotowebinar</title><style>{STYLE}</style></head>\
+         <body><main class=\"card {kind}\"><div class=\"icon\" aria-hidden=\"true\">{icon}</div>\
+         <h1>{title}</h1>{content}\
+         <p class=\"close\">You can close this tab and return to the terminal.</p></main></body></html>"
+    )
+}
+
+const STYLE: &str = "\
+*{box-sizing:border-box}\
+body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;\
+font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;\
+background:linear-gradient(160deg,#eef2f7,#dfe6ee);color:#1f2933}\
+.card{background:#fff;max-width:30rem;width:calc(100% - 2rem);padding:2.5rem 2rem 2rem;\
+border-radius:14px;box-shadow:0 10px 30px rgba(31,41,51,.12);text-align:center;border-top:6px solid #7b8794}\
+.card.ok{border-top-color:#2f9e44}.card.fail{border-top-color:#d9480f}\
+.icon{width:3.5rem;height:3.5rem;margin:0 auto 1rem;border-radius:50%;display:flex;align-items:center;\
+justify-content:center;font-size:1.8rem;font-weight:700;color:#fff;background:#7b8794}\
+.ok .icon{background:#2f9e44}.fail .icon{background:#d9480f}\
+h1{margin:0 0 .75rem;font-size:1.5rem}\
+p{margin:.5rem 0;line-height:1.5;overflow-wrap:anywhere}\
+.who{font-weight:600;font-size:1.1rem}\
+.close{margin-top:1.5rem;color:#616e7c;font-size:.95rem}";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_covers_text_and_attributes() {
+        assert_eq!(escape(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(escape("plain words"), "plain words");
+    }
+
+    #[test]
+    fn pages_name_the_account_or_the_reason_and_load_nothing() {
+        let ok = outcome_html(&Outcome::Connected {
+            provider: "Your GoToWebinar account".into(),
+            account: Some("ada@example.com".into()),
+        });
+        assert!(ok.contains("ada@example.com") && ok.contains("Connected"), "{ok}");
+        assert!(ok.contains("You can close this tab and return to the terminal."), "{ok}");
+        let anonymous = outcome_html(&Outcome::Connected { provider: "birds".into(), account: None });
+        assert!(!anonymous.contains("class=\"who\""), "{anonymous}");
+
+        let failed = outcome_html(&Outcome::Failed("denied <img src=x onerror=alert(1)>".into()));
+        assert!(failed.contains("Not connected"), "{failed}");
+        assert!(failed.contains("denied &lt;img src=x onerror=alert(1)&gt;"), "{failed}");
+        assert!(!failed.contains("<img"), "{failed}");
+        for page in [&ok, &failed] {
+            assert!(!page.contains("src=\"") && !page.contains("href=") && !page.contains("@import"));
+        }
+    }
 }

@@ -329,6 +329,9 @@ pub async fn login(
         return login_oauth1(file, options, show_url).await;
     }
     store::check_out(&options.out)?;
+    // The secret is needed only for the exchange, but asking for it after the person approved
+    // in the browser would waste their approval.
+    options.provider.client_secret()?;
     let listener = CallbackListener::bind(&options.redirect_uri).await?;
     let redirect_uri = listener.redirect_uri().to_string();
     let state = random_state();
@@ -391,16 +394,17 @@ async fn finish(
     options: &LoginOptions,
     outcome: Result<CredentialFile, AuthError>,
 ) -> Result<CredentialFile, AuthError> {
-    match &outcome {
-        Ok(_) => {
-            let message = format!(
-                "{} is connected; the credential is stored. You can close this window.",
-                options.provider.name()
-            );
-            callback.respond(true, &message).await;
-        }
-        Err(error) => callback.respond(false, error.message()).await,
-    }
+    let page = match &outcome {
+        Ok(credential) => callback::Outcome::Connected {
+            provider: match options.provider {
+                Provider::GoToWebinar => "Your GoToWebinar account".to_string(),
+                ref other => other.name().to_string(),
+            },
+            account: credential.summary(None)["who"].as_str().map(str::to_string),
+        },
+        Err(error) => callback::Outcome::Failed(error.message().to_string()),
+    };
+    callback.respond(&page).await;
     outcome
 }
 

@@ -1,5 +1,6 @@
 //! The handle a function uses to emit events and reach the runtime.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -87,6 +88,7 @@ struct Inner {
     emitter: Arc<dyn Emitter>,
     credentials: Option<Arc<dyn CredentialSource>>,
     step: StepInfo,
+    local_cfg: Option<PathBuf>,
 }
 
 /// What a function gets to emit events and reach the runtime; cheap to clone.
@@ -107,7 +109,7 @@ impl std::fmt::Debug for Context {
 impl Context {
     /// A context that sends events to `emitter`, for the given step.
     pub fn new(emitter: Arc<dyn Emitter>, step: StepInfo) -> Self {
-        Context { inner: Arc::new(Inner { emitter, credentials: None, step }) }
+        Context { inner: Arc::new(Inner { emitter, credentials: None, step, local_cfg: None }) }
     }
 
     /// The same context, able to re-read stored credentials from `source`.
@@ -116,8 +118,26 @@ impl Context {
             emitter: self.inner.emitter.clone(),
             credentials: Some(source),
             step: self.inner.step.clone(),
+            local_cfg: self.inner.local_cfg.clone(),
         };
         Context { inner: Arc::new(inner) }
+    }
+
+    /// The same context, run by the local runner with the step configuration from `path`.
+    pub fn with_local_cfg(self, path: impl Into<PathBuf>) -> Self {
+        let inner = Inner {
+            emitter: self.inner.emitter.clone(),
+            credentials: self.inner.credentials.clone(),
+            step: self.inner.step.clone(),
+            local_cfg: Some(path.into()),
+        };
+        Context { inner: Arc::new(inner) }
+    }
+
+    /// The cfg file when the local runner (`exec --cfg FILE`) runs the function; `None` on the
+    /// platform. Advice differs: locally a person fixes the file, on the platform the credential.
+    pub fn local_cfg(&self) -> Option<&Path> {
+        self.inner.local_cfg.as_deref()
     }
 
     /// Emits any event.

@@ -24,10 +24,12 @@ pub mod local;
 pub mod logging;
 pub mod message;
 pub mod object_storage;
+pub mod output;
 pub mod platform_api;
 pub mod sail;
 pub mod service;
 pub mod settings;
+pub mod suggest;
 
 pub use component::{Component, Function, FunctionError, Input, Services};
 pub use context::{Context, CredentialSource, EmitError, Emitter, StepInfo};

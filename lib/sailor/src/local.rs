@@ -7,6 +7,8 @@
 //! `{"event":"httpReply","reply":{statusCode,body,headers}}`, `{"event":"startup","data":…}` (method
 //! `startup`), `{"event":"result","data":…}` (service methods), and always `{"event":"end"}` last.
 //! Exit status: 0 without an error event, 1 with one, 2 for usage errors (one line on stderr, no events).
+//! A reader that closes stdout early (`exec … | head -1`) stops the function at its next event;
+//! the run ends quietly with 0, like any command whose reader has seen enough.
 
 use std::fs;
 use std::io::{self, Write};
@@ -122,10 +124,10 @@ impl FromStr for Method {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        Method::ALL.into_iter().find(|m| m.as_str() == s).ok_or_else(|| {
-            let names: Vec<_> = Method::ALL.iter().map(|m| m.as_str()).collect();
-            format!("unknown method {s:?} (use one of: {})", names.join(", "))
-        })
+        Method::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| crate::suggest::unknown_name("method", s, Method::ALL.iter().map(|m| m.as_str())))
     }
 }
 
@@ -169,6 +171,7 @@ where
             closed: false,
             error_emitted: false,
             write_failed: false,
+            reader_gone: false,
             emitted_keys: Map::new(),
             snapshot: call.snapshot.clone(),
         }),
@@ -187,7 +190,8 @@ where
         step.exec_id = Some(uuid::Uuid::new_v4().to_string());
     }
     let ctx = Context::new(Arc::new(LocalEmitter(shared.clone())), step)
-        .with_credentials(Arc::new(LocalCredentials(shared.clone())));
+        .with_credentials(Arc::new(LocalCredentials(shared.clone())))
+        .with_local_cfg(args.cfg.clone());
 
     tracing::debug!(function = %args.function, method = call.method.as_str(), "running");
     let outcome = match tokio::spawn(call.run(ctx)).await {
@@ -209,6 +213,9 @@ where
     let mut st = shared.lock();
     st.write(&Event::End.to_json());
     st.closed = true;
+    if st.reader_gone {
+        return 0;
+    }
     if st.write_failed {
         tracing::error!("could not write every event to the output");
         return 1;
@@ -288,10 +295,9 @@ fn prepare(component: &Component, args: &ExecArgs) -> Result<Call, String> {
     let method: Method = args.method.parse()?;
     let function = args.function.clone();
     let lookup = || {
-        component.get(&function).ok_or_else(|| {
-            let known: Vec<_> = component.names().collect();
-            format!("unknown function {function:?} (known: {})", known.join(", "))
-        })
+        component
+            .get(&function)
+            .ok_or_else(|| crate::suggest::unknown_name("function", &function, component.names()))
     };
     let services = || {
         component.get_services().ok_or_else(|| {
@@ -388,6 +394,8 @@ struct State {
     closed: bool,
     error_emitted: bool,
     write_failed: bool,
+    /// The reader closed stdout: nothing more is written, and that is no failure.
+    reader_gone: bool,
     /// Every key emitted in this run, merged, so a reload sees them without --save-keys.
     emitted_keys: Map<String, Value>,
     /// The step's snapshot as the platform would hold it now.
@@ -427,9 +435,16 @@ impl State {
 
     /// Writes one line of text (a JSON object) and flushes it.
     fn write_line(&mut self, mut text: String) -> bool {
+        if self.reader_gone {
+            return false;
+        }
         text.push('\n');
         let result = self.out.write_all(text.as_bytes()).and_then(|()| self.out.flush());
         if let Err(e) = result {
+            if crate::output::reader_gone(&e) {
+                self.reader_gone = true;
+                return false;
+            }
             if !self.write_failed {
                 tracing::error!(error = %e, "could not write an event line");
             }
@@ -483,6 +498,13 @@ impl Emitter for LocalEmitter {
         }
         if st.write_line(event.to_line()) {
             Ok(())
+        } else if st.reader_gone {
+            // Keys are still saved (above) and kept: a rotated refresh token must not be lost.
+            if matches!(event, Event::UpdateKeys(_)) {
+                return Ok(());
+            }
+            // Ends the function like a finished message: its reader wants no more.
+            Err(EmitError::Closed)
         } else {
             Err(EmitError::Failed("could not write the event line".into()))
         }
