@@ -115,3 +115,107 @@ async fn redirect_uris_must_be_https_or_loopback_http() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(!out.exists());
 }
+
+/// Everything a run printed, stdout and stderr.
+fn printed(run: &support::Run) -> usize {
+    serde_json::to_string(&run.events).map(|s| s.len()).unwrap_or(0) + run.stderr.len()
+}
+
+#[tokio::test]
+async fn a_five_megabyte_key_is_one_short_input_error() {
+    let world = World::new().await;
+    let cfg = world.cfg(json!({}));
+    let started = std::time::Instant::now();
+    let msg = world.msg(json!({"webinarKey": "7".repeat(5 * 1024 * 1024)}));
+    let run = world.exec("getWebinar", &cfg, Some(&msg), &[]).await;
+    let message = run.assert_error("InputError");
+    assert!(message.starts_with("the message body is larger than"), "{message}");
+    assert!(printed(&run) < 20_000, "{} bytes printed", printed(&run));
+    let msg = world.msg(json!({"webinarKey": "7".repeat(500 * 1024)}));
+    let run = world.exec("getWebinar", &cfg, Some(&msg), &[]).await;
+    let message = run.assert_error("InputError");
+    assert!(message.starts_with("`webinarKey` must be a GoTo key of at most 32 digits"), "{message}");
+    assert!(printed(&run) < 20_000, "{} bytes printed", printed(&run));
+    // The same through the step configuration.
+    let cfg = world.cfg(json!({"webinarKey": "7".repeat(100_000)}));
+    let run = world.exec("getWebinar", &cfg, None, &[]).await;
+    run.assert_error("InputError");
+    assert!(printed(&run) < 20_000, "{} bytes printed", printed(&run));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "no retries");
+}
+
+#[tokio::test]
+async fn a_url_that_cannot_be_built_is_an_input_error_never_retried() {
+    let world = World::new().await;
+    let cfg = world.cfg(json!({}));
+    let msg = world.msg(json!({"method": "GET", "path": "/organizers/{organizerKey}/webinars", "query": {"q": "x".repeat(200_000)}}));
+    let run = world.exec("rawRequest", &cfg, Some(&msg), &[]).await;
+    let message = run.assert_error("InputError");
+    assert!(message.contains("8192"), "{message}");
+    assert!(!run.stderr.contains("retrying"), "{}", run.stderr);
+    assert!(printed(&run) < 20_000, "{} bytes printed", printed(&run));
+}
+
+#[tokio::test]
+async fn text_over_gotos_limits_and_wrong_types_are_input_errors_naming_the_field() {
+    let world = World::new().await;
+    let cfg = world.cfg(json!({}));
+    let next_week = (chrono::Utc::now() + chrono::Duration::days(7)).to_rfc3339();
+    let end = (chrono::Utc::now() + chrono::Duration::days(7) + chrono::Duration::hours(1)).to_rfc3339();
+    let times = json!([{"startTime": next_week, "endTime": end}]);
+    for (body, expected) in [
+        (
+            json!({"subject": "s".repeat(129), "times": times}),
+            "`subject` is 129 characters long; GoTo takes at most 128",
+        ),
+        (
+            json!({"subject": "ok", "description": "d".repeat(2049), "times": times}),
+            "`description` is 2049 characters long; GoTo takes at most 2048",
+        ),
+        (json!({"subject": true, "times": times}), "`subject` must be text, got a boolean"),
+        (json!({"subject": 12, "times": times}), "`subject` must be text, got a number"),
+    ] {
+        let run = world.exec("createWebinar", &cfg, Some(&world.msg(body)), &[]).await;
+        let message = run.assert_error("InputError");
+        assert!(message.starts_with(expected), "{message}");
+        assert!(message.len() < 400, "{message}");
+    }
+    let run = world
+        .exec(
+            "createRegistrant",
+            &cfg,
+            Some(&world.msg(json!({"webinarKey": "1", "firstName": "A", "lastName": "B", "email": "a@b.c", "resendConfirmation": 1}))),
+            &[],
+        )
+        .await;
+    assert!(run.assert_error("InputError").contains("`resendConfirmation` must be true or false"));
+    let run = world
+        .exec(
+            "getWebinar",
+            &cfg,
+            Some(&world.msg(json!({"webinarKey": "1", "pad": "p".repeat(1_100_000)}))),
+            &[],
+        )
+        .await;
+    assert!(run.assert_error("InputError").starts_with("the message body is larger than 1048576 bytes"));
+}
+
+#[tokio::test]
+async fn the_credentials_organizer_key_never_fills_an_actions_input() {
+    let world = World::new().await;
+    let webinar = world.sandbox.webinar_keys()[0].clone();
+    // A credential that carries its organizer key, as `auth login` writes it.
+    let cfg = world.cfg(json!({"organizerKey": world.sandbox.organizer_key(), "webinarKey": webinar}));
+    let run = world
+        .exec(
+            "createCoorganizers",
+            &cfg,
+            Some(&world.msg(json!({"givenName": "Sam", "email": "sam@example.com"}))),
+            &[],
+        )
+        .await;
+    run.assert_ok();
+    let added = &run.data()[0]["coorganizers"][0];
+    assert_eq!(added["external"], true, "{added}");
+    assert_eq!(added["email"], "sam@example.com", "{added}");
+}

@@ -12,12 +12,11 @@ use futures::StreamExt;
 use gotowebinar::models::Webinar;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::actions::output::WebinarOut;
 use crate::call::{Call, Handler};
 use crate::errors::{ComponentError, Doing};
-use crate::input::parse_input;
+use crate::input::parse_step_config;
 use crate::spec::{Field, FunctionSpec, Kind};
 use crate::triggers::cursor::{self, PollOptions, StartFrom};
 use crate::triggers::{emit_poll, poll_failure, poll_fields, NoInput};
@@ -114,7 +113,7 @@ struct Listed {
 
 async fn poll(call: &Call) -> Result<(), ComponentError> {
     let options = PollOptions::from_cfg(&call.cfg)?;
-    let changes: ChangesIn = parse_input(&Value::Null, &call.cfg)?;
+    let changes: ChangesIn = parse_step_config(&call.cfg)?;
     let include_changed = changes.include_changed.unwrap_or(false);
     let scope = "organizer";
     let previous: Option<WebinarState> = cursor::load(&call.snapshot, NAME, scope)?;

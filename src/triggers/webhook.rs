@@ -25,7 +25,7 @@ use tracing::{info, warn};
 
 use crate::call::{emit_failed, Call};
 use crate::errors::{names, ComponentError, Doing};
-use crate::input::parse_input;
+use crate::input::parse_step_config;
 use crate::spec::{Field, FunctionSpec, Kind};
 use crate::triggers::{cursor, keys_as_strings};
 
@@ -424,7 +424,7 @@ pub async fn process(
     event: &str,
     trigger: &str,
 ) -> Result<(), ComponentError> {
-    let options: HookOptionsIn = parse_input(&Value::Null, &call.cfg)?;
+    let options: HookOptionsIn = parse_step_config(&call.cfg)?;
     let body = &call.msg.body;
     let raw = match body.get("rawData") {
         Some(Value::String(text)) if !text.trim().is_empty() => Some(text.as_str()),
