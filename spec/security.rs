@@ -219,3 +219,85 @@ async fn the_credentials_organizer_key_never_fills_an_actions_input() {
     assert_eq!(added["external"], true, "{added}");
     assert_eq!(added["email"], "sam@example.com", "{added}");
 }
+
+mod terminal {
+    use super::*;
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    const HOSTILE: &str = "bad\u{1b}]0;owned\u{7} \u{1b}[2J\u{9b}31m\u{202e}gnp.exe";
+
+    fn assert_printable(stderr: &str) {
+        assert!(!stderr.is_empty());
+        for c in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+            assert!(!stderr.contains(c), "{c:?} reached the terminal: {stderr:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_providers_error_description_reaches_stderr_without_control_characters() {
+        let world = World::new().await;
+        let fake = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(
+                ResponseTemplate::new(400)
+                    .set_body_json(json!({"error": "invalid_grant", "error_description": HOSTILE})),
+            )
+            .mount(&fake)
+            .await;
+        let provider = world.write(
+            "provider.json",
+            &json!({"name": "p", "authorizeUrl": format!("{}/a", fake.uri()), "tokenUrl": format!("{}/t", fake.uri())}),
+        );
+        let out = world.dir.path().join("cred.json");
+        let run = run_binary(
+            &args(&[
+                "auth",
+                "exchange",
+                "--provider",
+                provider.to_str().unwrap(),
+                "--code",
+                "c",
+                "--redirect-uri",
+                "http://127.0.0.1:1/cb",
+                "--out",
+                out.to_str().unwrap(),
+            ]),
+            &client_env(),
+        )
+        .await;
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(run.stderr.contains("invalid_grant") && run.stderr.contains("owned"), "{}", run.stderr);
+        assert_printable(&run.stderr);
+    }
+
+    #[tokio::test]
+    async fn an_api_error_text_is_logged_without_control_characters() {
+        let world = World::new().await;
+        let fake = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(400).set_body_json(json!({"errorCode": "Bad", "description": HOSTILE})),
+            )
+            .mount(&fake)
+            .await;
+        let cfg = world.cfg(json!({"organizerKey": "1"}));
+        let msg = world.msg(json!({"webinarKey": "2", "note": HOSTILE}));
+        let mut env = world.env();
+        env.retain(|(name, _)| name != "GOTO_API_URL");
+        env.push(("GOTO_API_URL".into(), fake.uri()));
+        let mut list =
+            args(&["exec", "getWebinar", "--cfg", cfg.to_str().unwrap(), "--msg", msg.to_str().unwrap()]);
+        let run = run_binary(&list, &env).await;
+        let message = run.assert_error("InputError");
+        assert!(message.contains("owned"), "{message}");
+        assert!(run.stderr.contains("owned"), "logged: {}", run.stderr);
+        assert_printable(&run.stderr);
+        // The usage line of the local runner too.
+        list.push("--method".into());
+        list.push(format!("x{HOSTILE}"));
+        let run = run_binary(&list, &env).await;
+        assert_eq!(run.code, 2);
+        assert_printable(&run.stderr);
+    }
+}

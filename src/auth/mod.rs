@@ -249,7 +249,8 @@ pub async fn run(args: AuthArgs) -> i32 {
         Ok(()) => 0,
         Err(error) => {
             println!("{}", json!({ "error": { "code": error.code(), "message": error.message() } }));
-            eprintln!("gotowebinar auth: {error}");
+            // Provider text (error_description) is quoted in the message: no control characters.
+            eprintln!("gotowebinar auth: {}", sailor::printable(error.message(), false));
             error.exit_code()
         }
     }
@@ -503,7 +504,8 @@ async fn discover_into(credential: &mut CredentialFile, oauth: &OAuthKeys) {
             }
         }
         Err(message) => eprintln!(
-            "gotowebinar auth: could not find the organizer key now ({message}); `gotowebinar exec` will look it up on first use"
+            "gotowebinar auth: could not find the organizer key now ({}); `gotowebinar exec` will look it up on first use",
+            sailor::printable(&message, false)
         ),
     }
 }

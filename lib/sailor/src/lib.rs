@@ -29,7 +29,7 @@ pub use crypto::{CryptoError, MessageCrypto};
 pub use event::{ErrorInfo, Event, HttpReply};
 pub use json::parse_json_lossless;
 pub use local::{run_local, run_local_with_io, run_local_with_output, ExecArgs, Method};
-pub use logging::{init_json_stdout_logging, init_stderr_logging};
+pub use logging::{init_json_stdout_logging, init_stderr_logging, printable, PrintableStderr};
 pub use message::{Message, MessageError};
 pub use platform_api::{AccountCredentials, ApiError, PlatformApi, StepData};
 pub use sail::{run_sail, run_sail_until, shutdown_signal, SailError};
