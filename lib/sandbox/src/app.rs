@@ -79,6 +79,8 @@ pub(crate) struct Shared {
     pub jwt_key: Vec<u8>,
     pub client_id: String,
     pub client_secret: String,
+    /// Required by `/_sandbox/*` when the sandbox listens beyond loopback.
+    pub admin_token: Option<String>,
 }
 
 /// Cheap handle to the shared server state.
