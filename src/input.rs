@@ -805,6 +805,28 @@ mod properties {
         ]
     }
 
+    /// A value around the limits: digit strings and text of any length up to 100 000, numbers, flags.
+    fn sized_value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            (0usize..40).prop_map(|n| Value::String("7".repeat(n))),
+            (0usize..100_000).prop_map(|n| Value::String("9".repeat(n))),
+            (100usize..3000).prop_map(|n| Value::String("é".repeat(n))),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f).map(Value::Number)),
+            any::<bool>().prop_map(Value::Bool),
+            odd_text().prop_map(Value::String),
+        ]
+    }
+
+    /// An input schema with one text property per field of [`FIELD_SHAPES`].
+    fn json_schema_of_all_shapes() -> Value {
+        let properties: Map<String, Value> = FIELD_SHAPES
+            .iter()
+            .map(|(name, _)| (name.to_string(), serde_json::json!({"type": "string"})))
+            .collect();
+        serde_json::json!({"type": "object", "properties": properties})
+    }
+
     /// Parsing never panics; an error names a field (or says the body is not an object) and
     /// stays short, however long the input was.
     fn check<T: DeserializeOwned + JsonSchema + 'static>(
@@ -836,6 +858,38 @@ mod properties {
             check::<ListRegistrantsIn>(&body, &cfg)?;
             check::<RegistrantKeyIn>(&body, &cfg)?;
             check::<CreateRegistrantIn>(&body, &cfg)?;
+        }
+
+        #[test]
+        fn what_passes_is_within_bounds_and_errors_stay_short(
+            fields in prop::collection::btree_map(
+                prop::sample::select(FIELD_SHAPES.iter().map(|(name, _)| *name).collect::<Vec<_>>()),
+                sized_value(),
+                0..6,
+            ),
+            cfg_fields in prop::collection::btree_map(
+                prop::sample::select(FIELD_SHAPES.iter().map(|(name, _)| *name).collect::<Vec<_>>()),
+                sized_value(),
+                0..6,
+            ),
+        ) {
+            let body = Value::Object(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+            let cfg = Value::Object(cfg_fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+            let schema = json_schema_of_all_shapes();
+            let step_fields: Vec<&str> = FIELD_SHAPES.iter().map(|(name, _)| *name).collect();
+            let fallback = |name: &str| step_fields.contains(&name) && !CREDENTIAL_FIELDS.contains(&name);
+            match merge_fields(&schema, &body, &cfg, &fallback) {
+                Ok(Value::Object(merged)) => {
+                    for (name, value) in &merged {
+                        prop_assert!(!CREDENTIAL_FIELDS.contains(&name.as_str()) || body.get(name).is_some(),
+                            "{name} came from the credential");
+                        let text = value.as_str().unwrap_or_default();
+                        prop_assert!(check_shape(name, text).is_ok(), "{name} passed out of bounds");
+                    }
+                }
+                Ok(other) => prop_assert!(false, "not an object: {other}"),
+                Err(error) => prop_assert!(error.0.chars().count() <= 400, "{} characters", error.0.chars().count()),
+            }
         }
 
         #[test]
