@@ -222,7 +222,7 @@ mod tests {
         assert_eq!(printable("a\x1b[2Jb\x07c", false), "a\\u{1b}[2Jb\\u{7}c");
         assert_eq!(printable("x\u{9b}y\u{202e}z\x7f", false), "x\\u{9b}y\\u{202e}z\\u{7f}");
         assert_eq!(printable("one\ntwo\r", false), "one two ");
-        assert_eq!(printable("one\ntwo\r", true), "one\ntwo\\u{d}");
+        assert_eq!(printable("one\ntwo\r", true), "one\ntwo ");
     }
 
     #[derive(Clone, Default)]
