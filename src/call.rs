@@ -140,6 +140,12 @@ pub fn describe<H: Handler>() -> FunctionSpec {
     spec
 }
 
+/// The names of the step fields `H` declares: the only configuration fields that fill an input
+/// the message does not carry (see [`crate::input`]).
+pub fn step_fields<H: Handler>() -> Vec<&'static str> {
+    H::describe().fields.iter().map(|field| field.name).collect()
+}
+
 /// Adapts a [`Handler`] to the runtime's [`Function`].
 pub struct Adapter<H>(pub H, PhantomData<fn() -> H>);
 
@@ -197,7 +203,7 @@ impl<H: Handler> MetaSource for Adapter<H> {
 impl<H: Handler> Function for Adapter<H> {
     async fn process(&self, ctx: Context, input: Input) -> Result<(), FunctionError> {
         let call = Call::new(ctx.clone(), input);
-        let result = match parse_input::<H::Input>(&call.msg.body, &call.cfg) {
+        let result = match parse_input::<H::Input>(&call.msg.body, &call.cfg, &step_fields::<H>()) {
             Ok(parsed) => self.0.run(&call, parsed).await,
             Err(error) => Err(error.into()),
         };

@@ -69,14 +69,20 @@ fn collect_secrets(value: &Value, found: &mut Vec<String>) {
     }
 }
 
-/// A copy with every secret-named field set to `[redacted]` and every known secret replaced in
-/// other strings.
+/// True when `value` under the field `name` is a secret: text (or a structure) under a
+/// secret-named field. A flag or number such as `isPasswordProtected: true` carries no secret.
+fn holds_secret(name: &str, value: &Value) -> bool {
+    is_secret_name(name) && matches!(value, Value::String(_) | Value::Array(_) | Value::Object(_))
+}
+
+/// A copy with the value of every secret field set to `[redacted]` and every known secret
+/// replaced in other strings.
 fn redact(value: &Value, secrets: &[String]) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(name, value)| {
-                    let value = if is_secret_name(name) && !value.is_null() {
+                    let value = if holds_secret(name, value) {
                         Value::String("[redacted]".into())
                     } else {
                         redact(value, secrets)
@@ -301,7 +307,7 @@ pub async fn run(args: DemoArgs) -> i32 {
         // A closed stdout is the reader's choice (`| head`), not a failure.
         Ok(()) | Err(Stop::Closed) => 0,
         Err(Stop::Failed(reason)) => {
-            eprintln!("demo failed: {reason}");
+            eprintln!("demo failed: {}", sailor::printable(&reason.to_string(), false));
             1
         }
     }
@@ -467,4 +473,31 @@ async fn demo(args: DemoArgs) -> Result<(), Stop> {
     }
     sandbox.shutdown().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod redaction {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn secret_values_are_redacted_and_flags_named_like_secrets_are_kept() {
+        let events = json!({
+            "oauth": {"access_token": "access-123456", "refresh_token": "refresh-123456", "expires_in": 60},
+            "webinar": {"isPasswordProtected": true, "password": "hunter2-pw", "subject": "uses access-123456"},
+            "client_secret_count": 2
+        });
+        let mut secrets = Vec::new();
+        collect_secrets(&events, &mut secrets);
+        let shown = redact(&events, &secrets);
+        assert_eq!(shown["webinar"]["isPasswordProtected"], json!(true));
+        assert_eq!(shown["client_secret_count"], json!(2));
+        assert_eq!(shown["oauth"]["expires_in"], json!(60));
+        for field in
+            [&shown["oauth"]["access_token"], &shown["oauth"]["refresh_token"], &shown["webinar"]["password"]]
+        {
+            assert_eq!(field, &json!("[redacted]"));
+        }
+        assert_eq!(shown["webinar"]["subject"], json!("uses [redacted]"));
+    }
 }

@@ -1,6 +1,14 @@
 //! Reading action inputs the way the platform delivers them: fields from the message body, with
-//! the step's configuration as fallback, and values in the platform's forms (numbers and booleans
+//! the step's own fields as fallback, and values in the platform's forms (numbers and booleans
 //! as strings, a checkbox as `"on"`), coerced according to the input's own schema.
+//!
+//! The fallback rule, the same for every function: a field the message does not carry is taken
+//! from the step configuration only when the function declares it as a step field. Credential
+//! fields ([`CREDENTIAL_FIELDS`]) never fill an input, even of the same name.
+//!
+//! Every value is checked by shape before anything is built or sent: keys are at most
+//! [`MAX_KEY_DIGITS`] digits, text is within GoTo's limits ([`FIELD_SHAPES`]), and a message body
+//! is at most [`MAX_MESSAGE_BYTES`].
 
 use std::any::TypeId;
 use std::collections::HashMap;
@@ -56,6 +64,170 @@ pub fn quoted(text: &str) -> String {
     format!("{:?}", shorten(text, 60))
 }
 
+/// The credential's fields in `cfg`: never an action's input, whatever the input's field names.
+pub const CREDENTIAL_FIELDS: [&str; 3] = ["oauth", "organizerKey", "accountKey"];
+
+/// The most digits a GoTo key may have (GoTo's keys have about 20).
+pub const MAX_KEY_DIGITS: usize = 32;
+
+/// The largest message body an action reads, in bytes of JSON.
+pub const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
+
+/// The longest text of a field [`FIELD_SHAPES`] does not name, in characters.
+pub const DEFAULT_TEXT_CHARS: usize = 2048;
+
+/// What a field may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A GoTo key: decimal digits, at most [`MAX_KEY_DIGITS`].
+    Key,
+    /// An opaque id (letters, digits, `-`, `_`), at most 128 characters.
+    Id,
+    /// Text of at most this many characters.
+    Text(usize),
+}
+
+/// GoTo's limits by field name, wherever the field appears (top level or inside a list). The
+/// OpenAPI document declares no `maxLength`: the text limits come from its descriptions
+/// (subject 128, description 2048) and from the registration form's `maxSize` (standard fields at
+/// most 128, custom answers at most 1000). Any other text field is at most [`DEFAULT_TEXT_CHARS`].
+pub const FIELD_SHAPES: &[(&str, Shape)] = &[
+    ("webinarKey", Shape::Key),
+    ("registrantKey", Shape::Key),
+    ("sessionKey", Shape::Key),
+    ("organizerKey", Shape::Key),
+    ("accountKey", Shape::Key),
+    ("panelistKey", Shape::Key),
+    ("coorganizerKey", Shape::Key),
+    ("questionKey", Shape::Key),
+    ("answerKey", Shape::Key),
+    ("recordingAssetKey", Shape::Id),
+    ("subject", Shape::Text(128)),
+    ("description", Shape::Text(2048)),
+    ("firstName", Shape::Text(128)),
+    ("lastName", Shape::Text(128)),
+    ("email", Shape::Text(128)),
+    ("address", Shape::Text(128)),
+    ("city", Shape::Text(128)),
+    ("state", Shape::Text(128)),
+    ("zipCode", Shape::Text(128)),
+    ("country", Shape::Text(128)),
+    ("phone", Shape::Text(128)),
+    ("organization", Shape::Text(128)),
+    ("jobTitle", Shape::Text(128)),
+    ("industry", Shape::Text(128)),
+    ("numberOfEmployees", Shape::Text(128)),
+    ("purchasingTimeFrame", Shape::Text(128)),
+    ("purchasingRole", Shape::Text(128)),
+    ("questionsAndComments", Shape::Text(1000)),
+    ("responseText", Shape::Text(1000)),
+    ("name", Shape::Text(128)),
+    ("givenName", Shape::Text(128)),
+    ("pattern", Shape::Text(128)),
+    ("timeZone", Shape::Text(64)),
+    ("locale", Shape::Text(16)),
+];
+
+/// The shape of the field `name`.
+pub fn shape_of(name: &str) -> Shape {
+    FIELD_SHAPES
+        .iter()
+        .find(|(field, _)| *field == name)
+        .map(|(_, shape)| *shape)
+        .unwrap_or(Shape::Text(DEFAULT_TEXT_CHARS))
+}
+
+/// The field name at the end of an input path (`coorganizers[0].organizerKey` → `organizerKey`).
+fn leaf(path: &str) -> &str {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    last.split('[').next().unwrap_or(last)
+}
+
+/// Checks text against the shape of the field at `path`.
+pub fn check_shape(path: &str, text: &str) -> Result<(), InputError> {
+    match shape_of(leaf(path)) {
+        Shape::Key => {
+            let digits = text.trim();
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(InputError::field(
+                    path,
+                    format!("must be a GoTo key (digits only, such as 8475948563), got {}", quoted(text)),
+                ));
+            }
+            if digits.len() > MAX_KEY_DIGITS {
+                return Err(InputError::field(
+                    path,
+                    format!(
+                        "must be a GoTo key of at most {MAX_KEY_DIGITS} digits, got {} digits ({})",
+                        digits.len(),
+                        quoted(digits)
+                    ),
+                ));
+            }
+        }
+        Shape::Id => {
+            let id = text.trim();
+            if id.chars().count() > 128
+                || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                return Err(InputError::field(
+                    path,
+                    format!("must be an id of at most 128 letters, digits and dashes, got {}", quoted(text)),
+                ));
+            }
+        }
+        Shape::Text(max) => {
+            let count = text.chars().count();
+            if count > max {
+                return Err(InputError::field(
+                    path,
+                    format!(
+                        "is {count} characters long; GoTo takes at most {max} (it starts {})",
+                        quoted(text)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Counts the bytes a value takes as JSON, stopping early once past `limit`.
+fn json_size_over(value: &Value, limit: usize) -> Option<usize> {
+    struct Counter {
+        count: usize,
+        limit: usize,
+    }
+    impl std::io::Write for Counter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.count += buf.len();
+            if self.count > self.limit {
+                return Err(std::io::Error::other("over the limit"));
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter { count: 0, limit };
+    match serde_json::to_writer(&mut counter, value) {
+        Ok(()) => None,
+        Err(_) => Some(counter.count),
+    }
+}
+
+/// Refuses a message body larger than [`MAX_MESSAGE_BYTES`].
+pub fn check_message_size(body: &Value) -> Result<(), InputError> {
+    match json_size_over(body, MAX_MESSAGE_BYTES) {
+        None => Ok(()),
+        Some(_) => Err(InputError(format!(
+            "the message body is larger than {MAX_MESSAGE_BYTES} bytes of JSON: send less data per \
+             message (GoTo takes far less in one request)"
+        ))),
+    }
+}
+
 /// The platform-dialect input schema of `T`, generated once per type.
 pub fn cached_schema<T: JsonSchema + 'static>() -> Value {
     static CACHE: OnceLock<Mutex<HashMap<TypeId, Value>>> = OnceLock::new();
@@ -64,14 +236,27 @@ pub fn cached_schema<T: JsonSchema + 'static>() -> Value {
     cache.entry(TypeId::of::<T>()).or_insert_with(metadata::input_schema::<T>).clone()
 }
 
-/// Reads `T` from the message body, falling back to `cfg` for each top-level field the body
-/// does not carry (or carries as `null` / an empty string).
+/// Reads `T` from the message body. A field the body does not carry (or carries as `null` / an
+/// empty string) is taken from `cfg` only when it is one of the function's `step_fields`, and
+/// never when it is a credential field.
 pub fn parse_input<T: DeserializeOwned + JsonSchema + 'static>(
     body: &Value,
     cfg: &Value,
+    step_fields: &[&str],
 ) -> Result<T, InputError> {
+    check_message_size(body)?;
     let schema = cached_schema::<T>();
-    let merged = merge_fields(&schema, body, cfg)?;
+    let fallback = |name: &str| step_fields.contains(&name) && !CREDENTIAL_FIELDS.contains(&name);
+    let merged = merge_fields(&schema, body, cfg, &fallback)?;
+    deserialize(merged)
+}
+
+/// Reads `T` from the step configuration alone (a trigger's options): its fields by name, never a
+/// credential field.
+pub fn parse_step_config<T: DeserializeOwned + JsonSchema + 'static>(cfg: &Value) -> Result<T, InputError> {
+    let schema = cached_schema::<T>();
+    let fallback = |name: &str| !CREDENTIAL_FIELDS.contains(&name);
+    let merged = merge_fields(&schema, &Value::Null, cfg, &fallback)?;
     deserialize(merged)
 }
 
@@ -139,7 +324,12 @@ fn is_absent(value: Option<&Value>) -> bool {
     }
 }
 
-fn merge_fields(schema: &Value, body: &Value, cfg: &Value) -> Result<Value, InputError> {
+fn merge_fields(
+    schema: &Value,
+    body: &Value,
+    cfg: &Value,
+    fallback: &dyn Fn(&str) -> bool,
+) -> Result<Value, InputError> {
     if !(body.is_object() || body.is_null()) {
         return Err(InputError(format!("the message body must be a JSON object, not {}", kind_of(body))));
     }
@@ -148,15 +338,21 @@ fn merge_fields(schema: &Value, body: &Value, cfg: &Value) -> Result<Value, Inpu
     let mut merged = Map::new();
     for (name, property) in properties {
         let from_body = body.get(name);
-        let chosen = if is_absent(from_body) { cfg.get(name) } else { from_body };
+        let chosen = match is_absent(from_body) {
+            true if fallback(name) => cfg.get(name),
+            true => None,
+            false => from_body,
+        };
         let value = match chosen {
             Some(value) if !is_absent(Some(value)) => coerce(value.clone(), property, name)?,
             _ => {
                 if property.get("required") == Some(&Value::Bool(true)) {
-                    return Err(InputError::field(
-                        name,
-                        "is required: map it from the incoming message or set it in the step configuration",
-                    ));
+                    let advice = if fallback(name) {
+                        "is required: map it from the incoming message or set it in the step configuration"
+                    } else {
+                        "is required: map it from the incoming message"
+                    };
+                    return Err(InputError::field(name, advice));
                 }
                 continue;
             }
@@ -178,7 +374,9 @@ fn kind_of(value: &Value) -> &'static str {
 }
 
 /// Converts the platform's forms to what the schema says: `"on"`/`"true"` → `true`, `"42"` → `42`,
-/// a number where a string is expected → its text, an enum value in any letter case → the enum's.
+/// a whole number where a key is expected → its digits, an enum value in any letter case → the
+/// enum's. Any other JSON type than the schema's is an error naming the field; text is checked
+/// against the field's [`Shape`].
 fn coerce(value: Value, schema: &Value, path: &str) -> Result<Value, InputError> {
     let ty = schema.get("type").and_then(Value::as_str).unwrap_or("object");
     let coerced = match (ty, value) {
@@ -189,7 +387,6 @@ fn coerce(value: Value, schema: &Value, path: &str) -> Result<Value, InputError>
                 return Err(InputError::field(path, format!("must be true or false, got {}", quoted(&text))))
             }
         },
-        ("boolean", Value::Number(n)) => Value::Bool(n.as_f64().is_some_and(|f| f != 0.0)),
         ("number", Value::String(text)) => {
             let trimmed = text.trim();
             if let Ok(integer) = trimmed.parse::<i64>() {
@@ -200,8 +397,12 @@ fn coerce(value: Value, schema: &Value, path: &str) -> Result<Value, InputError>
                 return Err(InputError::field(path, format!("must be a number, got {}", quoted(&text))));
             }
         }
-        ("string", Value::Number(n)) => Value::String(n.to_string()),
-        ("string", Value::Bool(b)) => Value::String(b.to_string()),
+        // Keys are documented to come as numbers too; other text fields take text only.
+        ("string", Value::Number(n)) if shape_of(leaf(path)) == Shape::Key && (n.is_u64() || n.is_i64()) => {
+            let text = n.to_string();
+            check_shape(path, &text)?;
+            Value::String(text)
+        }
         ("string", Value::String(text)) => match schema.get("enum").and_then(Value::as_array) {
             Some(allowed) => {
                 let found =
@@ -217,7 +418,10 @@ fn coerce(value: Value, schema: &Value, path: &str) -> Result<Value, InputError>
                     }
                 }
             }
-            None => Value::String(text),
+            None => {
+                check_shape(path, &text)?;
+                Value::String(text)
+            }
         },
         ("array", Value::Array(items)) => {
             let item_schema = schema.get("items").cloned().unwrap_or(Value::Null);
@@ -350,7 +554,7 @@ mod tests {
     fn body_wins_and_cfg_fills_the_gaps() {
         let body = json!({"email": "a@b.c", "webinarKey": ""});
         let cfg = json!({"webinarKey": "123", "email": "cfg@b.c", "oauth": {"access_token": "x"}});
-        let sample: Sample = parse_input(&body, &cfg).unwrap();
+        let sample: Sample = parse_input(&body, &cfg, &["webinarKey"]).unwrap();
         assert_eq!(sample.webinar_key, "123");
         assert_eq!(sample.email.as_deref(), Some("a@b.c"));
     }
@@ -361,7 +565,7 @@ mod tests {
             "webinarKey": 24576065432313123u64, "page": "3", "resendConfirmation": "on",
             "emitBehavior": "FETCHALL", "fromTime": "2026-03-13", "tags": ["a"]
         });
-        let sample: Sample = parse_input(&body, &json!({})).unwrap();
+        let sample: Sample = parse_input(&body, &json!({}), &[]).unwrap();
         assert_eq!(sample.webinar_key, "24576065432313123");
         assert_eq!(sample.page, Some(3));
         assert_eq!(sample.resend_confirmation, Some(true));
@@ -371,43 +575,128 @@ mod tests {
 
     #[test]
     fn errors_name_the_field_and_say_what_is_wrong() {
-        let missing = parse_input::<Sample>(&json!({}), &json!({})).unwrap_err().to_string();
+        let missing = parse_input::<Sample>(&json!({}), &json!({}), &[]).unwrap_err().to_string();
         assert!(missing.contains("`webinarKey` is required"), "{missing}");
         let bad_enum =
-            parse_input::<Sample>(&json!({"webinarKey":"1","emitBehavior":"sometimes"}), &json!({}))
+            parse_input::<Sample>(&json!({"webinarKey":"1","emitBehavior":"sometimes"}), &json!({}), &[])
                 .unwrap_err();
         assert!(
             bad_enum.0.contains("`emitBehavior` must be one of emitIndividually, fetchAll"),
             "{bad_enum}"
         );
         let bad_date =
-            parse_input::<Sample>(&json!({"webinarKey":"1","fromTime":"yesterday"}), &json!({})).unwrap_err();
+            parse_input::<Sample>(&json!({"webinarKey":"1","fromTime":"yesterday"}), &json!({}), &[])
+                .unwrap_err();
         assert!(bad_date.0.contains("fromTime") && bad_date.0.contains("ISO 8601"), "{bad_date}");
         let bad_number =
-            parse_input::<Sample>(&json!({"webinarKey":"1","page":"x"}), &json!({})).unwrap_err();
+            parse_input::<Sample>(&json!({"webinarKey":"1","page":"x"}), &json!({}), &[]).unwrap_err();
         assert!(bad_number.0.contains("`page` must be a number"), "{bad_number}");
-        let negative = parse_input::<Sample>(&json!({"webinarKey":"1","page":-1}), &json!({})).unwrap_err();
+        let negative =
+            parse_input::<Sample>(&json!({"webinarKey":"1","page":-1}), &json!({}), &[]).unwrap_err();
         assert!(negative.0.contains("page"), "{negative}");
-        let not_object = parse_input::<Sample>(&json!([1]), &json!({})).unwrap_err();
+        let not_object = parse_input::<Sample>(&json!([1]), &json!({}), &[]).unwrap_err();
         assert!(not_object.0.contains("JSON object"), "{not_object}");
     }
 
     #[test]
     fn long_values_are_cut_in_errors_and_the_advice_is_kept() {
         let huge = "é".repeat(100_000);
+        let error = parse_input::<Sample>(&json!({"webinarKey": "1", "fromTime": huge}), &json!({}), &[])
+            .unwrap_err();
+        assert!(error.0.chars().count() < 300, "{} characters", error.0.chars().count());
+        assert!(
+            error.0.starts_with("`fromTime` is 100000 characters long; GoTo takes at most 2048"),
+            "{error}"
+        );
         let error =
-            parse_input::<Sample>(&json!({"webinarKey": "1", "fromTime": huge}), &json!({})).unwrap_err();
-        assert!(error.0.chars().count() < 600, "{} characters", error.0.chars().count());
+            parse_input::<Sample>(&json!({"webinarKey": "1", "fromTime": "é".repeat(1000)}), &json!({}), &[])
+                .unwrap_err();
         assert!(error.0.starts_with("`fromTime`") && error.0.ends_with("2026-03-13T10:00:00Z"), "{error}");
         assert_eq!(shorten("abcdef", 6), "abcdef");
         assert_eq!(shorten("abcdefghij", 6), "abc…ij");
     }
 
     #[test]
+    fn keys_and_text_are_checked_by_shape_with_the_value_quoted_briefly() {
+        let key = "1".repeat(5 * 1024 * 1024 / 8);
+        let error = parse_input::<Sample>(&json!({"webinarKey": key}), &json!({}), &[]).unwrap_err();
+        assert!(error.0.starts_with("`webinarKey` must be a GoTo key of at most 32 digits"), "{error}");
+        assert!(error.0.len() < 300, "{} bytes", error.0.len());
+        let thirty_three = "9".repeat(33);
+        assert!(parse_input::<Sample>(&json!({"webinarKey": thirty_three}), &json!({}), &[]).is_err());
+        let ok: Sample = parse_input(&json!({"webinarKey": "9".repeat(32)}), &json!({}), &[]).unwrap();
+        assert_eq!(ok.webinar_key.len(), 32);
+        let error = parse_input::<Sample>(&json!({"webinarKey": "12a"}), &json!({}), &[]).unwrap_err();
+        assert!(error.0.contains("digits only"), "{error}");
+        let error = parse_input::<Sample>(&json!({"webinarKey": 1.5}), &json!({}), &[]).unwrap_err();
+        assert!(error.0.starts_with("`webinarKey`"), "{error}");
+        let error =
+            parse_input::<Sample>(&json!({"webinarKey": "1", "email": "a".repeat(129)}), &json!({}), &[])
+                .unwrap_err();
+        assert!(error.0.starts_with("`email` is 129 characters long; GoTo takes at most 128"), "{error}");
+        // One table: the limits the messages state are the table's.
+        assert_eq!(shape_of("subject"), Shape::Text(128));
+        assert_eq!(shape_of("description"), Shape::Text(2048));
+        assert_eq!(shape_of("anything"), Shape::Text(DEFAULT_TEXT_CHARS));
+        assert_eq!(leaf("coorganizers[0].organizerKey"), "organizerKey");
+        assert_eq!(leaf("tags[3]"), "tags");
+    }
+
+    #[test]
+    fn a_body_larger_than_the_limit_is_refused_before_reading_fields() {
+        let body = json!({"webinarKey": "1", "tags": vec!["x".repeat(1000); 1100]});
+        let error = parse_input::<Sample>(&body, &json!({}), &[]).unwrap_err();
+        assert!(error.0.starts_with("the message body is larger than 1048576 bytes"), "{error}");
+    }
+
+    #[test]
+    fn wrong_json_types_are_errors_not_coerced() {
+        let error =
+            parse_input::<Sample>(&json!({"webinarKey": "1", "email": true}), &json!({}), &[]).unwrap_err();
+        assert_eq!(error.0, "`email` must be text, got a boolean");
+        let error =
+            parse_input::<Sample>(&json!({"webinarKey": "1", "email": 42}), &json!({}), &[]).unwrap_err();
+        assert_eq!(error.0, "`email` must be text, got a number");
+        let error =
+            parse_input::<Sample>(&json!({"webinarKey": "1", "resendConfirmation": 1}), &json!({}), &[])
+                .unwrap_err();
+        assert_eq!(error.0, "`resendConfirmation` must be true or false, got a number");
+        // The platform's forms stay accepted.
+        let sample: Sample =
+            parse_input(&json!({"webinarKey": 7, "resendConfirmation": "on", "page": "2"}), &json!({}), &[])
+                .unwrap();
+        assert_eq!(
+            (sample.webinar_key.as_str(), sample.resend_confirmation, sample.page),
+            ("7", Some(true), Some(2))
+        );
+    }
+
+    #[test]
+    fn only_declared_step_fields_fall_back_and_credential_fields_never_do() {
+        #[derive(Debug, Deserialize, JsonSchema)]
+        #[serde(rename_all = "camelCase")]
+        struct Coorganizer {
+            organizer_key: Option<String>,
+            email: Option<String>,
+            webinar_key: Option<String>,
+        }
+        let cfg = json!({"oauth": {"access_token": "x"}, "organizerKey": "111", "email": "cfg@b.c", "webinarKey": "5"});
+        let read: Coorganizer = parse_input(&json!({}), &cfg, &["webinarKey"]).unwrap();
+        assert_eq!(read.webinar_key.as_deref(), Some("5"), "a declared step field falls back");
+        assert_eq!(read.email, None, "an undeclared field does not");
+        assert_eq!(read.organizer_key, None, "the credential's organizer key is not an input");
+        let read: Coorganizer = parse_input(&json!({}), &cfg, &["organizerKey"]).unwrap();
+        assert_eq!(read.organizer_key, None, "not even when a function names it");
+        let read: Coorganizer = parse_step_config(&cfg).unwrap();
+        assert_eq!((read.organizer_key, read.email.as_deref()), (None, Some("cfg@b.c")));
+    }
+
+    #[test]
     fn a_wrong_json_type_names_the_field_also_when_flattened() {
-        let error = parse_input::<Sample>(&json!({"webinarKey": "1", "tags": "a"}), &json!({})).unwrap_err();
+        let error =
+            parse_input::<Sample>(&json!({"webinarKey": "1", "tags": "a"}), &json!({}), &[]).unwrap_err();
         assert_eq!(error.0, "`tags` must be a list, got a string");
-        let error = parse_input::<Sample>(&json!({"webinarKey": ["1"]}), &json!({})).unwrap_err();
+        let error = parse_input::<Sample>(&json!({"webinarKey": ["1"]}), &json!({}), &[]).unwrap_err();
         assert_eq!(error.0, "`webinarKey` must be text, got an array");
         #[derive(Debug, Deserialize, JsonSchema)]
         struct Outer {
@@ -516,16 +805,37 @@ mod properties {
         ]
     }
 
+    /// A value around the limits: digit strings and text of any length up to 100 000, numbers, flags.
+    fn sized_value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            (0usize..40).prop_map(|n| Value::String("7".repeat(n))),
+            (0usize..100_000).prop_map(|n| Value::String("9".repeat(n))),
+            (100usize..3000).prop_map(|n| Value::String("é".repeat(n))),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f).map(Value::Number)),
+            any::<bool>().prop_map(Value::Bool),
+            odd_text().prop_map(Value::String),
+        ]
+    }
+
+    /// An input schema with one text property per field of [`FIELD_SHAPES`].
+    fn json_schema_of_all_shapes() -> Value {
+        let properties: Map<String, Value> = FIELD_SHAPES
+            .iter()
+            .map(|(name, _)| (name.to_string(), serde_json::json!({"type": "string"})))
+            .collect();
+        serde_json::json!({"type": "object", "properties": properties})
+    }
+
     /// Parsing never panics; an error names a field (or says the body is not an object) and
     /// stays short, however long the input was.
     fn check<T: DeserializeOwned + JsonSchema + 'static>(
         body: &Value,
         cfg: &Value,
     ) -> Result<(), TestCaseError> {
-        let Err(error) = parse_input::<T>(body, cfg) else { return Ok(()) };
+        let Err(error) = parse_input::<T>(body, cfg, &["webinarKey", "emitBehavior"]) else { return Ok(()) };
         let message = error.0;
-        let names_a_field =
-            message.contains('`') || message.starts_with("the message body must be a JSON object");
+        let names_a_field = message.contains('`') || message.starts_with("the message body");
         prop_assert!(names_a_field, "the error names no field: {}", shorten(&message, 300));
         prop_assert!(
             message.chars().count() <= 600,
@@ -548,6 +858,38 @@ mod properties {
             check::<ListRegistrantsIn>(&body, &cfg)?;
             check::<RegistrantKeyIn>(&body, &cfg)?;
             check::<CreateRegistrantIn>(&body, &cfg)?;
+        }
+
+        #[test]
+        fn what_passes_is_within_bounds_and_errors_stay_short(
+            fields in prop::collection::btree_map(
+                prop::sample::select(FIELD_SHAPES.iter().map(|(name, _)| *name).collect::<Vec<_>>()),
+                sized_value(),
+                0..6,
+            ),
+            cfg_fields in prop::collection::btree_map(
+                prop::sample::select(FIELD_SHAPES.iter().map(|(name, _)| *name).collect::<Vec<_>>()),
+                sized_value(),
+                0..6,
+            ),
+        ) {
+            let body = Value::Object(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+            let cfg = Value::Object(cfg_fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+            let schema = json_schema_of_all_shapes();
+            let step_fields: Vec<&str> = FIELD_SHAPES.iter().map(|(name, _)| *name).collect();
+            let fallback = |name: &str| step_fields.contains(&name) && !CREDENTIAL_FIELDS.contains(&name);
+            match merge_fields(&schema, &body, &cfg, &fallback) {
+                Ok(Value::Object(merged)) => {
+                    for (name, value) in &merged {
+                        prop_assert!(!CREDENTIAL_FIELDS.contains(&name.as_str()) || body.get(name).is_some(),
+                            "{name} came from the credential");
+                        let text = value.as_str().unwrap_or_default();
+                        prop_assert!(check_shape(name, text).is_ok(), "{name} passed out of bounds");
+                    }
+                }
+                Ok(other) => prop_assert!(false, "not an object: {other}"),
+                Err(error) => prop_assert!(error.0.chars().count() <= 400, "{} characters", error.0.chars().count()),
+            }
         }
 
         #[test]

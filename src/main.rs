@@ -80,7 +80,7 @@ fn main() -> ExitCode {
                     ExitCode::from(2)
                 }
                 Err(error) => {
-                    eprintln!("gotowebinar sail: {error}");
+                    eprintln!("gotowebinar sail: {}", sailor::printable(&error.to_string(), false));
                     ExitCode::from(1)
                 }
             }
@@ -90,7 +90,7 @@ fn main() -> ExitCode {
             match runtime.block_on(sailor::run_service(&component, &method)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => {
-                    eprintln!("gotowebinar serve {method}: {error}");
+                    eprintln!("gotowebinar serve {method}: {}", sailor::printable(&error.to_string(), false));
                     ExitCode::from(1)
                 }
             }
@@ -101,7 +101,7 @@ fn main() -> ExitCode {
             match runtime.block_on(gotowebinar_sandbox::serve_cli(args)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => {
-                    eprintln!("gotowebinar sandbox: {error}");
+                    eprintln!("gotowebinar sandbox: {}", sailor::printable(&error.to_string(), false));
                     ExitCode::from(1)
                 }
             }

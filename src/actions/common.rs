@@ -11,7 +11,16 @@ pub fn key<K>(
     text: &str,
     parse: fn(&str) -> gotowebinar::Result<K>,
 ) -> Result<K, ComponentError> {
-    parse(text.trim()).map_err(|_| {
+    let trimmed = text.trim();
+    if trimmed.len() > crate::input::MAX_KEY_DIGITS {
+        return Err(ComponentError::input(format!(
+            "`{field}` must be a GoTo key of at most {} digits, got {} characters ({})",
+            crate::input::MAX_KEY_DIGITS,
+            trimmed.chars().count(),
+            crate::input::quoted(trimmed)
+        )));
+    }
+    parse(trimmed).map_err(|_| {
         ComponentError::input(format!(
             "`{field}` must be a GoTo key (digits only, such as 8475948563), got {}",
             crate::input::quoted(text)

@@ -34,6 +34,9 @@ pub const DEFAULT_TIMEOUT_SECS: u64 = 300;
 pub enum AuthError {
     /// The command was called wrongly or the setup is incomplete (exit 2).
     Usage(String),
+    /// A provider file or redirect URI breaks the transport rules (exit 2, code
+    /// `ConfigurationError`); nothing was sent.
+    Config(String),
     /// Authorization did not succeed (exit 1); `code` is machine-readable (`access_denied`,
     /// `state_mismatch`, `timeout`, `invalid_grant`, …).
     Failed {
@@ -50,6 +53,11 @@ impl AuthError {
         AuthError::Usage(message.into())
     }
 
+    /// A configuration that must not be used (plain http to another host, an unsafe redirect URI).
+    pub fn config(message: impl Into<String>) -> Self {
+        AuthError::Config(message.into())
+    }
+
     /// An authorization failure.
     pub fn failed(code: impl Into<String>, message: impl Into<String>) -> Self {
         AuthError::Failed { code: code.into(), message: message.into() }
@@ -58,7 +66,7 @@ impl AuthError {
     /// The process exit code.
     pub fn exit_code(&self) -> i32 {
         match self {
-            AuthError::Usage(_) => 2,
+            AuthError::Usage(_) | AuthError::Config(_) => 2,
             AuthError::Failed { .. } => 1,
         }
     }
@@ -67,6 +75,7 @@ impl AuthError {
     pub fn code(&self) -> &str {
         match self {
             AuthError::Usage(_) => "usage",
+            AuthError::Config(_) => "ConfigurationError",
             AuthError::Failed { code, .. } => code,
         }
     }
@@ -74,7 +83,9 @@ impl AuthError {
     /// The message.
     pub fn message(&self) -> &str {
         match self {
-            AuthError::Usage(message) | AuthError::Failed { message, .. } => message,
+            AuthError::Usage(message) | AuthError::Config(message) | AuthError::Failed { message, .. } => {
+                message
+            }
         }
     }
 }
@@ -175,6 +186,54 @@ enum AuthCommand {
     },
 }
 
+/// Checks an endpoint of a provider file before anything is sent to it: `https`, or `http` only
+/// on a loopback host (local services and tests). Plain http elsewhere would carry the client
+/// secret, codes and tokens in clear text.
+pub fn check_endpoint(origin: &str, field: &str, value: &str) -> Result<url::Url, AuthError> {
+    let shown = crate::input::quoted(value);
+    let url = url::Url::parse(value.trim())
+        .map_err(|error| AuthError::usage(format!("{origin}: `{field}` {shown} is not a URL: {error}")))?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if gotowebinar::config::is_loopback(&url) => Ok(url),
+        "http" => Err(AuthError::config(format!(
+            "{origin}: `{field}` {shown} uses plain http to another host, which would send the client \
+             secret and tokens in clear text: use https:// (http is allowed only on 127.0.0.1, \
+             localhost or [::1])"
+        ))),
+        other => Err(AuthError::config(format!(
+            "{origin}: `{field}` must be an https:// URL, got the scheme {:?}",
+            crate::input::shorten(other, 40)
+        ))),
+    }
+}
+
+/// Checks a redirect URI (RFC 8252 sections 7.3 and 8.3): `https`, or `http` on a loopback
+/// address; never a scheme that runs or reads something in the browser (`javascript:`, `data:`,
+/// `file:`, …). A fragment is refused too (RFC 6749 section 3.1.2).
+pub fn check_redirect_uri(uri: &str) -> Result<url::Url, AuthError> {
+    let shown = crate::input::quoted(uri);
+    let url = url::Url::parse(uri.trim())
+        .map_err(|error| AuthError::usage(format!("--redirect-uri {shown} is not a URL: {error}")))?;
+    let allowed = match url.scheme() {
+        "https" => url.host().is_some(),
+        "http" => gotowebinar::config::is_loopback(&url),
+        _ => false,
+    };
+    if !allowed {
+        return Err(AuthError::config(format!(
+            "--redirect-uri {shown} is refused: the code may only be sent to an https:// URL, or to \
+             http:// on 127.0.0.1, localhost or [::1]"
+        )));
+    }
+    if url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
+        return Err(AuthError::config(format!(
+            "--redirect-uri {shown} must not carry a #fragment or credentials"
+        )));
+    }
+    Ok(url)
+}
+
 fn split_scopes(scopes: &[String]) -> Vec<String> {
     scopes.iter().flat_map(|s| s.split_whitespace()).map(str::to_string).collect()
 }
@@ -190,7 +249,8 @@ pub async fn run(args: AuthArgs) -> i32 {
         Ok(()) => 0,
         Err(error) => {
             println!("{}", json!({ "error": { "code": error.code(), "message": error.message() } }));
-            eprintln!("gotowebinar auth: {error}");
+            // Provider text (error_description) is quoted in the message: no control characters.
+            eprintln!("gotowebinar auth: {}", sailor::printable(error.message(), false));
             error.exit_code()
         }
     }
@@ -211,6 +271,7 @@ async fn command(command: AuthCommand) -> Result<(), AuthError> {
                     resolved.name()
                 )));
             }
+            check_redirect_uri(&redirect_uri)?;
             let state = state.unwrap_or_else(random_state);
             let url =
                 resolved.authorize_url(&client_id, &redirect_uri, &state, &split_scopes(&scope), None)?;
@@ -253,6 +314,7 @@ async fn command(command: AuthCommand) -> Result<(), AuthError> {
                 return Err(resolved.needs_login("the exchange"));
             }
             let client_id = resolved.client_id(provider.client_id.as_deref())?;
+            check_redirect_uri(&redirect_uri)?;
             store::check_out(&out)?;
             let verifier = match pkce_verifier_env {
                 Some(name) => Some(std::env::var(&name).map_err(|_| {
@@ -446,7 +508,8 @@ async fn discover_into(credential: &mut CredentialFile, oauth: &OAuthKeys) {
             }
         }
         Err(message) => eprintln!(
-            "gotowebinar auth: could not find the organizer key now ({message}); `gotowebinar exec` will look it up on first use"
+            "gotowebinar auth: could not find the organizer key now ({}); `gotowebinar exec` will look it up on first use",
+            sailor::printable(&message, false)
         ),
     }
 }

@@ -66,14 +66,7 @@ impl OAuth1File {
             ("authorizeUrl", &file.authorize_url),
             ("accessTokenUrl", &file.access_token_url),
         ] {
-            let url = url::Url::parse(value).map_err(|error| {
-                AuthError::usage(format!("{origin}: `{field}` {value:?} is not a URL: {error}"))
-            })?;
-            if !matches!(url.scheme(), "https" | "http") {
-                return Err(AuthError::usage(format!(
-                    "{origin}: `{field}` must be an https:// URL, got {value:?}"
-                )));
-            }
+            super::check_endpoint(origin, field, value)?;
         }
         Ok(file)
     }

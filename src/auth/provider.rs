@@ -96,14 +96,7 @@ impl ProviderFile {
             return Err(AuthError::usage(format!("{origin}: `name` is empty: give the provider a name")));
         }
         for (field, value) in [("authorizeUrl", &self.authorize_url), ("tokenUrl", &self.token_url)] {
-            let url = url::Url::parse(value).map_err(|error| {
-                AuthError::usage(format!("{origin}: `{field}` {value:?} is not a URL: {error}"))
-            })?;
-            if !matches!(url.scheme(), "https" | "http") {
-                return Err(AuthError::usage(format!(
-                    "{origin}: `{field}` must be an https:// URL, got {value:?}"
-                )));
-            }
+            super::check_endpoint(origin, field, value)?;
         }
         Ok(())
     }
@@ -537,6 +530,25 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.message().contains("header"), "{err}");
+    }
+
+    #[test]
+    fn plain_http_endpoints_are_refused_except_on_loopback() {
+        for (field, url) in
+            [("tokenUrl", "http://p.example/token"), ("authorizeUrl", "http://p.example/auth")]
+        {
+            let mut value = json!({"name": "p", "authorizeUrl": "https://p.example/auth", "tokenUrl": "https://p.example/token"});
+            value[field] = json!(url);
+            let err = ProviderFile::from_value(value, "f").unwrap_err();
+            assert_eq!((err.code(), err.exit_code()), ("ConfigurationError", 2), "{err}");
+            assert!(err.message().contains(field), "{err}");
+        }
+        let local =
+            json!({"name": "p", "authorizeUrl": "http://localhost:1/a", "tokenUrl": "http://127.0.0.1:1/t"});
+        assert!(ProviderFile::from_value(local, "f").is_ok());
+        let err = crate::auth::check_redirect_uri("javascript:alert(1)").unwrap_err();
+        assert_eq!(err.code(), "ConfigurationError");
+        assert!(crate::auth::check_redirect_uri("http://127.0.0.1:8765/callback").is_ok());
     }
 
     #[test]

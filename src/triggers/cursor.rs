@@ -19,7 +19,7 @@ use serde_json::{json, Map, Value};
 use tracing::{info, warn};
 
 use crate::errors::{names, ComponentError};
-use crate::input::{parse_input, Timestamp};
+use crate::input::{parse_step_config, Timestamp};
 #[cfg(test)]
 use crate::triggers::sketch::DECODABLE;
 use crate::triggers::sketch::{
@@ -92,7 +92,7 @@ impl Default for PollOptions {
 impl PollOptions {
     /// Reads and checks the options from the step configuration.
     pub fn from_cfg(cfg: &Value) -> Result<Self, ComponentError> {
-        let raw: PollOptionsIn = parse_input(&Value::Null, cfg)?;
+        let raw: PollOptionsIn = parse_step_config(cfg)?;
         let start_from = match raw.start_from.as_deref().map(str::trim) {
             None | Some("") => StartFrom::Now,
             Some(text) if text.eq_ignore_ascii_case("now") => StartFrom::Now,

@@ -14,7 +14,7 @@ use crate::actions::output::RegistrantOut;
 use crate::call::{Call, Handler};
 use crate::connection::Connection;
 use crate::errors::{ComponentError, Doing};
-use crate::input::parse_input;
+use crate::input::parse_step_config;
 use crate::spec::{FunctionSpec, Kind};
 use crate::triggers::cursor::{self, Candidate, PollOptions, TimeCursor};
 use crate::triggers::{emit_poll, poll_failure, poll_fields, NoInput};
@@ -74,7 +74,7 @@ impl Handler for NewRegistrants {
 
 async fn poll(call: &Call) -> Result<(), ComponentError> {
     let options = PollOptions::from_cfg(&call.cfg)?;
-    let scope_in: ScopeIn = parse_input(&serde_json::Value::Null, &call.cfg)?;
+    let scope_in: ScopeIn = parse_step_config(&call.cfg)?;
     let webinar = match scope_in.webinar_key.as_deref().map(str::trim) {
         Some(text) if !text.is_empty() => Some(webinar_key(text)?),
         _ => None,

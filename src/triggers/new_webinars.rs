@@ -19,7 +19,7 @@ use tracing::warn;
 use crate::actions::output::WebinarOut;
 use crate::call::{Call, Handler};
 use crate::errors::{ComponentError, Doing};
-use crate::input::parse_input;
+use crate::input::parse_step_config;
 use crate::spec::{Field, FunctionSpec, Kind};
 use crate::triggers::cursor::{self, PollOptions, PollState, StartFrom};
 use crate::triggers::sketch::item_hash;
@@ -199,7 +199,7 @@ struct Listed {
 
 async fn poll(call: &Call) -> Result<(), ComponentError> {
     let options = PollOptions::from_cfg(&call.cfg)?;
-    let changes: ChangesIn = parse_input(&Value::Null, &call.cfg)?;
+    let changes: ChangesIn = parse_step_config(&call.cfg)?;
     let include_changed = changes.include_changed.unwrap_or(false);
     let scope = "organizer";
     let previous: Option<WebinarState> = cursor::load_state(&call.snapshot, NAME, scope)?;

@@ -29,7 +29,7 @@ use tracing::{info, warn};
 
 use crate::call::{emit_failed, Call};
 use crate::errors::{names, ComponentError, Doing};
-use crate::input::parse_input;
+use crate::input::parse_step_config;
 use crate::spec::{Field, FunctionSpec, Kind};
 use crate::triggers::{cursor, keys_as_strings};
 
@@ -317,7 +317,7 @@ fn subscription_item(value: &Value) -> Option<SubscriptionItem> {
 /// Registers the webhook for `event` at the flow's URL; idempotent (reuses what an earlier
 /// startup of the same flow left). A failure removes what this call created.
 pub async fn startup(call: &Call, event: &str) -> Result<Value, ComponentError> {
-    let options: HookOptionsIn = parse_input(&Value::Null, &call.cfg)?;
+    let options: HookOptionsIn = parse_step_config(&call.cfg)?;
     if !options.skip_signature_check.unwrap_or(false) && configured_secrets().is_empty() {
         return Err(ComponentError::named(names::CONFIGURATION, missing_secret_message()));
     }
@@ -509,7 +509,7 @@ pub async fn process(
     event: &str,
     trigger: &str,
 ) -> Result<(), ComponentError> {
-    let options: HookOptionsIn = parse_input(&Value::Null, &call.cfg)?;
+    let options: HookOptionsIn = parse_step_config(&call.cfg)?;
     let body = &call.msg.body;
     let raw = match body.get("rawData") {
         Some(Value::String(text)) if !text.trim().is_empty() => Some(text.as_str()),

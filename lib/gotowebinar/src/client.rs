@@ -159,6 +159,53 @@ pub struct RawResponse {
     pub body: Option<Box<RawValue>>,
 }
 
+/// The longest request URL sent, in bytes. Servers commonly refuse more than 8 KiB; a longer one
+/// is a caller's mistake, reported before anything is sent and never retried.
+pub const MAX_URL_BYTES: usize = 8 * 1024;
+
+/// The largest response body read by default, in bytes (16 MiB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+/// Environment variable that raises (or lowers) the largest response body read, in bytes.
+pub const MAX_RESPONSE_BYTES_ENV: &str = "GOTOWEBINAR_MAX_RESPONSE_BYTES";
+
+/// The largest response body: [`MAX_RESPONSE_BYTES_ENV`] when set, else the default.
+pub fn max_response_bytes_from_env() -> Result<usize> {
+    match std::env::var(MAX_RESPONSE_BYTES_ENV) {
+        Ok(text) if !text.trim().is_empty() => match text.trim().parse::<usize>() {
+            Ok(bytes) if bytes > 0 => Ok(bytes),
+            _ => Err(Error::Config(format!(
+                "{MAX_RESPONSE_BYTES_ENV} must be a number of bytes above zero, got {:?}",
+                text.chars().take(40).collect::<String>()
+            ))),
+        },
+        _ => Ok(DEFAULT_MAX_RESPONSE_BYTES),
+    }
+}
+
+/// Why a response body was not read whole.
+enum ReadFailure {
+    /// Larger than the cap: what is known of its size.
+    TooLarge(String),
+    /// The transport failed mid-body.
+    Transport(reqwest::Error),
+}
+
+/// Reads a body chunk by chunk, giving up as soon as it passes `max` bytes, so an oversized answer
+/// never sits in memory whole.
+async fn read_capped(mut answer: reqwest::Response, max: usize) -> std::result::Result<Vec<u8>, ReadFailure> {
+    if let Some(length) = answer.content_length().filter(|length| *length > max as u64) {
+        return Err(ReadFailure::TooLarge(format!("{length} bytes")));
+    }
+    let mut body = Vec::with_capacity(answer.content_length().map_or(0, |l| l as usize).min(max));
+    while let Some(chunk) = answer.chunk().await.map_err(ReadFailure::Transport)? {
+        if body.len() + chunk.len() > max {
+            return Err(ReadFailure::TooLarge(format!("more than {max} bytes")));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 /// The GoToWebinar API client. Cheap to clone; clones share the connection pool, the token source
 /// and the rate limiter.
 #[derive(Clone)]
@@ -173,6 +220,7 @@ struct Inner {
     retry: RetryPolicy,
     limiter: Option<RateLimiter>,
     timeout: Duration,
+    max_response_bytes: usize,
 }
 
 impl fmt::Debug for GoToWebinar {
@@ -195,6 +243,7 @@ pub struct GoToWebinarBuilder {
     limiter: Option<RateLimiter>,
     timeout: Duration,
     http: Option<reqwest::Client>,
+    max_response_bytes: Option<usize>,
 }
 
 impl GoToWebinarBuilder {
@@ -223,6 +272,13 @@ impl GoToWebinarBuilder {
         self
     }
 
+    /// The largest response body read, in bytes (default: [`MAX_RESPONSE_BYTES_ENV`], else
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`]). A larger answer is an error, read no further.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = Some(bytes);
+        self
+    }
+
     /// Sends through this `reqwest` client instead of a new one.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
@@ -237,6 +293,11 @@ impl GoToWebinarBuilder {
         if self.timeout.is_zero() {
             return Err(Error::Config("the request timeout must be longer than zero".into()));
         }
+        let max_response_bytes = match self.max_response_bytes {
+            Some(0) => return Err(Error::Config("the response size cap must be above zero".into())),
+            Some(bytes) => bytes,
+            None => max_response_bytes_from_env()?,
+        };
         let limiter = match (self.limiter, self.rate_limit) {
             (Some(limiter), _) => Some(limiter),
             (None, Some(0)) => {
@@ -263,6 +324,7 @@ impl GoToWebinarBuilder {
                 retry: self.retry,
                 limiter,
                 timeout: self.timeout,
+                max_response_bytes,
             }),
         })
     }
@@ -279,6 +341,7 @@ impl GoToWebinar {
             limiter: None,
             timeout: DEFAULT_TIMEOUT,
             http: None,
+            max_response_bytes: None,
         }
     }
 
@@ -292,10 +355,26 @@ impl GoToWebinar {
             Base::RestV2 => self.inner.origins.rest_v2(),
             Base::Origin => self.inner.origins.api_path(""),
         };
+        let shown = || crate::error::truncate_body(&request.path);
+        if request.path.len() > MAX_URL_BYTES {
+            return Err(Error::InvalidInput(format!(
+                "the request path is {} bytes long, more than the {MAX_URL_BYTES} a URL may have: a key \
+                 or value in it is far too long ({})",
+                request.path.len(),
+                shown()
+            )));
+        }
         let mut url = Url::parse(&format!("{base}{}", request.path))
-            .map_err(|e| Error::InvalidInput(format!("invalid request path {:?}: {e}", request.path)))?;
+            .map_err(|e| Error::InvalidInput(format!("invalid request path {}: {e}", shown())))?;
         if !request.query.is_empty() {
             url.query_pairs_mut().extend_pairs(request.query.iter());
+        }
+        if url.as_str().len() > MAX_URL_BYTES {
+            return Err(Error::InvalidInput(format!(
+                "the request URL would be {} bytes long, more than the {MAX_URL_BYTES} a URL may have: a \
+                 query value is far too long",
+                url.as_str().len()
+            )));
         }
         Ok(url)
     }
@@ -337,9 +416,21 @@ impl GoToWebinar {
                         .get(RETRY_AFTER)
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
-                    match answer.bytes().await {
-                        Ok(body) => Ok((status, retry_after, body.to_vec())),
-                        Err(e) => Err(e),
+                    match read_capped(answer, inner.max_response_bytes).await {
+                        Ok(body) => Ok((status, retry_after, body)),
+                        Err(ReadFailure::Transport(e)) => Err(e),
+                        Err(ReadFailure::TooLarge(size)) => {
+                            return Err(Error::Decode {
+                                context,
+                                status: status.as_u16(),
+                                message: format!(
+                                    "the answer is {size}, above the {} bytes a response may have; raise \
+                                     {MAX_RESPONSE_BYTES_ENV} if such answers are expected",
+                                    inner.max_response_bytes
+                                ),
+                                body: String::new(),
+                            })
+                        }
                     }
                 }
                 Err(e) => Err(e),

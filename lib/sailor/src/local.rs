@@ -156,7 +156,7 @@ where
     let call = match prepare(component, &args) {
         Ok(call) => call,
         Err(reason) => {
-            let _ = writeln!(err, "error: {}", reason.replace(['\r', '\n'], " "));
+            let _ = writeln!(err, "error: {}", crate::logging::printable(&reason, false));
             let _ = err.flush();
             return 2;
         }

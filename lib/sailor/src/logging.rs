@@ -31,21 +31,63 @@ pub fn env_filter() -> EnvFilter {
     level.and_then(|l| EnvFilter::try_new(l.trim()).ok()).unwrap_or_else(|| EnvFilter::new("info"))
 }
 
+/// True for characters a terminal may act on instead of showing: C0 and C1 controls, DEL, and
+/// the bidirectional overrides that reorder what is shown.
+fn is_terminal_control(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text safe to print on a terminal: every control character (ESC, BEL, …) written as a visible
+/// `\u{1b}` escape; line breaks and tabs kept only when `lines` is true, else made spaces.
+pub fn printable(text: &str, lines: bool) -> String {
+    if !text.chars().any(is_terminal_control) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' | '\t' if lines => out.push(c),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if is_terminal_control(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Stderr that passes on only printable text (see [`printable`]), for logs that quote what a
+/// provider or an input said.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PrintableStderr;
+
+impl Write for PrintableStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        std::io::stderr().write_all(printable(&text, true).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
 /// Logging for the command line and the local runner: everything goes to stderr, so stdout stays
-/// free for output. Human-readable, or bunyan JSON lines when `LOG_FORMAT=json`. Does nothing
-/// when a global subscriber is already set.
+/// free for output. Human-readable, or bunyan JSON lines when `LOG_FORMAT=json`; without colors,
+/// and without control characters from what is logged. Does nothing when a global subscriber is
+/// already set.
 pub fn init_stderr_logging() {
     let json = std::env::var("LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
     let registry = tracing_subscriber::registry().with(env_filter());
     let _ = if json {
-        registry.with(JsonLogLayer::new(std::io::stderr, Map::new())).try_init()
+        registry.with(JsonLogLayer::new(|| PrintableStderr, Map::new())).try_init()
     } else {
         registry
             .with(
                 tracing_subscriber::fmt::layer()
-                    .with_writer(std::io::stderr)
+                    .with_writer(|| PrintableStderr)
                     .with_target(false)
-                    .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())),
+                    .with_ansi(false),
             )
             .try_init()
     };
@@ -338,6 +380,15 @@ where
 mod tests {
     use super::*;
     use std::sync::{Arc, Mutex};
+
+    #[test]
+    fn control_characters_become_visible_escapes() {
+        assert_eq!(printable("plain text", false), "plain text");
+        assert_eq!(printable("a\x1b[2Jb\x07c", false), "a\\u{1b}[2Jb\\u{7}c");
+        assert_eq!(printable("x\u{9b}y\u{202e}z\x7f", false), "x\\u{9b}y\\u{202e}z\\u{7f}");
+        assert_eq!(printable("one\ntwo\r", false), "one two ");
+        assert_eq!(printable("one\ntwo\r", true), "one\ntwo ");
+    }
 
     #[derive(Clone, Default)]
     struct Buf(Arc<Mutex<Vec<u8>>>);

@@ -88,6 +88,8 @@ pub(crate) struct Shared {
     pub client_secret: String,
     /// The configured webhook secret key; signs deliveries while no newer key was created.
     pub webhook_secret: String,
+    /// Required by `/_sandbox/*` when the sandbox listens beyond loopback.
+    pub admin_token: Option<String>,
 }
 
 /// Cheap handle to the shared server state.

@@ -138,7 +138,7 @@ impl Stop {
 pub async fn serve_cli(args: SandboxArgs) -> Result<(), SandboxError> {
     let stop = Stop::install();
     let sandbox = Sandbox::start(args.to_config()?).await?;
-    let line = json!({
+    let mut line = json!({
         "apiUrl": sandbox.url(),
         "authUrl": sandbox.url(),
         "clientId": sandbox.client_id(),
@@ -146,6 +146,10 @@ pub async fn serve_cli(args: SandboxArgs) -> Result<(), SandboxError> {
         "refreshToken": sandbox.issue_refresh_token(),
         "organizerKey": sandbox.organizer_key(),
     });
+    if let Some(token) = sandbox.admin_token() {
+        // Beyond loopback the control endpoints need it.
+        line["adminToken"] = json!(token);
+    }
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "{line}")?;

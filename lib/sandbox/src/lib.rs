@@ -6,6 +6,7 @@
 //! expire tokens, inject faults, rate-limit, shift the clock and add data, both as Rust methods on
 //! [`Sandbox`] and over HTTP under `/_sandbox/…`. See the crate README for the seed format and knobs.
 
+mod admin;
 mod api;
 mod app;
 mod cli;
@@ -20,6 +21,7 @@ mod oauth;
 mod seed;
 mod server;
 
+pub use admin::ADMIN_TOKEN_HEADER;
 pub use api::webhook_signature;
 pub use app::{RequestRecord, WebhookDelivery};
 pub use cli::{serve_cli, SandboxArgs};

@@ -61,7 +61,7 @@ fn router(app: &App) -> Router {
         .merge(api)
         .route("/oauth/authorize", get(oauth::authorize))
         .route("/oauth/token", token)
-        .merge(knobs::routes())
+        .merge(knobs::routes().layer(from_fn_with_state(app.clone(), crate::admin::admin_gate)))
         .route("/join/{*rest}", get(page))
         .route("/register/{w}", get(page))
         .route("/start/{w}", get(page))
@@ -156,6 +156,8 @@ impl Sandbox {
             client_id: config.client_id.clone(),
             client_secret: config.client_secret.clone(),
             webhook_secret: config.webhook_secret.clone(),
+            // The control endpoints hand out tokens: beyond loopback they need a token of their own.
+            admin_token: (!addr.ip().is_loopback()).then(crate::config::random_secret),
         }));
         let (stop, stop_rx) = watch::channel(false);
         let mut tasks = Vec::new();
@@ -195,6 +197,12 @@ impl Sandbox {
         }
         let control = Arc::new(Control { stop, tasks: Mutex::new(tasks), state_file: config.state_file });
         Ok(Sandbox { app, addr, control })
+    }
+
+    /// The token `/_sandbox/*` requires (`Authorization: Bearer …` or `X-Sandbox-Admin-Token`)
+    /// when the sandbox listens beyond loopback; `None` on loopback, where they stay open.
+    pub fn admin_token(&self) -> Option<String> {
+        self.app.0.admin_token.clone()
     }
 
     /// The origin serving both the API and OAuth, e.g. `http://127.0.0.1:41234` (no trailing slash).
