@@ -87,6 +87,7 @@ struct Inner {
     emitter: Arc<dyn Emitter>,
     credentials: Option<Arc<dyn CredentialSource>>,
     step: StepInfo,
+    keys_kept: bool,
 }
 
 /// What a function gets to emit events and reach the runtime; cheap to clone.
@@ -107,7 +108,7 @@ impl std::fmt::Debug for Context {
 impl Context {
     /// A context that sends events to `emitter`, for the given step.
     pub fn new(emitter: Arc<dyn Emitter>, step: StepInfo) -> Self {
-        Context { inner: Arc::new(Inner { emitter, credentials: None, step }) }
+        Context { inner: Arc::new(Inner { emitter, credentials: None, step, keys_kept: true }) }
     }
 
     /// The same context, able to re-read stored credentials from `source`.
@@ -116,8 +117,28 @@ impl Context {
             emitter: self.inner.emitter.clone(),
             credentials: Some(source),
             step: self.inner.step.clone(),
+            keys_kept: self.inner.keys_kept,
         };
         Context { inner: Arc::new(inner) }
+    }
+
+    /// The same context, saying whether keys emitted with `updateKeys` are kept (see
+    /// [`Context::keys_kept`]).
+    pub fn with_keys_kept(self, kept: bool) -> Self {
+        let inner = Inner {
+            emitter: self.inner.emitter.clone(),
+            credentials: self.inner.credentials.clone(),
+            step: self.inner.step.clone(),
+            keys_kept: kept,
+        };
+        Context { inner: Arc::new(inner) }
+    }
+
+    /// Whether keys emitted with `updateKeys` reach a store that keeps them (the platform account,
+    /// the cfg file, stdout). When `false`, a function must not refresh a token: a rotated
+    /// refresh token would exist only in this process and be lost.
+    pub fn keys_kept(&self) -> bool {
+        self.inner.keys_kept
     }
 
     /// Emits any event.

@@ -72,7 +72,13 @@ pub enum SailError {
 /// Sets up JSON logging on stdout unless a logger is already installed.
 pub async fn run_sail(component: &Component, settings: Settings) -> Result<(), SailError> {
     crate::logging::init_json_stdout_logging(&settings.step_info());
-    run_sail_until(component, settings, shutdown_signal()).await
+    // Listening from the start: a signal during startup or init stops the step the same way.
+    let stop = crate::shutdown::listen();
+    let stop = async move {
+        let signal = stop.await;
+        tracing::info!("{} received; shutting down", signal.name());
+    };
+    run_sail_until(component, settings, stop).await
 }
 
 /// Resolves on SIGTERM or SIGINT.
@@ -374,6 +380,8 @@ impl Sail {
         self.stopping.store(true, Ordering::SeqCst);
         self.bump();
         while tasks.join_next().await.is_some() {}
+        // Token refreshes still running hand their keys to the platform before the channel closes.
+        crate::shutdown::drain(crate::shutdown::DRAIN_LIMIT).await;
         if let Some((conn, channel)) = current.take() {
             let _ = channel.close(200, ShortString::from("OK")).await;
             let _ = conn.close(200, ShortString::from("OK")).await;
