@@ -246,6 +246,41 @@ async fn service_calls_post_their_result() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_credential_check_never_spends_a_refresh_token_it_cannot_hand_back() {
+    let world = World::new().await;
+    world.sandbox.set_refresh_policy(true, true, false);
+    let api = FakeApi::start(step(json!({})), &[]).await;
+    let mut oauth = world.sandbox.issue_tokens();
+    world.sandbox.expire_all_tokens();
+    oauth["expires_at"] = json!("2000-01-01T00:00:00Z");
+    // Even with an account to store keys in: the platform stores the credential as submitted.
+    let cfg = json!({"_account": "acc-9", "oauth": oauth});
+    let mut env = world.env();
+    env.extend([
+        ("ELASTICIO_CFG".to_string(), cfg.to_string()),
+        ("ELASTICIO_POST_RESULT_URL".to_string(), format!("{}/result", api.uri())),
+        ("ELASTICIO_API_URI".to_string(), api.uri()),
+        ("ELASTICIO_API_USERNAME".to_string(), API_USER.to_string()),
+        ("ELASTICIO_API_KEY".to_string(), API_KEY.to_string()),
+    ]);
+    let output = spawn(&["serve", "verifyCredentials"], &env).wait_with_output().await.unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let answer = api.requests_to("POST", "/result").pop().unwrap().body;
+    assert_eq!(answer["data"]["verified"], false, "{answer}");
+    let reason = answer["data"]["reason"].as_str().unwrap();
+    assert!(reason.contains("expired") && reason.contains("could not be made"), "{reason}");
+    assert_eq!(world.sandbox.token_requests(), 0, "the refresh token is not spent");
+    assert!(api.requests_to("PUT", "/v1/accounts/acc-9").is_empty());
+    // The stored refresh token still works.
+    use gotowebinar::{OAuthClient, Origins, Secret};
+    let origins = Origins::new(&world.sandbox.url(), &world.sandbox.url()).unwrap();
+    let client =
+        OAuthClient::new(world.sandbox.client_id(), Secret::new(world.sandbox.client_secret()), origins)
+            .unwrap();
+    assert!(client.refresh(&Secret::new(oauth["refresh_token"].as_str().unwrap())).await.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refresh_token_rotated_by_another_replica_is_picked_up_from_the_platform() {
     use gotowebinar::{OAuthClient, Origins, Secret};
     let world = World::new().await;

@@ -328,7 +328,7 @@ impl Connection {
                 ComponentError::named(
                     names::AUTH,
                     format!(
-                        "{doing}: the GoTo access token has expired (or GoTo rejected it), and the check could not be made with it. The check does not renew the token: keys renewed during a credential check are not stored, and GoTo may accept a refresh token only once. The credential is renewed at its first use in a flow; to check it now, connect the GoTo account again"
+                        "{doing}: the GoTo access token has expired (or GoTo rejected it), and the check could not be made with it. The check does not renew the token: keys renewed during a credential check are not stored, and GoTo may accept a refresh token only once. The credential is renewed at its first use in a flow; to check it now, re-authorize it (connect the GoTo account again)"
                     ),
                 )
             }
