@@ -256,6 +256,85 @@ async fn service_calls_post_their_result() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_during_a_refresh_finishes_it_and_hands_the_keys_to_the_platform() {
+    let world = World::new().await;
+    let webinar = upcoming(&world, "Stopping");
+    world.sandbox.set_refresh_policy(true, true, false);
+    let tokens = world.sandbox.issue_tokens();
+    world.sandbox.expire_all_tokens();
+    let mut oauth = tokens.clone();
+    oauth["expires_at"] = json!("2000-01-01T00:00:00Z");
+    let keys = json!({"oauth": oauth, "organizerKey": world.sandbox.organizer_key()});
+    let mut cfg = keys.clone();
+    cfg["_account"] = json!("acc-7");
+    let api = FakeApi::start(step(cfg), &[("acc-7", json!({"id": "acc-7", "keys": keys}))]).await;
+    let broker = Broker::new().await;
+    world.sandbox.set_token_answer_delay(Duration::from_millis(1500));
+    let child = Step::start(&sail_env(&world, &broker, &api, "getWebinar", 1));
+    broker.send(&json!({"body": {"webinarKey": webinar}}), 1, json!({"messageId": "m-1"})).await;
+    let started = std::time::Instant::now();
+    while world.sandbox.token_requests() == 0 {
+        assert!(started.elapsed() < Duration::from_secs(30), "no token request within 30 s");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (code, stdout) = child.terminate().await;
+    assert_eq!(code, 0, "{stdout}");
+    let data = broker.take(&broker.data, 1, 10).await;
+    assert_eq!(data[0].decrypt(1)["body"]["subject"], "Stopping", "the in-flight message was finished");
+    let puts = api.requests_to("PUT", "/v1/accounts/acc-7");
+    let saved = puts.last().unwrap_or_else(|| panic!("no keys handed to the platform\n{stdout}"));
+    let rotated = saved.body["keys"]["oauth"]["refresh_token"].as_str().unwrap().to_string();
+    assert_ne!(
+        rotated,
+        tokens["refresh_token"].as_str().unwrap(),
+        "the platform holds the new refresh token"
+    );
+    world.sandbox.set_token_answer_delay(Duration::ZERO);
+    use gotowebinar::{OAuthClient, Origins, Secret};
+    let origins = Origins::new(&world.sandbox.url(), &world.sandbox.url()).unwrap();
+    let client =
+        OAuthClient::new(world.sandbox.client_id(), Secret::new(world.sandbox.client_secret()), origins)
+            .unwrap();
+    assert!(client.refresh(&Secret::new(rotated)).await.is_ok(), "the handed-over refresh token works");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_credential_check_never_spends_a_refresh_token_it_cannot_hand_back() {
+    let world = World::new().await;
+    world.sandbox.set_refresh_policy(true, true, false);
+    let api = FakeApi::start(step(json!({})), &[]).await;
+    let mut oauth = world.sandbox.issue_tokens();
+    world.sandbox.expire_all_tokens();
+    oauth["expires_at"] = json!("2000-01-01T00:00:00Z");
+    // Even with an account to store keys in: the platform stores the credential as submitted.
+    let cfg = json!({"_account": "acc-9", "oauth": oauth});
+    let mut env = world.env();
+    env.extend([
+        ("ELASTICIO_CFG".to_string(), cfg.to_string()),
+        ("ELASTICIO_POST_RESULT_URL".to_string(), format!("{}/result", api.uri())),
+        ("ELASTICIO_API_URI".to_string(), api.uri()),
+        ("ELASTICIO_API_USERNAME".to_string(), API_USER.to_string()),
+        ("ELASTICIO_API_KEY".to_string(), API_KEY.to_string()),
+    ]);
+    let output = spawn(&["serve", "verifyCredentials"], &env).wait_with_output().await.unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let answer = api.requests_to("POST", "/result").pop().unwrap().body;
+    assert_eq!(answer["data"]["verified"], false, "{answer}");
+    let reason = answer["data"]["reason"].as_str().unwrap();
+    assert!(reason.contains("expired") && reason.contains("could not be made"), "{reason}");
+    assert_eq!(world.sandbox.token_requests(), 0, "the refresh token is not spent");
+    assert!(api.requests_to("PUT", "/v1/accounts/acc-9").is_empty());
+    // The stored refresh token still works.
+    use gotowebinar::{OAuthClient, Origins, Secret};
+    let origins = Origins::new(&world.sandbox.url(), &world.sandbox.url()).unwrap();
+    let client =
+        OAuthClient::new(world.sandbox.client_id(), Secret::new(world.sandbox.client_secret()), origins)
+            .unwrap();
+    assert!(client.refresh(&Secret::new(oauth["refresh_token"].as_str().unwrap())).await.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refresh_token_rotated_by_another_replica_is_picked_up_from_the_platform() {
     use gotowebinar::{OAuthClient, Origins, Secret};
     let world = World::new().await;

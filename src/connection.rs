@@ -174,6 +174,9 @@ pub struct Connection {
     /// Fingerprint of the keys the connection was built from.
     origin: u64,
     legacy: bool,
+    /// The refresh token was left out because renewed keys would not be kept (a credential check
+    /// in service mode).
+    no_renewal: bool,
 }
 
 /// A process-local fingerprint of a credential (its refresh token, else its access token); never
@@ -193,6 +196,29 @@ type Cache = Mutex<HashMap<String, Connection>>;
 fn cache() -> &'static Cache {
     static CACHE: OnceLock<Cache> = OnceLock::new();
     CACHE.get_or_init(Default::default)
+}
+
+/// Token managers of connections outside the cache (credential checks).
+fn unshared() -> &'static Mutex<Vec<TokenManager>> {
+    static UNSHARED: OnceLock<Mutex<Vec<TokenManager>>> = OnceLock::new();
+    UNSHARED.get_or_init(Default::default)
+}
+
+/// Waits until no token refresh of any connection in this process is running or being saved,
+/// so a stopping process hands every rotated refresh token over before it exits.
+pub async fn settle_all() {
+    let mut managers: Vec<TokenManager> = {
+        let cache = cache().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        cache.values().map(|connection| connection.tokens.clone()).collect()
+    };
+    managers.extend(unshared().lock().unwrap_or_else(|poisoned| poisoned.into_inner()).iter().cloned());
+    futures::future::join_all(managers.iter().map(TokenManager::settle)).await;
+}
+
+/// Makes a stopping process (SIGTERM/SIGINT) wait for token refreshes (see [`settle_all`]).
+fn register_drain() {
+    static REGISTERED: std::sync::Once = std::sync::Once::new();
+    REGISTERED.call_once(|| sailor::shutdown::on_drain(settle_all));
 }
 
 fn rate_limit_from_env() -> Option<u32> {
@@ -240,13 +266,22 @@ impl Connection {
     }
 
     /// A connection for checking the credential (`verifyCredentials`): not shared, and it
-    /// refreshes only a token that has expired or that GoTo rejects, never one still valid,
-    /// because the platform does not store keys refreshed during a check.
+    /// refreshes only a token that has expired or that GoTo rejects, never one still valid.
+    /// Where renewed keys would not be kept ([`Context::keys_kept`]: the platform does not store
+    /// keys renewed during a check) it never refreshes, so a single-use refresh token is not
+    /// spent for nothing.
     pub fn for_verification(context: &Context, cfg: &Value) -> Result<Self, ComponentError> {
-        let credential = Credential::from_cfg(cfg)?;
+        let mut credential = Credential::from_cfg(cfg)?;
         let given = fingerprint(&credential.oauth);
+        let no_renewal = !context.keys_kept() && credential.oauth.refresh_token().is_some();
+        if no_renewal {
+            credential.oauth.remove("refresh_token");
+        }
         let config = TokenManagerConfig { skew: std::time::Duration::ZERO, ..TokenManagerConfig::default() };
-        Self::build(context, credential, given, config)
+        let mut connection = Self::build(context, credential, given, config)?;
+        connection.no_renewal = no_renewal;
+        unshared().lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(connection.tokens.clone());
+        Ok(connection)
     }
 
     fn build(
@@ -274,7 +309,8 @@ impl Connection {
             .rate_limit(rate_limit_from_env())
             .build()
             .map_err(|error| ComponentError::named(names::CONFIGURATION, error.to_string()))?;
-        Ok(Self { client, tokens, store, origin, legacy })
+        register_drain();
+        Ok(Self { client, tokens, store, origin, legacy, no_renewal: false })
     }
 
     /// Whether the credential has the legacy Citrix shape.
@@ -288,6 +324,14 @@ impl Connection {
     pub fn explain(&self, error: ComponentError) -> ComponentError {
         let no_refresh_token = self.tokens.keys().refresh_token().is_none();
         let error = match error {
+            ComponentError::Client { doing, error: ClientError::TokenUnavailable { .. } } if self.no_renewal => {
+                ComponentError::named(
+                    names::AUTH,
+                    format!(
+                        "{doing}: the GoTo access token has expired (or GoTo rejected it), and the check could not be made with it. The check does not renew the token: keys renewed during a credential check are not stored, and GoTo may accept a refresh token only once. The credential is renewed at its first use in a flow; to check it now, re-authorize it (connect the GoTo account again)"
+                    ),
+                )
+            }
             ComponentError::Client { doing, error: ClientError::TokenUnavailable { .. } } if no_refresh_token => {
                 ComponentError::named(
                     names::AUTH,

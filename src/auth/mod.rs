@@ -244,8 +244,23 @@ pub fn random_state() -> String {
 }
 
 /// Runs an `auth` command; returns the process exit code.
+///
+/// SIGTERM or SIGINT stops it at once, except while a token request is under way: then its answer
+/// is written first, and the exit code is 143 (SIGTERM) or 130 (SIGINT).
 pub async fn run(args: AuthArgs) -> i32 {
-    match command(args.command).await {
+    let mut stop = sailor::shutdown::listen();
+    let mut work = std::pin::pin!(command(args.command));
+    let result = tokio::select! {
+        result = &mut work => result,
+        signal = &mut stop => {
+            eprintln!("gotowebinar auth: {} received; stopping", signal.name());
+            if let Some(Err(error)) = sailor::shutdown::finish_critical(work, sailor::shutdown::DRAIN_LIMIT).await {
+                eprintln!("gotowebinar auth: {error}");
+            }
+            return signal.exit_code();
+        }
+    };
+    match result {
         Ok(()) => 0,
         Err(error) => {
             println!("{}", json!({ "error": { "code": error.code(), "message": error.message() } }));
@@ -322,13 +337,23 @@ async fn command(command: AuthCommand) -> Result<(), AuthError> {
                 })?),
                 None => None,
             };
+            // From the code exchange until the file is written a stop waits: the code works once.
+            let critical = sailor::shutdown::critical();
             let credential =
                 exchange(&resolved, &client_id, &code, &redirect_uri, verifier.as_deref()).await?;
             credential.write(&out)?;
+            drop(critical);
             println!("{}", connected(&credential, &out));
             Ok(())
         }
         AuthCommand::Refresh { provider, cfg } => {
+            // The file must take the answer before the refresh token is spent, and runs on one
+            // file (this and `exec --save-keys`) take turns.
+            sailor::keyfile::check_writable(&cfg).map_err(|error| {
+                AuthError::usage(format!("{error}; nothing was sent to the token endpoint"))
+            })?;
+            let _lock =
+                sailor::keyfile::lock(&cfg, Duration::from_secs(300)).await.map_err(AuthError::usage)?;
             let mut credential = CredentialFile::read(&cfg)?;
             let resolved = match provider.provider.as_deref() {
                 Some(spec) => Provider::resolve(Some(spec))?,
@@ -336,12 +361,14 @@ async fn command(command: AuthCommand) -> Result<(), AuthError> {
             };
             let client_id = resolved.client_id(provider.client_id.as_deref())?;
             let mut oauth = credential.oauth();
+            let critical = sailor::shutdown::critical();
             resolved.refresh(&client_id, &mut oauth).await?;
             credential.set_oauth(&oauth);
             if resolved == Provider::GoToWebinar && credential.organizer_key().is_none() {
                 discover_into(&mut credential, &oauth).await;
             }
             credential.write(&cfg)?;
+            drop(critical);
             let mut summary = credential.summary(Some(&cfg));
             summary["status"] = json!("refreshed");
             println!("{summary}");
@@ -408,6 +435,7 @@ pub async fn login(
     show_url(&url, &redirect_uri, options.provider.name());
     let callback = listener.wait(&state, options.timeout).await?;
     let verifier = pkce.as_ref().map(|(_, verifier)| verifier.secret().as_str());
+    let critical = sailor::shutdown::critical();
     let outcome = match exchange(
         &options.provider,
         &options.client_id,
@@ -420,6 +448,7 @@ pub async fn login(
         Ok(credential) => credential.write(&options.out).map(|()| credential),
         Err(error) => Err(error),
     };
+    drop(critical);
     finish(callback, options, outcome).await
 }
 
@@ -440,6 +469,7 @@ async fn login_oauth1(
     let url = file.authorize_url(&request.token)?;
     show_url(&url, &redirect_uri, &file.name);
     let callback = listener.wait_oauth1(&request.token, options.timeout).await?;
+    let critical = sailor::shutdown::critical();
     let outcome = match oauth1::access_token(file, &consumer, &request, &callback.code).await {
         Ok(oauth) => {
             let credential = CredentialFile::new(&options.provider, &oauth, None, None);
@@ -447,6 +477,7 @@ async fn login_oauth1(
         }
         Err(error) => Err(error),
     };
+    drop(critical);
     finish(callback, options, outcome).await
 }
 

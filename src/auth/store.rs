@@ -1,7 +1,6 @@
 //! The credential file: the `cfg` shape `gotowebinar exec --cfg` reads (`oauth` plus
 //! `organizerKey`/`accountKey`), written atomically with mode 0600, and its secret-free summary.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
@@ -98,29 +97,16 @@ impl CredentialFile {
         self.cfg.insert(name.into(), value);
     }
 
-    /// Writes the file atomically (a temporary file in the same directory, renamed over the
-    /// target) with mode 0600, so a reader never sees half a credential.
+    /// Writes the file atomically and durably (a 0600 temporary file in the target's directory,
+    /// synced, renamed over the target, the directory synced; through a symlink, to its target),
+    /// so a reader never sees half a credential and no temporary file is left.
     pub fn write(&self, path: &Path) -> Result<(), AuthError> {
-        let failed = |error: &dyn std::fmt::Display| {
+        sailor::keyfile::write_json(path, &Value::Object(self.cfg.clone())).map_err(|error| {
             AuthError::failed(
                 "write_failed",
                 format!("cannot write the credential file {}: {error}", path.display()),
             )
-        };
-        let dir = parent_dir(path);
-        let text = serde_json::to_string_pretty(&self.cfg).map_err(|e| failed(&e))?;
-        // NamedTempFile is created with mode 0600 and keeps it through the rename.
-        let mut file = tempfile::Builder::new()
-            .prefix(".credential-")
-            .suffix(".tmp")
-            .tempfile_in(&dir)
-            .map_err(|e| failed(&e))?;
-        set_private(file.path()).map_err(|e| failed(&e))?;
-        file.write_all(text.as_bytes()).map_err(|e| failed(&e))?;
-        file.write_all(b"\n").map_err(|e| failed(&e))?;
-        file.as_file().sync_all().map_err(|e| failed(&e))?;
-        file.persist(path).map_err(|e| failed(&e.error))?;
-        Ok(())
+        })
     }
 
     /// What a person wants to know about the credential; no secret in it.
@@ -181,16 +167,5 @@ pub fn check_out(path: &Path) -> Result<(), AuthError> {
     if path.is_dir() {
         return Err(AuthError::usage(format!("--out {} is a directory: name a file", path.display())));
     }
-    Ok(())
-}
-
-#[cfg(unix)]
-fn set_private(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-}
-
-#[cfg(not(unix))]
-fn set_private(_path: &Path) -> std::io::Result<()> {
-    Ok(())
+    sailor::keyfile::check_writable(path).map_err(|error| AuthError::usage(format!("--out: {error}")))
 }

@@ -89,6 +89,7 @@ struct Inner {
     credentials: Option<Arc<dyn CredentialSource>>,
     step: StepInfo,
     local_cfg: Option<PathBuf>,
+    keys_kept: bool,
 }
 
 /// What a function gets to emit events and reach the runtime; cheap to clone.
@@ -109,7 +110,9 @@ impl std::fmt::Debug for Context {
 impl Context {
     /// A context that sends events to `emitter`, for the given step.
     pub fn new(emitter: Arc<dyn Emitter>, step: StepInfo) -> Self {
-        Context { inner: Arc::new(Inner { emitter, credentials: None, step, local_cfg: None }) }
+        Context {
+            inner: Arc::new(Inner { emitter, credentials: None, step, local_cfg: None, keys_kept: true }),
+        }
     }
 
     /// The same context, able to re-read stored credentials from `source`.
@@ -119,6 +122,7 @@ impl Context {
             credentials: Some(source),
             step: self.inner.step.clone(),
             local_cfg: self.inner.local_cfg.clone(),
+            keys_kept: self.inner.keys_kept,
         };
         Context { inner: Arc::new(inner) }
     }
@@ -129,7 +133,21 @@ impl Context {
             emitter: self.inner.emitter.clone(),
             credentials: self.inner.credentials.clone(),
             step: self.inner.step.clone(),
+            keys_kept: self.inner.keys_kept,
             local_cfg: Some(path.into()),
+        };
+        Context { inner: Arc::new(inner) }
+    }
+
+    /// The same context, saying whether keys emitted with `updateKeys` are kept (see
+    /// [`Context::keys_kept`]).
+    pub fn with_keys_kept(self, kept: bool) -> Self {
+        let inner = Inner {
+            emitter: self.inner.emitter.clone(),
+            credentials: self.inner.credentials.clone(),
+            step: self.inner.step.clone(),
+            local_cfg: self.inner.local_cfg.clone(),
+            keys_kept: kept,
         };
         Context { inner: Arc::new(inner) }
     }
@@ -138,6 +156,13 @@ impl Context {
     /// platform. Advice differs: locally a person fixes the file, on the platform the credential.
     pub fn local_cfg(&self) -> Option<&Path> {
         self.inner.local_cfg.as_deref()
+    }
+
+    /// Whether keys emitted with `updateKeys` reach a store that keeps them (the platform account,
+    /// the cfg file, stdout). When `false`, a function must not refresh a token: a rotated
+    /// refresh token would exist only in this process and be lost.
+    pub fn keys_kept(&self) -> bool {
+        self.inner.keys_kept
     }
 
     /// Emits any event.

@@ -11,10 +11,13 @@
 //! the run ends quietly with 0, like any command whose reader has seen enough.
 
 use std::fs;
+use std::future::Future;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use serde_json::{json, Map, Value};
@@ -23,7 +26,9 @@ use crate::component::{Component, FunctionError, Input};
 use crate::context::{Context, CredentialSource, EmitError, Emitter, StepInfo};
 use crate::event::{ErrorInfo, Event};
 use crate::json::parse_json_lossless;
+use crate::keyfile::{self, KeyFileLock};
 use crate::message::{json_type, Message};
+use crate::shutdown::Signal;
 
 /// Arguments of the local runner (`exec <function> --cfg FILE …`).
 #[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
@@ -44,7 +49,8 @@ pub struct ExecArgs {
     /// next run starts from it; a missing file is then the first run.
     #[arg(long, requires = "snapshot")]
     pub save_snapshot: bool,
-    /// Write keys emitted with updateKeys back into the cfg file (atomically, mode 0600).
+    /// Write keys emitted with updateKeys back into the cfg file (checked writable first; locked
+    /// against other runs; replaced atomically and durably, through a symlink, mode 0600).
     #[arg(long)]
     pub save_keys: bool,
     /// What to call: process, startup, shutdown, verifyCredentials, getMetaModel or selectModel.
@@ -131,15 +137,22 @@ impl FromStr for Method {
     }
 }
 
+/// How long a run with `--save-keys` waits for another run on the same cfg file to finish.
+const LOCK_WAIT: Duration = Duration::from_secs(300);
+
 /// Runs one function with output on stdout; returns the process exit code.
+///
+/// SIGTERM and SIGINT cancel the function, but a token refresh under way is finished and its keys
+/// emitted (and with `--save-keys` written) first; the exit code is then 143 or 130.
 ///
 /// Must be called inside a Tokio runtime (the function runs in its own task so a panic becomes an
 /// error event).
 pub async fn run_local(component: &Component, args: ExecArgs) -> i32 {
-    run_local_with_io(component, args, io::stdout(), io::stderr()).await
+    let stop = crate::shutdown::listen();
+    run(component, args, io::stdout(), io::stderr(), stop).await
 }
 
-/// Like [`run_local`], writing event lines to `out` instead of stdout.
+/// Like [`run_local`], writing event lines to `out` instead of stdout (signals are not handled).
 pub async fn run_local_with_output<W>(component: &Component, args: ExecArgs, out: W) -> i32
 where
     W: Write + Send + 'static,
@@ -147,13 +160,28 @@ where
     run_local_with_io(component, args, out, io::stderr()).await
 }
 
-/// Like [`run_local`], writing event lines to `out` and a usage error to `err`.
-pub async fn run_local_with_io<W, E>(component: &Component, args: ExecArgs, out: W, mut err: E) -> i32
+/// Like [`run_local`], writing event lines to `out` and a usage error to `err` (signals are not
+/// handled).
+pub async fn run_local_with_io<W, E>(component: &Component, args: ExecArgs, out: W, err: E) -> i32
 where
     W: Write + Send + 'static,
     E: Write,
 {
-    let call = match prepare(component, &args) {
+    run(component, args, out, err, Box::pin(std::future::pending())).await
+}
+
+async fn run<W, E>(
+    component: &Component,
+    args: ExecArgs,
+    out: W,
+    mut err: E,
+    mut stop: Pin<Box<dyn Future<Output = Signal> + Send>>,
+) -> i32
+where
+    W: Write + Send + 'static,
+    E: Write,
+{
+    let mut call = match prepare(component, &args) {
         Ok(call) => call,
         Err(reason) => {
             let _ = writeln!(err, "error: {}", crate::logging::printable(&reason, false));
@@ -161,10 +189,7 @@ where
             return 2;
         }
     };
-    let persist_keys = args.save_keys && call.method != Method::VerifyCredentials;
-    if args.save_keys && !persist_keys {
-        tracing::warn!("verifyCredentials cannot persist keys on the platform; --save-keys is ignored");
-    }
+    let persist_keys = args.save_keys;
     let shared = Arc::new(Shared {
         state: Mutex::new(State {
             out: Box::new(out),
@@ -180,6 +205,26 @@ where
         snapshot_path: args.snapshot.clone().filter(|_| args.save_snapshot),
     });
 
+    // With --save-keys the file must take the new keys before a token can be spent, and runs on
+    // one file take turns, so one refresh serves them all (each reads what the last one wrote).
+    let _lock = if persist_keys {
+        match claim_cfg(&args.cfg).await {
+            Ok((lock, cfg)) => {
+                call.cfg = cfg;
+                Some(lock)
+            }
+            Err(reason) => {
+                let mut st = shared.lock();
+                st.write(&Event::Error(ErrorInfo::new("ConfigurationError", reason)).to_json());
+                st.write(&Event::End.to_json());
+                st.closed = true;
+                return 1;
+            }
+        }
+    } else {
+        None
+    };
+
     let mut step = StepInfo::from_env(args.function.clone());
     if let Some(url) = &args.webhook_url {
         // Components may read the URL from the environment as on the platform.
@@ -194,7 +239,24 @@ where
         .with_local_cfg(args.cfg.clone());
 
     tracing::debug!(function = %args.function, method = call.method.as_str(), "running");
-    let outcome = match tokio::spawn(call.run(ctx)).await {
+    let mut task = tokio::spawn(call.run(ctx));
+    let joined = tokio::select! {
+        joined = &mut task => joined,
+        signal = &mut stop => {
+            tracing::warn!(
+                signal = signal.name(),
+                "stopping: the function is cancelled; a token refresh under way is finished and its keys saved first"
+            );
+            task.abort();
+            let _ = task.await;
+            crate::shutdown::drain(crate::shutdown::DRAIN_LIMIT).await;
+            let mut st = shared.lock();
+            st.write(&Event::End.to_json());
+            st.closed = true;
+            return signal.exit_code();
+        }
+    };
+    let outcome = match joined {
         Ok(outcome) => outcome,
         Err(join) => Err(FunctionError::new("FunctionPanicked", panic_text(join))),
     };
@@ -210,6 +272,8 @@ where
             st.write(&Event::Error(e.into()).to_json());
         }
     }
+    // A refresh still running in the background hands its keys over before `end`.
+    crate::shutdown::drain(crate::shutdown::DRAIN_LIMIT).await;
     let mut st = shared.lock();
     st.write(&Event::End.to_json());
     st.closed = true;
@@ -221,6 +285,22 @@ where
         return 1;
     }
     i32::from(st.error_emitted)
+}
+
+/// Checks that the cfg file can be written, takes its lock and reads it again under the lock.
+async fn claim_cfg(path: &Path) -> Result<(KeyFileLock, Value), String> {
+    let advice = "; new keys could not be saved, so nothing was sent to GoTo";
+    keyfile::check_writable(path).map_err(|e| format!("--save-keys: {e}{advice}"))?;
+    let lock = keyfile::lock(path, LOCK_WAIT).await.map_err(|e| format!("--save-keys: {e}{advice}"))?;
+    let cfg = read_json("--cfg", path)?;
+    if !cfg.is_object() {
+        return Err(format!(
+            "--cfg file {} must contain a JSON object, got {}",
+            path.display(),
+            json_type(&cfg)
+        ));
+    }
+    Ok((lock, cfg))
 }
 
 fn panic_text(join: tokio::task::JoinError) -> String {
@@ -422,7 +502,7 @@ impl Shared {
             }
         };
         cfg.extend(keys.clone());
-        write_atomic(path, &Value::Object(cfg))
+        keyfile::write_json(path, &Value::Object(cfg))
             .map_err(|e| format!("could not write the keys to {}: {e}", path.display()))
     }
 }
@@ -485,14 +565,24 @@ impl Emitter for LocalEmitter {
                     st.write(&Event::Error(ErrorInfo::new("UpdateKeysError", reason.clone())).to_json());
                     return Err(EmitError::Invalid(reason));
                 };
+                // Printed before the file is written: whatever the provider issued is out of
+                // memory first, even when the write then fails.
+                st.emitted_keys.extend(keys.clone());
+                let printed = st.write_line(event.to_line());
                 if shared.persist_keys {
+                    let _critical = crate::shutdown::critical();
                     if let Err(reason) = shared.save_keys(keys) {
+                        let reason = format!("{reason}; the new keys are in the updateKeys line before this error: copy them into the file");
                         st.error_emitted = true;
                         st.write(&Event::Error(ErrorInfo::new("UpdateKeysError", reason.clone())).to_json());
                         return Err(EmitError::Failed(reason));
                     }
                 }
-                st.emitted_keys.extend(keys.clone());
+                return if printed {
+                    Ok(())
+                } else {
+                    Err(EmitError::Failed("could not write the event line".into()))
+                };
             }
             _ => {}
         }
@@ -528,7 +618,7 @@ fn save_snapshot(shared: &Shared, st: &mut State, event: &Event) -> Result<(), S
         (Event::Snapshot(snapshot), _) => snapshot.clone(),
         _ => return Ok(()),
     };
-    write_atomic(path, &next)
+    crate::keyfile::write_json(path, &next)
         .map_err(|e| format!("could not write the snapshot to {}: {e}", path.display()))?;
     st.snapshot = next;
     Ok(())
@@ -554,37 +644,6 @@ impl CredentialSource for LocalCredentials {
         cfg.extend(self.0.lock().emitted_keys.clone());
         Ok(Some(Value::Object(cfg)))
     }
-}
-
-/// Replaces `path` with `value` as pretty JSON: a 0600 temp file in the same directory, then a rename,
-/// so readers see the old or the new file, never a partial one.
-fn write_atomic(path: &Path, value: &Value) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"))?;
-    let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), uuid::Uuid::new_v4().simple()));
-    let mut text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
-    text.push('\n');
-
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let result = options
-        .open(&tmp)
-        .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()))
-        .and_then(|()| fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
 }
 
 #[cfg(test)]
@@ -648,22 +707,5 @@ mod tests {
         }
         let err = "verify".parse::<Method>().unwrap_err();
         assert!(err.contains("verifyCredentials") && !err.contains('\n'), "{err}");
-    }
-
-    #[test]
-    fn atomic_write_replaces_the_file_with_mode_0600() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("cfg.json");
-        fs::write(&path, "{}").unwrap();
-        write_atomic(&path, &json!({"a": 1})).unwrap();
-        let back: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
-        assert_eq!(back, json!({"a": 1}));
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-        }
-        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(names, ["cfg.json"]);
     }
 }

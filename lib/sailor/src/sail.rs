@@ -78,28 +78,13 @@ pub async fn run_sail(component: &Component, settings: Settings) -> Result<(), S
     run_sail_until(component, settings, shutdown_signal()).await
 }
 
-/// Resolves on SIGTERM or SIGINT.
-pub async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => tracing::info!("SIGTERM received; shutting down"),
-                    _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT received; shutting down"),
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM; only SIGINT stops the step");
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-        tracing::info!("interrupt received; shutting down");
+/// Resolves on SIGTERM or SIGINT. Listening starts at once, when this is called (see
+/// [`crate::shutdown::listen`]), so a signal during startup or init stops the step the same way.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send {
+    let stop = crate::shutdown::listen();
+    async move {
+        let signal = stop.await;
+        tracing::info!("{} received; shutting down", signal.name());
     }
 }
 
@@ -606,6 +591,8 @@ impl Sail {
         self.stopping.store(true, Ordering::SeqCst);
         self.bump();
         while tasks.join_next().await.is_some() {}
+        // Token refreshes still running hand their keys to the platform before the channel closes.
+        crate::shutdown::drain(crate::shutdown::DRAIN_LIMIT).await;
         if let Some((conn, channel)) = current.take() {
             let _ = channel.close(200, ShortString::from("OK")).await;
             let _ = conn.close(200, ShortString::from("OK")).await;

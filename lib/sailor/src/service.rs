@@ -148,13 +148,24 @@ async fn call(
         return Ok(Err(FunctionError::new("ServiceError", "this component has no service functions")));
     };
     let cfg = Arc::new(RwLock::new(env.cfg.clone()));
-    // Keys saved from verifyCredentials would belong to an account that does not exist yet.
-    let api = if method == "verifyCredentials" { None } else { env.api.clone() };
+    // Keys renewed during verifyCredentials are not kept: the platform honours updateKeys only in
+    // getMetaModel/selectModel, and it stores the credential as it was submitted after the check.
+    let unsaved = if method == "verifyCredentials" {
+        Some("keys renewed during verifyCredentials are not stored by the platform".to_string())
+    } else if env.api.is_none() {
+        Some("the platform API is not configured (ELASTICIO_API_URI, ELASTICIO_API_USERNAME, ELASTICIO_API_KEY)".into())
+    } else if account_id(&env.cfg).is_none() {
+        Some("ELASTICIO_CFG has no _account, so there is no account to store them in".into())
+    } else {
+        None
+    };
+    let api = if unsaved.is_none() { env.api.clone() } else { None };
     let function = env.action_or_trigger.clone().unwrap_or_default();
     let mut ctx = Context::new(
-        Arc::new(ServiceEmitter { api: api.clone(), cfg }),
+        Arc::new(ServiceEmitter { api, cfg, unsaved: unsaved.clone() }),
         StepInfo::from_env(function.clone()),
-    );
+    )
+    .with_keys_kept(unsaved.is_none());
     if let Some(api) = &env.api {
         ctx = ctx.with_credentials(AccountCredentials::for_cfg(api.clone(), &env.cfg));
     }
@@ -208,6 +219,8 @@ async fn post_result(env: &ServiceEnv, body: &Value) -> Result<(), SailError> {
 struct ServiceEmitter {
     api: Option<PlatformApi>,
     cfg: Arc<RwLock<Value>>,
+    /// Why emitted keys cannot be stored (then `api` is `None`).
+    unsaved: Option<String>,
 }
 
 #[async_trait]
@@ -239,7 +252,8 @@ impl Emitter for ServiceEmitter {
                         Ok(())
                     }
                     _ => {
-                        tracing::warn!("updateKeys needs _account in the cfg and the ELASTICIO_API_* settings; not saved");
+                        let why = self.unsaved.as_deref().unwrap_or("the cfg has no _account");
+                        tracing::warn!("updateKeys not saved: {why}");
                         Ok(())
                     }
                 }

@@ -66,6 +66,9 @@ pub(crate) struct Runtime {
     pub faults: FaultConfig,
     pub fault_rng: StdRng,
     pub deny_next_authorize: bool,
+    /// How long the token endpoint holds an answer after issuing it (a slow provider: the old
+    /// refresh token is already spent while the client waits).
+    pub token_answer_delay: Duration,
     pub log: VecDeque<RequestRecord>,
     pub deliveries: Vec<WebhookDelivery>,
     /// The last event sent: (event key, event name, callback URL, body), kept for redelivery.

@@ -51,6 +51,7 @@ impl App {
             "rateLimit": rt.rate_limit,
             "faults": rt.faults,
             "clockOffsetSeconds": offset,
+            "tokenAnswerDelayMs": u64::try_from(rt.token_answer_delay.as_millis()).unwrap_or(u64::MAX),
         })
     }
 

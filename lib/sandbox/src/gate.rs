@@ -229,5 +229,10 @@ pub(crate) async fn token_gate(State(app): State<App>, req: Request, next: Next)
             return resp;
         }
     }
-    next.run(req).await
+    let resp = next.run(req).await;
+    let delay = app.rt().token_answer_delay;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    resp
 }

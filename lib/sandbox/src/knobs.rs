@@ -79,6 +79,7 @@ struct ConfigIn {
     rate_limit: Option<Option<u32>>,
     faults: Option<FaultConfig>,
     clock_offset_seconds: Option<i64>,
+    token_answer_delay_ms: Option<u64>,
 }
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
@@ -114,6 +115,9 @@ async fn set_config(State(app): State<App>, bytes: Bytes) -> Response {
     }
     if let Some(s) = input.clock_offset_seconds {
         app.set_clock_offset(chrono::Duration::seconds(s));
+    }
+    if let Some(ms) = input.token_answer_delay_ms {
+        app.rt().token_answer_delay = Duration::from_millis(ms);
     }
     respond(StatusCode::OK, &app.config_json())
 }

@@ -142,6 +142,7 @@ impl Sandbox {
                 fault_rng: StdRng::seed_from_u64(faults.seed),
                 faults,
                 deny_next_authorize: false,
+                token_answer_delay: Duration::ZERO,
                 log: VecDeque::new(),
                 deliveries: Vec::new(),
                 last_event: None,
@@ -275,6 +276,11 @@ impl Sandbox {
     /// Replaces the fault injection settings and reseeds its RNG.
     pub fn set_faults(&self, faults: FaultConfig) {
         self.app.set_faults(faults);
+    }
+
+    /// The token endpoint holds each answer this long after issuing it (0 = at once).
+    pub fn set_token_answer_delay(&self, delay: Duration) {
+        self.app.rt().token_answer_delay = delay;
     }
 
     /// The next authorization request is denied (`error=access_denied`).
