@@ -78,7 +78,6 @@ const NOT_EXPOSED: &[(&str, &str)] = &[
     ("createSecretKey", "no flow step: the webhook secret is application configuration, created once with `gotowebinar webhooks create-secret` (a new key replaces the one every flow verifies with)"),
 ];
 
-
 /// What shows that GoTo serves a path the component uses although the document lacks it.
 const UNDOCUMENTED_EVIDENCE: &[(&str, &str)] = &[];
 

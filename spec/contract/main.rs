@@ -37,13 +37,11 @@ const OUTSIDE_THE_DOCUMENT: &[(&str, &str, &str)] = &[
 /// Request-side violations of the component that are being fixed in the component itself: each is
 /// (operation or `METHOD path`, text the violation contains, why). The list must match exactly: a
 /// fixed violation fails the test until its line is removed.
-const KNOWN_COMPONENT_BUGS: &[(&str, &str, &str)] = &[
-];
+const KNOWN_COMPONENT_BUGS: &[(&str, &str, &str)] = &[];
 
 /// Runs that fail because of a known component bug, as (function, how it ran, text of the failure,
 /// why). Exact like [`KNOWN_COMPONENT_BUGS`]: a run that passes again fails the test until removed.
-const KNOWN_FAILING_RUNS: &[(&str, &str, &str, &str)] = &[
-];
+const KNOWN_FAILING_RUNS: &[(&str, &str, &str, &str)] = &[];
 
 /// The document, loaded once; a missing document fails every test with one line.
 fn doc() -> &'static Doc {

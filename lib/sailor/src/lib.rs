@@ -39,7 +39,9 @@ pub use crypto::{CryptoError, MessageCrypto};
 pub use event::{ErrorInfo, Event, HttpReply};
 pub use json::parse_json_lossless;
 pub use local::{run_local, run_local_with_io, run_local_with_output, ExecArgs, Method};
-pub use logging::{init_platform_logging, init_stderr_logging, printable, register_secrets_in, PrintableStderr};
+pub use logging::{
+    init_platform_logging, init_stderr_logging, printable, register_secrets_in, PrintableStderr,
+};
 pub use message::{Message, MessageError};
 pub use object_storage::{ObjectStorage, OBJECT_ID_HEADER};
 pub use platform_api::{AccountCredentials, ApiError, PlatformApi, StepData};
