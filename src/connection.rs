@@ -325,10 +325,15 @@ impl Connection {
         let no_refresh_token = self.tokens.keys().refresh_token().is_none();
         let error = match error {
             ComponentError::Client { doing, error: ClientError::TokenUnavailable { .. } } if self.no_renewal => {
+                let (context, _, _) = self.store.snapshot();
+                let reauthorize = match context.local_cfg() {
+                    Some(path) => format!("run `gotowebinar auth login --out {}`", path.display()),
+                    None => "reconnect the GoTo credential in the platform".to_string(),
+                };
                 ComponentError::named(
                     names::AUTH,
                     format!(
-                        "{doing}: the GoTo access token has expired (or GoTo rejected it), and the check could not be made with it. The check does not renew the token: keys renewed during a credential check are not stored, and GoTo may accept a refresh token only once. The credential is renewed at its first use in a flow; to check it now, re-authorize it (connect the GoTo account again)"
+                        "{doing}: the GoTo access token has expired (or GoTo rejected it), and the check could not be made with it. The check does not renew the token: keys renewed during a credential check are not stored, and GoTo may accept a refresh token only once. The credential is renewed at its first use in a flow; to check it now, re-authorize it: {reauthorize}"
                     ),
                 )
             }
