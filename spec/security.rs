@@ -301,3 +301,44 @@ mod terminal {
         assert_printable(&run.stderr);
     }
 }
+
+#[tokio::test]
+async fn a_providers_oversized_token_answer_is_refused_while_it_streams_in() {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let world = World::new().await;
+    let fake = MockServer::start().await;
+    let huge = format!("{{\"access_token\": \"{}\"}}", "A".repeat(200_000));
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(huge))
+        .mount(&fake)
+        .await;
+    let provider = world.write(
+        "provider.json",
+        &json!({"name": "p", "authorizeUrl": format!("{}/a", fake.uri()), "tokenUrl": format!("{}/t", fake.uri())}),
+    );
+    let out = world.dir.path().join("cred.json");
+    let mut env = client_env();
+    env.push(("GOTOWEBINAR_MAX_RESPONSE_BYTES".to_string(), "4096".to_string()));
+    let run = run_binary(
+        &args(&[
+            "auth",
+            "exchange",
+            "--provider",
+            provider.to_str().unwrap(),
+            "--code",
+            "c",
+            "--redirect-uri",
+            "http://127.0.0.1:1/cb",
+            "--out",
+            out.to_str().unwrap(),
+        ]),
+        &env,
+    )
+    .await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("above the 4096 bytes"), "{}", run.stderr);
+    assert!(run.stderr.len() < 4096, "the answer is not echoed: {} bytes of stderr", run.stderr.len());
+    assert!(!out.exists(), "nothing was written");
+}

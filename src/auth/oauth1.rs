@@ -341,7 +341,7 @@ async fn signed_post(
             )
         })?;
     let status = response.status().as_u16();
-    let body = response.text().await.unwrap_or_default();
+    let body = super::provider::capped_text(response, url).await?;
     if (200..300).contains(&status) {
         // Providers answer form-encoded (often labelled text/html); a few answer JSON.
         return Ok(parse_answer(&body));

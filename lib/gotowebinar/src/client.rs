@@ -183,7 +183,8 @@ pub fn max_response_bytes_from_env() -> Result<usize> {
 }
 
 /// Why a response body was not read whole.
-enum ReadFailure {
+#[derive(Debug)]
+pub enum ReadFailure {
     /// Larger than the cap: what is known of its size.
     TooLarge(String),
     /// The transport failed mid-body.
@@ -191,8 +192,11 @@ enum ReadFailure {
 }
 
 /// Reads a body chunk by chunk, giving up as soon as it passes `max` bytes, so an oversized answer
-/// never sits in memory whole.
-async fn read_capped(mut answer: reqwest::Response, max: usize) -> std::result::Result<Vec<u8>, ReadFailure> {
+/// never sits in memory whole. Used for API answers and token endpoint answers alike.
+pub async fn read_capped(
+    mut answer: reqwest::Response,
+    max: usize,
+) -> std::result::Result<Vec<u8>, ReadFailure> {
     if let Some(length) = answer.content_length().filter(|length| *length > max as u64) {
         return Err(ReadFailure::TooLarge(format!("{length} bytes")));
     }

@@ -539,13 +539,28 @@ impl OAuthClient {
             .get(reqwest::header::LOCATION)
             .and_then(|v| v.to_str().ok())
             .map(|v| scrub(v, &scrub_list));
-        let body = response.text().await.map_err(|e| TokenRequestError::Transient {
-            message: format!(
-                "the token endpoint's answer (HTTP {status}) could not be read: {}",
-                scrub(&error_chain(&e), &scrub_list)
-            ),
-            retry_after,
-        })?;
+        let max =
+            crate::client::max_response_bytes_from_env().unwrap_or(crate::client::DEFAULT_MAX_RESPONSE_BYTES);
+        let body = match crate::client::read_capped(response, max).await {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(crate::client::ReadFailure::TooLarge(size)) => {
+                return Err(TokenRequestError::Failed {
+                    message: format!(
+                        "the token endpoint's answer (HTTP {status}) is {size}, above the {max} bytes a \
+                         response may have"
+                    ),
+                })
+            }
+            Err(crate::client::ReadFailure::Transport(e)) => {
+                return Err(TokenRequestError::Transient {
+                    message: format!(
+                        "the token endpoint's answer (HTTP {status}) could not be read: {}",
+                        scrub(&error_chain(&e), &scrub_list)
+                    ),
+                    retry_after,
+                })
+            }
+        };
         classify(status, &body, retry_after, location.as_deref(), &scrub_list)
     }
 }
