@@ -44,6 +44,7 @@ pub(crate) async fn panelists(
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PanelistIn {
     name: Option<String>,
     email: Option<String>,
@@ -147,13 +148,14 @@ pub(crate) async fn coorganizers(
     })
 }
 
+/// The document's `CoorganizerReqCreate`: it has no `surname` (an external co-organizer's whole
+/// name goes into `givenName`), so one is refused like any undeclared field.
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct CoorganizerIn {
     external: Option<bool>,
     organizer_key: Option<KeyText>,
     given_name: Option<String>,
-    surname: Option<String>,
     email: Option<String>,
 }
 
@@ -178,7 +180,7 @@ pub(crate) async fn add_coorganizers(
                 let email = c.email.clone().filter(|e| valid_email(e));
                 let given = c.given_name.clone().filter(|n| !n.trim().is_empty());
                 match (given, email) {
-                    (Some(g), Some(e)) => (g, c.surname.clone().unwrap_or_default(), e),
+                    (Some(g), Some(e)) => (g, String::new(), e),
                     _ => {
                         return Err(ApiError::bad_request(format!(
                             "[{i}]: an external co-organizer needs givenName and a valid email"
@@ -261,7 +263,7 @@ pub(crate) async fn resend_coorganizer(
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SearchIn {
     account_key: Option<KeyText>,
     name: Option<String>,

@@ -72,7 +72,7 @@ fn registrant_not_found() -> ApiError {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ResponseIn {
     question_key: Option<KeyText>,
     response_text: Option<String>,
@@ -213,6 +213,13 @@ pub(crate) async fn create(
     bytes: Bytes,
 ) -> ApiResult {
     let input: serde_json::Map<String, Value> = body(&bytes)?;
+    // The document's `RegistrantCreateRequest` declares these fields and no others.
+    let declared = |name: &str| {
+        matches!(name, "firstName" | "lastName" | "email" | "responses") || DETAIL_FIELDS.contains(&name)
+    };
+    if let Some(unknown) = input.keys().find(|name| !declared(name)) {
+        return Err(ApiError::bad_request(format!("Unrecognized field `{unknown}`")));
+    }
     let required = |name: &str| -> Result<String, ApiError> {
         match text_field(&input, name)? {
             Some(v) if !v.trim().is_empty() => {

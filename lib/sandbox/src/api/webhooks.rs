@@ -142,7 +142,7 @@ async fn validate_callback(app: &App, url: &str) -> Result<(), ApiError> {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct WebhookIn {
     callback_url: Option<String>,
     event_name: Option<String>,
@@ -207,27 +207,22 @@ pub(crate) async fn create(
     Ok(respond(StatusCode::OK, &json!({"_embedded": {"webhooks": out}})))
 }
 
-/// `GET /webhooks?product=g2w&eventName=…`.
+/// `GET /webhooks?product=g2w`: every webhook of the application. The document declares no other
+/// parameter, and GoTo ignores unknown ones, so none narrows the list.
 pub(crate) async fn list(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
     Query(q): Query<Params>,
 ) -> ApiResult {
     require_product(&q)?;
-    let event = q.get("eventName").cloned();
     let items = app.read(|s| {
-        s.webhooks
-            .iter()
-            .filter(|w| w.client_id == caller.client_id)
-            .filter(|w| event.as_ref().is_none_or(|e| *e == w.event_name))
-            .map(webhook_json)
-            .collect::<Vec<_>>()
+        s.webhooks.iter().filter(|w| w.client_id == caller.client_id).map(webhook_json).collect::<Vec<_>>()
     });
     Ok(respond(StatusCode::OK, &embedded("webhooks", items)))
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct WebhookUpdate {
     webhook_key: Option<String>,
     state: Option<String>,
@@ -307,8 +302,10 @@ fn subscription_json(s: &UserSubscription, event: Option<&Webhook>) -> Value {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SubscriptionIn {
+    #[allow(dead_code)]
+    callback_url: Option<String>,
     webhook_key: Option<String>,
     user_subscription_key: Option<String>,
     user_subscription_state: Option<String>,

@@ -23,14 +23,16 @@ use crate::seed::{default_audio, default_email_settings};
 const MAX_TIMES: usize = 50;
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct TimesIn {
     start_time: Option<String>,
     end_time: Option<String>,
 }
 
+/// A webinar's create or update body: the fields the document declares, and the sequence fields
+/// GoTo takes although the document lacks them (a listed erratum). Anything else is a 400.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct WebinarIn {
     subject: Option<String>,
     description: Option<String>,
@@ -43,6 +45,8 @@ struct WebinarIn {
     experience_type: Option<String>,
     recording_asset_key: Option<KeyText>,
     is_ondemand: Option<bool>,
+    #[allow(dead_code)]
+    is_breakout: Option<bool>,
     email_settings: Option<Value>,
     recurrence_start: Option<TimesIn>,
     recurrence_pattern: Option<String>,
@@ -428,6 +432,13 @@ pub(crate) async fn set_audio(
     bytes: Bytes,
 ) -> ApiResult {
     let input: Value = body(&bytes)?;
+    // The document's `AudioUpdate` declares these three fields and no others.
+    if let Some(unknown) = input
+        .as_object()
+        .and_then(|o| o.keys().find(|k| !["type", "pstnInfo", "privateInfo"].contains(&k.as_str())))
+    {
+        return Err(ApiError::bad_request(format!("Unrecognized field `{unknown}`")));
+    }
     let kind = input.get("type").and_then(Value::as_str).unwrap_or_default();
     if !["VOIP", "PSTN", "Hybrid", "Private"].contains(&kind) {
         return Err(ApiError::bad_request("type must be VOIP, PSTN, Hybrid or Private"));
@@ -478,13 +489,22 @@ pub(crate) async fn start_url(
     Ok(respond(StatusCode::OK, &json!({"startUrl": format!("{}/start/{key}", app.base())})))
 }
 
+/// A copy's changes: the fields the document declares (those the copy does not keep are accepted
+/// and left as the original has them). Anything else is a 400.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
 struct CopyIn {
     times: Option<Vec<TimesIn>>,
     subject: Option<String>,
     description: Option<String>,
     time_zone: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    recording_asset_key: Option<KeyText>,
+    is_ondemand: Option<bool>,
+    locale: Option<String>,
+    email_settings: Option<Value>,
 }
 
 /// `PUT /webinars/{w}/copy` → 201 with the new webinar's key. Not safe to repeat.
@@ -494,8 +514,8 @@ pub(crate) async fn copy(
     Path(keys): Path<Keys>,
     bytes: Bytes,
 ) -> ApiResult {
-    let input: CopyIn =
-        if bytes.iter().all(u8::is_ascii_whitespace) { CopyIn::default() } else { body(&bytes)? };
+    // The document requires a body; `{}` copies without changes.
+    let input: CopyIn = body(&bytes)?;
     check_text(&input.subject, "subject", 128)?;
     check_text(&input.description, "description", 2048)?;
     let now = app.now();

@@ -215,6 +215,9 @@ async fn webinar_create_validates_its_input() {
         json!({"subject": "Simulive", "experienceType": "SIMULIVE", "times": times}),
         json!({"subject": "Two", "type": "single_session", "times": [
             {"startTime": future(1), "endTime": future(2)}, {"startTime": future(3), "endTime": future(4)}]}),
+        // Fields the document does not declare, at the top and inside a time range.
+        json!({"subject": "Undeclared", "times": times, "organizerEmail": "me@example.com"}),
+        json!({"subject": "Undeclared", "times": [{"startTime": future(1), "endTime": future(2), "zone": "UTC"}]}),
     ];
     for case in cases {
         let r = env.post(&path, &case.to_string()).await;
@@ -326,6 +329,7 @@ async fn registrant_create_conflict_validation_get_delete() {
         json!({"firstName": "X", "lastName": "X"}),
         json!({"firstName": "X", "lastName": "X", "email": "not-an-email"}),
         json!({"firstName": 5, "lastName": "X", "email": "x@example.com"}),
+        json!({"firstName": "X", "lastName": "X", "email": "x@example.com", "nickname": "undeclared"}),
     ] {
         let r = env.post(&path, &bad.to_string()).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.text);
@@ -508,8 +512,17 @@ async fn panelists_coorganizers_copy_audio_start_url_and_recordings() {
     let copied = env.get(&env.webinar(&copy_key)).await.json();
     assert_eq!(copied["subject"], "Product Launch Q&A");
     assert_eq!(copied["numberOfRegistrants"], 0);
-    let past_copy = env.call(Method::PUT, &format!("/webinars/{PAST}/copy"), None).await;
+    let past_copy = env.call(Method::PUT, &format!("/webinars/{PAST}/copy"), Some("{}")).await;
     assert_eq!(past_copy.status, StatusCode::BAD_REQUEST, "a past webinar needs new times");
+    let bodiless = env.call(Method::PUT, &format!("/webinars/{UPCOMING_WITH_QUESTIONS}/copy"), None).await;
+    assert_eq!(bodiless.status, StatusCode::BAD_REQUEST, "the document requires a body: {}", bodiless.text);
+    // Routes the document lacks are not served.
+    let organizer_copy =
+        env.call(Method::PUT, &format!("{}/copy", env.webinar(UPCOMING_WITH_QUESTIONS)), Some("{}")).await;
+    assert_eq!(organizer_copy.status, StatusCode::NOT_FOUND, "{}", organizer_copy.text);
+    let post_copy =
+        env.call(Method::POST, &format!("/webinars/{UPCOMING_WITH_QUESTIONS}/copy"), Some("{}")).await;
+    assert_eq!(post_copy.status, StatusCode::METHOD_NOT_ALLOWED, "{}", post_copy.text);
 
     let search = format!(r#"{{"accountKey":{},"sortField":"NAME","sortOrder":"ASC"}}"#, env.sb.account_key());
     let found = env.post("/recordingassets/search?size=1", &search).await;
