@@ -497,6 +497,24 @@ async fn generic_token_request(
     }
 }
 
+/// The body of a provider's answer, read no further than the response cap
+/// (`GOTOWEBINAR_MAX_RESPONSE_BYTES`, default 16 MiB): an oversized answer is an error, never held
+/// in memory whole. A body that breaks off reads as empty, like any unreadable answer.
+pub(crate) async fn capped_text(response: reqwest::Response, endpoint: &str) -> Result<String, AuthError> {
+    use gotowebinar::client::{
+        max_response_bytes_from_env, read_capped, ReadFailure, DEFAULT_MAX_RESPONSE_BYTES,
+    };
+    let max = max_response_bytes_from_env().unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
+    match read_capped(response, max).await {
+        Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(ReadFailure::TooLarge(size)) => Err(AuthError::failed(
+            "token_endpoint",
+            format!("the answer of {endpoint} is {size}, above the {max} bytes a response may have"),
+        )),
+        Err(ReadFailure::Transport(_)) => Ok(String::new()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -624,23 +642,5 @@ mod tests {
             err.message().contains("client id and secret") && !err.message().contains("top-secret-2"),
             "{err}"
         );
-    }
-}
-
-/// The body of a provider's answer, read no further than the response cap
-/// (`GOTOWEBINAR_MAX_RESPONSE_BYTES`, default 16 MiB): an oversized answer is an error, never held
-/// in memory whole. A body that breaks off reads as empty, like any unreadable answer.
-pub(crate) async fn capped_text(response: reqwest::Response, endpoint: &str) -> Result<String, AuthError> {
-    use gotowebinar::client::{
-        max_response_bytes_from_env, read_capped, ReadFailure, DEFAULT_MAX_RESPONSE_BYTES,
-    };
-    let max = max_response_bytes_from_env().unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
-    match read_capped(response, max).await {
-        Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
-        Err(ReadFailure::TooLarge(size)) => Err(AuthError::failed(
-            "token_endpoint",
-            format!("the answer of {endpoint} is {size}, above the {max} bytes a response may have"),
-        )),
-        Err(ReadFailure::Transport(_)) => Ok(String::new()),
     }
 }
