@@ -17,6 +17,35 @@ fn client_env() -> Vec<(String, String)> {
     ]
 }
 
+/// `auth exchange` of a code with a provider file whose endpoints are on `origin`, writing `out`.
+async fn exchange_with_provider(
+    world: &World,
+    origin: &str,
+    out: &std::path::Path,
+    env: &[(String, String)],
+) -> support::Run {
+    let provider = world.write(
+        "provider.json",
+        &json!({"name": "p", "authorizeUrl": format!("{origin}/a"), "tokenUrl": format!("{origin}/t")}),
+    );
+    let (provider, out) = (provider.to_str().unwrap(), out.to_str().unwrap());
+    let list = [
+        "auth",
+        "exchange",
+        "--provider",
+        provider,
+        "--code",
+        "c",
+        "--redirect-uri",
+        "http://127.0.0.1:1/cb",
+    ];
+    run_binary(
+        &args(&list).into_iter().chain(["--out".to_string(), out.to_string()]).collect::<Vec<_>>(),
+        env,
+    )
+    .await
+}
+
 /// The `{"error": {…}}` line an `auth` command printed.
 fn auth_error(events: &[Value]) -> Value {
     events.iter().find(|e| e.get("error").is_some()).cloned().unwrap_or(Value::Null)["error"].clone()
@@ -245,27 +274,8 @@ mod terminal {
             )
             .mount(&fake)
             .await;
-        let provider = world.write(
-            "provider.json",
-            &json!({"name": "p", "authorizeUrl": format!("{}/a", fake.uri()), "tokenUrl": format!("{}/t", fake.uri())}),
-        );
         let out = world.dir.path().join("cred.json");
-        let run = run_binary(
-            &args(&[
-                "auth",
-                "exchange",
-                "--provider",
-                provider.to_str().unwrap(),
-                "--code",
-                "c",
-                "--redirect-uri",
-                "http://127.0.0.1:1/cb",
-                "--out",
-                out.to_str().unwrap(),
-            ]),
-            &client_env(),
-        )
-        .await;
+        let run = exchange_with_provider(&world, &fake.uri(), &out, &client_env()).await;
         assert_eq!(run.code, 1, "{}", run.stderr);
         assert!(run.stderr.contains("invalid_grant") && run.stderr.contains("owned"), "{}", run.stderr);
         assert_printable(&run.stderr);
@@ -314,29 +324,10 @@ async fn a_providers_oversized_token_answer_is_refused_while_it_streams_in() {
         .respond_with(ResponseTemplate::new(200).set_body_string(huge))
         .mount(&fake)
         .await;
-    let provider = world.write(
-        "provider.json",
-        &json!({"name": "p", "authorizeUrl": format!("{}/a", fake.uri()), "tokenUrl": format!("{}/t", fake.uri())}),
-    );
     let out = world.dir.path().join("cred.json");
     let mut env = client_env();
     env.push(("GOTOWEBINAR_MAX_RESPONSE_BYTES".to_string(), "4096".to_string()));
-    let run = run_binary(
-        &args(&[
-            "auth",
-            "exchange",
-            "--provider",
-            provider.to_str().unwrap(),
-            "--code",
-            "c",
-            "--redirect-uri",
-            "http://127.0.0.1:1/cb",
-            "--out",
-            out.to_str().unwrap(),
-        ]),
-        &env,
-    )
-    .await;
+    let run = exchange_with_provider(&world, &fake.uri(), &out, &env).await;
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("above the 4096 bytes"), "{}", run.stderr);
     assert!(run.stderr.len() < 4096, "the answer is not echoed: {} bytes of stderr", run.stderr.len());
