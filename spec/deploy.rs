@@ -226,6 +226,7 @@ fn https_trusts_the_system_ca_store_so_a_private_ca_can_be_added() {
     let untrusted =
         raw_request_over_tls(dir.path(), &server, &[("SSL_CERT_DIR", empty.path().to_str().unwrap())]);
     assert!(untrusted.contains("UnknownIssuer"), "an unknown CA is refused: {untrusted}");
+    assert!(!untrusted.contains("retrying"), "a refused certificate is not tried again: {untrusted}");
 
     // The same CA named by SSL_CERT_FILE (as a proxy's CA in the system store would be): TLS works
     // and the request reaches the server, whose HTML page is then no GoTo answer.

@@ -478,13 +478,18 @@ impl GoToWebinar {
                     let maybe_sent = !e.is_connect();
                     let message = describe(&e);
                     tracing::debug!(method = %request.method, path = %request.path, attempt, maybe_sent, error = %message, "no answer from GoToWebinar");
-                    let decision = decide(
-                        request.kind,
-                        Outcome::NetworkError { maybe_sent },
-                        attempt,
-                        started.elapsed(),
-                        &inner.retry,
-                    );
+                    let decision = if refused_certificate(&message) {
+                        // The same certificate is refused on every try: say so at once.
+                        Decision::Stop
+                    } else {
+                        decide(
+                            request.kind,
+                            Outcome::NetworkError { maybe_sent },
+                            attempt,
+                            started.elapsed(),
+                            &inner.retry,
+                        )
+                    };
                     if decision != Decision::Stop && maybe_sent {
                         maybe_applied = true;
                     }
@@ -620,6 +625,12 @@ fn check_raw_path(path: &str) -> Result<String> {
     Ok(if trimmed.starts_with('/') { trimmed.to_string() } else { format!("/{trimmed}") })
 }
 
+/// Whether a transport error (as [`describe`] words it) is the TLS handshake refusing the server's
+/// certificate. rustls reaches us wrapped in I/O errors, so its words are what is left to tell by.
+fn refused_certificate(description: &str) -> bool {
+    description.contains("invalid peer certificate")
+}
+
 /// The transport error with its chain of causes (URLs carry no secrets; the token is a header).
 fn describe(error: &reqwest::Error) -> String {
     let mut message = if error.is_timeout() { "timed out".to_string() } else { error.to_string() };
@@ -638,6 +649,15 @@ fn describe(error: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_certificate_is_told_from_other_transport_errors() {
+        assert!(refused_certificate(
+            "error sending request: client error (Connect): invalid peer certificate: UnknownIssuer"
+        ));
+        assert!(!refused_certificate("error sending request: client error (Connect): Connection refused"));
+        assert!(!refused_certificate("timed out"));
+    }
 
     #[test]
     fn raw_paths_stay_under_the_api_base() {
