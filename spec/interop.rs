@@ -12,7 +12,7 @@ use std::process::Stdio;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use broker::{Broker, FakeApi, API_KEY, API_USER, IV, PASSWORD};
+use broker::{Broker, FakeApi};
 use chrono::Duration as ChronoDuration;
 use gotowebinar_sandbox::{FaultConfig, SeedTime, SeedWebinar};
 use lapin::options::QueueBindOptions;
@@ -109,36 +109,10 @@ fn step(config: Value) -> Value {
     json!({"id": "step_2", "config": config, "snapshot": {}, "is_passthrough": false, "variables": {}})
 }
 
-/// The platform's environment for a step on `broker`: read by `gotowebinar sail` and, for the
-/// same settings, by the Node sailor's `settings.js`.
+/// The platform's environment for a step on `broker` (the sailor tests' own, with the protocol
+/// version): read by `gotowebinar sail` and, for the same settings, by the Node sailor's `settings.js`.
 fn step_env(broker: &Broker, api: &FakeApi, function: &str, protocol: u8) -> Vec<(String, String)> {
-    let api_uri = api.uri();
-    [
-        ("FLOW_ID", "flow-1"),
-        ("EXEC_ID", "exec-1"),
-        ("STEP_ID", "step_2"),
-        ("CONTAINER_ID", "container-1"),
-        ("WORKSPACE_ID", "workspace-1"),
-        ("USER_ID", "user-1"),
-        ("COMP_ID", "comp-1"),
-        ("FUNCTION", function),
-        ("API_URI", api_uri.as_str()),
-        ("API_USERNAME", API_USER),
-        ("API_KEY", API_KEY),
-        ("AMQP_URI", broker.url.as_str()),
-        ("LISTEN_MESSAGES_ON", broker.input.as_str()),
-        ("PUBLISH_MESSAGES_TO", broker.exchange.as_str()),
-        ("DATA_ROUTING_KEY", broker.data.as_str()),
-        ("ERROR_ROUTING_KEY", broker.error.as_str()),
-        ("REBOUND_ROUTING_KEY", broker.rebound.as_str()),
-        ("SNAPSHOT_ROUTING_KEY", broker.snapshot.as_str()),
-        ("MESSAGE_CRYPTO_IV", IV),
-        ("MESSAGE_CRYPTO_PASSWORD", PASSWORD),
-        ("PROTOCOL_VERSION", &protocol.to_string()),
-    ]
-    .iter()
-    .map(|(k, v)| (format!("ELASTICIO_{k}"), v.to_string()))
-    .collect()
+    broker.env(api, function, &[("PROTOCOL_VERSION", &protocol.to_string())]).into_iter().collect()
 }
 
 /// `gotowebinar sail` for one step, against the world's sandbox.

@@ -6,14 +6,13 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use gotowebinar::{OAuthClient, Origins, Secret};
 use gotowebinar_sandbox::{SandboxConfig, SeedTime, SeedWebinar};
 use serde_json::{json, Value};
-use support::{Run, World};
+use support::{spawn_binary, Run, World};
 
 /// A sandbox whose refresh tokens rotate and work once.
 async fn single_use_world() -> World {
@@ -138,7 +137,7 @@ async fn new_keys_are_printed_before_the_file_is_written_so_a_failed_write_loses
     let webinar = upcoming(&world);
     let cfg = world.write("cfg.json", &json!({"oauth": expired_oauth(&world)}));
     world.sandbox.set_token_answer_delay(Duration::from_millis(1500));
-    let child = spawn(&get_webinar(&world, &cfg, &webinar), &world.env());
+    let child = spawn_binary(&get_webinar(&world, &cfg, &webinar), &world.env());
     wait_for_token_request(&world, 1).await;
     // While the provider answers, the file becomes something no keys can be written into.
     std::fs::remove_file(&cfg).unwrap();
@@ -152,18 +151,6 @@ async fn new_keys_are_printed_before_the_file_is_written_so_a_failed_write_loses
     assert!(position("updateKeys") < position("error"), "{:#?}", run.events);
     world.sandbox.set_token_answer_delay(Duration::ZERO);
     assert!(works(&world, &refresh_token(&keys[0])).await, "the printed refresh token works");
-}
-
-fn spawn(args: &[String], env: &[(String, String)]) -> tokio::process::Child {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_gotowebinar"))
-        .args(args)
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the gotowebinar binary starts")
 }
 
 async fn finish(child: tokio::process::Child) -> Run {
@@ -207,7 +194,7 @@ async fn a_stop_signal_during_a_refresh_waits_for_the_answer_and_saves_it() {
         let cfg = world.write("cfg.json", &json!({"oauth": expired_oauth(&world)}));
         let old = refresh_token(&read_json(&cfg));
         world.sandbox.set_token_answer_delay(Duration::from_millis(1500));
-        let child = spawn(&get_webinar(&world, &cfg, &webinar), &world.env());
+        let child = spawn_binary(&get_webinar(&world, &cfg, &webinar), &world.env());
         wait_for_token_request(&world, 1).await;
         signal(&child, name);
         let run = finish(child).await;
@@ -232,7 +219,7 @@ async fn auth_refresh_stopped_mid_request_still_writes_the_answer() {
     let cfg = world.write("credential.json", &json!({"oauth": expired_oauth(&world)}));
     let old = refresh_token(&read_json(&cfg));
     world.sandbox.set_token_answer_delay(Duration::from_millis(1500));
-    let child = spawn(&args(&["auth", "refresh", "--cfg", cfg.to_str().unwrap()]), &world.env());
+    let child = spawn_binary(&args(&["auth", "refresh", "--cfg", cfg.to_str().unwrap()]), &world.env());
     wait_for_token_request(&world, 1).await;
     signal(&child, "TERM");
     let output =

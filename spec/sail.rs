@@ -5,15 +5,14 @@
 mod broker;
 mod support;
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use broker::{Broker, FakeApi, API_KEY, API_USER, IV, PASSWORD};
 use chrono::Duration as ChronoDuration;
 use gotowebinar_sandbox::{SeedTime, SeedWebinar};
 use serde_json::{json, Value};
-use support::World;
-use tokio::process::{Child, Command};
+use support::{spawn_binary, World};
+use tokio::process::Child;
 
 fn step(config: Value) -> Value {
     json!({"id": "step_2", "config": config, "snapshot": {}, "is_passthrough": false, "variables": {}})
@@ -59,24 +58,6 @@ fn sail_env(
     env
 }
 
-/// The binary under test: `GOTOWEBINAR_BIN` when set (`scripts/image-test` runs the container
-/// image's binary through it), else the one this build made.
-fn binary() -> std::ffi::OsString {
-    std::env::var_os("GOTOWEBINAR_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_gotowebinar").into())
-}
-
-fn spawn(args: &[&str], env: &[(String, String)]) -> Child {
-    Command::new(binary())
-        .args(args)
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the gotowebinar binary starts")
-}
-
 /// A running step whose output is read as it comes (so a full pipe never blocks it).
 struct Step {
     child: Child,
@@ -85,7 +66,7 @@ struct Step {
 
 impl Step {
     fn start(env: &[(String, String)]) -> Step {
-        let mut child = spawn(&["sail"], env);
+        let mut child = spawn_binary(&["sail"], env);
         let mut out = child.stdout.take().expect("piped stdout");
         let stdout = tokio::spawn(async move {
             let mut text = String::new();
@@ -224,7 +205,7 @@ async fn service_calls_post_their_result() {
         ("ELASTICIO_GET_MODEL_METHOD".to_string(), "selectWebinars".to_string()),
     ]);
     for method in ["verifyCredentials", "selectModel", "getMetaModel"] {
-        let output = spawn(&["serve", method], &env).wait_with_output().await.unwrap();
+        let output = spawn_binary(&["serve", method], &env).wait_with_output().await.unwrap();
         assert_eq!(output.status.code(), Some(0), "{method}: {}", String::from_utf8_lossy(&output.stderr));
     }
     let results: Vec<Value> = api.requests_to("POST", "/result").into_iter().map(|r| r.body).collect();
@@ -244,7 +225,7 @@ async fn service_calls_post_their_result() {
     let mut env = env.clone();
     env.retain(|(k, _)| k != "ELASTICIO_CFG");
     env.push(("ELASTICIO_CFG".into(), dead.to_string()));
-    let output = spawn(&["serve", "verifyCredentials"], &env).wait_with_output().await.unwrap();
+    let output = spawn_binary(&["serve", "verifyCredentials"], &env).wait_with_output().await.unwrap();
     assert_eq!(output.status.code(), Some(0));
     let last = api.requests_to("POST", "/result").pop().unwrap().body;
     assert_eq!(last["data"]["verified"], false, "{last}");
@@ -317,7 +298,7 @@ async fn a_service_credential_check_never_spends_a_refresh_token_it_cannot_hand_
         ("ELASTICIO_API_USERNAME".to_string(), API_USER.to_string()),
         ("ELASTICIO_API_KEY".to_string(), API_KEY.to_string()),
     ]);
-    let output = spawn(&["serve", "verifyCredentials"], &env).wait_with_output().await.unwrap();
+    let output = spawn_binary(&["serve", "verifyCredentials"], &env).wait_with_output().await.unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let answer = api.requests_to("POST", "/result").pop().unwrap().body;
     assert_eq!(answer["data"]["verified"], false, "{answer}");

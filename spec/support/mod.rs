@@ -133,6 +133,28 @@ impl World {
     }
 }
 
+/// The binary under test: `GOTOWEBINAR_BIN` when set (`scripts/image-test` runs the container
+/// image's binary through it), else the one this build made.
+pub fn binary() -> std::ffi::OsString {
+    std::env::var_os("GOTOWEBINAR_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_gotowebinar").into())
+}
+
+/// Starts the binary with arguments and environment, stdout and stderr piped; killed when dropped.
+pub fn spawn_binary<S: AsRef<std::ffi::OsStr>>(
+    args: &[S],
+    env: &[(String, String)],
+) -> tokio::process::Child {
+    tokio::process::Command::new(binary())
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the gotowebinar binary starts")
+}
+
 /// Runs the binary with arguments and environment; parses every stdout line as JSON.
 pub async fn run_binary(args: &[String], env: &[(String, String)]) -> Run {
     let output: Output = tokio::process::Command::new(env!("CARGO_BIN_EXE_gotowebinar"))
