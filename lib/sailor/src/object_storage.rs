@@ -3,7 +3,9 @@
 //! A message whose headers carry [`OBJECT_ID_HEADER`] travels with an empty body; the body is the
 //! object with that id. Objects are the JSON body encrypted with the message cipher, as raw bytes
 //! (no base64): `POST /objects` stores one and answers `{"objectId"}`, `GET /objects/{id}` reads
-//! it; both with `Authorization: Bearer <ELASTICIO_OBJECT_STORAGE_TOKEN>`.
+//! it; both with `Authorization: Bearer <ELASTICIO_OBJECT_STORAGE_TOKEN>`. Uploads are labelled
+//! `Content-Type: application/json`, as the platform's own client (`@elastic.io/maester-client`)
+//! labels an encrypted body it cannot sniff a type from.
 
 use std::time::Duration;
 
@@ -16,6 +18,8 @@ pub const OBJECT_ID_HEADER: &str = "x-ipaas-object-storage-id";
 
 /// Retries of a request that failed with a 5xx answer or no answer (as the platform's client).
 const RETRIES: u32 = 2;
+/// The content type of an upload, as the platform's client sends it for an encrypted body.
+const UPLOAD_CONTENT_TYPE: &str = "application/json";
 /// How long one request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -76,7 +80,7 @@ impl ObjectStorage {
             .send(|| {
                 self.http
                     .post(&url)
-                    .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                    .header(reqwest::header::CONTENT_TYPE, UPLOAD_CONTENT_TYPE)
                     .body(payload.clone())
             })
             .await
