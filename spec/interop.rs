@@ -1,7 +1,9 @@
 //! Interoperability with the official Node.js sailor (`elasticio-sailor-nodejs` 2.7.8, installed
 //! from the npm registry into `target/interop/`): what the Node sailor publishes is processed by
 //! `gotowebinar sail`, and what `sail` publishes is decoded by the Node sailor's own code, with the
-//! headers the Node sailor sets. Needs `node`, `npm` (the registry once) and the test RabbitMQ.
+//! headers the Node sailor sets. Lightweight messages go both ways through a local object storage
+//! (`lib/sailor/tests/common/object_store.rs`), each side using its own object-storage client.
+//! Needs `node`, `npm` (the registry once) and the test RabbitMQ.
 
 #[path = "../lib/sailor/tests/common/mod.rs"]
 mod broker;
@@ -12,6 +14,7 @@ use std::process::Stdio;
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use broker::object_store::ObjectStore;
 use broker::{Broker, FakeApi};
 use chrono::Duration as ChronoDuration;
 use gotowebinar_sandbox::{FaultConfig, SeedTime, SeedWebinar};
@@ -175,6 +178,22 @@ async fn node_decode(env: &[(String, String)], queue: &str, count: usize, mode: 
     decoded
 }
 
+/// Routes what an upstream step publishes to the exchange, with the input queue's name as
+/// routing key, into the input queue.
+async fn bind_input(broker: &Broker) {
+    broker
+        .channel
+        .queue_bind(
+            broker.input.as_str().into(),
+            broker.exchange.as_str().into(),
+            broker.input.as_str().into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+}
+
 fn upcoming(world: &World, subject: &str) -> String {
     let start = SeedTime::from_now(ChronoDuration::days(3));
     let end = SeedTime::from_now(ChronoDuration::days(3) + ChronoDuration::hours(1));
@@ -220,18 +239,7 @@ async fn node_and_sail_round_trip(protocol: u8) {
     let cfg = json!({"oauth": world.sandbox.issue_tokens(), "organizerKey": world.sandbox.organizer_key()});
     let api = FakeApi::start(step(cfg), &[]).await;
     let broker = Broker::new().await;
-    // The upstream step publishes to the exchange with our input queue's name as routing key.
-    broker
-        .channel
-        .queue_bind(
-            broker.input.as_str().into(),
-            broker.exchange.as_str().into(),
-            broker.input.as_str().into(),
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
+    bind_input(&broker).await;
     let env = step_env(&broker, &api, "getWebinar", protocol);
     let mut upstream = env.clone();
     upstream.retain(|(k, _)| k != "ELASTICIO_DATA_ROUTING_KEY");
@@ -244,7 +252,7 @@ async fn node_and_sail_round_trip(protocol: u8) {
         &upstream,
         Some(&json!([
             {"message": good, "headers": {"messageId": "node-1", "threadId": "thread-1", "x-eio-meta-trace-id": "trace-1"}},
-            {"message": bad, "headers": {"messageId": "node-2", "threadId": "thread-2"}},
+            {"message": bad, "headers": {"messageId": "node-2", "threadId": "thread-2", "reply_to": broker.reply}},
         ])),
     )
     .await;
@@ -273,6 +281,15 @@ async fn node_and_sail_round_trip(protocol: u8) {
     assert_eq!(error["errorInput"]["body"], bad["body"], "{what}: errorInput is the message as received");
     assert_eq!(error["errorInput"]["id"], "msg-bad", "{what}");
     assert_step_headers(&errors[0]["headers"], "getWebinar", "node-2", &what);
+
+    // The same error goes to the `reply_to` the message named (a caller waiting for the answer):
+    // the encrypted error alone, marked as an error response.
+    let replies = node_decode(&env, &broker.reply, 1, "reply-error").await;
+    let reply = &replies[0];
+    assert_eq!(reply["message"]["name"], "InputError", "{what}: {reply:#}");
+    assert_eq!(reply["message"]["message"], error["error"]["message"], "{what}");
+    assert_eq!(reply["headers"]["x-eio-error-response"], true, "{what}: {reply:#}");
+    assert_step_headers(&reply["headers"], "getWebinar", "node-2", &what);
 
     // Rebound: GoTo keeps answering 503, so the step asks for the message again later.
     world.sandbox.set_faults(FaultConfig {
@@ -304,7 +321,7 @@ async fn node_and_sail_round_trip(protocol: u8) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn snapshots_and_http_replies_of_sail_decode_in_node() {
+async fn snapshots_http_replies_and_start_up_errors_of_sail_decode_in_node() {
     node_sailor();
     let world = World::new().await;
     let cfg = json!({"oauth": world.sandbox.issue_tokens(), "organizerKey": world.sandbox.organizer_key()});
@@ -343,4 +360,209 @@ async fn snapshots_and_http_replies_of_sail_decode_in_node() {
     assert!(broker.drain(&broker.data, 300).await.is_empty(), "a URL check emits no data");
     let _ = sail.start_kill();
     let _ = sail.wait().await;
+
+    // A step that cannot start (its function is unknown) reports that to the flow's error queue:
+    // an error without input, read by the Node sailor's error decoder.
+    let api = FakeApi::start(step(json!({})), &[]).await;
+    let broker = Broker::new().await;
+    let env = step_env(&broker, &api, "noSuchFunction", 1);
+    let mut sail = start_sail(&world, &env);
+    let errors = node_decode(&env, &broker.error, 1, "error").await;
+    let status = tokio::time::timeout(Duration::from_secs(30), sail.wait()).await;
+    assert!(matches!(&status, Ok(Ok(s)) if !s.success()), "sail exits failing: {status:?}");
+    let error = &errors[0]["message"]["body"];
+    assert_eq!(error["error"]["name"], "UnknownFunction", "{error:#}");
+    assert!(error["error"]["message"].as_str().unwrap_or_default().contains("noSuchFunction"), "{error:#}");
+    assert!(error.get("errorInput").is_none(), "no input to report: {error:#}");
+    let headers = &errors[0]["headers"];
+    for (name, value) in
+        [("taskId", "flow-1"), ("stepId", "step_2"), ("execId", "exec-1"), ("function", "noSuchFunction")]
+    {
+        assert_eq!(headers[name], value, "start-up error: header {name}: {headers:#}");
+    }
+    assert!(headers["messageId"].as_str().is_some_and(|m| !m.is_empty()), "{headers:#}");
+}
+
+const STORAGE_TOKEN: &str = "storage-token-not-a-real-secret";
+/// Small enough that every body in these tests is above it.
+const SIZE_THRESHOLD: &str = "16";
+const OBJECT_ID: &str = "x-ipaas-object-storage-id";
+
+/// The object-storage settings of a step; `emit` turns on lightweight output.
+fn storage_env(store: &ObjectStore, emit: bool) -> Vec<(String, String)> {
+    let mut env = vec![
+        ("ELASTICIO_OBJECT_STORAGE_URI".to_string(), store.uri.clone()),
+        ("ELASTICIO_OBJECT_STORAGE_TOKEN".to_string(), STORAGE_TOKEN.to_string()),
+        ("ELASTICIO_OBJECT_STORAGE_SIZE_THRESHOLD".to_string(), SIZE_THRESHOLD.to_string()),
+    ];
+    if emit {
+        env.push(("ELASTICIO_EMIT_LIGHTWEIGHT_MESSAGE".to_string(), "true".to_string()));
+    }
+    env
+}
+
+/// `env` with `overrides` replacing the variables of the same name.
+fn with(env: &[(String, String)], overrides: &[(String, String)]) -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> =
+        env.iter().filter(|(k, _)| !overrides.iter().any(|(o, _)| o == k)).cloned().collect();
+    all.extend(overrides.iter().cloned());
+    all
+}
+
+/// An object as the store holds it: the JSON body encrypted with the message cipher, raw bytes.
+fn decrypt_object(bytes: &[u8]) -> Value {
+    let crypto = sailor::MessageCrypto::new(Some(broker::PASSWORD), Some(broker::IV)).unwrap();
+    crypto.decrypt_json(bytes, 2).expect("an object is the encrypted JSON body, raw bytes")
+}
+
+/// What one leg of the lightweight round trip saw.
+struct Leg {
+    /// The data message as the Node sailor decoded it off the wire, with its AMQP headers.
+    decoded: Value,
+    /// The bodies the Node sailor fetched for it: {body, passthrough: {stepId: body}}.
+    fetched: Value,
+    /// The object the upstream Node step stored its body as.
+    upstream_object: String,
+}
+
+/// A Node step (`step_1`, lightweight on) emits `{webinarKey}` through its own object-storage
+/// client into `sail`'s input; `sail` (`step_2`, a passthrough step, lightweight output when
+/// `emit`) fetches the body, calls GoTo and emits; the Node sailor decodes the data and fetches
+/// every body it refers to.
+async fn lightweight_leg(world: &World, webinar: &str, emit: bool) -> Leg {
+    let what = if emit { "lightweight output" } else { "inline output" };
+    let store = ObjectStore::start(STORAGE_TOKEN).await;
+    let cfg = json!({"oauth": world.sandbox.issue_tokens(), "organizerKey": world.sandbox.organizer_key()});
+    let mut step_data = step(cfg);
+    step_data["is_passthrough"] = json!(true);
+    let api = FakeApi::start(step_data, &[]).await;
+    let broker = Broker::new().await;
+    bind_input(&broker).await;
+    let env = with(&step_env(&broker, &api, "getWebinar", 2), &storage_env(&store, emit));
+    let upstream = with(
+        &env,
+        &[
+            ("ELASTICIO_DATA_ROUTING_KEY".into(), broker.input.clone()),
+            ("ELASTICIO_STEP_ID".into(), "step_1".into()),
+            ("ELASTICIO_EMIT_LIGHTWEIGHT_MESSAGE".into(), "true".into()),
+        ],
+    );
+    let input = json!({"webinarKey": webinar});
+    let sent = node(
+        "emit.js",
+        &[],
+        &upstream,
+        Some(&json!([{
+            "message": {"body": input, "headers": {}},
+            "headers": {"messageId": "node-light", "threadId": "thread-light"},
+            "passthrough": true,
+        }])),
+    )
+    .await;
+    assert_eq!(sent.len(), 1, "{what}: {sent:?}");
+
+    // The Node sailor stored the body through its own client: one upload, with the token.
+    let uploads = store.requests_with("POST");
+    assert_eq!(uploads.len(), 1, "{what}: the Node step stores its body once: {uploads:#?}");
+    let upload = &uploads[0];
+    assert_eq!(upload.authorization.as_deref(), Some(format!("Bearer {STORAGE_TOKEN}").as_str()));
+    assert_eq!(upload.request_id.as_deref(), Some("f:flow-1;s:step_1;m:"), "{upload:#?}");
+    let upstream_object = upload.object_id.clone().expect("the store answered an id");
+    let stored = decrypt_object(&store.object(&upstream_object).expect("stored"));
+    assert_eq!(stored, input, "{what}: the Node sailor stores the body encrypted, raw bytes");
+
+    let mut sail = start_sail(world, &env);
+    // The Node side reads as the next step, so its store requests tell apart from sail's.
+    let downstream = with(&env, &[("ELASTICIO_STEP_ID".into(), "step_3".into())]);
+    let decoded = node_decode(&downstream, &broker.data, 1, "lightweight").await;
+    let _ = sail.start_kill();
+    let _ = sail.wait().await;
+    let decoded = decoded.into_iter().next().unwrap();
+    let fetched = decoded["fetched"].clone();
+
+    // `sail` fetched the Node step's body (and passthrough) with its token before processing.
+    let gets: Vec<_> = store
+        .requests_with("GET")
+        .into_iter()
+        .filter(|r| r.request_id.as_deref() == Some("f:flow-1;s:step_2;m:"))
+        .collect();
+    assert!(!gets.is_empty(), "{what}: sail fetched nothing: {:#?}", store.requests());
+    for get in &gets {
+        assert_eq!(get.path, format!("/objects/{upstream_object}"), "{what}: {get:#?}");
+        assert_eq!(get.authorization.as_deref(), Some(format!("Bearer {STORAGE_TOKEN}").as_str()));
+    }
+    let webinar_calls = world
+        .sandbox
+        .request_log()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with(&format!("/webinars/{webinar}")))
+        .count();
+    assert!(webinar_calls >= 1, "{what}: sail asked GoTo for the webinar the stored body names");
+
+    // What the Node sailor processes: the webinar, and the bodies of both steps in passthrough.
+    assert_eq!(fetched["body"]["subject"], "Light across sailors", "{what}: {decoded:#}");
+    assert_eq!(fetched["body"]["webinarKey"], json!(webinar), "{what}");
+    assert_eq!(fetched["passthrough"]["step_1"], input, "{what}: {decoded:#}");
+    assert_eq!(fetched["passthrough"]["step_2"], fetched["body"], "{what}: {decoded:#}");
+    let message = &decoded["message"];
+    assert_eq!(
+        message["passthrough"]["step_1"]["headers"][OBJECT_ID],
+        upstream_object.as_str(),
+        "{what}: the Node step's stored body keeps its object: {decoded:#}"
+    );
+    let headers = &decoded["headers"];
+    assert_step_headers(headers, "getWebinar", "node-light", what);
+    assert_eq!(headers["threadId"], "thread-light", "{what}");
+    assert_eq!(headers["protocolVersion"], 2, "{what}");
+
+    let sail_uploads: Vec<_> = store.requests_with("POST").into_iter().skip(1).collect();
+    if emit {
+        // Sent light: an empty body naming the object `sail` stored, which holds the body.
+        assert_eq!(message["body"], json!({}), "{what}: {decoded:#}");
+        let id = message["headers"][OBJECT_ID].as_str().expect("object id header").to_string();
+        assert_eq!(sail_uploads.len(), 1, "{what}: one upload, the step's own body: {sail_uploads:#?}");
+        assert_eq!(sail_uploads[0].object_id.as_deref(), Some(id.as_str()), "{what}");
+        assert_eq!(sail_uploads[0].request_id.as_deref(), Some("f:flow-1;s:step_2;m:"));
+        assert_eq!(
+            sail_uploads[0].content_type, upload.content_type,
+            "{what}: uploaded as the Node sailor does"
+        );
+        assert_eq!(
+            sail_uploads[0].authorization.as_deref(),
+            Some(format!("Bearer {STORAGE_TOKEN}").as_str())
+        );
+        assert_eq!(decrypt_object(&store.object(&id).unwrap()), fetched["body"], "{what}");
+        assert_eq!(message["passthrough"]["step_2"]["body"], json!({}), "{what}: {decoded:#}");
+        assert_eq!(message["passthrough"]["step_2"]["headers"][OBJECT_ID], id.as_str(), "{what}");
+        assert_eq!(message["passthrough"]["step_1"]["body"], json!({}), "{what}: {decoded:#}");
+    } else {
+        assert!(sail_uploads.is_empty(), "{what}: {sail_uploads:#?}");
+        assert_eq!(message["body"], fetched["body"], "{what}: sent inline");
+        assert!(message["headers"].get(OBJECT_ID).is_none(), "{what}: {decoded:#}");
+    }
+    Leg { decoded, fetched, upstream_object }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lightweight_messages_cross_between_the_sailors_through_object_storage() {
+    node_sailor();
+    let world = World::new().await;
+    let webinar = upcoming(&world, "Light across sailors");
+    let inline = lightweight_leg(&world, &webinar, false).await;
+    let light = lightweight_leg(&world, &webinar, true).await;
+
+    // Sent light, the Node sailor gets what `sail` sends inline: the same bodies and headers.
+    assert_eq!(light.fetched, inline.fetched);
+    let comparable = |headers: &Value| {
+        let mut h = headers.clone();
+        for name in ["messageId", "start", "end"] {
+            h.as_object_mut().unwrap().remove(name);
+        }
+        h
+    };
+    assert_eq!(comparable(&light.decoded["headers"]), comparable(&inline.decoded["headers"]));
+    let mut message_headers = light.decoded["message"]["headers"].clone();
+    message_headers.as_object_mut().unwrap().remove(OBJECT_ID);
+    assert_eq!(message_headers, inline.decoded["message"]["headers"]);
+    assert_ne!(light.upstream_object, inline.upstream_object, "each leg has its own store and message");
 }
