@@ -429,8 +429,9 @@ struct Leg {
 /// client into `sail`'s input; `sail` (`step_2`, a passthrough step, lightweight output when
 /// `emit`) fetches the body, calls GoTo and emits; the Node sailor decodes the data and fetches
 /// every body it refers to.
-async fn lightweight_leg(world: &World, webinar: &str, emit: bool) -> Leg {
-    let what = if emit { "lightweight output" } else { "inline output" };
+async fn lightweight_leg(world: &World, webinar: &str, emit: bool, protocol: u8) -> Leg {
+    let what = format!("protocol {protocol}, {} output", if emit { "lightweight" } else { "inline" });
+    let what = what.as_str();
     let store = ObjectStore::start(STORAGE_TOKEN).await;
     let cfg = json!({"oauth": world.sandbox.issue_tokens(), "organizerKey": world.sandbox.organizer_key()});
     let mut step_data = step(cfg);
@@ -438,7 +439,7 @@ async fn lightweight_leg(world: &World, webinar: &str, emit: bool) -> Leg {
     let api = FakeApi::start(step_data, &[]).await;
     let broker = Broker::new().await;
     bind_input(&broker).await;
-    let env = with(&step_env(&broker, &api, "getWebinar", 2), &storage_env(&store, emit));
+    let env = with(&step_env(&broker, &api, "getWebinar", protocol), &storage_env(&store, emit));
     let upstream = with(
         &env,
         &[
@@ -513,7 +514,7 @@ async fn lightweight_leg(world: &World, webinar: &str, emit: bool) -> Leg {
     let headers = &decoded["headers"];
     assert_step_headers(headers, "getWebinar", "node-light", what);
     assert_eq!(headers["threadId"], "thread-light", "{what}");
-    assert_eq!(headers["protocolVersion"], 2, "{what}");
+    assert_eq!(headers["protocolVersion"], protocol, "{what}");
 
     let sail_uploads: Vec<_> = store.requests_with("POST").into_iter().skip(1).collect();
     if emit {
@@ -543,16 +544,22 @@ async fn lightweight_leg(world: &World, webinar: &str, emit: bool) -> Leg {
     Leg { decoded, fetched, upstream_object }
 }
 
+/// Node → `sail` → Node with lightweight messages, `sail` sending inline and then light.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lightweight_messages_cross_between_the_sailors_through_object_storage() {
     node_sailor();
     let world = World::new().await;
     let webinar = upcoming(&world, "Light across sailors");
-    let inline = lightweight_leg(&world, &webinar, false).await;
-    let light = lightweight_leg(&world, &webinar, true).await;
+    for protocol in [1u8, 2] {
+        let inline = lightweight_leg(&world, &webinar, false, protocol).await;
+        let light = lightweight_leg(&world, &webinar, true, protocol).await;
+        same_for_node(&inline, &light, protocol);
+    }
+}
 
-    // Sent light, the Node sailor gets what `sail` sends inline: the same bodies and headers.
-    assert_eq!(light.fetched, inline.fetched);
+/// Sent light, the Node sailor gets what `sail` sends inline: the same bodies and headers.
+fn same_for_node(inline: &Leg, light: &Leg, protocol: u8) {
+    assert_eq!(light.fetched, inline.fetched, "protocol {protocol}");
     let comparable = |headers: &Value| {
         let mut h = headers.clone();
         for name in ["messageId", "start", "end"] {
@@ -560,9 +567,13 @@ async fn lightweight_messages_cross_between_the_sailors_through_object_storage()
         }
         h
     };
-    assert_eq!(comparable(&light.decoded["headers"]), comparable(&inline.decoded["headers"]));
+    assert_eq!(
+        comparable(&light.decoded["headers"]),
+        comparable(&inline.decoded["headers"]),
+        "protocol {protocol}"
+    );
     let mut message_headers = light.decoded["message"]["headers"].clone();
     message_headers.as_object_mut().unwrap().remove(OBJECT_ID);
-    assert_eq!(message_headers, inline.decoded["message"]["headers"]);
+    assert_eq!(message_headers, inline.decoded["message"]["headers"], "protocol {protocol}");
     assert_ne!(light.upstream_object, inline.upstream_object, "each leg has its own store and message");
 }
