@@ -557,6 +557,51 @@ async fn lightweight_messages_cross_between_the_sailors_through_object_storage()
     }
 }
 
+/// The object storage refuses `sail`'s upload (503 on every try): `sail` tries as often as the
+/// Node sailor's client does, emits no data, and reports an error the Node sailor's error decoder
+/// reads, with the lightweight message it received as `errorInput`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_upload_is_an_error_the_node_sailor_reads() {
+    node_sailor();
+    let world = World::new().await;
+    let webinar = upcoming(&world, "Refused upload");
+    let store = ObjectStore::start(STORAGE_TOKEN).await;
+    let cfg = json!({"oauth": world.sandbox.issue_tokens(), "organizerKey": world.sandbox.organizer_key()});
+    let api = FakeApi::start(step(cfg), &[]).await;
+    let broker = Broker::new().await;
+    bind_input(&broker).await;
+    let env = with(&step_env(&broker, &api, "getWebinar", 2), &storage_env(&store, true));
+    let upstream = with(&env, &[("ELASTICIO_DATA_ROUTING_KEY".into(), broker.input.clone())]);
+    let input = json!({"webinarKey": webinar});
+    node(
+        "emit.js",
+        &[],
+        &upstream,
+        Some(&json!([{"message": {"body": input}, "headers": {"messageId": "node-refused"}, "passthrough": false}])),
+    )
+    .await;
+    let upstream_object = store.requests_with("POST")[0].object_id.clone().unwrap();
+    store.fail_uploads(503);
+
+    let mut sail = start_sail(&world, &env);
+    let errors = node_decode(&env, &broker.error, 1, "error").await;
+    let _ = sail.start_kill();
+    let _ = sail.wait().await;
+    let error = &errors[0]["message"]["body"];
+    let text = error["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("Lightweight message/passthrough body upload error") && text.contains("503"),
+        "{error:#}"
+    );
+    assert!(!error.to_string().contains(STORAGE_TOKEN), "{error:#}");
+    assert_eq!(error["errorInput"]["body"], json!({}), "the message as received, light: {error:#}");
+    assert_eq!(error["errorInput"]["headers"][OBJECT_ID], upstream_object.as_str(), "{error:#}");
+    assert_step_headers(&errors[0]["headers"], "getWebinar", "node-refused", "refused upload");
+    let tries = store.requests_with("POST").len() - 1;
+    assert_eq!(tries, 3, "one try and two more, as the Node sailor's client: {:#?}", store.requests());
+    assert!(broker.drain(&broker.data, 300).await.is_empty(), "no data without its body");
+}
+
 /// Sent light, the Node sailor gets what `sail` sends inline: the same bodies and headers.
 fn same_for_node(inline: &Leg, light: &Leg, protocol: u8) {
     assert_eq!(light.fetched, inline.fetched, "protocol {protocol}");

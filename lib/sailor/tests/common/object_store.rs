@@ -28,6 +28,8 @@ pub struct StoreRequest {
 struct Inner {
     objects: HashMap<String, Vec<u8>>,
     requests: Vec<StoreRequest>,
+    /// The status every upload is answered with instead of storing it.
+    failing_uploads: Option<StatusCode>,
 }
 
 /// A running store; dropped with the test's runtime.
@@ -58,6 +60,11 @@ impl ObjectStore {
     /// Stores `bytes` as object `id`.
     pub fn insert(&self, id: &str, bytes: Vec<u8>) {
         self.inner.lock().unwrap().objects.insert(id.to_string(), bytes);
+    }
+
+    /// Answers every later upload with `status` and stores nothing.
+    pub fn fail_uploads(&self, status: u16) {
+        self.inner.lock().unwrap().failing_uploads = Some(StatusCode::from_u16(status).unwrap());
     }
 
     /// The bytes stored as `id`.
@@ -110,6 +117,9 @@ async fn post_object(State(store): State<ObjectStore>, headers: HeaderMap, body:
     let id = uuid::Uuid::new_v4().to_string();
     if !store.record("POST", "/objects".into(), &headers, Some(id.clone())) {
         return StatusCode::UNAUTHORIZED.into_response();
+    }
+    if let Some(status) = store.inner.lock().unwrap().failing_uploads {
+        return status.into_response();
     }
     store.insert(&id, body.to_vec());
     (StatusCode::CREATED, axum::Json(json!({"objectId": id}))).into_response()
