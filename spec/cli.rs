@@ -5,6 +5,8 @@ mod support;
 
 use std::process::Stdio;
 
+use chrono::Duration;
+use gotowebinar_sandbox::{SeedRegistrant, SeedTime, SeedWebinar};
 use serde_json::json;
 use support::{run_binary, World};
 
@@ -144,4 +146,103 @@ async fn a_bulk_list_shows_progress_on_a_terminal_and_none_when_piped() {
     assert_eq!(piped.data().len(), 1);
     assert!(!piped.stderr.contains("listing webinars"), "{:?}", piped.stderr);
     assert!(!piped.stderr.contains('\r') && !piped.stderr.contains('\u{1b}'), "{:?}", piped.stderr);
+}
+
+/// A webinar three days ahead with two registrants.
+fn webinar_with_registrants(world: &World) -> String {
+    let start = SeedTime::from_now(Duration::days(3));
+    let end = SeedTime::from_now(Duration::days(3) + Duration::hours(1));
+    let webinar = world.sandbox.add_webinar(SeedWebinar::new("Hints", start, end)).unwrap();
+    for name in ["Ada", "Grace"] {
+        let email = format!("{}@example.com", name.to_lowercase());
+        world.sandbox.add_registrant(&webinar, SeedRegistrant::new(name, "L", &email)).unwrap();
+    }
+    webinar
+}
+
+/// The warning lines about unknown fields in what the run logged.
+fn field_warnings(stderr: &str) -> Vec<&str> {
+    stderr.lines().filter(|line| line.contains("WARN") && line.contains("unknown")).collect()
+}
+
+const SECRET: &str = "s3cr3t-token-value-never-logged";
+
+#[tokio::test]
+async fn a_mistyped_input_field_is_named_with_the_closest_field_and_the_step_still_runs() {
+    let world = World::new().await;
+    let webinar = webinar_with_registrants(&world);
+    let cfg = world.cfg(json!({"organizerKey": world.sandbox.organizer_key(), "emitBehavior": "fetchAll"}));
+
+    // The key itself mistyped: the warning says which field was meant, the run fails as always.
+    let msg = world.msg(json!({"webinarkey": webinar}));
+    let run = world.exec("listRegistrants", &cfg, Some(&msg), &[]).await;
+    let message = run.assert_error("InputError");
+    assert!(message.contains("`webinarKey` is required"), "{message}");
+    let warnings = field_warnings(&run.stderr);
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    assert!(
+        warnings[0].contains(r#"unknown input field "webinarkey"; did you mean "webinarKey"?"#),
+        "{}",
+        run.stderr
+    );
+
+    // Everything required present: the step runs, the mistyped and unknown fields are named,
+    // their values never shown.
+    let msg = world.msg(json!({"webinarKey": webinar, "Size": 1, "apiToken": SECRET}));
+    let run = world.exec("listRegistrants", &cfg, Some(&msg), &[]).await;
+    run.assert_ok();
+    assert_eq!(run.data()[0]["results"].as_array().map(Vec::len), Some(2), "{:?}", run.data());
+    let warnings = field_warnings(&run.stderr);
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    assert!(warnings[0].contains(r#""Size" (did you mean "size"?)"#), "{}", run.stderr);
+    assert!(warnings[0].contains(r#""apiToken""#), "{}", run.stderr);
+    assert!(!run.stderr.contains(SECRET), "a value in the logs: {}", run.stderr);
+    assert!(run.events.iter().all(|event| !event.to_string().contains(SECRET)), "{:?}", run.events);
+}
+
+#[tokio::test]
+async fn a_mistyped_config_field_is_named_with_the_closest_field_and_the_step_still_runs() {
+    let world = World::new().await;
+    let webinar = webinar_with_registrants(&world);
+    let cfg = world.cfg(json!({
+        "organizerKey": world.sandbox.organizer_key(),
+        "webinarKey": webinar,
+        "emitBehaviour": "fetchAll",
+        "client_password": SECRET,
+    }));
+    let run = world.exec("listRegistrants", &cfg, None, &[]).await;
+    run.assert_ok();
+    // The mistyped behavior is ignored: one message per registrant, the default.
+    assert_eq!(run.data().len(), 2, "{:?}", run.data());
+    let warnings = field_warnings(&run.stderr);
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    assert!(
+        warnings[0].contains(
+            r#"unknown config fields "client_password", "emitBehaviour" (did you mean "emitBehavior"?)"#
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(warnings[0].contains("listRegistrants reads: webinarKey, emitBehavior"), "{}", run.stderr);
+    assert!(!run.stderr.contains(SECRET), "a value in the logs: {}", run.stderr);
+}
+
+#[tokio::test]
+async fn a_correct_step_logs_no_field_warning() {
+    let world = World::new().await;
+    let webinar = webinar_with_registrants(&world);
+    // What the platform and `auth login` put in a configuration besides the step fields.
+    let cfg = world.cfg(json!({
+        "organizerKey": world.sandbox.organizer_key(),
+        "accountKey": "1",
+        "_account": "acc-1",
+        "provider": "gotowebinar",
+        "emitBehavior": "fetchPage",
+    }));
+    let msg = world.msg(json!({"webinarKey": webinar, "page": 1, "size": 1}));
+    let run = world.exec("listRegistrants", &cfg, Some(&msg), &[]).await;
+    run.assert_ok();
+    assert_eq!(run.data()[0]["results"].as_array().map(Vec::len), Some(1), "{:?}", run.data());
+    assert!(field_warnings(&run.stderr).is_empty(), "{}", run.stderr);
+    assert!(!run.stderr.contains("WARN"), "{}", run.stderr);
 }
