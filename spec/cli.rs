@@ -1,6 +1,8 @@
 //! The command line as a person meets it: mistyped names, a reader that stops early, errors that
 //! say how to recover, and progress only where a person watches.
 
+#[path = "../lib/sailor/tests/common/mod.rs"]
+mod broker;
 mod support;
 
 use std::process::Stdio;
@@ -8,7 +10,7 @@ use std::process::Stdio;
 use chrono::Duration;
 use gotowebinar_sandbox::{SeedRegistrant, SeedTime, SeedWebinar};
 use serde_json::json;
-use support::{run_binary, World};
+use support::{run_binary, spawn_binary, World};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gotowebinar");
 
@@ -245,4 +247,57 @@ async fn a_correct_step_logs_no_field_warning() {
     assert_eq!(run.data()[0]["results"].as_array().map(Vec::len), Some(1), "{:?}", run.data());
     assert!(field_warnings(&run.stderr).is_empty(), "{}", run.stderr);
     assert!(!run.stderr.contains("WARN"), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flow_step_warns_once_in_its_log_and_processes_every_message() {
+    let world = World::new().await;
+    let webinar = webinar_with_registrants(&world);
+    let cfg = json!({"oauth": world.sandbox.issue_tokens(), "organizerKey": world.sandbox.organizer_key(),
+        "_account": "acc-1", "webinarKy": SECRET});
+    let step =
+        json!({"id": "step_2", "config": cfg, "snapshot": {}, "is_passthrough": false, "variables": {}});
+    let api = broker::FakeApi::start(step, &[]).await;
+    let broker = broker::Broker::new().await;
+    let mut env: Vec<(String, String)> = broker.env(&api, "getWebinar", &[]).into_iter().collect();
+    env.extend(world.env().into_iter().filter(|(k, _)| k != "LOG_LEVEL"));
+    env.push(("LOG_LEVEL".into(), "info".into()));
+    let mut child = spawn_binary(&["sail"], &env);
+    let mut out = child.stdout.take().expect("piped stdout");
+    let stdout = tokio::spawn(async move {
+        let mut text = String::new();
+        let _ = tokio::io::AsyncReadExt::read_to_string(&mut out, &mut text).await;
+        text
+    });
+
+    for n in 0..3 {
+        let msg = json!({"id": format!("in-{n}"), "body": {"webinarKey": webinar, "webinarKye": SECRET}});
+        broker.send(&msg, 1, json!({"messageId": format!("m-{n}")})).await;
+    }
+    let data = broker.take(&broker.data, 3, 60).await;
+    assert_eq!(data.len(), 3, "every message is processed");
+
+    let pid = child.id().expect("running").to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs").success());
+    let status = tokio::time::timeout(std::time::Duration::from_secs(20), child.wait())
+        .await
+        .expect("the step stops within 20 s of SIGTERM")
+        .expect("exit status");
+    let stdout = stdout.await.unwrap_or_default();
+    assert_eq!(status.code(), Some(0), "{stdout}");
+    let warnings: Vec<serde_json::Value> = stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|log| log["level"] == 40)
+        .collect();
+    let messages: Vec<&str> = warnings.iter().filter_map(|log| log["msg"].as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            r#"unknown config field "webinarKy"; did you mean "webinarKey"?"#,
+            r#"unknown input field "webinarKye"; did you mean "webinarKey"?"#,
+        ],
+        "the configuration once at start, the same input fields once: {stdout}"
+    );
+    assert!(!stdout.contains(SECRET), "a value in the logs: {stdout}");
 }
