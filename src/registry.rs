@@ -1,5 +1,6 @@
 //! The list of the component's functions: each handler's description, its runtime adapter and
-//! its dynamic metadata, so the manifest, the runtime and the services all read one list.
+//! its dynamic metadata, so the manifest, the runtime and the services all read one list. Each
+//! runtime function warns about the message and configuration fields it does not read.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, OnceLock};
