@@ -526,6 +526,132 @@ impl JsonSchema for Timestamp {
     }
 }
 
+/// Fields a step configuration may carry besides the function's step fields, never warned about:
+/// the credential's ([`CREDENTIAL_FIELDS`]); `provider`, which `gotowebinar auth login` writes
+/// into a credential file; and a token response's fields, which some credential stores keep at
+/// the top level. Any `_`-prefixed name (`_account`, …) is the platform's.
+pub const PLATFORM_CONFIG_FIELDS: [&str; 9] = [
+    "provider",
+    "access_token",
+    "refresh_token",
+    "expires_in",
+    "token_type",
+    "scope",
+    "id_token",
+    "organizer_key",
+    "account_key",
+];
+
+/// Whether `name` is a configuration field the credential or the platform puts there.
+pub fn is_platform_config_field(name: &str) -> bool {
+    name.starts_with('_') || CREDENTIAL_FIELDS.contains(&name) || PLATFORM_CONFIG_FIELDS.contains(&name)
+}
+
+/// The most names one unknown-field warning lists, of the unknown and of the known fields.
+pub const MAX_LISTED_FIELDS: usize = 10;
+
+/// The longest field name a warning quotes, in characters (a name is data too).
+const MAX_NAME_CHARS: usize = 40;
+
+/// The top-level field names of `value` that `known` refuses, in the object's order; nothing
+/// when `value` is not an object. Only the top level is compared: a nested value (a
+/// registrant's `responses`, `rawRequest`'s `query`) is read by the function's own types, and
+/// some of its names are GoTo's, not the component's.
+pub fn unknown_fields(value: &Value, known: impl Fn(&str) -> bool) -> Vec<&str> {
+    match value {
+        Value::Object(map) => map.keys().map(String::as_str).filter(|name| !known(name)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Where a field arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldSide {
+    /// The incoming message's body.
+    Input,
+    /// The step configuration.
+    Config,
+}
+
+/// What a warning about the unknown fields of one function on one side can say.
+#[derive(Debug, Clone)]
+pub struct FieldHints<'a> {
+    /// The function's name.
+    pub function: &'a str,
+    /// The side the fields arrived on.
+    pub side: FieldSide,
+    /// The names a mistyped field is compared with (of equally close names, the first wins).
+    pub candidates: Vec<&'a str>,
+    /// The names the function reads on this side, listed when no field has a closer hint.
+    pub reads: Vec<&'a str>,
+    /// The names the function reads only on the other side.
+    pub other_side: Vec<&'a str>,
+}
+
+impl FieldHints<'_> {
+    /// The warning about `unknown`, or `None` when it is empty. It names fields, never values,
+    /// and lists at most [`MAX_LISTED_FIELDS`] of them.
+    pub fn warning(&self, unknown: &[&str]) -> Option<String> {
+        let (side, other) = match self.side {
+            FieldSide::Input => ("input", "the step configuration"),
+            FieldSide::Config => ("config", "the incoming message"),
+        };
+        let mut unhinted = false;
+        let described: Vec<(String, Option<String>)> = unknown
+            .iter()
+            .take(MAX_LISTED_FIELDS)
+            .map(|name| {
+                let quoted = format!("{:?}", shorten(name, MAX_NAME_CHARS));
+                let hint = if self.other_side.contains(name) {
+                    Some(format!("{} reads it from {other} only", self.function))
+                } else if let Some(close) = sailor::suggest::closest(name, self.candidates.iter().copied()) {
+                    Some(format!("did you mean {close:?}?"))
+                } else {
+                    unhinted = true;
+                    None
+                };
+                (quoted, hint)
+            })
+            .collect();
+        let reads = || {
+            if self.reads.is_empty() {
+                return format!("{} reads no {side} fields", self.function);
+            }
+            let mut listed =
+                self.reads.iter().take(MAX_LISTED_FIELDS).copied().collect::<Vec<_>>().join(", ");
+            if self.reads.len() > MAX_LISTED_FIELDS {
+                listed.push_str(", …");
+            }
+            format!("{} reads: {listed}", self.function)
+        };
+        match described.as_slice() {
+            [] => None,
+            [(name, hint)] if unknown.len() == 1 => {
+                Some(format!("unknown {side} field {name}; {}", hint.clone().unwrap_or_else(reads)))
+            }
+            _ => {
+                let mut text = format!("unknown {side} fields ");
+                let parts: Vec<String> = described
+                    .iter()
+                    .map(|(name, hint)| match hint {
+                        Some(hint) => format!("{name} ({hint})"),
+                        None => name.clone(),
+                    })
+                    .collect();
+                text.push_str(&parts.join(", "));
+                if unknown.len() > described.len() {
+                    text.push_str(&format!(" and {} more", unknown.len() - described.len()));
+                }
+                if unhinted {
+                    text.push_str("; ");
+                    text.push_str(&reads());
+                }
+                Some(text)
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -709,6 +835,105 @@ mod tests {
         }
         let error = deserialize::<Outer>(json!({"_size": 300})).unwrap_err();
         assert!(error.0.starts_with("`_size` is invalid"), "{error}");
+    }
+
+    fn hints(side: FieldSide) -> FieldHints<'static> {
+        FieldHints {
+            function: "listRegistrants",
+            side,
+            candidates: vec!["webinarKey", "emitBehavior", "page", "size"],
+            reads: vec!["webinarKey", "emitBehavior", "page", "size"],
+            other_side: vec!["scope"],
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_the_top_level_names_not_known() {
+        let body = json!({"webinarKey": "1", "webinarkey": "2", "nested": {"deeper": 1}, "page": 1});
+        let known = |name: &str| ["webinarKey", "page"].contains(&name);
+        let mut unknown = unknown_fields(&body, known);
+        unknown.sort_unstable();
+        assert_eq!(unknown, ["nested", "webinarkey"], "only the top level, letter case counts");
+        assert!(unknown_fields(&json!({"webinarKey": "1"}), known).is_empty());
+        assert!(unknown_fields(&json!([{"x": 1}]), known).is_empty(), "not an object: nothing to name");
+        assert!(unknown_fields(&Value::Null, known).is_empty());
+    }
+
+    #[test]
+    fn a_mistyped_field_gets_the_closest_known_name() {
+        let warning = hints(FieldSide::Input).warning(&["webinarkey"]).unwrap();
+        assert_eq!(warning, r#"unknown input field "webinarkey"; did you mean "webinarKey"?"#);
+        let warning = hints(FieldSide::Config).warning(&["emitBehaviour"]).unwrap();
+        assert_eq!(warning, r#"unknown config field "emitBehaviour"; did you mean "emitBehavior"?"#);
+        assert_eq!(hints(FieldSide::Input).warning(&[]), None);
+    }
+
+    #[test]
+    fn a_field_nothing_is_close_to_lists_what_the_function_reads() {
+        let warning = hints(FieldSide::Input).warning(&["colour"]).unwrap();
+        assert_eq!(
+            warning,
+            r#"unknown input field "colour"; listRegistrants reads: webinarKey, emitBehavior, page, size"#
+        );
+        let none = FieldHints { reads: vec![], candidates: vec![], ..hints(FieldSide::Config) };
+        assert_eq!(
+            none.warning(&["colour"]).unwrap(),
+            r#"unknown config field "colour"; listRegistrants reads no config fields"#
+        );
+        let many: Vec<&str> = (0..15).map(|n| ["a", "b", "c", "d", "e"][n % 5]).collect();
+        let long = FieldHints { reads: many, ..hints(FieldSide::Input) };
+        let warning = long.warning(&["colour"]).unwrap();
+        assert!(warning.ends_with("reads: a, b, c, d, e, a, b, c, d, e, …"), "{warning}");
+    }
+
+    #[test]
+    fn a_field_read_from_the_other_side_says_where_it_belongs() {
+        let warning = hints(FieldSide::Input).warning(&["scope"]).unwrap();
+        assert_eq!(
+            warning,
+            r#"unknown input field "scope"; listRegistrants reads it from the step configuration only"#
+        );
+        let warning = hints(FieldSide::Config).warning(&["scope"]).unwrap();
+        assert!(warning.ends_with("reads it from the incoming message only"), "{warning}");
+    }
+
+    #[test]
+    fn several_fields_are_listed_at_most_ten_with_their_hints() {
+        let warning = hints(FieldSide::Input).warning(&["webinarkey", "colour"]).unwrap();
+        assert_eq!(
+            warning,
+            r#"unknown input fields "webinarkey" (did you mean "webinarKey"?), "colour"; listRegistrants reads: webinarKey, emitBehavior, page, size"#
+        );
+        let warning = hints(FieldSide::Input).warning(&["webinarkey", "Page"]).unwrap();
+        assert_eq!(
+            warning,
+            r#"unknown input fields "webinarkey" (did you mean "webinarKey"?), "Page" (did you mean "page"?)"#
+        );
+        let names: Vec<String> = (0..25).map(|n| format!("field{n:02}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let warning = hints(FieldSide::Input).warning(&names).unwrap();
+        assert!(warning.contains(r#""field09""#) && !warning.contains("field10"), "{warning}");
+        assert!(warning.contains(" and 15 more"), "{warning}");
+    }
+
+    #[test]
+    fn odd_field_names_are_quoted_escaped_and_cut() {
+        let long = format!("x{}", "y".repeat(10_000));
+        let warning = hints(FieldSide::Input).warning(&[&long, "a\nb\u{1b}[31m"]).unwrap();
+        assert!(warning.chars().count() < 300, "{warning}");
+        assert!(!warning.contains('\n') && !warning.contains('\u{1b}'), "{warning:?}");
+    }
+
+    #[test]
+    fn the_platform_and_credential_config_fields_are_expected() {
+        for name in
+            ["oauth", "organizerKey", "accountKey", "_account", "_anything", "provider", "access_token"]
+        {
+            assert!(is_platform_config_field(name), "{name}");
+        }
+        for name in ["webinarKey", "emitBehavior", "Oauth", "account"] {
+            assert!(!is_platform_config_field(name), "{name}");
+        }
     }
 
     #[test]

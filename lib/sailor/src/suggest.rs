@@ -1,4 +1,5 @@
-//! "Did you mean …?" for names typed on the command line (functions, methods, models).
+//! "Did you mean …?" for mistyped names: functions, methods and models on the command line, and
+//! the fields of a message or a step configuration.
 
 /// The candidate closest to `input`, when it is close enough to be a likely slip: letter case is
 /// ignored, and the edit distance (with swapped neighbours counting once) may be at most a third
