@@ -7,7 +7,9 @@ use base64::Engine;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::{start, Env};
+use gotowebinar_sandbox::SandboxConfig;
+
+use crate::{start, start_with, Env};
 
 const REDIRECT: &str = "http://127.0.0.1:9/callback";
 
@@ -57,9 +59,14 @@ async fn works(env: &Env, access: &str) -> bool {
     env.call_as(access, reqwest::Method::GET, "/identity/v1/Users/me", None).await.status == StatusCode::OK
 }
 
+/// A sandbox that approves every sign-in at once (no consent page to answer).
+async fn auto_approving() -> Env {
+    start_with(SandboxConfig { auto_approve: true, rate_limit: None, ..SandboxConfig::default() }).await
+}
+
 #[tokio::test]
 async fn authorization_code_flow_with_single_use_codes_and_matching_redirects() {
-    let env = start().await;
+    let env = auto_approving().await;
     let (id, secret) = (env.sb.client_id().to_string(), env.sb.client_secret().to_string());
     let (status, params) = authorize(&env, &id, REDIRECT).await;
     assert_eq!(status, StatusCode::FOUND);
@@ -109,7 +116,7 @@ async fn authorization_code_flow_with_single_use_codes_and_matching_redirects() 
 
 #[tokio::test]
 async fn authorize_denies_on_request_and_rejects_unknown_clients() {
-    let env = start().await;
+    let env = auto_approving().await;
     let id = env.sb.client_id().to_string();
     env.sb.deny_next_authorize();
     let (status, params) = authorize(&env, &id, REDIRECT).await;
