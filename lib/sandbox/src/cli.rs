@@ -68,8 +68,9 @@ pub struct SandboxArgs {
     /// Write a ready credential file (the cfg `gotowebinar exec --cfg` reads) to FILE, mode 0600.
     #[arg(long, value_name = "FILE")]
     pub write_cfg: Option<PathBuf>,
-    /// Print `export NAME=value` lines that point the component at this sandbox, instead of the
-    /// JSON line.
+    /// Print `export NAME=value` lines that point the component at this sandbox (API and auth
+    /// URLs, client id and secret, webhook secret) instead of the JSON line; the credential is in
+    /// the --write-cfg file.
     #[arg(long)]
     pub print_env: bool,
 }
