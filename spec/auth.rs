@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
+use gotowebinar_sandbox::SandboxConfig;
 use serde_json::{json, Value};
 use support::{run_binary, Run, World};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
@@ -96,6 +97,21 @@ impl Login {
     }
 }
 
+/// The web application's redirect URI some tests use (not loopback, so it must be registered).
+const WEB_REDIRECT: &str = "https://app.example.com/oauth/callback";
+
+/// A sandbox that approves each sign-in at once, as if the person pressed Approve, and has
+/// `WEB_REDIRECT` registered. The consent page itself is tested in `spec/signin.rs`.
+async fn approving_world() -> World {
+    World::with(SandboxConfig {
+        rate_limit: None,
+        auto_approve: true,
+        redirect_uris: vec![WEB_REDIRECT.into()],
+        ..SandboxConfig::default()
+    })
+    .await
+}
+
 fn cred_path(world: &World) -> PathBuf {
     world.dir.path().join("credential.json")
 }
@@ -153,7 +169,7 @@ async fn url_carries_client_state_scopes_and_redirect() {
 
 #[tokio::test]
 async fn login_connects_and_writes_a_private_credential_exec_can_use() {
-    let world = World::new().await;
+    let world = approving_world().await;
     let out = cred_path(&world);
     let login = Login::start(
         &world.env(),
@@ -203,7 +219,7 @@ async fn login_connects_and_writes_a_private_credential_exec_can_use() {
 
 #[tokio::test]
 async fn a_callback_with_another_state_is_refused_and_nothing_is_written() {
-    let world = World::new().await;
+    let world = approving_world().await;
     let out = cred_path(&world);
     let login =
         Login::start(&world.env(), &["--redirect-uri", ANY_PORT, "--out", out.to_str().unwrap()]).await;
@@ -225,7 +241,7 @@ async fn a_callback_with_another_state_is_refused_and_nothing_is_written() {
 
 #[tokio::test]
 async fn denied_access_ends_with_exit_1_and_no_file() {
-    let world = World::new().await;
+    let world = approving_world().await;
     let out = cred_path(&world);
     world.sandbox.deny_next_authorize();
     let login =
@@ -293,7 +309,7 @@ async fn login_checks_the_client_secret_before_it_prints_the_url() {
 
 #[tokio::test]
 async fn requests_without_code_or_error_are_answered_and_the_login_keeps_waiting() {
-    let world = World::new().await;
+    let world = approving_world().await;
     let out = cred_path(&world);
     let login = Login::start(
         &world.env(),
@@ -361,9 +377,9 @@ async fn code_for(world: &World, redirect: &str) -> String {
 
 #[tokio::test]
 async fn exchange_writes_the_credential_and_a_reused_code_or_wrong_secret_fail_clearly() {
-    let world = World::new().await;
+    let world = approving_world().await;
     let out = cred_path(&world);
-    let redirect = "https://app.example.com/oauth/callback";
+    let redirect = WEB_REDIRECT;
     let code = code_for(&world, redirect).await;
     let exchange = |code: String, env: Vec<(String, String)>, out: PathBuf| async move {
         run_binary(

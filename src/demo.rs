@@ -314,8 +314,12 @@ pub async fn run(args: DemoArgs) -> i32 {
 }
 
 async fn demo(args: DemoArgs) -> Result<(), Stop> {
-    let config =
-        SandboxConfig { token_ttl: Duration::from_secs(args.token_ttl.max(1)), ..SandboxConfig::default() };
+    let config = SandboxConfig {
+        token_ttl: Duration::from_secs(args.token_ttl.max(1)),
+        // The stand-in browser answers no consent page: the sign-in is approved at once.
+        auto_approve: true,
+        ..SandboxConfig::default()
+    };
     let sandbox = Sandbox::start(config).await.map_err(|e| format!("cannot start the sandbox: {e}"))?;
     for (subject, days) in [("Product tour", 2), ("Quarterly customer briefing", 9)] {
         let start = SeedTime::from_now(ChronoDuration::days(days));

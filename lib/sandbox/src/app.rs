@@ -93,6 +93,8 @@ pub(crate) struct Shared {
     pub webhook_secret: String,
     /// Required by `/_sandbox/*` when the sandbox listens beyond loopback.
     pub admin_token: Option<String>,
+    /// Sign-in settings (auto-approve, registered redirect URIs) and open consent pages.
+    pub signin: crate::signin::Signin,
 }
 
 /// Cheap handle to the shared server state.

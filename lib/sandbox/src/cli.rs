@@ -58,6 +58,21 @@ pub struct SandboxArgs {
     /// The application's webhook secret key that signs deliveries (`X-Webhook-Signature`).
     #[arg(long, default_value = DEFAULT_WEBHOOK_SECRET)]
     pub webhook_secret: String,
+    /// Approve every sign-in at once instead of showing the consent page (for scripts and tests).
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Register a redirect URI besides loopback (http://127.0.0.1, localhost, [::1] on any port,
+    /// always allowed); compared exactly. Repeatable.
+    #[arg(long = "redirect-uri", value_name = "URI")]
+    pub redirect_uris: Vec<String>,
+    /// Write a ready credential file (the cfg `gotowebinar exec --cfg` reads) to FILE, mode 0600.
+    #[arg(long, value_name = "FILE")]
+    pub write_cfg: Option<PathBuf>,
+    /// Print `export NAME=value` lines that point the component at this sandbox (API and auth
+    /// URLs, client id and secret, webhook secret) instead of the JSON line; the credential is in
+    /// the --write-cfg file.
+    #[arg(long)]
+    pub print_env: bool,
 }
 
 impl SandboxArgs {
@@ -66,6 +81,10 @@ impl SandboxArgs {
     pub fn to_config(&self) -> Result<SandboxConfig, SandboxError> {
         if !(0.0..=1.0).contains(&self.fault_rate) {
             return Err(SandboxError::Invalid("--fault-rate must be between 0 and 1".into()));
+        }
+        for uri in &self.redirect_uris {
+            crate::signin::check_registration(uri)
+                .map_err(|why| SandboxError::Invalid(format!("--redirect-uri: {why}")))?;
         }
         let seed = match &self.seed {
             Some(path) => Some(SeedData::from_file(path)?),
@@ -95,6 +114,8 @@ impl SandboxArgs {
             client_id: self.client_id.clone(),
             client_secret: stored_secret.unwrap_or_else(random_secret),
             webhook_secret: self.webhook_secret.clone(),
+            auto_approve: self.auto_approve,
+            redirect_uris: self.redirect_uris.clone(),
         })
     }
 }
@@ -132,27 +153,44 @@ impl Stop {
     }
 }
 
-/// Starts the sandbox, prints one JSON line with a ready credential
-/// (`apiUrl`, `authUrl`, `clientId`, `clientSecret`, `refreshToken`, `organizerKey`),
-/// serves until Ctrl-C or SIGTERM, then saves the state.
+/// Starts the sandbox, writes the `--write-cfg` file, prints one JSON line with a ready credential
+/// (`apiUrl`, `authUrl`, `clientId`, `clientSecret`, `refreshToken`, `organizerKey`) or, with
+/// `--print-env`, the environment to export; serves until Ctrl-C or SIGTERM, then saves the state.
 pub async fn serve_cli(args: SandboxArgs) -> Result<(), SandboxError> {
     let stop = Stop::install();
-    let sandbox = Sandbox::start(args.to_config()?).await?;
-    let mut line = json!({
-        "apiUrl": sandbox.url(),
-        "authUrl": sandbox.url(),
-        "clientId": sandbox.client_id(),
-        "clientSecret": sandbox.client_secret(),
-        "refreshToken": sandbox.issue_refresh_token(),
-        "organizerKey": sandbox.organizer_key(),
-    });
-    if let Some(token) = sandbox.admin_token() {
-        // Beyond loopback the control endpoints need it.
-        line["adminToken"] = json!(token);
+    if let Some(path) = &args.write_cfg {
+        // Before the port opens: a path that cannot work is an error at once.
+        crate::cfgfile::check_target(path)?;
     }
+    let sandbox = Sandbox::start(args.to_config()?).await?;
+    let tokens = sandbox.issue_tokens();
+    if let Some(path) = &args.write_cfg {
+        let written = crate::cfgfile::write(path, &crate::cfgfile::credential(&sandbox, &tokens));
+        if let Err(error) = written {
+            sandbox.shutdown().await;
+            return Err(error);
+        }
+    }
+    let text = if args.print_env {
+        crate::cfgfile::env_lines(&sandbox)
+    } else {
+        let mut line = json!({
+            "apiUrl": sandbox.url(),
+            "authUrl": sandbox.url(),
+            "clientId": sandbox.client_id(),
+            "clientSecret": sandbox.client_secret(),
+            "refreshToken": tokens.get("refresh_token").cloned().unwrap_or_default(),
+            "organizerKey": sandbox.organizer_key(),
+        });
+        if let Some(token) = sandbox.admin_token() {
+            // Beyond loopback the control endpoints need it.
+            line["adminToken"] = json!(token);
+        }
+        format!("{line}\n")
+    };
     {
         let mut out = std::io::stdout().lock();
-        writeln!(out, "{line}")?;
+        out.write_all(text.as_bytes())?;
         out.flush()?;
     }
     stop.wait().await;
@@ -200,6 +238,27 @@ mod tests {
 
         let defaults = Cli::try_parse_from(["sandbox"]).unwrap().args.to_config().unwrap();
         assert_eq!(defaults.rate_limit, Some(10));
+        assert!(!defaults.auto_approve && defaults.redirect_uris.is_empty());
+
+        let signin = Cli::try_parse_from([
+            "sandbox",
+            "--auto-approve",
+            "--redirect-uri",
+            "https://app.example.com/cb",
+            "--redirect-uri",
+            "https://tenant.example.com/callback/oauth2",
+        ])
+        .unwrap();
+        let config = signin.args.to_config().unwrap();
+        assert!(config.auto_approve);
+        assert_eq!(
+            config.redirect_uris,
+            ["https://app.example.com/cb", "https://tenant.example.com/callback/oauth2"]
+        );
+        let fragment =
+            Cli::try_parse_from(["sandbox", "--redirect-uri", "https://app.example.com/cb#x"]).unwrap();
+        let err = fragment.args.to_config().unwrap_err().to_string();
+        assert!(err.contains("--redirect-uri") && err.contains("fragment"), "{err}");
         assert_eq!(defaults.token_ttl, Duration::from_secs(3600));
 
         let bad = Cli::try_parse_from(["sandbox", "--fault-rate", "1.5"]).unwrap();

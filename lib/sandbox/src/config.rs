@@ -40,6 +40,12 @@ pub struct SandboxConfig {
     /// The developer application's webhook secret key: deliveries are signed with it until a
     /// `POST /webhooks/secretkey` creates a newer one.
     pub webhook_secret: String,
+    /// `GET /oauth/authorize` approves at once instead of showing the consent page (for scripts
+    /// and tests that play no browser).
+    pub auto_approve: bool,
+    /// Redirect URIs registered besides loopback (`http://127.0.0.1`, `localhost`, `[::1]` on any
+    /// port, always allowed); compared as exact strings.
+    pub redirect_uris: Vec<String>,
 }
 
 /// The webhook secret a sandbox signs with unless configured otherwise (a development value only).
@@ -60,6 +66,8 @@ impl Default for SandboxConfig {
             client_id: DEFAULT_CLIENT_ID.to_string(),
             client_secret: random_secret(),
             webhook_secret: DEFAULT_WEBHOOK_SECRET.to_string(),
+            auto_approve: false,
+            redirect_uris: Vec::new(),
         }
     }
 }
@@ -79,6 +87,8 @@ impl fmt::Debug for SandboxConfig {
             .field("client_id", &self.client_id)
             .field("client_secret", &"<redacted>")
             .field("webhook_secret", &"<redacted>")
+            .field("auto_approve", &self.auto_approve)
+            .field("redirect_uris", &self.redirect_uris)
             .finish()
     }
 }
@@ -199,6 +209,14 @@ pub enum SandboxError {
     /// A helper call was given invalid input.
     #[error("invalid input: {0}")]
     Invalid(String),
+    /// The ready cfg file (`--write-cfg`) could not be written.
+    #[error("cannot write the cfg file {path}: {message}")]
+    CfgWrite {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// Any other I/O failure.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),

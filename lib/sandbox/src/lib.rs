@@ -9,6 +9,7 @@
 mod admin;
 mod api;
 mod app;
+mod cfgfile;
 mod cli;
 mod config;
 mod control;
@@ -20,6 +21,7 @@ mod model;
 mod oauth;
 mod seed;
 mod server;
+mod signin;
 
 pub use admin::ADMIN_TOKEN_HEADER;
 pub use api::webhook_signature;

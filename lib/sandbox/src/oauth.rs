@@ -1,11 +1,11 @@
-//! OAuth 2.0: the authorization page, the token endpoint, and access token checks.
+//! OAuth 2.0: the token endpoint and access token checks (the sign-in pages are in `signin`).
 
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -14,8 +14,8 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 
 use crate::app::App;
-use crate::errors::{html, oauth_error};
-use crate::model::{AccessToken, AuthCode, RefreshToken, State as Data};
+use crate::errors::oauth_error;
+use crate::model::{AccessToken, RefreshToken, State as Data};
 
 /// The scope GoTo grants for webinar and identity access.
 pub const SCOPE: &str = "collab: identity:scim.me";
@@ -288,64 +288,4 @@ fn token_ok(body: &Value) -> Response {
     let mut resp = crate::json::respond(StatusCode::OK, body);
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
-}
-
-/// `GET /oauth/authorize`: signs the organizer in at once and redirects back with a code.
-pub(crate) async fn authorize(State(app): State<App>, Query(q): Query<HashMap<String, String>>) -> Response {
-    let client_id = q.get("client_id").cloned().unwrap_or_default();
-    if !app.read(|s| s.clients.contains_key(&client_id)) {
-        return html(StatusCode::BAD_REQUEST, "Invalid request", "Unknown client_id.");
-    }
-    let Some(redirect_uri) = q.get("redirect_uri").cloned() else {
-        return html(StatusCode::BAD_REQUEST, "Invalid request", "redirect_uri is required.");
-    };
-    let Ok(mut target) = url::Url::parse(&redirect_uri) else {
-        return html(StatusCode::BAD_REQUEST, "Invalid request", "redirect_uri is not a valid URL.");
-    };
-    let state = q.get("state").cloned();
-    let deny = std::mem::take(&mut app.rt().deny_next_authorize);
-    {
-        let mut pairs = target.query_pairs_mut();
-        if q.get("response_type").map(String::as_str) != Some("code") {
-            pairs.append_pair("error", "unsupported_response_type");
-        } else if deny {
-            pairs.append_pair("error", "access_denied");
-            pairs.append_pair("error_description", "The user denied access");
-        } else {
-            let now = app.now();
-            let code = uuid::Uuid::new_v4().simple().to_string();
-            let hint = q.get("login_hint").cloned();
-            app.write(|s| {
-                let organizer = hint
-                    .and_then(|h| s.organizers.iter().find(|o| o.email.eq_ignore_ascii_case(&h)).cloned())
-                    .or_else(|| s.organizers.first().cloned())
-                    .map(|o| o.key)
-                    .unwrap_or_default();
-                s.oauth.codes.retain(|_, c| c.expires_at > now);
-                s.oauth.codes.insert(
-                    code.clone(),
-                    AuthCode {
-                        client_id: client_id.clone(),
-                        redirect_uri: redirect_uri.clone(),
-                        organizer_key: organizer,
-                        scope: q.get("scope").cloned().unwrap_or_else(|| SCOPE.into()),
-                        expires_at: now + chrono::Duration::minutes(10),
-                        used: false,
-                    },
-                );
-            });
-            pairs.append_pair("code", &code);
-        }
-        if let Some(state) = &state {
-            pairs.append_pair("state", state);
-        }
-    }
-    let mut resp = StatusCode::FOUND.into_response();
-    match HeaderValue::from_str(target.as_str()) {
-        Ok(v) => {
-            resp.headers_mut().insert(header::LOCATION, v);
-            resp
-        }
-        Err(_) => html(StatusCode::BAD_REQUEST, "Invalid request", "redirect_uri cannot be used."),
-    }
 }

@@ -30,7 +30,7 @@ use crate::control::load_state;
 use crate::errors::{html, route_not_found};
 use crate::gate::{api_gate, observe, token_gate, ConnAbort};
 use crate::seed::{build_state, SeedAttendee, SeedData, SeedRegistrant, SeedSession, SeedWebinar};
-use crate::{api, knobs, oauth};
+use crate::{api, knobs, oauth, signin};
 
 const SAVE_EVERY: Duration = Duration::from_millis(250);
 
@@ -59,7 +59,7 @@ fn router(app: &App) -> Router {
     let token = post(oauth::token).layer(from_fn_with_state(app.clone(), token_gate));
     Router::new()
         .merge(api)
-        .route("/oauth/authorize", get(oauth::authorize))
+        .route("/oauth/authorize", get(signin::authorize).post(signin::decide))
         .route("/oauth/token", token)
         .merge(knobs::routes().layer(from_fn_with_state(app.clone(), crate::admin::admin_gate)))
         .route("/join/{*rest}", get(page))
@@ -117,6 +117,7 @@ impl Sandbox {
         if config.webhook_secret.is_empty() {
             return Err(SandboxError::Invalid("webhook_secret must not be empty".into()));
         }
+        let signin = signin::Signin::new(config.auto_approve, &config.redirect_uris)?;
         state.clients.insert(config.client_id.clone(), config.client_secret.clone());
         let listener = TcpListener::bind(config.bind)
             .await
@@ -159,6 +160,7 @@ impl Sandbox {
             webhook_secret: config.webhook_secret.clone(),
             // The control endpoints hand out tokens: beyond loopback they need a token of their own.
             admin_token: (!addr.ip().is_loopback()).then(crate::config::random_secret),
+            signin,
         }));
         let (stop, stop_rx) = watch::channel(false);
         let mut tasks = Vec::new();

@@ -7,7 +7,9 @@ use base64::Engine;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::{start, Env};
+use gotowebinar_sandbox::SandboxConfig;
+
+use crate::{start, start_with, Env};
 
 const REDIRECT: &str = "http://127.0.0.1:9/callback";
 
@@ -57,9 +59,14 @@ async fn works(env: &Env, access: &str) -> bool {
     env.call_as(access, reqwest::Method::GET, "/identity/v1/Users/me", None).await.status == StatusCode::OK
 }
 
+/// A sandbox that approves every sign-in at once (no consent page to answer).
+async fn auto_approving() -> Env {
+    start_with(SandboxConfig { auto_approve: true, rate_limit: None, ..SandboxConfig::default() }).await
+}
+
 #[tokio::test]
 async fn authorization_code_flow_with_single_use_codes_and_matching_redirects() {
-    let env = start().await;
+    let env = auto_approving().await;
     let (id, secret) = (env.sb.client_id().to_string(), env.sb.client_secret().to_string());
     let (status, params) = authorize(&env, &id, REDIRECT).await;
     assert_eq!(status, StatusCode::FOUND);
@@ -109,7 +116,7 @@ async fn authorization_code_flow_with_single_use_codes_and_matching_redirects() 
 
 #[tokio::test]
 async fn authorize_denies_on_request_and_rejects_unknown_clients() {
-    let env = start().await;
+    let env = auto_approving().await;
     let id = env.sb.client_id().to_string();
     env.sb.deny_next_authorize();
     let (status, params) = authorize(&env, &id, REDIRECT).await;
@@ -188,4 +195,61 @@ async fn revoke_on_refresh_kills_earlier_access_tokens_and_ttl_is_configurable()
     assert!(works(&env, body["access_token"].as_str().unwrap()).await);
     // Other grants are untouched.
     assert!(works(&env, &env.token).await);
+}
+
+/// The request id of a consent page's form.
+fn request_id(html: &str) -> String {
+    let marker = "name=\"request\" value=\"";
+    let start = html.find(marker).expect("a consent form") + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn without_auto_approve_the_consent_page_decides_and_deny_next_applies_to_approve() {
+    let env = start().await;
+    let id = env.sb.client_id().to_string();
+    let url = format!(
+        "{}/oauth/authorize?client_id={id}&response_type=code&redirect_uri={}&state=xyz",
+        env.sb.url(),
+        urlencode(REDIRECT)
+    );
+    let page = env.http.get(&url).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.headers().get("location").is_none());
+    let first = request_id(&page.text().await.unwrap());
+    let second = request_id(&env.http.get(&url).send().await.unwrap().text().await.unwrap());
+    assert_ne!(first, second, "each page has its own request");
+
+    env.sb.deny_next_authorize();
+    let post = |request: String| {
+        env.http
+            .post(format!("{}/oauth/authorize", env.sb.url()))
+            .form(&[("request", request.as_str()), ("decision", "approve")])
+            .send()
+    };
+    let denied = post(first).await.unwrap();
+    assert_eq!(denied.status(), StatusCode::SEE_OTHER);
+    let to = url::Url::parse(denied.headers()["location"].to_str().unwrap()).unwrap();
+    let params: HashMap<String, String> = to.query_pairs().into_owned().collect();
+    assert_eq!(params.get("error").map(String::as_str), Some("access_denied"));
+    assert_eq!(params["state"], "xyz");
+
+    let approved = post(second).await.unwrap();
+    let to = url::Url::parse(approved.headers()["location"].to_str().unwrap()).unwrap();
+    let params: HashMap<String, String> = to.query_pairs().into_owned().collect();
+    assert!(params.contains_key("code"), "only the next one is denied: {to}");
+
+    // A response type other than code goes back to the (registered) redirect URI as an error.
+    let implicit = url.replace("response_type=code", "response_type=token");
+    let resp = env.http.get(implicit).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::FOUND);
+    assert!(resp.headers()["location"].to_str().unwrap().contains("error=unsupported_response_type"));
+}
+
+#[tokio::test]
+async fn a_registered_redirect_uri_must_be_usable() {
+    let config = |uri: &str| SandboxConfig { redirect_uris: vec![uri.into()], ..SandboxConfig::default() };
+    let err = gotowebinar_sandbox::Sandbox::start(config("https://app.example.com/cb#x")).await.unwrap_err();
+    assert!(err.to_string().contains("fragment"), "{err}");
+    assert!(gotowebinar_sandbox::Sandbox::start(config("https://app.example.com/cb")).await.is_ok());
 }
