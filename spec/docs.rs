@@ -484,6 +484,11 @@ fn pages() -> Vec<(String, String)> {
 
 #[test]
 fn every_shell_block_of_the_readme_and_docs_runs_as_written() {
+    let jq = Command::new("jq").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status();
+    assert!(
+        jq.is_ok_and(|s| s.success()),
+        "the examples read JSON with jq, which is not installed: install it (apt-get install jq) and run again"
+    );
     let scratch = tempfile::tempdir().expect("temporary directory");
     let bin = bin_dir(scratch.path());
     let mut report = Report::default();
@@ -501,6 +506,83 @@ fn every_shell_block_of_the_readme_and_docs_runs_as_written() {
     errors.extend(report.failures);
     assert!(errors.is_empty(), "{}", errors.join("\n\n"));
     assert!(report.ran > 0, "no shell block ran: the pages were not found or not read");
+}
+
+/// GitHub's anchor for a heading: lower case, punctuation other than `-` and `_` dropped, spaces as `-`.
+fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
+/// The anchors of a page's headings (outside code blocks).
+fn anchors(text: &str) -> Vec<String> {
+    let mut fenced = false;
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        } else if !fenced && line.starts_with('#') {
+            out.push(slug(line.trim_start_matches('#')));
+        }
+    }
+    out
+}
+
+/// The relative link targets of a page, with their line, outside code blocks and code spans.
+fn links(text: &str) -> Vec<(usize, String)> {
+    let mut fenced = false;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        // Text outside code spans.
+        let prose: String = line.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+        let mut rest = prose.as_str();
+        while let Some(at) = rest.find("](") {
+            rest = &rest[at + 2..];
+            let Some(end) = rest.find(')') else { break };
+            let target = &rest[..end];
+            if !target.contains("://") && !target.starts_with("mailto:") {
+                out.push((i + 1, target.to_string()));
+            }
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+#[test]
+fn every_relative_link_and_anchor_of_the_readme_and_docs_exists() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut broken = Vec::new();
+    for (name, text) in pages() {
+        let dir = root.join(&name).parent().expect("a page's directory").to_path_buf();
+        for (line, target) in links(&text) {
+            let (file, anchor) = target.split_once('#').unwrap_or((&target, ""));
+            let path = if file.is_empty() { root.join(&name) } else { dir.join(file) };
+            if !path.exists() {
+                broken.push(format!("{name}:{line}: {target}: no file {}", path.display()));
+                continue;
+            }
+            if !anchor.is_empty() {
+                let page = std::fs::read_to_string(&path).unwrap_or_default();
+                if !anchors(&page).iter().any(|a| a == anchor) {
+                    broken.push(format!("{name}:{line}: {target}: no heading with the anchor #{anchor}"));
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
 }
 
 #[cfg(test)]
@@ -570,6 +652,19 @@ mod parser {
         assert_eq!(b.output.as_deref(), Some("a"));
         // A plain text block is only shown, never compared.
         assert_eq!(one("```sh\necho a\n```\n```text\nb\n```\n").output, None);
+    }
+
+    #[test]
+    fn anchors_and_links_are_read_as_github_writes_them() {
+        assert_eq!(slug(" Installing the `gotowebinar` command"), "installing-the-gotowebinar-command");
+        assert_eq!(slug(" Instant triggers (webhooks)"), "instant-triggers-webhooks");
+        assert_eq!(
+            slug(" Connecting an account: `gotowebinar auth`"),
+            "connecting-an-account-gotowebinar-auth"
+        );
+        assert_eq!(anchors("# A b\n```sh\n# not a heading\n```\n## C"), vec!["a-b", "c"]);
+        let text = "see [x](docs/x.md#y) and [web](https://e.com) and `[code](no.md)`\n```\n[in](fence.md)\n```\n[z](#z)";
+        assert_eq!(links(text), vec![(1, "docs/x.md#y".to_string()), (5, "#z".to_string())]);
     }
 
     #[test]
