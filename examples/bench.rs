@@ -1,4 +1,4 @@
-//! The performance harness behind `scripts/bench` (see the Performance section of README.md).
+//! The performance harness behind `scripts/bench` (see docs/performance.md).
 //!
 //! ```text
 //! bench run --bin target/release/gotowebinar --out results.json [--quick] [--amqp URL] [--only 1,2]

@@ -8,7 +8,7 @@ use sailor::FunctionError;
 
 use crate::input::InputError;
 
-/// The names an emitted error can carry (documented in the README).
+/// The names an emitted error can carry (documented in docs/errors.md).
 pub mod names {
     /// The input is missing a field or has a wrong value.
     pub const INPUT: &str = "InputError";

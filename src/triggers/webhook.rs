@@ -7,7 +7,7 @@
 //! application; creating one replaces it), so it is application configuration, read from
 //! `CITRIX_WEBHOOK_SECRET`, never created or read by a flow. Without it, checking fails closed.
 //!
-//! Signature convention (GoTo publishes no algorithm or example; see the README):
+//! Signature convention (GoTo publishes no algorithm or example; see docs/triggers.md):
 //! `X-Webhook-Signature` is base64(HMAC-SHA256(the secret key `value`, raw request body)).
 
 use std::collections::{BTreeMap, VecDeque};
