@@ -11,9 +11,6 @@
 //! each child's own, from `wait4`. A scenario that cannot run is reported as such and makes `run`
 //! exit 1; a missed target never does.
 
-#[path = "../lib/sailor/tests/common/mod.rs"]
-mod broker;
-
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -25,6 +22,7 @@ use gotowebinar::client::GoToWebinar;
 use gotowebinar::keys::{OrganizerKey, WebinarKey};
 use gotowebinar::models::{CreateRegistrant, Registrant};
 use gotowebinar::{MemoryStore, OAuthClient, OAuthKeys, Origins, Secret, StaticToken, TokenManager};
+use sailor_testkit as broker;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 

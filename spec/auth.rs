@@ -1,7 +1,7 @@
 //! `gotowebinar auth …` through the binary against the sandbox's OAuth endpoints (and a small
 //! local fake for a generic OAuth 2.0 provider). The tests play the person's browser.
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

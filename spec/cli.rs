@@ -1,7 +1,7 @@
 //! The command line as a person meets it: mistyped names, a reader that stops early, errors that
 //! say how to recover, and progress only where a person watches.
 
-mod support;
+use crate::support;
 
 use std::process::Stdio;
 

@@ -3,9 +3,8 @@
 //! `gotowebinar sail`, and what `sail` publishes is decoded by the Node sailor's own code, with the
 //! headers the Node sailor sets. Needs `node`, `npm` (the registry once) and the test RabbitMQ.
 
-#[path = "../lib/sailor/tests/common/mod.rs"]
-mod broker;
-mod support;
+use crate::support;
+use sailor_testkit as broker;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;

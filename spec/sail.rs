@@ -1,9 +1,8 @@
 //! The component as a flow step: `gotowebinar sail` over a real RabbitMQ (started by
 //! `scripts/test`) with a fake platform API, and `gotowebinar serve` for service calls.
 
-#[path = "../lib/sailor/tests/common/mod.rs"]
-mod broker;
-mod support;
+use crate::support;
+use sailor_testkit as broker;
 
 use std::time::Duration;
 

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use gotowebinar_sandbox::RequestRecord;
 use serde_json::json;
 
-use crate::openapi::{Doc, BASE_PATH};
-use crate::scenarios::{Call, PAST, SERIES, UPCOMING};
+use super::openapi::{Doc, BASE_PATH};
+use super::scenarios::{Call, PAST, SERIES, UPCOMING};
 use crate::support::World;
 
 /// Set to regenerate the committed table instead of comparing with it.

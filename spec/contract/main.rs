@@ -5,8 +5,6 @@
 mod coverage;
 mod openapi;
 mod scenarios;
-#[path = "../support/mod.rs"]
-mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;

@@ -3,16 +3,14 @@
 //!
 //! One test in this binary: it installs the process-wide log subscriber.
 
-mod common;
-
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use common::*;
 use sailor::logging::JsonLogLayer;
 use sailor::{run_sail_until, Component, Context, Function, FunctionError, Input, Message};
+use sailor_testkit::*;
 use serde_json::{json, Value};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;

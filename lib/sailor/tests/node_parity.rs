@@ -1,8 +1,6 @@
 //! Behaviour the Node sailor (2.7.8) has and the sail mode matches, against a real RabbitMQ (from
 //! `scripts/test`), a fake platform API and a local object storage.
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -12,13 +10,13 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use common::*;
 use lapin::options::{BasicPublishOptions, QueueDeclareOptions};
 use lapin::types::{AMQPValue, FieldTable, LongString};
 use lapin::BasicProperties;
 use sailor::{
     run_sail_until, run_sail_with_env, Component, Context, Function, FunctionError, Input, Message,
 };
+use sailor_testkit::*;
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;

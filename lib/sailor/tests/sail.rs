@@ -1,17 +1,15 @@
 //! The sail mode against a real RabbitMQ (from `scripts/test`) and a fake platform API.
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use base64::Engine;
-use common::*;
 use sailor::{
     run_sail_until, Component, Context, Function, FunctionError, HttpReply, Input, Message, Settings,
 };
+use sailor_testkit::*;
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;

@@ -1,12 +1,10 @@
 //! The service mode posting its answers to a fake platform on 127.0.0.1.
 
-mod common;
-
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use common::*;
 use sailor::{run_service_with, Component, Context, Function, FunctionError, Input, ServiceEnv, Services};
+use sailor_testkit::*;
 use serde_json::{json, Value};
 
 struct Noop;
