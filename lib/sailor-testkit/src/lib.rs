@@ -623,18 +623,18 @@ impl Running {
     }
 }
 
-/// An in-memory log writer: give clones to a log layer, read what it wrote.
+/// An in-memory writer: give clones to a log layer or a runner, read what they wrote.
 #[derive(Clone, Default)]
-pub struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+pub struct SharedBuf(Arc<Mutex<Vec<u8>>>);
 
-impl LogBuffer {
+impl SharedBuf {
     /// Everything written so far.
     pub fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).expect("UTF-8 log lines")
+        String::from_utf8(self.0.lock().unwrap().clone()).expect("UTF-8 text")
     }
 }
 
-impl std::io::Write for LogBuffer {
+impl std::io::Write for SharedBuf {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
         self.0.lock().unwrap().extend_from_slice(data);
         Ok(data.len())
@@ -644,9 +644,9 @@ impl std::io::Write for LogBuffer {
     }
 }
 
-impl<'a> MakeWriter<'a> for LogBuffer {
-    type Writer = LogBuffer;
-    fn make_writer(&'a self) -> LogBuffer {
+impl<'a> MakeWriter<'a> for SharedBuf {
+    type Writer = SharedBuf;
+    fn make_writer(&'a self) -> SharedBuf {
         self.clone()
     }
 }
