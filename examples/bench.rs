@@ -11,9 +11,6 @@
 //! each child's own, from `wait4`. A scenario that cannot run is reported as such and makes `run`
 //! exit 1; a missed target never does.
 
-#[path = "../lib/sailor/tests/common/mod.rs"]
-mod broker;
-
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -25,6 +22,7 @@ use gotowebinar::client::GoToWebinar;
 use gotowebinar::keys::{OrganizerKey, WebinarKey};
 use gotowebinar::models::{CreateRegistrant, Registrant};
 use gotowebinar::{MemoryStore, OAuthClient, OAuthKeys, Origins, Secret, StaticToken, TokenManager};
+use sailor_testkit as broker;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -927,34 +925,13 @@ fn step(config: Value) -> Value {
 }
 
 fn sail_env(broker: &broker::Broker, api: &broker::FakeApi, prefetch: u32) -> Vec<(String, String)> {
-    [
-        ("FLOW_ID", "flow-1".to_string()),
-        ("EXEC_ID", "exec-1".into()),
-        ("STEP_ID", "step_2".into()),
-        ("CONTAINER_ID", "container-1".into()),
-        ("WORKSPACE_ID", "workspace-1".into()),
-        ("USER_ID", "user-1".into()),
-        ("COMP_ID", "comp-1".into()),
-        ("FUNCTION", "getWebinar".into()),
-        ("API_URI", api.uri()),
-        ("API_USERNAME", broker::API_USER.into()),
-        ("API_KEY", broker::API_KEY.into()),
-        ("AMQP_URI", broker.url.clone()),
-        ("LISTEN_MESSAGES_ON", broker.input.clone()),
-        ("PUBLISH_MESSAGES_TO", broker.exchange.clone()),
-        ("DATA_ROUTING_KEY", broker.data.clone()),
-        ("ERROR_ROUTING_KEY", broker.error.clone()),
-        ("REBOUND_ROUTING_KEY", broker.rebound.clone()),
-        ("SNAPSHOT_ROUTING_KEY", broker.snapshot.clone()),
-        ("MESSAGE_CRYPTO_IV", broker::IV.into()),
-        ("MESSAGE_CRYPTO_PASSWORD", broker::PASSWORD.into()),
-        ("RABBITMQ_PREFETCH_SAILOR", prefetch.to_string()),
+    let prefetch = prefetch.to_string();
+    let extra = [
+        ("RABBITMQ_PREFETCH_SAILOR", prefetch.as_str()),
         // The runtime's own speed, not the platform's default pacing of 100 data messages/s.
-        ("DATA_RATE_LIMIT", "1000000".into()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (format!("ELASTICIO_{k}"), v))
-    .collect()
+        ("DATA_RATE_LIMIT", "1000000"),
+    ];
+    broker.env(api, "getWebinar", &extra).into_iter().collect()
 }
 
 async fn queue_count(broker: &broker::Broker, queue: &str) -> Res<u32> {

@@ -1,20 +1,18 @@
 //! `gotowebinar auth …` through the binary against the sandbox's OAuth endpoints (and a small
 //! local fake for a generic OAuth 2.0 provider). The tests play the person's browser.
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::Duration;
 
 use gotowebinar_sandbox::SandboxConfig;
 use serde_json::{json, Value};
-use support::{run_binary, Run, World};
+use support::{run_binary, spawn_binary, Run, World};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::process::{Child, ChildStdout};
 
-const BIN: &str = env!("CARGO_BIN_EXE_gotowebinar");
 const ANY_PORT: &str = "http://127.0.0.1:0/callback";
 
 fn args(list: &[&str]) -> Vec<String> {
@@ -54,16 +52,8 @@ struct Login {
 
 impl Login {
     async fn start(env: &[(String, String)], extra: &[&str]) -> Login {
-        let mut child = tokio::process::Command::new(BIN)
-            .args(["auth", "login"])
-            .args(extra)
-            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("the binary starts");
+        let args: Vec<&str> = ["auth", "login"].into_iter().chain(extra.iter().copied()).collect();
+        let mut child = spawn_binary(&args, env);
         let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
         let mut line = String::new();
         tokio::time::timeout(Duration::from_secs(20), stdout.read_line(&mut line))

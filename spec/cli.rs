@@ -1,9 +1,8 @@
 //! The command line as a person meets it: mistyped names, a reader that stops early, errors that
 //! say how to recover, and progress only where a person watches.
 
-#[path = "../lib/sailor/tests/common/mod.rs"]
-mod broker;
-mod support;
+use crate::support;
+use sailor_testkit as broker;
 
 use std::process::Stdio;
 

@@ -1,6 +1,6 @@
 //! The core actions through the `gotowebinar exec` binary against the sandbox.
 
-mod support;
+use crate::support;
 
 use chrono::{Duration, Utc};
 use gotowebinar_sandbox::{SeedRegistrant, SeedTime, SeedWebinar};

@@ -2,11 +2,12 @@
 //! through the login flow first, never prints a token, and a reader that closes stdout early
 //! ends it quietly.
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+
+use crate::support::spawn_binary;
 
 /// Every string in a JSON value, with the name of the field holding it.
 fn strings<'a>(value: &'a Value, name: &'a str, out: &mut Vec<(&'a str, &'a str)>) {
@@ -29,14 +30,7 @@ fn looks_like_a_token(text: &str) -> bool {
 
 #[tokio::test]
 async fn the_demo_connects_first_redacts_tokens_and_stops_quietly_when_stdout_closes() {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_gotowebinar"))
-        .args(["demo", "--json", "--token-ttl", "1"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the binary starts");
+    let mut child = spawn_binary(&["demo", "--json", "--token-ttl", "1"], &[]);
     let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
     let mut steps: Vec<Value> = Vec::new();
     // Read up to the first registration: the access token has expired by then, so a step before

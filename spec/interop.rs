@@ -2,12 +2,11 @@
 //! from the npm registry into `target/interop/`): what the Node sailor publishes is processed by
 //! `gotowebinar sail`, and what `sail` publishes is decoded by the Node sailor's own code, with the
 //! headers the Node sailor sets. Lightweight messages go both ways through a local object storage
-//! (`lib/sailor/tests/common/object_store.rs`), each side using its own object-storage client.
+//! (`lib/sailor-testkit/src/object_store.rs`), each side using its own object-storage client.
 //! Needs `node`, `npm` (the registry once) and the test RabbitMQ.
 
-#[path = "../lib/sailor/tests/common/mod.rs"]
-mod broker;
-mod support;
+use crate::support;
+use sailor_testkit as broker;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -203,18 +202,10 @@ fn upcoming(world: &World, subject: &str) -> String {
 /// The headers the Node sailor puts on every message a step emits for an incoming one
 /// (lib/sailor.js, processMessage), with the values our step environment gives them.
 fn assert_step_headers(headers: &Value, function: &str, parent: &str, what: &str) {
-    for (name, value) in [
-        ("execId", "exec-1"),
-        ("taskId", "flow-1"),
-        ("workspaceId", "workspace-1"),
-        ("containerId", "container-1"),
-        ("userId", "user-1"),
-        ("stepId", "step_2"),
-        ("compId", "comp-1"),
-        ("function", function),
-        ("parentMessageId", parent),
-    ] {
-        assert_eq!(headers[name], value, "{what}: header {name}: {headers:#}");
+    let mut expected = broker::step_headers(function);
+    expected.push(("parentMessageId", parent.to_string()));
+    for (name, value) in expected {
+        assert_eq!(headers[name], value.as_str(), "{what}: header {name}: {headers:#}");
     }
     for name in ["messageId", "threadId"] {
         assert!(headers[name].as_str().is_some_and(|s| !s.is_empty()), "{what}: header {name}: {headers:#}");

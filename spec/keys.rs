@@ -3,7 +3,7 @@
 //! happens around the refresh (an unwritable file, a stop signal, a symlink, concurrent runs, a
 //! credential check).
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -3,7 +3,7 @@
 //! cmp:validate`, re-implemented in `manifest::check`), with each `main` and each
 //! `dynamicMetadata` answered by the built `gotowebinar` binary.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! webinar extras, sessions, attendees, panelists, co-organizers, recordings, find by email,
 //! raw requests, the deprecated addParticipant, question answers by name, legacy credentials.
 
-mod support;
+use crate::support;
 
 use chrono::{Duration, Utc};
 use gotowebinar_sandbox::{SeedAttendee, SeedQuestion, SeedRegistrant, SeedSession, SeedTime, SeedWebinar};

@@ -5,7 +5,7 @@
 //!
 //! `SOAK_OPS` sizes the soak (default 1000 operations); `scripts/soak --ops N` runs it alone.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::Path;

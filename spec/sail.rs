@@ -1,13 +1,12 @@
 //! The component as a flow step: `gotowebinar sail` over a real RabbitMQ (started by
 //! `scripts/test`) with a fake platform API, and `gotowebinar serve` for service calls.
 
-#[path = "../lib/sailor/tests/common/mod.rs"]
-mod broker;
-mod support;
+use crate::support;
+use sailor_testkit as broker;
 
 use std::time::Duration;
 
-use broker::{Broker, FakeApi, API_KEY, API_USER, IV, PASSWORD};
+use broker::{Broker, FakeApi, API_KEY, API_USER};
 use chrono::Duration as ChronoDuration;
 use gotowebinar_sandbox::{SeedTime, SeedWebinar};
 use serde_json::{json, Value};
@@ -26,32 +25,10 @@ fn sail_env(
     function: &str,
     prefetch: u32,
 ) -> Vec<(String, String)> {
-    let mut env: Vec<(String, String)> = [
-        ("FLOW_ID", "flow-1"),
-        ("EXEC_ID", "exec-1"),
-        ("STEP_ID", "step_2"),
-        ("CONTAINER_ID", "container-1"),
-        ("WORKSPACE_ID", "workspace-1"),
-        ("USER_ID", "user-1"),
-        ("COMP_ID", "comp-1"),
-        ("FUNCTION", function),
-        ("API_URI", &api.uri()),
-        ("API_USERNAME", API_USER),
-        ("API_KEY", API_KEY),
-        ("AMQP_URI", &broker.url),
-        ("LISTEN_MESSAGES_ON", &broker.input),
-        ("PUBLISH_MESSAGES_TO", &broker.exchange),
-        ("DATA_ROUTING_KEY", &broker.data),
-        ("ERROR_ROUTING_KEY", &broker.error),
-        ("REBOUND_ROUTING_KEY", &broker.rebound),
-        ("SNAPSHOT_ROUTING_KEY", &broker.snapshot),
-        ("MESSAGE_CRYPTO_IV", IV),
-        ("MESSAGE_CRYPTO_PASSWORD", PASSWORD),
-        ("RABBITMQ_PREFETCH_SAILOR", &prefetch.to_string()),
-    ]
-    .iter()
-    .map(|(k, v)| (format!("ELASTICIO_{k}"), v.to_string()))
-    .collect();
+    let mut env: Vec<(String, String)> = broker
+        .env(api, function, &[("RABBITMQ_PREFETCH_SAILOR", &prefetch.to_string())])
+        .into_iter()
+        .collect();
     env.extend(world.env());
     env.retain(|(k, _)| k != "LOG_LEVEL");
     env.push(("LOG_LEVEL".into(), "info".into()));

@@ -1,7 +1,7 @@
 //! Hostile and careless inputs through the binary: transport and redirect rules, bounded input,
 //! bounded output, and what reaches the terminal.
 
-mod support;
+use crate::support;
 
 use serde_json::{json, Value};
 use support::{run_binary, World};

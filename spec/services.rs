@@ -1,7 +1,7 @@
 //! The service functions through `gotowebinar exec --method …` against the sandbox:
 //! verifyCredentials, getMetaModel (dynamic metadata) and selectModel.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 //! configuration (`--write-cfg`, `--print-env`) that `gotowebinar exec` uses as it is. Every
 //! sandbox here is the binary, started with the flags a person would type.
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::path::Path;

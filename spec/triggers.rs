@@ -2,7 +2,7 @@
 //! sandbox: every poll is a fresh process that starts from the snapshot the previous successful
 //! poll emitted, and every snapshot fits in the platform's 5 KB.
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;

@@ -6,7 +6,7 @@
 //! wiremock GoTo checks that startup, shutdown and `create-secret` send exactly what GoTo's
 //! OpenAPI document requires.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration as StdDuration;

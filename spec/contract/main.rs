@@ -5,8 +5,6 @@
 mod coverage;
 mod openapi;
 mod scenarios;
-#[path = "../support/mod.rs"]
-mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -333,8 +331,11 @@ fn the_document_is_the_one_described() {
 #[test]
 fn a_missing_document_fails_with_one_line_saying_where_to_put_it() {
     let missing = std::env::temp_dir().join(format!("no-such-{}.json", uuid::Uuid::new_v4()));
+    // The test's name in this binary: its module path without the crate's name.
+    let module = module_path!().split_once("::").map_or("", |(_, path)| path);
+    let test = format!("{module}::the_document_is_the_one_described");
     let out = std::process::Command::new(std::env::current_exe().expect("the test binary"))
-        .args(["--exact", "the_document_is_the_one_described", "--nocapture"])
+        .args(["--exact", test.as_str(), "--nocapture"])
         .env("GOTO_OPENAPI", &missing)
         .output()
         .expect("the test binary runs");

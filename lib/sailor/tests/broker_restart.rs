@@ -2,16 +2,14 @@
 //! every input is processed at least once and none is left unacknowledged. The test runs its own
 //! RabbitMQ node (on fixed ports, so it can come back at the same address).
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use common::*;
 use sailor::{run_sail_until, Component, Context, Function, FunctionError, Input};
+use sailor_testkit::*;
 use serde_json::{json, Value};
 
 const SERVER: &str = "/usr/lib/rabbitmq/bin/rabbitmq-server";

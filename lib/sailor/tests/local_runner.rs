@@ -1,6 +1,5 @@
 //! The local runner driven with a small test component.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -9,26 +8,8 @@ use sailor::{
     run_local_with_io, Component, Context, EmitError, Event, ExecArgs, Function, FunctionError, HttpReply,
     Input, Services,
 };
+use sailor_testkit::SharedBuf;
 use serde_json::{json, Value};
-
-#[derive(Clone, Default)]
-struct SharedBuf(Arc<Mutex<Vec<u8>>>);
-
-impl Write for SharedBuf {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(data);
-        Ok(data.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl SharedBuf {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
 
 fn err_other(e: EmitError) -> FunctionError {
     FunctionError::new("EmitError", e.to_string())

@@ -3,39 +3,14 @@
 //!
 //! One test in this binary: it installs the process-wide log subscriber.
 
-mod common;
-
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use common::*;
 use sailor::logging::JsonLogLayer;
-use sailor::{run_sail_until, Component, Context, Function, FunctionError, Input, Message};
+use sailor::{Component, Context, Function, FunctionError, Input, Message};
+use sailor_testkit::*;
 use serde_json::{json, Value};
-use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
-
-#[derive(Clone, Default)]
-struct Buf(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buf {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(data);
-        Ok(data.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Buf {
-    type Writer = Buf;
-    fn make_writer(&'a self) -> Buf {
-        self.clone()
-    }
-}
 
 /// Logs carelessly: the token it was configured with, and the new one it saves.
 struct Careless;
@@ -67,7 +42,7 @@ async fn step_logs_are_bunyan_records_with_the_step_context_and_no_secrets() {
         json!({"_account": "acc-1", "oauth": {"access_token": ACCESS_TOKEN, "refresh_token": REFRESH_TOKEN}});
     let api = FakeApi::start(json!({"config": cfg, "snapshot": {}}), &[]).await;
     let env = broker.env(&api, "careless", &[("OBJECT_STORAGE_TOKEN", "storage-token-1234567")]);
-    let buf = Buf::default();
+    let buf = SharedBuf::default();
     let layer = JsonLogLayer::from_lookup(buf.clone(), |n| env.get(n).cloned());
     let subscriber =
         tracing_subscriber::registry().with(tracing_subscriber::EnvFilter::new("debug")).with(layer);
@@ -75,13 +50,7 @@ async fn step_logs_are_bunyan_records_with_the_step_context_and_no_secrets() {
 
     let component = Component::new().function("careless", Careless);
     let settings = sailor::Settings::from_map(&env).unwrap();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        run_sail_until(&component, settings, async move {
-            let _ = rx.await;
-        })
-        .await
-    });
+    let running = Running::start(component, settings);
     broker
         .send(
             &json!({"body": {}}),
@@ -90,10 +59,9 @@ async fn step_logs_are_bunyan_records_with_the_step_context_and_no_secrets() {
         )
         .await;
     broker.take(&broker.data, 1, 30).await;
-    let _ = tx.send(());
-    tokio::time::timeout(Duration::from_secs(30), task).await.unwrap().unwrap().unwrap();
+    running.stop(Duration::from_secs(30)).await.unwrap();
 
-    let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let text = buf.text();
     for secret in [
         API_KEY,
         PASSWORD,

@@ -1,8 +1,6 @@
 //! Behaviour the Node sailor (2.7.8) has and the sail mode matches, against a real RabbitMQ (from
 //! `scripts/test`), a fake platform API and a local object storage.
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -12,16 +10,14 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use common::*;
 use lapin::options::{BasicPublishOptions, QueueDeclareOptions};
 use lapin::types::{AMQPValue, FieldTable, LongString};
 use lapin::BasicProperties;
 use sailor::{
     run_sail_until, run_sail_with_env, Component, Context, Function, FunctionError, Input, Message,
 };
+use sailor_testkit::*;
 use serde_json::{json, Value};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 /// Echoes what it received; the input body steers it.
 #[derive(Clone, Default)]
@@ -82,34 +78,14 @@ fn step(config: Value, passthrough: bool) -> Value {
     json!({"id": "step_2", "config": config, "snapshot": {}, "is_passthrough": passthrough})
 }
 
-struct Running {
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<Result<(), sailor::SailError>>,
+/// The echo step running until [`stop`].
+fn start(settings: sailor::Settings) -> Running {
+    Running::start(Component::new().function("echo", Echo), settings)
 }
 
-impl Running {
-    fn start(settings: sailor::Settings) -> Running {
-        init_test_logging();
-        let component = Component::new().function("echo", Echo);
-        let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            run_sail_until(&component, settings, async move {
-                let _ = rx.await;
-            })
-            .await
-        });
-        Running { stop: Some(tx), task }
-    }
-
-    async fn stop(mut self) -> Result<(), sailor::SailError> {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        tokio::time::timeout(Duration::from_secs(60), &mut self.task)
-            .await
-            .expect("the step stops within 60 s")
-            .expect("the step task does not panic")
-    }
+/// Stops a step, which must end within 60 s.
+async fn stop(running: Running) -> Result<(), sailor::SailError> {
+    running.stop(Duration::from_secs(60)).await
 }
 
 fn crypto() -> sailor::MessageCrypto {
@@ -159,12 +135,12 @@ async fn additional_headers_message_id_and_persistence() {
         ("CONTRACT_ID", "contract-3"),
         ("AMQP_PERSISTENT_MESSAGES", "true"),
     ];
-    let running = Running::start(broker.settings(&api, "echo", &extra));
+    let running = start(broker.settings(&api, "echo", &extra));
     broker.send(&json!({"body": {"n": 1}}), 1, json!({"messageId": "in-1"})).await;
     broker.send(&json!({"body": {"fail": "no"}}), 1, json!({"messageId": "in-2"})).await;
     let data = broker.take(&broker.data, 1, 30).await;
     let errors = broker.take(&broker.error, 1, 30).await;
-    running.stop().await.unwrap();
+    stop(running).await.unwrap();
 
     let d = &data[0];
     let msg = d.decrypt(1);
@@ -177,10 +153,10 @@ async fn additional_headers_message_id_and_persistence() {
     assert_eq!(errors[0].delivery_mode, Some(2));
 
     // Without the setting, messages are transient (delivery mode 1) and carry no extra headers.
-    let running = Running::start(broker.settings(&api, "echo", &[]));
+    let running = start(broker.settings(&api, "echo", &[]));
     broker.send(&json!({"body": {"n": 2}}), 1, json!({"messageId": "in-3"})).await;
     let data = broker.take(&broker.data, 1, 30).await;
-    running.stop().await.unwrap();
+    stop(running).await.unwrap();
     assert_eq!(data[0].delivery_mode, Some(1));
     assert_eq!(data[0].header("tenantId"), &Value::Null);
 }
@@ -191,13 +167,13 @@ async fn data_over_the_rate_limit_is_delayed_not_dropped() {
     let api = FakeApi::start(step(json!({}), false), &[]).await;
     // Two data messages per 10 s: the third of one message's five waits for the next window.
     let settings = broker.settings(&api, "echo", &[("DATA_RATE_LIMIT", "2"), ("RATE_INTERVAL", "10000")]);
-    let running = Running::start(settings);
+    let running = start(settings);
     broker.send(&json!({"body": {"count": 3}}), 1, json!({"messageId": "in-1"})).await;
     let first = broker.take(&broker.data, 2, 30).await;
     let early = broker.drain(&broker.data, 300).await;
     assert!(early.is_empty(), "the third data message waits for the next window, got {} early", early.len());
     let third = broker.take(&broker.data, 1, 40).await;
-    running.stop().await.unwrap();
+    stop(running).await.unwrap();
     let order: Vec<Value> = first.iter().chain(&third).map(|r| r.decrypt(1)["body"]["i"].clone()).collect();
     assert_eq!(order, [json!(0), json!(1), json!(2)], "all three, in order");
     assert_eq!(broker.input_counts().await, (0, 0), "the message is acknowledged");
@@ -209,7 +185,7 @@ async fn past_the_rebound_limit_the_error_is_published_and_the_message_acknowled
     let api = FakeApi::start(step(json!({}), false), &[]).await;
     let input = dead_lettering_input(&broker).await;
     let settings = broker.settings(&api, "echo", &[("REBOUND_LIMIT", "2"), ("LISTEN_MESSAGES_ON", &input)]);
-    let running = Running::start(settings);
+    let running = start(settings);
     send_to(
         &broker,
         &input,
@@ -222,7 +198,7 @@ async fn past_the_rebound_limit_the_error_is_published_and_the_message_acknowled
     send_to(&broker, &input, &json!({"body": {"fail": "boom"}}), json!({"messageId": "m-2"})).await;
     let dead = broker.take(&broker.custom, 1, 30).await;
     let more_dead = broker.drain(&broker.custom, 500).await;
-    running.stop().await.unwrap();
+    stop(running).await.unwrap();
 
     assert_eq!(decrypt_b64(errors[0].json()["error"].as_str().unwrap())["message"], "Rebound limit exceeded");
     assert!(broker.drain(&broker.rebound, 200).await.is_empty());
@@ -234,14 +210,14 @@ async fn past_the_rebound_limit_the_error_is_published_and_the_message_acknowled
 async fn update_snapshot_with_set_is_a_warning_not_an_error() {
     let broker = Broker::new().await;
     let api = FakeApi::start(step(json!({}), false), &[]).await;
-    let running = Running::start(broker.settings(&api, "echo", &[]));
+    let running = start(broker.settings(&api, "echo", &[]));
     broker
         .send(&json!({"body": {"updateSnapshot": {"$set": {"a": 1}}}}), 1, json!({"messageId": "m-1"}))
         .await;
     let data = broker.take(&broker.data, 1, 30).await;
     let errors = broker.drain(&broker.error, 300).await;
     let snapshots = broker.drain(&broker.snapshot, 100).await;
-    running.stop().await.unwrap();
+    stop(running).await.unwrap();
     assert_eq!(data.len(), 1);
     assert!(errors.is_empty(), "no error message");
     assert!(snapshots.is_empty(), "the update is not applied");
@@ -252,7 +228,7 @@ async fn update_snapshot_with_set_is_a_warning_not_an_error() {
 async fn error_handler_steps_receive_the_error_envelope() {
     let broker = Broker::new().await;
     let api = FakeApi::start(step(json!({}), false), &[]).await;
-    let running = Running::start(broker.settings(&api, "echo", &[("INPUT_FORMAT", "error")]));
+    let running = start(broker.settings(&api, "echo", &[("INPUT_FORMAT", "error")]));
     let c = crypto();
     let failed = json!({"id": "orig-1", "body": {"webinarKey": "123"}, "headers": {}});
     let envelope = json!({
@@ -267,7 +243,7 @@ async fn error_handler_steps_receive_the_error_envelope() {
         )
         .await;
     let data = broker.take(&broker.data, 1, 30).await;
-    running.stop().await.unwrap();
+    stop(running).await.unwrap();
     let body = &data[0].decrypt(1)["body"];
     assert_eq!(body["received"]["error"], json!({"name": "InputError", "message": "bad", "stack": "s"}));
     assert_eq!(body["received"]["errorInput"], failed);
@@ -356,7 +332,7 @@ async fn lightweight_messages_are_fetched_before_processing() {
         "echo",
         &[("OBJECT_STORAGE_URI", &uri), ("OBJECT_STORAGE_TOKEN", STORAGE_TOKEN)],
     );
-    let running = Running::start(settings);
+    let running = start(settings);
     broker
         .send(
             &json!({
@@ -378,7 +354,7 @@ async fn lightweight_messages_are_fetched_before_processing() {
         )
         .await;
     let errors = broker.take(&broker.error, 1, 30).await;
-    running.stop().await.unwrap();
+    stop(running).await.unwrap();
 
     let body = &data[0].decrypt(1)["body"];
     assert_eq!(body["received"], json!({"webinarKey": "42", "big": true}));
@@ -406,11 +382,11 @@ async fn large_outgoing_bodies_are_stored_and_sent_as_lightweight_messages() {
             ("OBJECT_STORAGE_SIZE_THRESHOLD", "1000"),
         ],
     );
-    let running = Running::start(settings);
+    let running = start(settings);
     broker.send(&json!({"body": {"emitBig": 2000}}), 1, json!({"messageId": "m-1"})).await;
     broker.send(&json!({"body": {"emitBig": 10}}), 1, json!({"messageId": "m-2"})).await;
     let data = broker.take(&broker.data, 2, 30).await;
-    running.stop().await.unwrap();
+    stop(running).await.unwrap();
 
     let big = data[0].decrypt(1);
     assert_eq!(big["body"], json!({}), "sent without its body");

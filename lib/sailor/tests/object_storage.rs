@@ -2,7 +2,7 @@
 //! look as the platform's own client (`@elastic.io/maester-client`, used by the Node sailor)
 //! makes them; and the sail mode's size threshold, against the test RabbitMQ (from `scripts/test`).
 
-mod common;
+use sailor_testkit as common;
 
 use common::object_store::ObjectStore;
 use common::{IV, PASSWORD};

@@ -1,20 +1,16 @@
 //! The sail mode against a real RabbitMQ (from `scripts/test`) and a fake platform API.
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use base64::Engine;
-use common::*;
 use sailor::{
     run_sail_until, Component, Context, Function, FunctionError, HttpReply, Input, Message, Settings,
 };
+use sailor_testkit::*;
 use serde_json::{json, Value};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 /// What the probe saw: every processed body, the init cfg, shutdown calls.
 #[derive(Default)]
@@ -110,34 +106,14 @@ fn default_cfg() -> Value {
 }
 
 /// A running step; `stop` shuts it down gracefully and returns its result.
-struct Running {
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<Result<(), sailor::SailError>>,
+/// The probe step running until [`stop`].
+fn start(probe: &Probe, settings: Settings) -> Running {
+    Running::start(Component::new().function("probe", probe.clone()), settings)
 }
 
-impl Running {
-    fn start(probe: &Probe, settings: Settings) -> Running {
-        init_test_logging();
-        let component = Component::new().function("probe", probe.clone());
-        let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            run_sail_until(&component, settings, async move {
-                let _ = rx.await;
-            })
-            .await
-        });
-        Running { stop: Some(tx), task }
-    }
-
-    async fn stop(mut self) -> Result<(), sailor::SailError> {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        tokio::time::timeout(Duration::from_secs(30), &mut self.task)
-            .await
-            .expect("the step stops within 30 s")
-            .expect("the step task does not panic")
-    }
+/// Stops a step, which must end within 30 s.
+async fn stop(running: Running) -> Result<(), sailor::SailError> {
+    running.stop(Duration::from_secs(30)).await
 }
 
 fn is_uuid(v: &Value) -> bool {
@@ -149,7 +125,7 @@ async fn data_snapshot_and_headers_protocol_1() {
     let broker = Broker::new().await;
     let api = FakeApi::start(step(default_cfg(), false), &[]).await;
     let probe = Probe::default();
-    let running = Running::start(&probe, broker.settings(&api, "probe", &[]));
+    let running = start(&probe, broker.settings(&api, "probe", &[]));
     broker
         .send_text(
             r#"{"id": "in-1", "body": {"n": 1, "organizerKey": 24576065432313123456, "updateSnapshot": {"seen": 1}}}"#,
@@ -159,7 +135,7 @@ async fn data_snapshot_and_headers_protocol_1() {
         .await;
     let data = broker.take(&broker.data, 1, 20).await;
     let snap = broker.take(&broker.snapshot, 1, 20).await;
-    running.stop().await.unwrap();
+    stop(running).await.unwrap();
 
     let d = &data[0];
     let msg = d.decrypt(1);
@@ -173,17 +149,8 @@ async fn data_snapshot_and_headers_protocol_1() {
     assert_eq!(d.header("threadId"), "t-1");
     assert_eq!(d.header("x-eio-meta-trace"), "tr");
     assert_eq!(d.header("reply_to"), "rk.reply");
-    for (k, v) in [
-        ("execId", "exec-1"),
-        ("taskId", "flow-1"),
-        ("workspaceId", "workspace-1"),
-        ("containerId", "container-1"),
-        ("userId", "user-1"),
-        ("stepId", "step_2"),
-        ("compId", "comp-1"),
-        ("function", "probe"),
-    ] {
-        assert_eq!(d.header(k), v, "header {k}");
+    for (k, v) in step_headers("probe") {
+        assert_eq!(d.header(k), v.as_str(), "header {k}");
     }
     let (start, end) = (d.header("start").as_i64().unwrap(), d.header("end").as_i64().unwrap());
     assert!(start > 1_600_000_000_000 && end >= start, "start {start} end {end}");
@@ -207,7 +174,7 @@ async fn snapshots_replace_and_merge_for_later_messages() {
     let broker = Broker::new().await;
     let api = FakeApi::start(step(json!({}), false), &[]).await;
     let probe = Probe::default();
-    let running = Running::start(&probe, broker.settings(&api, "probe", &[]));
+    let running = start(&probe, broker.settings(&api, "probe", &[]));
     let bodies = [
         json!({"n": 1, "snapshot": {"cursor": 5}}),
         json!({"n": 2, "updateSnapshot": {"b": 1}}),
@@ -219,7 +186,7 @@ async fn snapshots_replace_and_merge_for_later_messages() {
         data.extend(broker.take(&broker.data, 1, 20).await);
     }
     let snaps = broker.take(&broker.snapshot, 2, 20).await;
-    running.stop().await.unwrap();
+    stop(running).await.unwrap();
 
     let seen: Vec<Value> = data.iter().map(|d| d.decrypt(1)["body"]["snapshot"].clone()).collect();
     assert_eq!(seen, [json!({"cursor": 1}), json!({"cursor": 5}), json!({"cursor": 5, "b": 1})]);
@@ -234,14 +201,14 @@ async fn protocol_2_in_and_out_with_custom_routing_and_error_input() {
     let broker = Broker::new().await;
     let api = FakeApi::start(step(default_cfg(), false), &[]).await;
     let probe = Probe::default();
-    let running = Running::start(&probe, broker.settings(&api, "probe", &[("PROTOCOL_VERSION", "2")]));
+    let running = start(&probe, broker.settings(&api, "probe", &[("PROTOCOL_VERSION", "2")]));
     broker
         .send(&json!({"body": {"n": 1, "routingKey": broker.custom}}), 2, json!({"messageId": "m-1"}))
         .await;
     broker.send(&json!({"body": {"n": 2, "fail": "boom"}}), 2, json!({"messageId": "m-2"})).await;
     let custom = broker.take(&broker.custom, 1, 20).await;
     let errors = broker.take(&broker.error, 1, 20).await;
-    running.stop().await.unwrap();
+    stop(running).await.unwrap();
 
     let c = &custom[0];
     assert_eq!(c.header("protocolVersion"), 2);
@@ -270,7 +237,7 @@ async fn errors_are_plain_json_replied_and_rejected() {
     let broker = Broker::new().await;
     let api = FakeApi::start(step(default_cfg(), false), &[]).await;
     let probe = Probe::default();
-    let running = Running::start(&probe, broker.settings(&api, "probe", &[]));
+    let running = start(&probe, broker.settings(&api, "probe", &[]));
     let crypto = sailor::MessageCrypto::new(Some(PASSWORD), Some(IV)).unwrap();
     let input = json!({"id": "in-9", "body": {"n": 9, "fail": "webinarKey is required"}});
     let sent = crypto.encrypt_json(&input, 1);
@@ -284,7 +251,7 @@ async fn errors_are_plain_json_replied_and_rejected() {
     let replies = broker.take(&broker.reply, 1, 20).await;
     // Give a rejected message a moment to show up again if it were requeued.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    running.stop().await.unwrap();
+    stop(running).await.unwrap();
 
     let e = &errors[0];
     let payload = e.json();
@@ -316,7 +283,7 @@ async fn no_error_replies_and_undecodable_and_http_reply() {
     let broker = Broker::new().await;
     let api = FakeApi::start(step(default_cfg(), false), &[]).await;
     let probe = Probe::default();
-    let running = Running::start(&probe, broker.settings(&api, "probe", &[("NO_ERROR_REPLIES", "true")]));
+    let running = start(&probe, broker.settings(&api, "probe", &[("NO_ERROR_REPLIES", "true")]));
     broker.send_raw(b"this is not encrypted", to_table(&json!({"messageId": "garbage"}))).await;
     broker
         .send(
@@ -335,7 +302,7 @@ async fn no_error_replies_and_undecodable_and_http_reply() {
     let errors = broker.take(&broker.error, 1, 20).await;
     let replies = broker.take(&broker.reply, 1, 20).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    running.stop().await.unwrap();
+    stop(running).await.unwrap();
 
     assert_eq!(decrypt_b64(errors[0].json()["error"].as_str().unwrap())["message"], "x");
     // The only reply is the httpReply: NO_ERROR_REPLIES suppressed the error reply.
@@ -355,7 +322,7 @@ async fn update_keys_reach_the_api_and_later_messages_see_them() {
     let api =
         FakeApi::start(step(default_cfg(), false), &[("acc-1", json!({"id": "acc-1", "keys": {}}))]).await;
     let probe = Probe::default();
-    let running = Running::start(&probe, broker.settings(&api, "probe", &[]));
+    let running = start(&probe, broker.settings(&api, "probe", &[]));
     let keys = json!({"oauth": {"access_token": "new", "refresh_token": "r2"}, "organizerKey": "24576065432313123456"});
     broker.send(&json!({"body": {"n": 1, "updateKeys": keys}}), 1, json!({"messageId": "m-1"})).await;
     broker.take(&broker.data, 1, 20).await;
@@ -365,7 +332,7 @@ async fn update_keys_reach_the_api_and_later_messages_see_them() {
     api.state.lock().unwrap().fail_account_puts = vec![400];
     broker.send(&json!({"body": {"n": 3, "updateKeys": {"x": 1}}}), 1, json!({"messageId": "m-3"})).await;
     let errors = broker.take(&broker.error, 1, 20).await;
-    running.stop().await.unwrap();
+    stop(running).await.unwrap();
 
     let puts = api.requests_to("PUT", "/v1/accounts/acc-1");
     assert_eq!(puts.len(), 2, "{puts:?}");
@@ -385,14 +352,13 @@ async fn a_thousand_messages_none_lost_or_doubled() {
     let broker = Broker::new().await;
     let api = FakeApi::start(step(json!({}), false), &[]).await;
     let probe = Probe::default();
-    let running =
-        Running::start(&probe, broker.settings(&api, "probe", &[("RABBITMQ_PREFETCH_SAILOR", "10")]));
+    let running = start(&probe, broker.settings(&api, "probe", &[("RABBITMQ_PREFETCH_SAILOR", "10")]));
     for n in 0..1000 {
         broker.send(&json!({"body": {"n": n}}), 1, json!({"messageId": format!("m-{n}")})).await;
     }
     let out = broker.take(&broker.data, 1000, 90).await;
     let extra = broker.drain(&broker.data, 300).await;
-    running.stop().await.unwrap();
+    stop(running).await.unwrap();
 
     assert!(extra.is_empty(), "{} extra messages", extra.len());
     let mut counts: HashMap<i64, u32> = HashMap::new();
@@ -412,7 +378,7 @@ async fn passthrough_with_and_without_self() {
         let api = FakeApi::start(step(json!({}), true), &[]).await;
         let probe = Probe::default();
         let extra: &[(&str, &str)] = if no_self { &[("NO_SELF_PASSTRHOUGH", "true")] } else { &[] };
-        let running = Running::start(&probe, broker.settings(&api, "probe", extra));
+        let running = start(&probe, broker.settings(&api, "probe", extra));
         let earlier = json!({"step_1": {"id": "p1", "body": {"a": 1}, "headers": {}}});
         broker
             .send(
@@ -422,7 +388,7 @@ async fn passthrough_with_and_without_self() {
             )
             .await;
         let out = broker.take(&broker.data, 1, 20).await;
-        running.stop().await.unwrap();
+        stop(running).await.unwrap();
         let msg = out[0].decrypt(1);
         let pt = msg["passthrough"].as_object().unwrap();
         if no_self {
@@ -449,7 +415,7 @@ async fn oversize_and_unroutable_become_errors() {
         "probe",
         &[("OUTGOING_MESSAGE_SIZE_LIMIT", "2000"), ("AMQP_PUBLISH_RETRY_ATTEMPTS", "2")],
     );
-    let running = Running::start(&probe, settings);
+    let running = start(&probe, settings);
     broker.send(&json!({"body": {"n": 1, "big": 1500}}), 1, json!({"messageId": "m-1"})).await;
     let first = broker.take(&broker.error, 1, 20).await;
     broker.send(&json!({"body": {"n": 2, "big": 10}}), 1, json!({"messageId": "m-2"})).await;
@@ -458,7 +424,7 @@ async fn oversize_and_unroutable_become_errors() {
         .send(&json!({"body": {"n": 3, "routingKey": "nobody.listens"}}), 1, json!({"messageId": "m-3"}))
         .await;
     let second = broker.take(&broker.error, 1, 20).await;
-    running.stop().await.unwrap();
+    stop(running).await.unwrap();
 
     let e1 = decrypt_b64(first[0].json()["error"].as_str().unwrap());
     assert_eq!(e1["name"], "DataError");
@@ -476,7 +442,7 @@ async fn rebound_expiration_grows_until_the_limit() {
     let probe = Probe::default();
     let settings =
         broker.settings(&api, "probe", &[("REBOUND_INITIAL_EXPIRATION", "60000"), ("REBOUND_LIMIT", "3")]);
-    let running = Running::start(&probe, settings);
+    let running = start(&probe, settings);
     let crypto = sailor::MessageCrypto::new(Some(PASSWORD), Some(IV)).unwrap();
     let first = crypto.encrypt_json(&json!({"body": {"n": 1, "rebound": "busy"}}), 1);
     broker.send_raw(&first, to_table(&json!({"messageId": "m-1", "custom": "kept"}))).await;
@@ -497,7 +463,7 @@ async fn rebound_expiration_grows_until_the_limit() {
         )
         .await;
     let errors = broker.take(&broker.error, 1, 20).await;
-    running.stop().await.unwrap();
+    stop(running).await.unwrap();
 
     let r = &r1[0];
     assert_eq!(r.data, first, "the original content");
@@ -519,14 +485,13 @@ async fn duplicate_message_ids_in_flight_are_processed_once() {
     let broker = Broker::new().await;
     let api = FakeApi::start(step(json!({}), false), &[]).await;
     let probe = Probe::default();
-    let running =
-        Running::start(&probe, broker.settings(&api, "probe", &[("RABBITMQ_PREFETCH_SAILOR", "4")]));
+    let running = start(&probe, broker.settings(&api, "probe", &[("RABBITMQ_PREFETCH_SAILOR", "4")]));
     for _ in 0..2 {
         broker.send(&json!({"body": {"n": 1, "sleepMs": 500}}), 1, json!({"messageId": "same"})).await;
     }
     broker.take(&broker.data, 1, 20).await;
     let extra = broker.drain(&broker.data, 500).await;
-    running.stop().await.unwrap();
+    stop(running).await.unwrap();
     assert!(extra.is_empty());
     assert_eq!(probe.bodies().len(), 1);
     assert_eq!(broker.input_counts().await, (0, 0), "both deliveries settled");
@@ -537,8 +502,7 @@ async fn graceful_shutdown_finishes_in_flight_messages() {
     let broker = Broker::new().await;
     let api = FakeApi::start(step(json!({}), false), &[]).await;
     let probe = Probe::default();
-    let running =
-        Running::start(&probe, broker.settings(&api, "probe", &[("RABBITMQ_PREFETCH_SAILOR", "3")]));
+    let running = start(&probe, broker.settings(&api, "probe", &[("RABBITMQ_PREFETCH_SAILOR", "3")]));
     for n in 0..3 {
         broker
             .send(&json!({"body": {"n": n, "sleepMs": 1000}}), 1, json!({"messageId": format!("m-{n}")}))
@@ -550,7 +514,7 @@ async fn graceful_shutdown_finishes_in_flight_messages() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // Stop while all three are still sleeping in the function.
-    running.stop().await.unwrap();
+    stop(running).await.unwrap();
     let out = broker.drain(&broker.data, 500).await;
     assert_eq!(out.len(), 3, "every in-flight message finished");
     assert_eq!(broker.input_counts().await, (0, 0), "and was acknowledged before closing");
@@ -568,7 +532,7 @@ async fn lost_connections_are_reestablished_without_losing_or_repeating_messages
         "probe",
         &[("RABBITMQ_PREFETCH_SAILOR", "5")],
     );
-    let running = Running::start(&probe, settings);
+    let running = start(&probe, settings);
     const N: i64 = 40;
     for n in 0..N {
         broker
@@ -583,7 +547,7 @@ async fn lost_connections_are_reestablished_without_losing_or_repeating_messages
     let rest = (N as usize).saturating_sub(received.len());
     received.extend(broker.take(&broker.data, rest, 90).await);
     received.extend(broker.drain(&broker.data, 500).await);
-    running.stop().await.unwrap();
+    stop(running).await.unwrap();
 
     let mut processed: HashMap<i64, u32> = HashMap::new();
     for b in probe.bodies() {
@@ -605,10 +569,10 @@ async fn startup_and_shutdown_hooks_use_the_hook_data_api() {
     // Left over from an earlier start: answered with 409, then replaced.
     api.state.lock().unwrap().hook_data = Some(json!({"stale": true}));
     let probe = Probe::default();
-    let running = Running::start(&probe, broker.settings(&api, "probe", &[("STARTUP_REQUIRED", "true")]));
+    let running = start(&probe, broker.settings(&api, "probe", &[("STARTUP_REQUIRED", "true")]));
     broker.send(&json!({"body": {"n": 1}}), 1, json!({"messageId": "m-1"})).await;
     broker.take(&broker.data, 1, 20).await;
-    running.stop().await.unwrap();
+    stop(running).await.unwrap();
     let methods: Vec<String> =
         api.requests().into_iter().filter(|r| r.path.contains("/startup/data")).map(|r| r.method).collect();
     assert_eq!(methods, ["POST", "DELETE", "POST"]);

@@ -1,12 +1,10 @@
 //! The service mode posting its answers to a fake platform on 127.0.0.1.
 
-mod common;
-
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use common::*;
 use sailor::{run_service_with, Component, Context, Function, FunctionError, Input, ServiceEnv, Services};
+use sailor_testkit::*;
 use serde_json::{json, Value};
 
 struct Noop;
@@ -63,26 +61,6 @@ impl Services for Careless {
     }
 }
 
-#[derive(Clone, Default)]
-struct Buf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Buf {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(data);
-        Ok(data.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Buf {
-    type Writer = Buf;
-    fn make_writer(&'a self) -> Buf {
-        self.clone()
-    }
-}
-
 // Current-thread runtime: the log subscriber set for this thread sees the lines of the call (those
 // of callsites no other test of this binary uses: tracing caches callsite interest process-wide).
 #[tokio::test]
@@ -94,13 +72,13 @@ async fn serve_logs_are_bunyan_records_without_the_configuration_tokens() {
         [("ELASTICIO_FLOW_ID", "flow-9"), ("ELASTICIO_API_KEY", API_KEY), ("ELASTICIO_CFG", cfg)]
             .into_iter()
             .collect();
-    let buf = Buf::default();
+    let buf = SharedBuf::default();
     let layer =
         sailor::logging::JsonLogLayer::from_lookup(buf.clone(), |n| vars.get(n).map(|v| v.to_string()));
     let _guard = tracing::subscriber::set_default(tracing_subscriber::registry().with(layer));
     let component = Component::new().function("listWebinars", Noop).services(Careless);
     run_service_with(&component, "verifyCredentials", env(&api, cfg, &[])).await.unwrap();
-    let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let text = buf.text();
     assert!(!text.contains("service-access-token-123"), "{text}");
     assert!(!text.contains(API_KEY), "{text}");
     let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();

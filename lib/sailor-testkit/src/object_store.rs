@@ -15,10 +15,15 @@ use serde_json::json;
 /// One request the store received.
 #[derive(Debug, Clone)]
 pub struct StoreRequest {
+    /// The HTTP method.
     pub method: String,
+    /// The request path.
     pub path: String,
+    /// The `Authorization` header, as sent.
     pub authorization: Option<String>,
+    /// The `x-request-id` header.
     pub request_id: Option<String>,
+    /// The `Content-Type` header.
     pub content_type: Option<String>,
     /// The id the store answered a POST with (or the id a GET asked for).
     pub object_id: Option<String>,

@@ -1,7 +1,9 @@
-//! Shared pieces of the sailor's broker and API tests: the broker URL, a fake platform API, a
-//! per-test exchange with queues, and a TCP proxy that can cut connections.
+//! Shared pieces of the sailor's broker and API tests, and of the component's flow-step specs:
+//! the broker URL, a fake platform API, a per-test exchange with queues and the step environment
+//! for it, a step running in the test's runtime, a log capture, and a TCP proxy that can cut
+//! connections. For tests only: every failure here panics with what went wrong.
 
-#![allow(dead_code)]
+#![warn(missing_docs)]
 
 pub mod object_store;
 
@@ -20,15 +22,41 @@ use lapin::options::{
 };
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
-use sailor::Settings;
+use sailor::{run_sail_until, Component, Settings};
 use serde_json::{json, Value};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tracing_subscriber::fmt::MakeWriter;
 
+/// The message crypto password of the test step.
 pub const PASSWORD: &str = "testCryptoPassword";
+/// The message crypto IV of the test step.
 pub const IV: &str = "iv=any16_symbols";
+/// The platform API user the fake API accepts.
 pub const API_USER: &str = "api-user@example.com";
+/// The platform API key the fake API accepts (a made-up value).
 pub const API_KEY: &str = "api-key-not-a-real-secret";
+
+/// The test step's identity: its `ELASTICIO_*` variable (without the prefix), the header the
+/// Node sailor names it by on every message the step emits, and its value.
+pub const STEP_IDS: [(&str, &str, &str); 7] = [
+    ("FLOW_ID", "taskId", "flow-1"),
+    ("EXEC_ID", "execId", "exec-1"),
+    ("STEP_ID", "stepId", "step_2"),
+    ("CONTAINER_ID", "containerId", "container-1"),
+    ("WORKSPACE_ID", "workspaceId", "workspace-1"),
+    ("USER_ID", "userId", "user-1"),
+    ("COMP_ID", "compId", "comp-1"),
+];
+
+/// The headers (name, value) every message the test step emits for `function` carries.
+pub fn step_headers(function: &str) -> Vec<(&'static str, String)> {
+    let mut headers: Vec<(&'static str, String)> =
+        STEP_IDS.iter().map(|(_, header, value)| (*header, value.to_string())).collect();
+    headers.push(("function", function.to_string()));
+    headers
+}
 
 /// The test broker's URL; a test that needs it and runs without it fails, saying what to do.
 pub fn amqp_url() -> String {
@@ -51,6 +79,7 @@ pub fn init_test_logging() {
     }
 }
 
+/// `prefix` with a fresh unique suffix, for names on the shared broker.
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
@@ -61,17 +90,26 @@ pub fn unique(prefix: &str) -> String {
 /// One request the fake API received.
 #[derive(Debug, Clone)]
 pub struct Recorded {
+    /// The HTTP method.
     pub method: String,
+    /// The path, without the query.
     pub path: String,
+    /// The Authorization header, when sent.
     pub authorization: Option<String>,
+    /// The JSON body (`null` when empty or not JSON).
     pub body: Value,
 }
 
+/// What the fake API serves and what it was sent.
 #[derive(Default)]
 pub struct ApiState {
+    /// The step answered for every step request.
     pub step: Value,
+    /// Accounts by id.
     pub accounts: HashMap<String, Value>,
+    /// The startup hook data, once posted.
     pub hook_data: Option<Value>,
+    /// Every request, in order.
     pub requests: Vec<Recorded>,
     /// Status codes to answer the next account PUTs with (then 200).
     pub fail_account_puts: Vec<u16>,
@@ -80,7 +118,9 @@ pub struct ApiState {
 /// A fake platform API on 127.0.0.1.
 #[derive(Clone)]
 pub struct FakeApi {
+    /// Where it listens.
     pub addr: SocketAddr,
+    /// What it serves and records.
     pub state: Arc<Mutex<ApiState>>,
 }
 
@@ -106,14 +146,17 @@ impl FakeApi {
         FakeApi { addr, state }
     }
 
+    /// Its base URL.
     pub fn uri(&self) -> String {
         format!("http://{}", self.addr)
     }
 
+    /// Every request so far.
     pub fn requests(&self) -> Vec<Recorded> {
         self.state.lock().unwrap().requests.clone()
     }
 
+    /// The requests with `method` whose path starts with `path_prefix`.
     pub fn requests_to(&self, method: &str, path_prefix: &str) -> Vec<Recorded> {
         self.requests()
             .into_iter()
@@ -197,16 +240,27 @@ fn json_response(v: Value) -> Response {
 
 /// A fresh exchange, input queue and one queue per outgoing routing key.
 pub struct Broker {
+    /// The broker's AMQP URL.
     pub url: String,
+    /// The fixture's own connection.
     pub conn: Connection,
+    /// A channel on it.
     pub channel: Channel,
+    /// The step's exchange.
     pub exchange: String,
+    /// The step's input queue.
     pub input: String,
+    /// The queue (and routing key) for data.
     pub data: String,
+    /// The queue (and routing key) for errors.
     pub error: String,
+    /// The queue (and routing key) for rebounds.
     pub rebound: String,
+    /// The queue (and routing key) for snapshots.
     pub snapshot: String,
+    /// A queue (and routing key) for replies.
     pub reply: String,
+    /// A queue (and routing key) for anything else.
     pub custom: String,
 }
 
@@ -294,6 +348,7 @@ impl Broker {
         b
     }
 
+    /// [`Broker::new_at`] the test broker.
     pub async fn new() -> Broker {
         Broker::new_at(&amqp_url()).await
     }
@@ -309,6 +364,7 @@ impl Broker {
         self.settings_with_uri(&self.url, api, function, extra)
     }
 
+    /// [`Broker::settings`] with another AMQP URL (e.g. through a [`Proxy`]).
     pub fn settings_with_uri(
         &self,
         uri: &str,
@@ -324,6 +380,7 @@ impl Broker {
         self.env_with_uri(&self.url, api, function, extra)
     }
 
+    /// [`Broker::env`] with another AMQP URL.
     pub fn env_with_uri(
         &self,
         uri: &str,
@@ -333,14 +390,10 @@ impl Broker {
     ) -> HashMap<String, String> {
         let mut m: HashMap<String, String> = HashMap::new();
         let api_uri = api.uri();
+        for (k, _, v) in STEP_IDS {
+            m.insert(format!("ELASTICIO_{k}"), v.to_string());
+        }
         for (k, v) in [
-            ("FLOW_ID", "flow-1"),
-            ("EXEC_ID", "exec-1"),
-            ("STEP_ID", "step_2"),
-            ("CONTAINER_ID", "container-1"),
-            ("WORKSPACE_ID", "workspace-1"),
-            ("USER_ID", "user-1"),
-            ("COMP_ID", "comp-1"),
             ("FUNCTION", function),
             ("API_URI", api_uri.as_str()),
             ("API_USERNAME", API_USER),
@@ -472,12 +525,19 @@ pub fn to_table(v: &Value) -> FieldTable {
 /// One message taken from an output queue.
 #[derive(Debug, Clone)]
 pub struct Received {
+    /// The payload as sent.
     pub data: Vec<u8>,
+    /// The headers as JSON.
     pub headers: serde_json::Map<String, Value>,
+    /// The headers as sent.
     pub raw_headers: FieldTable,
+    /// The expiration property.
     pub expiration: Option<String>,
+    /// The content type property.
     pub content_type: Option<String>,
+    /// The content encoding property.
     pub content_encoding: Option<String>,
+    /// The delivery mode (2: persistent).
     pub delivery_mode: Option<u8>,
 }
 
@@ -503,10 +563,12 @@ impl Received {
         crypto.decrypt_json(&self.data, protocol).expect("decryptable message")
     }
 
+    /// The payload as plain JSON.
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.data).expect("plain JSON")
     }
 
+    /// One header's value (`null` when absent).
     pub fn header(&self, name: &str) -> &Value {
         self.headers.get(name).unwrap_or(&Value::Null)
     }
@@ -518,18 +580,85 @@ pub fn decrypt_b64(text: &str) -> Value {
     crypto.decrypt_json(text.as_bytes(), 1).expect("decryptable base64 payload")
 }
 
+/// A string header value.
 pub fn header_str(s: &str) -> AMQPValue {
     AMQPValue::LongString(LongString::from(s.to_string()))
 }
 
+/// An AMQP short string.
 pub fn short(s: &str) -> ShortString {
     ShortString::from(s)
 }
 
 // ---------------------------------------------------------------------------------------------
+// A step in the test's runtime, and its log lines
+
+/// A step's `run_sail_until` on the test's runtime, stopped on demand.
+pub struct Running {
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<(), sailor::SailError>>,
+}
+
+impl Running {
+    /// Runs `component` as the step `settings` describe until [`Running::stop`].
+    pub fn start(component: Component, settings: Settings) -> Running {
+        init_test_logging();
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            run_sail_until(&component, settings, async move {
+                let _ = rx.await;
+            })
+            .await
+        });
+        Running { stop: Some(tx), task }
+    }
+
+    /// Asks the step to stop; fails the test when it has not ended `within`.
+    pub async fn stop(mut self, within: Duration) -> Result<(), sailor::SailError> {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        tokio::time::timeout(within, &mut self.task)
+            .await
+            .unwrap_or_else(|_| panic!("the step stops within {} s", within.as_secs()))
+            .expect("the step task does not panic")
+    }
+}
+
+/// An in-memory writer: give clones to a log layer or a runner, read what they wrote.
+#[derive(Clone, Default)]
+pub struct SharedBuf(Arc<Mutex<Vec<u8>>>);
+
+impl SharedBuf {
+    /// Everything written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).expect("UTF-8 text")
+    }
+}
+
+impl std::io::Write for SharedBuf {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for SharedBuf {
+    type Writer = SharedBuf;
+    fn make_writer(&'a self) -> SharedBuf {
+        self.clone()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // A TCP proxy that can cut every connection through it
 
+/// A TCP proxy on 127.0.0.1.
 pub struct Proxy {
+    /// The port it listens on.
     pub port: u16,
     conns: Arc<Mutex<Vec<JoinHandle<()>>>>,
     _accept: JoinHandle<()>,
