@@ -8,6 +8,7 @@ pub mod new_registrants;
 pub mod new_webinars;
 pub mod secret;
 pub mod sketch;
+pub mod subject;
 pub mod webhook;
 pub mod webinar_ended;
 
