@@ -20,6 +20,7 @@ mod model;
 mod oauth;
 mod seed;
 mod server;
+mod test_events;
 
 pub use admin::ADMIN_TOKEN_HEADER;
 pub use api::webhook_signature;
@@ -32,3 +33,4 @@ pub use seed::{
     SeedTimes, SeedWebinar,
 };
 pub use server::Sandbox;
+pub use test_events::{ReceivedRequest, RECEIVER_PREFIX};
