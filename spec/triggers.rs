@@ -347,6 +347,110 @@ async fn input_errors_name_the_field() {
 }
 
 #[tokio::test]
+async fn new_webinars_with_a_subject_filter_emits_only_matching_webinars_across_polls() {
+    let world = World::new().await;
+    let mut poller = Poller::new(
+        &world,
+        "newWebinars",
+        json!({ "subjectContains": "  rust SERIES ", "includeChanged": "on", "maxItemsPerPoll": "1" }),
+    );
+    assert!(poller.poll_ok().await.is_empty(), "startFrom now: what exists is not emitted");
+    let first = world.sandbox.add_webinar(upcoming("The Rust Series: ownership", 5)).unwrap();
+    let go = world.sandbox.add_webinar(upcoming("Go basics", 6)).unwrap();
+    let second = world.sandbox.add_webinar(upcoming("RUST SERIES, part 2", 7)).unwrap();
+    world.sandbox.add_webinar(upcoming("Rust: a series?", 8)).unwrap();
+
+    // One per poll (the cap), in start order; the others neither emitted nor counted.
+    assert_eq!(ids(&poller.poll_ok().await), [first.as_str()]);
+    assert_eq!(ids(&poller.poll_ok().await), [second.as_str()]);
+    assert!(poller.poll_ok().await.is_empty(), "nothing else, nothing twice");
+    let snapshot = poller.snapshot();
+    assert_eq!(snapshot["scope"], "organizer", "the filter does not change what the snapshot follows");
+
+    // Renamed into the filter: a change of a webinar the trigger already followed.
+    world.sandbox.set_webinar_subject(&go, "Go, the rust series way").unwrap();
+    let data = poller.poll_ok().await;
+    assert_eq!(data.len(), 1, "{data:#?}");
+    assert_eq!(
+        (data[0]["webinarKey"].as_str(), data[0]["change"].as_str()),
+        (Some(go.as_str()), Some("changed"))
+    );
+    // Renamed out of it: not emitted.
+    world.sandbox.set_webinar_subject(&first, "Ownership in C++").unwrap();
+    assert!(poller.poll_ok().await.is_empty());
+
+    // Another filter applies from the next poll on: webinars scheduled before it are not emitted.
+    poller.cfg = world.cfg(json!({ "subjectContains": "go", "maxItemsPerPoll": "1" }));
+    assert!(poller.poll_ok().await.is_empty(), "the go webinar was scheduled before");
+    let advanced = world.sandbox.add_webinar(upcoming("Advanced GO", 9)).unwrap();
+    world.sandbox.add_webinar(upcoming("Rust Series 3", 9)).unwrap();
+    let data = poller.poll_ok().await;
+    assert_eq!(ids(&data), [advanced]);
+    assert_eq!(data[0]["change"], "created");
+    assert!(poller.poll_ok().await.is_empty());
+}
+
+#[tokio::test]
+async fn new_registrants_across_webinars_with_a_subject_filter_follows_only_matching_webinars() {
+    let world = World::new().await;
+    let rust = world.sandbox.add_webinar(upcoming("Rust Series: async", 3)).unwrap();
+    let python = world.sandbox.add_webinar(upcoming("Python series", 4)).unwrap();
+    let later = world.sandbox.add_webinar(upcoming("THE RUST SERIES: unsafe", 10)).unwrap();
+    world.sandbox.add_registrant(&rust, person(1)).unwrap();
+    world.sandbox.add_registrant(&python, person(2)).unwrap();
+    let mut poller = Poller::new(&world, "newRegistrants", json!({ "subjectContains": "rUsT sErIeS" }));
+    assert!(poller.poll_ok().await.is_empty(), "startFrom now: what exists is not emitted");
+    let snapshot = poller.snapshot();
+    let scope = snapshot["scope"].as_str().unwrap().to_string();
+    assert!(scope.starts_with("upcoming:") && scope.len() == "upcoming:".len() + 16, "{scope}");
+
+    world.sandbox.clear_request_log();
+    let mut expected = BTreeSet::new();
+    let mut emitted = Vec::new();
+    for round in 0..3 {
+        for (n, webinar) in [(10 + round, &rust), (20 + round, &python), (30 + round, &later)] {
+            let key = world.sandbox.add_registrant(webinar, person(n)).unwrap();
+            if webinar != &python {
+                expected.insert(format!("{webinar}:{key}"));
+            }
+        }
+        let data = poller.poll_ok().await;
+        assert!(data.iter().all(|d| d["webinarKey"] != json!(python)), "{data:#?}");
+        emitted.extend(ids(&data));
+    }
+    emitted.extend(drain(&poller).await);
+    assert_each_once(&emitted, &expected);
+    let read_python = world
+        .sandbox
+        .request_log()
+        .iter()
+        .any(|r| r.path.contains(&format!("/webinars/{python}/registrants")));
+    assert!(!read_python, "registrants of webinars outside the filter are not even read");
+    assert_eq!(poller.snapshot()["scope"], scope);
+
+    // The same filter in other letters keeps the snapshot; another filter starts afresh.
+    poller.cfg = world.cfg(json!({ "subjectContains": "RUST series" }));
+    assert!(poller.poll_ok().await.is_empty());
+    assert_eq!(poller.snapshot()["scope"], scope);
+    poller.cfg = world.cfg(json!({ "subjectContains": "python" }));
+    assert!(poller.poll_ok().await.is_empty(), "a new filter is a first run: startFrom now");
+    assert_ne!(poller.snapshot()["scope"], scope);
+    let key = world.sandbox.add_registrant(&python, person(99)).unwrap();
+    world.sandbox.add_registrant(&rust, person(98)).unwrap();
+    assert_eq!(ids(&poller.poll_ok().await), [format!("{python}:{key}")]);
+
+    // With a webinar chosen the filter does not apply.
+    let mut chosen =
+        Poller::new(&world, "newRegistrants", json!({ "webinarKey": python, "subjectContains": "rust" }));
+    assert!(chosen.poll_ok().await.is_empty());
+    let key = world.sandbox.add_registrant(&python, person(97)).unwrap();
+    assert_eq!(ids(&chosen.poll_ok().await), [format!("{python}:{key}")]);
+    chosen.cfg = world.cfg(json!({ "subjectContains": "x".repeat(129) }));
+    let message = chosen.run().await.assert_error("InputError");
+    assert!(message.contains("subjectContains"), "{message}");
+}
+
+#[tokio::test]
 async fn webinars_created_and_changed_are_each_emitted_once_despite_faults() {
     let world = World::new().await;
     let poller =

@@ -513,3 +513,189 @@ async fn create_secret_sends_the_required_body_and_prints_the_key_once() {
         vec!["webhooks".into(), "create-secret".into(), "--cfg".into(), broken.display().to_string()];
     assert_eq!(run_binary(&args, &env).await.code, 2);
 }
+
+/// base64(HMAC-SHA256(secret, body)), computed here rather than with the sandbox's own function.
+fn expected_signature(secret: &str, body: &str) -> String {
+    use base64::Engine as _;
+    use hmac::Mac as _;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(body.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+async fn test_event(world: &World, extra: &[&str]) -> Run {
+    let mut args: Vec<String> = vec!["webhooks".into(), "test-event".into()];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    run_binary(&args, &world.env()).await
+}
+
+#[tokio::test]
+async fn a_test_event_of_each_kind_arrives_signed_and_its_instant_trigger_emits_it() {
+    let world = World::new().await;
+    let server = receiver().await;
+    let url = format!("{}/hook", server.uri());
+    let secret = world.sandbox.webhook_secret();
+    let cases = [
+        ("registrantAdded", "registrant.added"),
+        ("registrantJoined", "registrant.joined"),
+        ("webinarCreated", "webinar.created"),
+        ("webinarChanged", "webinar.changed"),
+    ];
+    for (n, (function, event)) in cases.into_iter().enumerate() {
+        let sent = test_event(&world, &["--event", event, "--url", &url]).await;
+        assert_eq!(sent.code, 0, "{sent:#?}");
+        assert_eq!(sent.events.len(), 1, "{sent:#?}");
+        assert_eq!(sent.events[0]["eventName"], event);
+        assert_eq!(sent.events[0]["status"], 200);
+        assert_eq!(sent.events[0]["callbackUrl"], json!(url));
+
+        let (body, signature) = deliveries(&server, n + 1).await.remove(n);
+        assert_eq!(signature.as_deref(), Some(expected_signature(&secret, &body).as_str()), "signed");
+        let payload: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(payload["eventName"], event);
+        assert_eq!(
+            (payload["eventVersion"].as_str(), payload["product"].as_str()),
+            (Some("1.0.0"), Some("g2w"))
+        );
+        assert_eq!(sent.events[0]["eventKey"], payload["eventKey"]);
+
+        let step = step(&world, function, &secret);
+        let run = step.process(&raw_message(&world, &body, signature.as_deref())).await;
+        run.assert_ok();
+        let data = run.data();
+        assert_eq!(data.len(), 1, "{run:#?}");
+        assert_eq!(data[0]["id"], payload["eventKey"]);
+        assert_eq!(data[0]["eventName"], event);
+        let webinar = data[0]["webinarKey"].as_str().expect("keys as strings").to_string();
+        assert!(world.sandbox.webinar_exists(&webinar), "a webinar of the sandbox: {webinar}");
+
+        // The sample is the sandbox's own data, so follow-up actions find it.
+        let cfg = world.cfg(json!({}));
+        let follow_up = match event {
+            "registrant.added" | "registrant.joined" => {
+                let registrant = data[0]["registrantKey"].as_str().expect("a registrant key").to_string();
+                let msg = world.msg(json!({"webinarKey": webinar, "registrantKey": registrant}));
+                world.exec("getRegistrant", &cfg, Some(&msg), &[]).await
+            }
+            _ => world.exec("getWebinar", &cfg, Some(&world.msg(json!({"webinarKey": webinar}))), &[]).await,
+        };
+        follow_up.assert_ok();
+        assert_eq!(follow_up.data().len(), 1);
+        if event.starts_with("webinar") {
+            assert_eq!(follow_up.data()[0]["subject"], data[0]["subject"]);
+        } else {
+            assert_eq!(follow_up.data()[0]["email"], data[0]["email"]);
+        }
+    }
+
+    // A wrong signature key makes the trigger refuse the same delivery.
+    let (body, signature) = deliveries(&server, 1).await.remove(0);
+    let other = step(&world, "registrantAdded", "another-key");
+    other.process(&raw_message(&world, &body, signature.as_deref())).await.assert_error("AuthError");
+}
+
+#[tokio::test]
+async fn test_events_refuse_unknown_events_and_urls_beyond_loopback() {
+    let world = World::new().await;
+    let unknown =
+        test_event(&world, &["--event", "registrant.deleted", "--url", "http://127.0.0.1:9/x"]).await;
+    assert_eq!(unknown.code, 2, "a usage error: {unknown:#?}");
+    assert!(unknown.stderr.contains("registrant.added"), "the valid events are listed: {}", unknown.stderr);
+
+    let remote =
+        test_event(&world, &["--event", "webinar.created", "--url", "http://example.com/hook"]).await;
+    assert_eq!(remote.code, 1, "{remote:#?}");
+    assert!(remote.stderr.contains("loopback"), "{}", remote.stderr);
+    assert!(world.sandbox.webhook_deliveries().is_empty(), "nothing was sent");
+
+    // Nobody answers at the URL: the delivery is reported, with exit 1.
+    let closed = test_event(&world, &["--event", "webinar.created", "--url", "http://127.0.0.1:9/x"]).await;
+    assert_eq!(closed.code, 1, "{closed:#?}");
+    assert_eq!(closed.events.len(), 1);
+    assert!(closed.events[0]["status"].is_null() && closed.events[0]["error"].is_string(), "{closed:#?}");
+
+    let mut env = world.env();
+    env.retain(|(name, _)| name != "GOTO_API_URL");
+    let args: Vec<String> =
+        ["webhooks", "test-event", "--event", "webinar.created"].map(String::from).to_vec();
+    let nowhere = run_binary(&args, &env).await;
+    assert_eq!(nowhere.code, 2, "without a sandbox to ask: {nowhere:#?}");
+    assert!(nowhere.stderr.contains("GOTO_API_URL"), "{}", nowhere.stderr);
+
+    // A sandbox without the data an event needs says what to add.
+    let mut seed = gotowebinar_sandbox::SeedData::realistic();
+    seed.webinars.clear();
+    let config =
+        gotowebinar_sandbox::SandboxConfig { rate_limit: None, seed: Some(seed), ..Default::default() };
+    let empty = World::with(config).await;
+    let run = test_event(&empty, &["--event", "registrant.joined"]).await;
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(run.stderr.contains("no session with an attendee"), "{}", run.stderr);
+}
+
+#[tokio::test]
+async fn the_sandbox_receiver_stands_in_for_the_flow_url_in_the_local_example() {
+    let world = World::new().await;
+    let secret = world.sandbox.webhook_secret();
+    let url = world.sandbox.receiver_url("hook");
+    assert!(url.starts_with(&world.sandbox.url()) && url.ends_with("/receiver/hook"), "{url}");
+    let step = step(&world, "registrantAdded", &secret);
+
+    // GoTo's GET check of the callback URL is answered: startup works on the sandbox alone.
+    let started = step.startup(&url).await;
+    started.assert_ok();
+    let data = started.of("startup")[0]["data"].clone();
+    let webinar = world.sandbox.add_webinar(upcoming_webinar("Receiver")).unwrap();
+    let registrant = world
+        .sandbox
+        .add_registrant(&webinar, SeedRegistrant::new("Ada", "Lovelace", "ada@example.com"))
+        .unwrap();
+
+    // The receiver lists what arrived, each with the message the platform would pass on.
+    let listed = received(&world, "hook", 2).await;
+    assert_eq!(listed[0]["method"], "GET", "GoTo's check first: {listed:#?}");
+    assert_eq!(listed[1]["method"], "POST");
+    assert!(world.sandbox.received().len() >= 2);
+    let message = listed[1]["message"].clone();
+    assert_eq!(message["body"]["rawData"], listed[1]["body"]);
+    assert!(message["headers"]["x-webhook-signature"].is_string(), "{message}");
+    let run = step.process(&world.write("from-receiver.json", &message)).await;
+    run.assert_ok();
+    assert_eq!(run.data().len(), 1, "{run:#?}");
+    assert_eq!(run.data()[0]["registrantKey"], json!(registrant));
+
+    // Without --url a test event goes to the receiver too.
+    let sent = test_event(&world, &["--event", "registrant.added"]).await;
+    assert_eq!(sent.code, 0, "{sent:#?}");
+    let tested = received(&world, "test-event", 1).await;
+    let run = step.process(&world.write("test-event.json", &tested[0]["message"])).await;
+    run.assert_ok();
+    assert_eq!(run.data().len(), 1, "{run:#?}");
+    assert_eq!(run.data()[0]["id"], sent.events[0]["eventKey"]);
+
+    step.shutdown(&data).await.assert_ok();
+    assert!(sandbox_list(&world, "webhooks").is_empty());
+    let cleared =
+        reqwest::Client::new().delete(format!("{}/_sandbox/receiver", world.sandbox.url())).send().await;
+    assert_eq!(cleared.unwrap().status(), 204);
+    assert!(world.sandbox.received().is_empty());
+}
+
+fn upcoming_webinar(subject: &str) -> SeedWebinar {
+    let start = SeedTime::from_now(Duration::days(3));
+    let end = SeedTime::from_now(Duration::days(3) + Duration::hours(1));
+    SeedWebinar::new(subject, start, end)
+}
+
+/// `GET /_sandbox/receiver/NAME`, waiting until at least `at_least` requests arrived.
+async fn received(world: &World, name: &str, at_least: usize) -> Vec<Value> {
+    let url = format!("{}/_sandbox/receiver/{name}", world.sandbox.url());
+    for _ in 0..100 {
+        let list: Vec<Value> = reqwest::get(&url).await.unwrap().json().await.unwrap();
+        if list.len() >= at_least {
+            return list;
+        }
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    panic!("expected {at_least} requests at the receiver's {name}");
+}

@@ -43,7 +43,8 @@ enum Command {
     Auth(gotowebinar_component::auth::AuthArgs),
     /// Show the component's main job end to end on a built-in sandbox.
     Demo(gotowebinar_component::demo::DemoArgs),
-    /// The application's webhook configuration: `create-secret` makes the secret key once.
+    /// The application's webhook configuration: `create-secret` makes the secret key once;
+    /// `test-event` has a sandbox send a sample delivery.
     Webhooks(gotowebinar_component::triggers::secret::WebhooksArgs),
 }
 

@@ -8,6 +8,8 @@ pub mod new_registrants;
 pub mod new_webinars;
 pub mod secret;
 pub mod sketch;
+pub mod subject;
+pub mod test_event;
 pub mod webhook;
 pub mod webinar_ended;
 

@@ -1,5 +1,11 @@
 //! `newRegistrants`: people who registered for one webinar, or for any upcoming webinar of the
 //! organizer, since the last poll.
+//!
+//! Across webinars, `subjectContains` narrows the upcoming webinars to those whose subject
+//! contains it: only their registrants are read and considered, so the snapshot holds nothing of
+//! the others. The filter (letter case aside) is part of the snapshot's scope: changing it starts
+//! the trigger afresh, as changing `webinarKey` does, since registrants of webinars that did not
+//! match before were never followed.
 
 use async_trait::async_trait;
 use chrono::{Duration, Utc};
@@ -17,6 +23,7 @@ use crate::errors::{ComponentError, Doing};
 use crate::input::parse_step_config;
 use crate::spec::{FunctionSpec, Kind};
 use crate::triggers::cursor::{self, Candidate, PollOptions, TimeCursor};
+use crate::triggers::subject::{self, SubjectFilter};
 use crate::triggers::{emit_poll, poll_failure, poll_fields, NoInput};
 
 /// The trigger's name.
@@ -43,6 +50,9 @@ pub struct NewRegistrantOut {
 struct ScopeIn {
     /// The webinar to watch; empty: every upcoming webinar of the organizer.
     webinar_key: Option<String>,
+    /// Without a webinar: watch only the upcoming webinars whose subject contains this text, in
+    /// any letter case.
+    subject_contains: Option<String>,
 }
 
 /// `newRegistrants`.
@@ -63,7 +73,10 @@ impl Handler for NewRegistrants {
         );
         let webinar =
             webinar_field().note("The webinar to watch; leave empty to watch every upcoming webinar");
-        spec.fields = std::iter::once(webinar).chain(poll_fields()).collect();
+        let filter = subject::field(
+            "Without a webinar chosen: watch only the upcoming webinars whose subject contains this text, in any letter case",
+        );
+        spec.fields = [webinar, filter].into_iter().chain(poll_fields()).collect();
         spec
     }
 
@@ -79,13 +92,21 @@ async fn poll(call: &Call) -> Result<(), ComponentError> {
         Some(text) if !text.is_empty() => Some(webinar_key(text)?),
         _ => None,
     };
-    let scope = webinar.as_ref().map_or_else(|| "upcoming".to_string(), |w| format!("webinar:{w}"));
+    let filter = SubjectFilter::new(scope_in.subject_contains.as_deref())?;
+    if webinar.is_some() && filter.is_some() {
+        warn!("`subjectContains` applies only without a webinar chosen; it is ignored");
+    }
+    let scope = match (&webinar, &filter) {
+        (Some(webinar), _) => format!("webinar:{webinar}"),
+        (None, Some(filter)) => format!("upcoming:{}", filter.tag()),
+        (None, None) => "upcoming".to_string(),
+    };
     let previous: Option<TimeCursor> = cursor::load_state(&call.snapshot, NAME, &scope)?;
 
     let connection = call.connection().await?;
     let webinars = match webinar {
         Some(webinar) => vec![webinar],
-        None => upcoming_webinars(connection).await?,
+        None => upcoming_webinars(connection, filter.as_ref()).await?,
     };
     let mut candidates = Vec::new();
     for webinar in &webinars {
@@ -98,8 +119,11 @@ async fn poll(call: &Call) -> Result<(), ComponentError> {
     emit_poll(call, &bodies, cursor::store_state(NAME, &scope, &next)).await
 }
 
-/// The organizer's webinars from a day ago to two years ahead.
-pub async fn upcoming_webinars(connection: &Connection) -> Result<Vec<WebinarKey>, ComponentError> {
+/// The organizer's webinars from a day ago to two years ahead whose subject passes `filter`.
+pub async fn upcoming_webinars(
+    connection: &Connection,
+    filter: Option<&SubjectFilter>,
+) -> Result<Vec<WebinarKey>, ComponentError> {
     let organizer = connection.organizer_key().await?;
     let now = Utc::now();
     let mut pages = connection.client().webinars(&organizer).list(
@@ -110,7 +134,7 @@ pub async fn upcoming_webinars(connection: &Connection) -> Result<Vec<WebinarKey
     let mut keys = Vec::new();
     while let Some(page) = pages.next().await {
         for webinar in page.doing("listing the organizer's upcoming webinars")?.items {
-            if !keys.contains(&webinar.webinar_key) {
+            if subject::passes(filter, webinar.subject.as_deref()) && !keys.contains(&webinar.webinar_key) {
                 keys.push(webinar.webinar_key);
             }
         }

@@ -4,6 +4,11 @@
 //! a key not seen before is new, a changed content hash is a change. Its snapshot keeps 8 bytes
 //! per listed webinar (a hash of key and content, and a hash of the key) for the [`MAX_KNOWN`]
 //! starting first, and a count and digest of the rest, so it stays under the platform's 5 KB.
+//!
+//! With `subjectContains`, the snapshot still follows every listed webinar and only the emitting
+//! is filtered: a webinar outside the filter is recorded as seen without being emitted or counted
+//! against `maxItemsPerPoll`. So a changed filter applies from the next poll on without emitting
+//! webinars scheduled before it, and one renamed into the filter is a change (`includeChanged`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -23,6 +28,7 @@ use crate::input::parse_step_config;
 use crate::spec::{Field, FunctionSpec, Kind};
 use crate::triggers::cursor::{self, PollOptions, PollState, StartFrom};
 use crate::triggers::sketch::item_hash;
+use crate::triggers::subject::{self, SubjectFilter};
 use crate::triggers::{emit_poll, poll_failure, poll_fields, NoInput};
 
 /// The trigger's name.
@@ -62,6 +68,8 @@ pub struct WebinarChangeOut {
 struct ChangesIn {
     /// Also emit webinars whose content changed.
     include_changed: Option<bool>,
+    /// Emit only webinars whose subject contains this text, in any letter case.
+    subject_contains: Option<String>,
 }
 
 /// Webinars held one by one in the snapshot; past this, the ones starting last are summed up.
@@ -179,7 +187,10 @@ impl Handler for NewWebinars {
         );
         let changed = Field::checkbox("includeChanged", "Also emit changed webinars")
             .note("Emit a webinar again when its subject, description, times or settings change");
-        spec.fields = std::iter::once(changed).chain(poll_fields()).collect();
+        let filter = subject::field(
+            "Emit only webinars whose subject contains this text, in any letter case; empty: every webinar",
+        );
+        spec.fields = [changed, filter].into_iter().chain(poll_fields()).collect();
         spec
     }
 
@@ -194,6 +205,8 @@ struct Listed {
     hash: String,
     until: DateTime<Utc>,
     start: Option<DateTime<Utc>>,
+    /// Whether the step's subject filter lets it through; the others are followed silently.
+    matching: bool,
     webinar: Webinar,
 }
 
@@ -201,6 +214,7 @@ async fn poll(call: &Call) -> Result<(), ComponentError> {
     let options = PollOptions::from_cfg(&call.cfg)?;
     let changes: ChangesIn = parse_step_config(&call.cfg)?;
     let include_changed = changes.include_changed.unwrap_or(false);
+    let filter = SubjectFilter::new(changes.subject_contains.as_deref())?;
     let scope = "organizer";
     let previous: Option<WebinarState> = cursor::load_state(&call.snapshot, NAME, scope)?;
 
@@ -217,7 +231,8 @@ async fn poll(call: &Call) -> Result<(), ComponentError> {
             }
             let until = webinar.times.iter().map(|t| t.end_time).max().unwrap_or(to);
             let start = webinar.times.iter().map(|t| t.start_time).min();
-            listed.push(Listed { key, hash: content_hash(&webinar), until, start, webinar });
+            let matching = subject::passes(filter.as_ref(), webinar.subject.as_deref());
+            listed.push(Listed { key, hash: content_hash(&webinar), until, start, matching, webinar });
         }
     }
 
@@ -323,6 +338,8 @@ fn select(
     for ((item, seen), e) in listed.iter().zip(&seen).zip(&entries) {
         match seen {
             Seen::Known => known.push(item),
+            // Outside the subject filter: recorded as seen, never emitted, never counted.
+            _ if !item.matching => known.push(item),
             // Without change tracking, follow the content silently.
             Seen::New(Change::Changed) if !include_changed => known.push(item),
             Seen::Unsure if bodies.len() >= max_items => {}
@@ -429,6 +446,7 @@ mod tests {
             hash: content_hash(&w),
             until: w.times[0].end_time,
             start: Some(w.times[0].start_time),
+            matching: true,
             webinar: w,
         }
     }
@@ -562,6 +580,41 @@ mod tests {
 
     fn fmt(time: DateTime<Utc>) -> String {
         time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    }
+
+    fn filtered(w: Webinar, filter: &str) -> Listed {
+        let filter = SubjectFilter::new(Some(filter)).unwrap();
+        Listed { matching: subject::passes(filter.as_ref(), w.subject.as_deref()), ..listed(w) }
+    }
+
+    #[test]
+    fn webinars_outside_the_subject_filter_are_followed_but_never_emitted_or_counted() {
+        let list = |filter: &str, go: &str| {
+            vec![
+                filtered(webinar("1", "Rust, part 1", "2026-05-01T10:00:00Z"), filter),
+                filtered(webinar("2", go, "2026-05-02T10:00:00Z"), filter),
+                filtered(webinar("3", "rust, PART 2", "2026-05-03T10:00:00Z"), filter),
+                filtered(webinar("4", "Go, part 2", "2026-05-04T10:00:00Z"), filter),
+            ]
+        };
+        let (first, state) = select(&WebinarState::default(), list("RUST", "Go, part 1"), true, 1);
+        assert_eq!(ids(&first), ["1"], "the first matching one; the others do not take the cap");
+        let (second, state) = select(&state, list("RUST", "Go, part 1"), true, 1);
+        assert_eq!(ids(&second), ["3"]);
+        assert_eq!(state.known.len(), 4, "every webinar is followed");
+        assert!(select(&state, list("RUST", "Go, part 1"), true, 1).0.is_empty());
+        // A new filter applies from now on: nothing scheduled before is emitted.
+        assert!(select(&state, list("go", "Go, part 1"), true, 10).0.is_empty());
+        // Renamed into the filter: a change, emitted with change tracking only.
+        let (renamed, _) = select(&state, list("rust", "Rust, part 1½"), true, 10);
+        assert_eq!(renamed.len(), 1);
+        assert_eq!(renamed[0].change, Change::Changed);
+        assert!(renamed[0].id.starts_with("2:"), "{}", renamed[0].id);
+        assert!(select(&state, list("rust", "Rust, part 1½"), false, 10).0.is_empty());
+        // Renamed out of the filter: not emitted.
+        let mut away = list("rust", "Go, part 1");
+        away[0] = filtered(webinar("1", "Elixir", "2026-05-01T10:00:00Z"), "rust");
+        assert!(select(&state, away, true, 10).0.is_empty());
     }
 
     fn colliding(_: &str, _: &str) -> Entry {

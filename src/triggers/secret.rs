@@ -31,6 +31,8 @@ enum WebhooksCommand {
         #[arg(long, value_name = "FILE")]
         cfg: PathBuf,
     },
+    /// Ask a running `gotowebinar sandbox` to send one signed sample delivery of an event to a URL.
+    TestEvent(crate::triggers::test_event::TestEventArgs),
 }
 
 /// Keeps the keys a token refresh hands back, so a rotated refresh token is not lost.
@@ -52,6 +54,7 @@ impl Emitter for KeysKept {
 pub async fn run(args: WebhooksArgs) -> i32 {
     match args.command {
         WebhooksCommand::CreateSecret { cfg } => create_secret(&cfg).await,
+        WebhooksCommand::TestEvent(args) => crate::triggers::test_event::run(args).await,
     }
 }
 

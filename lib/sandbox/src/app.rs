@@ -73,6 +73,8 @@ pub(crate) struct Runtime {
     pub deliveries: Vec<WebhookDelivery>,
     /// The last event sent: (event key, event name, callback URL, body), kept for redelivery.
     pub last_event: Option<(String, String, String, String)>,
+    /// What the local receiver (`/receiver/…`) was sent.
+    pub received: crate::test_events::Received,
 }
 
 const LOG_CAP: usize = 100_000;

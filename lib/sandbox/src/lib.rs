@@ -22,6 +22,7 @@ mod oauth;
 mod seed;
 mod server;
 mod signin;
+mod test_events;
 
 pub use admin::ADMIN_TOKEN_HEADER;
 pub use api::webhook_signature;
@@ -34,3 +35,4 @@ pub use seed::{
     SeedTimes, SeedWebinar,
 };
 pub use server::Sandbox;
+pub use test_events::{ReceivedRequest, RECEIVER_PREFIX};

@@ -30,7 +30,7 @@ use crate::control::load_state;
 use crate::errors::{html, route_not_found};
 use crate::gate::{api_gate, observe, token_gate, ConnAbort};
 use crate::seed::{build_state, SeedAttendee, SeedData, SeedRegistrant, SeedSession, SeedWebinar};
-use crate::{api, knobs, oauth, signin};
+use crate::{api, knobs, oauth, signin, test_events};
 
 const SAVE_EVERY: Duration = Duration::from_millis(250);
 
@@ -43,7 +43,7 @@ struct Control {
 /// A running sandbox. Cheap to clone; every clone drives the same server.
 #[derive(Clone)]
 pub struct Sandbox {
-    app: App,
+    pub(crate) app: App,
     addr: SocketAddr,
     control: Arc<Control>,
 }
@@ -61,7 +61,12 @@ fn router(app: &App) -> Router {
         .merge(api)
         .route("/oauth/authorize", get(signin::authorize).post(signin::decide))
         .route("/oauth/token", token)
-        .merge(knobs::routes().layer(from_fn_with_state(app.clone(), crate::admin::admin_gate)))
+        .merge(
+            knobs::routes()
+                .merge(test_events::control_routes())
+                .layer(from_fn_with_state(app.clone(), crate::admin::admin_gate)),
+        )
+        .merge(test_events::routes())
         .route("/join/{*rest}", get(page))
         .route("/register/{w}", get(page))
         .route("/start/{w}", get(page))
@@ -147,6 +152,7 @@ impl Sandbox {
                 log: VecDeque::new(),
                 deliveries: Vec::new(),
                 last_event: None,
+                received: Default::default(),
             }),
             dirty: AtomicBool::new(true),
             clock_offset_ms: AtomicI64::new(0),

@@ -28,7 +28,7 @@ use crate::oauth::Caller;
 pub(crate) use registrants::registrant_added_payload;
 pub use webhooks::signature as webhook_signature;
 pub(crate) use webhooks::signing_secret;
-pub(crate) use webhooks::{deliver_event, emit};
+pub(crate) use webhooks::{callback_problem, deliver_event, emit, stamp, EVENTS};
 pub(crate) use webinars::webinar_event;
 
 /// Path parameters shared by all routes.

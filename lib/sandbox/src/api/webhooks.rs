@@ -109,10 +109,16 @@ fn embedded(name: &str, items: Vec<Value>) -> Value {
 
 /// Only loopback callbacks are called: the sandbox never reaches out to other hosts.
 fn check_callback(url: &str) -> Result<(), ApiError> {
-    let parsed = url::Url::parse(url)
-        .map_err(|_| ApiError::bad_request(format!("callbackUrl `{url}` is not a URL")))?;
+    callback_problem(url).map_or(Ok(()), |problem| Err(ApiError::bad_request(problem)))
+}
+
+/// Why the sandbox will not call `url`, if it will not: not an http(s) URL, or not loopback.
+pub(crate) fn callback_problem(url: &str) -> Option<String> {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return Some(format!("callbackUrl `{url}` is not a URL"));
+    };
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(ApiError::bad_request("callbackUrl must be http or https"));
+        return Some("callbackUrl must be http or https".into());
     }
     let loopback = match parsed.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -120,12 +126,7 @@ fn check_callback(url: &str) -> Result<(), ApiError> {
         Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
         None => false,
     };
-    if !loopback {
-        return Err(ApiError::bad_request(
-            "The sandbox only calls loopback callback URLs (127.0.0.1, ::1, localhost)",
-        ));
-    }
-    Ok(())
+    (!loopback).then(|| "The sandbox only calls loopback callback URLs (127.0.0.1, ::1, localhost)".into())
 }
 
 /// GoTo checks a callback with a GET that must answer 200.
@@ -434,12 +435,7 @@ pub(crate) async fn unsubscribe(
 /// Sends an event of `organizer` to every ACTIVE webhook for it that has an ACTIVE subscription.
 /// Delivery is best-effort and asynchronous.
 pub(crate) fn emit(app: &App, organizer: &str, event_name: &str, mut payload: Value) {
-    let event_key = uuid::Uuid::new_v4().to_string();
-    payload["eventKey"] = json!(event_key);
-    payload["eventName"] = json!(event_name);
-    payload["eventVersion"] = json!("1.0.0");
-    payload["product"] = json!("g2w");
-    payload["timestamp"] = json!(fmt_time(app.now()));
+    let event_key = stamp(app, event_name, &mut payload);
     let targets: Vec<String> = app.read(|s| {
         s.webhooks
             .iter()
@@ -464,6 +460,17 @@ pub(crate) fn emit(app: &App, organizer: &str, event_name: &str, mut payload: Va
             deliver_event(&app, event_key, event_name, url, body).await;
         });
     }
+}
+
+/// Adds the fields every event carries (`eventKey`, `eventName`, …) to `payload`; returns the key.
+pub(crate) fn stamp(app: &App, event_name: &str, payload: &mut Value) -> String {
+    let event_key = uuid::Uuid::new_v4().to_string();
+    payload["eventKey"] = json!(event_key);
+    payload["eventName"] = json!(event_name);
+    payload["eventVersion"] = json!("1.0.0");
+    payload["product"] = json!("g2w");
+    payload["timestamp"] = json!(fmt_time(app.now()));
+    event_key
 }
 
 /// Posts one event body to one callback, signed with the newest secret key of the webhook's client.
