@@ -173,13 +173,6 @@ pub async fn settle(ctx: &Context, result: Result<(), ComponentError>) -> Result
     }
 }
 
-fn to_function_error(error: ComponentError) -> FunctionError {
-    match error.into_failure() {
-        Failure::Error(error) => error,
-        Failure::Rebound(reason) => FunctionError::new(names::RATE_LIMITED, reason),
-    }
-}
-
 /// Answers `getMetaModel` for one function.
 #[async_trait]
 pub trait MetaSource: Send + Sync {
@@ -195,7 +188,7 @@ impl<H: Handler> MetaSource for Adapter<H> {
             Input { msg: Message::new(Value::Object(Default::default())), cfg, snapshot: Value::Null },
         );
         let result = self.0.meta_model(&call).await;
-        result.map_err(|error| to_function_error(call.explain(error)))
+        result.map_err(|error| FunctionError::from(call.explain(error)))
     }
 }
 
@@ -218,7 +211,7 @@ impl<H: Handler> Function for Adapter<H> {
         );
         let result = self.0.startup(&call).await;
         call.settle_tokens().await;
-        result.map_err(|error| to_function_error(call.explain(error)))
+        result.map_err(|error| FunctionError::from(call.explain(error)))
     }
 
     async fn shutdown(&self, ctx: Context, cfg: Value, data: Value) -> Result<(), FunctionError> {
@@ -228,6 +221,6 @@ impl<H: Handler> Function for Adapter<H> {
         );
         let result = self.0.shutdown(&call, data).await;
         call.settle_tokens().await;
-        result.map_err(|error| to_function_error(call.explain(error)))
+        result.map_err(|error| FunctionError::from(call.explain(error)))
     }
 }

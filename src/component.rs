@@ -53,13 +53,6 @@ pub fn manifest_text() -> String {
     manifest::render(&manifest::build(&specs()))
 }
 
-fn function_error(error: ComponentError) -> FunctionError {
-    match error.into_failure() {
-        Failure::Error(error) => error,
-        Failure::Rebound(reason) => FunctionError::new(names::RATE_LIMITED, reason),
-    }
-}
-
 /// The component's service functions.
 pub struct GoToServices;
 
@@ -98,7 +91,7 @@ impl Services for GoToServices {
     }
 
     async fn select_model(&self, ctx: Context, method: &str, cfg: Value) -> Result<Value, FunctionError> {
-        let connection = Connection::for_cfg(&ctx, &cfg).map_err(function_error)?;
+        let connection = Connection::for_cfg(&ctx, &cfg).map_err(FunctionError::from)?;
         let options = match method {
             "selectWebinars" => select_webinars(&connection).await,
             "selectSessions" => select_sessions(&connection, &cfg).await,
@@ -110,7 +103,7 @@ impl Services for GoToServices {
             }
         };
         connection.settle().await;
-        options.map(|map| json!(map)).map_err(|error| function_error(connection.explain(error)))
+        options.map(|map| json!(map)).map_err(|error| FunctionError::from(connection.explain(error)))
     }
 }
 
@@ -121,7 +114,7 @@ async fn verify(connection: &Connection, cfg: &Value) -> Result<(), ComponentErr
     let doing = "checking the credential with GoTo's identity API";
     let user = match connection.client().identity_me().await {
         Ok(user) => Some(user.id.to_string()),
-        Err(error) if is_permission_error(&error) => {
+        Err(error) if error.is_permission_denied() => {
             let me = connection.client().admin_me().await.doing(
                 "checking the credential with GoTo (the token may not hold the identity:scim.me scope)",
             )?;
@@ -145,11 +138,6 @@ async fn verify(connection: &Connection, cfg: &Value) -> Result<(), ComponentErr
         }
     }
     Ok(())
-}
-
-/// A 403 that is not about the token: the token works but may not use this API.
-fn is_permission_error(error: &gotowebinar::Error) -> bool {
-    matches!(error, gotowebinar::Error::Api(api) if api.status == 403 && api.error_code.as_deref() != Some("InvalidToken"))
 }
 
 /// The organizer's upcoming webinars (and those of the last 30 days) as `{key: "subject (date)"}`.

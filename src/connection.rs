@@ -351,7 +351,7 @@ impl Connection {
             }
             other => other,
         };
-        if !self.legacy || !is_auth(&error) {
+        if !self.legacy || !error.is_credential_failure() {
             return error;
         }
         ComponentError::named(
@@ -478,19 +478,6 @@ pub fn dead_credential(
         "{doing}: GoTo no longer accepts this credential's refresh token, answering {detail}: it expired, \
          was revoked or was already used. To recover, {recover}"
     )
-}
-
-/// Whether the error means the credential itself failed (re-authorization needed or refused).
-fn is_auth(error: &ComponentError) -> bool {
-    match error {
-        ComponentError::Named(named) => named.name == names::AUTH,
-        ComponentError::Client { error, .. } => {
-            matches!(error, ClientError::Reauthorize(_))
-                || (error.kind() == gotowebinar::ErrorKind::Auth && error.status() == Some(401))
-                || error.to_string().contains("InvalidToken")
-        }
-        ComponentError::Input(_) => false,
-    }
 }
 
 #[cfg(test)]

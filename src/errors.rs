@@ -1,34 +1,103 @@
 //! The component's errors as the platform sees them: a fixed set of names, and messages a flow
 //! builder can act on. This is the one place that decides between `error` and `rebound`.
 
-use std::fmt;
-
 use gotowebinar::{Error as ClientError, ErrorKind};
 use sailor::FunctionError;
 
 use crate::input::InputError;
 
-/// The names an emitted error can carry (documented in docs/errors.md).
-pub mod names {
+/// The fixed names an emitted error carries (the table in docs/errors.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorName {
     /// The input is missing a field or has a wrong value.
-    pub const INPUT: &str = "InputError";
+    Input,
     /// The credential must be re-authorized, or GoTo refused access.
-    pub const AUTH: &str = "AuthError";
+    Auth,
     /// The webinar, registrant or other resource does not exist.
-    pub const NOT_FOUND: &str = "NotFound";
+    NotFound,
     /// The request conflicts with the resource's state (already registered, webinar in session or over).
-    pub const CONFLICT: &str = "Conflict";
+    Conflict,
     /// GoTo kept throttling the requests.
-    pub const RATE_LIMITED: &str = "RateLimited";
+    RateLimited,
     /// GoTo answered with an error not covered above.
-    pub const API: &str = "ApiError";
+    Api,
     /// GoTo could not be reached.
-    pub const NETWORK: &str = "NetworkError";
+    Network,
     /// The component is misconfigured (environment variables, URLs).
-    pub const CONFIGURATION: &str = "ConfigurationError";
+    Configuration,
+}
 
+impl ErrorName {
     /// Every name, for documentation and tests.
-    pub const ALL: [&str; 8] = [INPUT, AUTH, NOT_FOUND, CONFLICT, RATE_LIMITED, API, NETWORK, CONFIGURATION];
+    pub const ALL: [ErrorName; 8] = [
+        ErrorName::Input,
+        ErrorName::Auth,
+        ErrorName::NotFound,
+        ErrorName::Conflict,
+        ErrorName::RateLimited,
+        ErrorName::Api,
+        ErrorName::Network,
+        ErrorName::Configuration,
+    ];
+
+    /// The name as the platform shows it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorName::Input => "InputError",
+            ErrorName::Auth => "AuthError",
+            ErrorName::NotFound => "NotFound",
+            ErrorName::Conflict => "Conflict",
+            ErrorName::RateLimited => "RateLimited",
+            ErrorName::Api => "ApiError",
+            ErrorName::Network => "NetworkError",
+            ErrorName::Configuration => "ConfigurationError",
+        }
+    }
+
+    /// The name shown as `text`, if it is one of ours.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|name| name.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for ErrorName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<ErrorName> for String {
+    fn from(name: ErrorName) -> Self {
+        name.as_str().to_string()
+    }
+}
+
+impl PartialEq<ErrorName> for String {
+    fn eq(&self, other: &ErrorName) -> bool {
+        self == other.as_str()
+    }
+}
+
+/// Short names for [`ErrorName`]s, as call sites read best.
+pub mod names {
+    use super::ErrorName;
+
+    /// See [`ErrorName::Input`].
+    pub const INPUT: ErrorName = ErrorName::Input;
+    /// See [`ErrorName::Auth`].
+    pub const AUTH: ErrorName = ErrorName::Auth;
+    /// See [`ErrorName::NotFound`].
+    pub const NOT_FOUND: ErrorName = ErrorName::NotFound;
+    /// See [`ErrorName::Conflict`].
+    pub const CONFLICT: ErrorName = ErrorName::Conflict;
+    /// See [`ErrorName::RateLimited`].
+    pub const RATE_LIMITED: ErrorName = ErrorName::RateLimited;
+    /// See [`ErrorName::Api`].
+    pub const API: ErrorName = ErrorName::Api;
+    /// See [`ErrorName::Network`].
+    pub const NETWORK: ErrorName = ErrorName::Network;
+    /// See [`ErrorName::Configuration`].
+    pub const CONFIGURATION: ErrorName = ErrorName::Configuration;
 }
 
 /// What a failed call should become on the platform.
@@ -41,37 +110,44 @@ pub enum Failure {
 }
 
 /// An error raised while running a function.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ComponentError {
     /// Invalid input.
-    Input(InputError),
+    #[error(transparent)]
+    Input(#[from] InputError),
     /// A failed GoToWebinar call, with what the component was doing.
-    Client { doing: String, error: ClientError },
+    #[error("{doing}: {error}")]
+    Client {
+        /// What the component was doing, e.g. `reading webinar 123`.
+        doing: String,
+        /// The client's error.
+        #[source]
+        error: ClientError,
+    },
     /// An error with an explicit name and message.
-    Named(FunctionError),
-}
-
-impl fmt::Display for ComponentError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ComponentError::Input(error) => write!(f, "{error}"),
-            ComponentError::Client { doing, error } => write!(f, "{doing}: {error}"),
-            ComponentError::Named(error) => write!(f, "{}", error.message),
-        }
-    }
-}
-
-impl std::error::Error for ComponentError {}
-
-impl From<InputError> for ComponentError {
-    fn from(value: InputError) -> Self {
-        ComponentError::Input(value)
-    }
+    #[error("{message}")]
+    Named {
+        /// The name the platform shows.
+        name: ErrorName,
+        /// What went wrong and what to do.
+        message: String,
+    },
 }
 
 impl From<FunctionError> for ComponentError {
     fn from(value: FunctionError) -> Self {
-        ComponentError::Named(value)
+        let name = ErrorName::parse(&value.name).unwrap_or(ErrorName::Api);
+        ComponentError::Named { name, message: value.message }
+    }
+}
+
+/// The error the platform sees when no rebound is possible (a rebound becomes `RateLimited`).
+impl From<ComponentError> for FunctionError {
+    fn from(error: ComponentError) -> Self {
+        match error.into_failure() {
+            Failure::Error(error) => error,
+            Failure::Rebound(reason) => FunctionError::new(ErrorName::RateLimited, reason),
+        }
     }
 }
 
@@ -79,30 +155,32 @@ impl From<FunctionError> for ComponentError {
 pub trait Doing<T> {
     /// `client.get_webinar(..).await.doing("reading webinar 123")?`
     fn doing(self, what: impl Into<String>) -> Result<T, ComponentError>;
+
+    /// Like [`Doing::doing`], for requests that must not be sent twice (creates): an answer that
+    /// leaves the outcome open is an error, never a rebound, because a redelivered message would
+    /// repeat what may have happened.
+    fn doing_once(self, what: impl Into<String>) -> Result<T, ComponentError>;
 }
 
 impl<T> Doing<T> for Result<T, ClientError> {
     fn doing(self, what: impl Into<String>) -> Result<T, ComponentError> {
         self.map_err(|error| ComponentError::Client { doing: what.into(), error })
     }
-}
 
-/// For requests that must not be sent twice (creates): an answer that leaves the outcome open
-/// is an error, never a rebound, because a redelivered message would repeat what may have happened.
-pub fn once<T>(result: Result<T, ClientError>, what: impl Into<String>) -> Result<T, ComponentError> {
-    result.map_err(|error| {
-        let what = what.into();
-        // A 503 may come after GoTo applied the request; 429 and a token failure come before.
-        if error.status() == Some(503) && matches!(error, ClientError::Api(_)) {
-            return ComponentError::named(
-                names::API,
-                format!(
-                    "{what}: {error}. GoTo may have applied the request before failing: check before running it again"
-                ),
-            );
-        }
-        ComponentError::Client { doing: what, error }
-    })
+    fn doing_once(self, what: impl Into<String>) -> Result<T, ComponentError> {
+        self.map_err(|error| {
+            let what = what.into();
+            if error.is_temporary() && error.maybe_applied() {
+                return ComponentError::named(
+                    ErrorName::Api,
+                    format!(
+                        "{what}: {error}. GoTo may have applied the request before failing: check before running it again"
+                    ),
+                );
+            }
+            ComponentError::Client { doing: what, error }
+        })
+    }
 }
 
 impl ComponentError {
@@ -112,8 +190,8 @@ impl ComponentError {
     }
 
     /// An error with an explicit name.
-    pub fn named(name: &str, message: impl Into<String>) -> Self {
-        ComponentError::Named(FunctionError::new(name, message.into()))
+    pub fn named(name: ErrorName, message: impl Into<String>) -> Self {
+        ComponentError::Named { name, message: message.into() }
     }
 
     /// The client error inside, if any.
@@ -124,11 +202,20 @@ impl ComponentError {
         }
     }
 
+    /// Whether the credential itself failed: it must be re-authorized, or GoTo refused it.
+    pub fn is_credential_failure(&self) -> bool {
+        match self {
+            ComponentError::Named { name, .. } => *name == ErrorName::Auth,
+            ComponentError::Client { error, .. } => error.needs_reauthorization(),
+            ComponentError::Input(_) => false,
+        }
+    }
+
     /// Decides what the platform sees.
     pub fn into_failure(self) -> Failure {
         match self {
-            ComponentError::Input(error) => Failure::Error(FunctionError::new(names::INPUT, error.0)),
-            ComponentError::Named(error) => Failure::Error(error),
+            ComponentError::Input(error) => Failure::Error(FunctionError::new(ErrorName::Input, error.0)),
+            ComponentError::Named { name, message } => Failure::Error(FunctionError::new(name, message)),
             ComponentError::Client { doing, error } => classify(&doing, &error),
         }
     }
@@ -136,28 +223,27 @@ impl ComponentError {
 
 fn classify(doing: &str, error: &ClientError) -> Failure {
     let message = format!("{doing}: {error}");
-    let kind = error.kind();
     // Throttled or temporarily down past the retry deadline: try the message again later.
-    let throttled = matches!(error.status(), Some(429 | 503)) && matches!(error, ClientError::Api(_));
-    if throttled || matches!(error, ClientError::TokenUnavailable { .. }) {
+    if error.is_temporary() {
         return Failure::Rebound(message);
     }
+    let kind = error.kind();
     let name = match kind {
-        ErrorKind::InvalidInput => names::INPUT,
-        ErrorKind::Auth => names::AUTH,
-        ErrorKind::NotFound => names::NOT_FOUND,
-        ErrorKind::Conflict => names::CONFLICT,
-        ErrorKind::RateLimited => names::RATE_LIMITED,
-        ErrorKind::Network => names::NETWORK,
-        ErrorKind::Config => names::CONFIGURATION,
-        _ => names::API,
+        ErrorKind::InvalidInput => ErrorName::Input,
+        ErrorKind::Auth => ErrorName::Auth,
+        ErrorKind::NotFound => ErrorName::NotFound,
+        ErrorKind::Conflict => ErrorName::Conflict,
+        ErrorKind::RateLimited => ErrorName::RateLimited,
+        ErrorKind::Network => ErrorName::Network,
+        ErrorKind::Config => ErrorName::Configuration,
+        _ => ErrorName::Api,
     };
     let invalid_token = error.api().is_some_and(|api| api.is_invalid_token());
     let message = match (kind, error.status()) {
         (ErrorKind::Auth, _) if invalid_token => format!(
             "{message}. GoTo rejected the access token even after a refresh: re-authorize the GoTo credential"
         ),
-        (ErrorKind::Auth, Some(403)) if !matches!(error, ClientError::Reauthorize(_)) => format!(
+        (ErrorKind::Auth, Some(403)) if error.is_permission_denied() => format!(
             "{message}. The connected GoTo user may not have access to this resource; check the organizer key or the account's permissions"
         ),
         (ErrorKind::NotFound, Some(404)) => format!(
@@ -224,13 +310,13 @@ mod tests {
     fn an_uncertain_create_is_an_error_not_a_rebound() {
         let unavailable: Result<(), ClientError> =
             Err(ApiError::from_response("POST /w", 503, "<html>down</html>").into());
-        let Err(error) = once(unavailable, "creating the webinar") else { panic!("expected an error") };
+        let Err(error) = unavailable.doing_once("creating the webinar") else { panic!("expected an error") };
         let Failure::Error(error) = error.into_failure() else { panic!("a 503 on a create rebounded") };
         assert_eq!(error.name, names::API);
         assert!(error.message.contains("may have applied"), "{}", error.message);
         let throttled: Result<(), ClientError> = Err(ApiError::from_response("POST /w", 429, "").into());
         assert_eq!(
-            name_of(once(throttled, "creating").unwrap_err()),
+            name_of(throttled.doing_once("creating").unwrap_err()),
             "rebound",
             "429 is refused before acting"
         );

@@ -3,7 +3,6 @@
 use async_trait::async_trait;
 use gotowebinar::keys::{AnswerKey, QuestionKey, WebinarKey};
 use gotowebinar::models::{CreateRegistrant, QuestionResponse, Registrant, RegistrationFields};
-use gotowebinar::Error as ClientError;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -321,15 +320,6 @@ pub fn plausible_email(email: &str) -> bool {
     }
 }
 
-/// Whether the create may have been applied although no answer says so.
-fn uncertain(error: &ClientError) -> bool {
-    match error {
-        ClientError::Network { maybe_sent, .. } => *maybe_sent,
-        ClientError::Api(api) => matches!(api.status, 500 | 502 | 503 | 504),
-        _ => false,
-    }
-}
-
 /// Registers a person, resolving duplicates and uncertain outcomes; shared with `addParticipant`.
 pub async fn register(
     connection: &Connection,
@@ -361,7 +351,7 @@ pub async fn register(
                 None => Err(ComponentError::Client { doing: doing(), error }),
             }
         }
-        Err(error) if uncertain(&error) => {
+        Err(error) if error.maybe_applied() => {
             // The registration may have been made: the email tells.
             match find(&registrants, &body.email).await {
                 Ok(Some(existing)) => Ok(existing_out(existing, &body.email, false)),

@@ -14,7 +14,7 @@ use crate::actions::common::{webinar_field, webinar_key};
 use crate::actions::list::{emit_behavior_field, emit_list, output_schema_for, Paging};
 use crate::actions::output::{DoneOut, TimeRangeOut, WebinarKeyOut, WebinarOut};
 use crate::call::{Call, Handler};
-use crate::errors::{once, ComponentError, Doing};
+use crate::errors::{ComponentError, Doing};
 use crate::input::Timestamp;
 use crate::metadata;
 use crate::spec::{Field, FunctionSpec, Kind};
@@ -441,7 +441,7 @@ impl Handler for CreateWebinarAction {
         let body = input.to_wire()?;
         let (connection, organizer) = call.organizer().await?;
         let created = connection.client().webinars(&organizer).create(&body).await;
-        let key = once(created, "creating the webinar")?;
+        let key = created.doing_once("creating the webinar")?;
         call.emit(&WebinarKeyOut { webinar_key: key.into_string() }).await
     }
 }

@@ -111,6 +111,41 @@ impl Error {
             _ => None,
         }
     }
+
+    /// Whether GoTo may have applied the request although no success came back: the request may
+    /// have reached GoTo (a network failure after sending) or GoTo failed while handling it (5xx).
+    pub fn maybe_applied(&self) -> bool {
+        match self {
+            Error::Network { maybe_sent, .. } => *maybe_sent,
+            Error::Api(api) => matches!(api.status, 500 | 502 | 503 | 504),
+            _ => false,
+        }
+    }
+
+    /// Whether a person must re-authorize the credential: the token endpoint refused it for
+    /// good, or GoTo rejected the access token (a 401, or a 403 `InvalidToken`).
+    pub fn needs_reauthorization(&self) -> bool {
+        match self {
+            Error::Reauthorize(_) => true,
+            Error::Api(api) => api.is_invalid_token(),
+            _ => false,
+        }
+    }
+
+    /// A 403 that is not about the token: the token works, but may not be used for this request.
+    pub fn is_permission_denied(&self) -> bool {
+        matches!(self, Error::Api(api) if api.status == 403 && !api.is_invalid_token())
+    }
+
+    /// Whether GoTo is throttling or briefly unavailable (429, 503, token endpoint down), so the
+    /// same request may succeed later.
+    pub fn is_temporary(&self) -> bool {
+        match self {
+            Error::Api(api) => matches!(api.status, 429 | 503),
+            Error::TokenUnavailable { .. } => true,
+            _ => false,
+        }
+    }
 }
 
 impl From<ApiError> for Error {
@@ -262,6 +297,23 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_an_error_says_about_the_request_and_the_credential() {
+        let api = |status, body: &str| Error::from(ApiError::from_response("POST /w", status, body));
+        assert!(api(503, "").maybe_applied() && api(500, "").maybe_applied());
+        assert!(!api(429, "").maybe_applied() && !api(409, "").maybe_applied());
+        let network =
+            |maybe_sent| Error::Network { context: "POST /w".into(), message: "reset".into(), maybe_sent };
+        assert!(network(true).maybe_applied() && !network(false).maybe_applied());
+        assert!(api(401, "").needs_reauthorization());
+        assert!(api(403, r#"{"int_err_code":"InvalidToken"}"#).needs_reauthorization());
+        assert!(Error::from(OAuthError::new(400, "invalid_grant", None)).needs_reauthorization());
+        let forbidden = api(403, r#"{"errorCode":"Forbidden"}"#);
+        assert!(!forbidden.needs_reauthorization() && forbidden.is_permission_denied());
+        assert!(api(429, "").is_temporary() && api(503, "").is_temporary() && !api(500, "").is_temporary());
+        assert!(Error::TokenUnavailable { message: "down".into() }.is_temporary());
+    }
 
     #[test]
     fn html_504_keeps_status_and_text() {
