@@ -4,7 +4,9 @@
 use std::marker::PhantomData;
 
 use async_trait::async_trait;
-use gotowebinar::keys::OrganizerKey;
+use gotowebinar::api::{Attendees, Coorganizers, Panelists, Registrants, Sessions, Webinars};
+use gotowebinar::client::GoToWebinar;
+use gotowebinar::keys::{OrganizerKey, WebinarKey};
 use sailor::{Context, Function, FunctionError, Input, Message};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
@@ -14,7 +16,7 @@ use tokio::sync::OnceCell;
 use tracing::warn;
 
 use crate::connection::Connection;
-use crate::errors::{names, ComponentError, Failure};
+use crate::errors::{names, ComponentError, Doing, Failure};
 use crate::input::parse_input;
 use crate::metadata;
 use crate::spec::{FunctionSpec, Kind};
@@ -51,6 +53,24 @@ impl Call {
         Ok((connection, connection.organizer_key().await?))
     }
 
+    /// The client scoped to the organizer whose webinars the step works on.
+    pub async fn goto(&self) -> Result<Organizer<'_>, ComponentError> {
+        let (connection, key) = self.organizer().await?;
+        Ok(Organizer { client: connection.client(), key })
+    }
+
+    /// Emits the answer of a GoTo request, converted: the one path of every keyed read or write.
+    /// `doing` says what the request does, for its error.
+    pub async fn emit_answer<T, O: Serialize>(
+        &self,
+        request: impl std::future::Future<Output = gotowebinar::Result<T>>,
+        doing: impl Into<String>,
+        convert: impl FnOnce(T) -> O,
+    ) -> Result<(), ComponentError> {
+        let answer = request.await.doing(doing)?;
+        self.emit(&convert(answer)).await
+    }
+
     /// Adds what only the credential can tell to an error (e.g. that a legacy credential must
     /// be re-authorized against the current GoTo host).
     pub fn explain(&self, error: ComponentError) -> ComponentError {
@@ -84,6 +104,46 @@ impl Call {
     /// Emits the new snapshot.
     pub async fn emit_snapshot(&self, snapshot: Value) -> Result<(), ComponentError> {
         self.ctx.snapshot(snapshot).await.map_err(emit_failed)
+    }
+}
+
+/// The GoToWebinar client scoped to one organizer: hands out the organizer's resources.
+pub struct Organizer<'a> {
+    /// The whole client, for calls outside the organizer.
+    pub client: &'a GoToWebinar,
+    /// The organizer's key.
+    pub key: OrganizerKey,
+}
+
+impl<'a> Organizer<'a> {
+    /// The organizer's webinars.
+    pub fn webinars(&self) -> Webinars<'a> {
+        self.client.webinars(&self.key)
+    }
+
+    /// The organizer's sessions.
+    pub fn sessions(&self) -> Sessions<'a> {
+        self.client.sessions(&self.key)
+    }
+
+    /// The attendees of one webinar.
+    pub fn attendees(&self, webinar: &WebinarKey) -> Attendees<'a> {
+        self.client.attendees(&self.key, webinar)
+    }
+
+    /// The registrants of one webinar.
+    pub fn registrants(&self, webinar: &WebinarKey) -> Registrants<'a> {
+        self.client.registrants(&self.key, webinar)
+    }
+
+    /// The panelists of one webinar.
+    pub fn panelists(&self, webinar: &WebinarKey) -> Panelists<'a> {
+        self.client.panelists(&self.key, webinar)
+    }
+
+    /// The co-organizers of one webinar.
+    pub fn coorganizers(&self, webinar: &WebinarKey) -> Coorganizers<'a> {
+        self.client.coorganizers(&self.key, webinar)
     }
 }
 

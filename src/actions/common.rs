@@ -1,4 +1,43 @@
-//! Small pieces every action uses: keys from input text, and the standard step fields.
+//! Small pieces every action uses: the [`action!`](crate::action) macro, keys from input text,
+//! and the standard step fields.
+
+/// Defines an action: a unit struct whose [`Handler`](crate::call::Handler) has this name,
+/// title, description, step fields, input and output, and runs `body` with `call` and `input`.
+#[macro_export]
+macro_rules! action {
+    (
+        $(#[$doc:meta])*
+        $handler:ident($name:literal, $title:literal, $description:literal $(, $field:expr)* $(,)?)
+        |$call:ident, $input:ident: $in:ty| -> $out:ty $body:block
+    ) => {
+        $(#[$doc])*
+        #[derive(Default)]
+        pub struct $handler;
+
+        #[async_trait::async_trait]
+        impl $crate::call::Handler for $handler {
+            type Input = $in;
+            type Output = $out;
+
+            fn describe() -> $crate::spec::FunctionSpec {
+                let mut spec = $crate::spec::FunctionSpec::new(
+                    $name,
+                    $crate::spec::Kind::Action,
+                    $title,
+                    $description,
+                );
+                spec.fields = vec![$($field),*];
+                spec
+            }
+
+            async fn run(
+                &self,
+                $call: &$crate::call::Call,
+                $input: $in,
+            ) -> Result<(), $crate::errors::ComponentError> $body
+        }
+    };
+}
 
 use gotowebinar::keys::{RegistrantKey, SessionKey, WebinarKey};
 

@@ -544,7 +544,7 @@ impl Handler for GetRegistrationFields {
     }
 
     async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
-        let webinar = webinar_key(&input.webinar_key)?;
+        let webinar = input.webinar_key.clone();
         let (connection, organizer) = call.organizer().await?;
         let fields = connection
             .client()

@@ -48,7 +48,7 @@ impl Handler for GetWebinarMeetingTimes {
     }
 
     async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
-        let webinar = webinar_key(&input.webinar_key)?;
+        let webinar = input.webinar_key.clone();
         let (connection, organizer) = call.organizer().await?;
         let times = connection
             .client()
@@ -101,7 +101,7 @@ impl Handler for GetWebinarAudio {
     }
 
     async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
-        let webinar = webinar_key(&input.webinar_key)?;
+        let webinar = input.webinar_key.clone();
         let (connection, organizer) = call.organizer().await?;
         let audio = connection
             .client()
@@ -265,7 +265,7 @@ impl Handler for GetWebinarPerformance {
     }
 
     async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
-        let webinar = webinar_key(&input.webinar_key)?;
+        let webinar = input.webinar_key.clone();
         let (connection, organizer) = call.organizer().await?;
         let figures = connection
             .client()
@@ -464,7 +464,7 @@ impl Handler for GetWebinarStartUrl {
     }
 
     async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
-        let webinar = webinar_key(&input.webinar_key)?;
+        let webinar = input.webinar_key.clone();
         let (connection, organizer) = call.organizer().await?;
         let found = connection
             .client()

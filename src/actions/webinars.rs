@@ -10,7 +10,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::actions::common::{webinar_field, webinar_key};
+use crate::action;
+use crate::actions::common::webinar_field;
 use crate::actions::list::{emit_behavior_field, emit_list, output_schema_for, Paging};
 use crate::actions::output::{DoneOut, TimeRangeOut, WebinarKeyOut, WebinarOut};
 use crate::call::{Call, Handler};
@@ -18,6 +19,7 @@ use crate::errors::{ComponentError, Doing};
 use crate::input::Timestamp;
 use crate::metadata;
 use crate::spec::{Field, FunctionSpec, Kind};
+use gotowebinar::keys::WebinarKey;
 
 impl From<Webinar> for WebinarOut {
     fn from(w: Webinar) -> Self {
@@ -168,35 +170,16 @@ pub fn list_metadata<I: JsonSchema, O: JsonSchema>(cfg: &Value) -> Option<Value>
 #[serde(rename_all = "camelCase")]
 pub struct WebinarKeyIn {
     /// The webinar's key.
-    pub webinar_key: String,
+    #[schemars(with = "String")]
+    pub webinar_key: WebinarKey,
 }
 
-/// `getWebinar`.
-#[derive(Default)]
-pub struct GetWebinar;
-
-#[async_trait]
-impl Handler for GetWebinar {
-    type Input = WebinarKeyIn;
-    type Output = WebinarOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec =
-            FunctionSpec::new("getWebinar", Kind::Action, "Get webinar", "Reads one webinar by its key");
-        spec.fields = vec![webinar_field()];
-        spec
-    }
-
-    async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
-        let webinar = webinar_key(&input.webinar_key)?;
-        let (connection, organizer) = call.organizer().await?;
-        let found = connection
-            .client()
-            .webinars(&organizer)
-            .get(&webinar)
-            .await
-            .doing(format!("reading webinar {webinar}"))?;
-        call.emit(&WebinarOut::from(found)).await
+action! {
+    /// `getWebinar`.
+    GetWebinar("getWebinar", "Get webinar", "Reads one webinar by its key", webinar_field())
+    |call, input: WebinarKeyIn| -> WebinarOut {
+        let (goto, webinar) = (call.goto().await?, &input.webinar_key);
+        call.emit_answer(goto.webinars().get(webinar), format!("reading webinar {webinar}"), WebinarOut::from).await
     }
 }
 
@@ -451,7 +434,8 @@ impl Handler for CreateWebinarAction {
 #[serde(rename_all = "camelCase")]
 pub struct UpdateWebinarIn {
     /// The webinar's key.
-    pub webinar_key: String,
+    #[schemars(with = "String")]
+    pub webinar_key: WebinarKey,
     /// A new title.
     pub subject: Option<String>,
     /// A new description.
@@ -491,7 +475,7 @@ impl Handler for UpdateWebinarAction {
     }
 
     async fn run(&self, call: &Call, input: UpdateWebinarIn) -> Result<(), ComponentError> {
-        let webinar = webinar_key(&input.webinar_key)?;
+        let webinar = input.webinar_key;
         let body = UpdateWebinar {
             subject: input.subject.clone(),
             description: input.description.clone(),
@@ -506,14 +490,13 @@ impl Handler for UpdateWebinarAction {
                 "nothing to change: give at least one of `subject`, `description`, `times`, `timeZone`, `locale`, `isPasswordProtected`, `emailSettings`",
             ));
         }
-        let (connection, organizer) = call.organizer().await?;
-        connection
-            .client()
-            .webinars(&organizer)
-            .update(&webinar, &body, input.notify_participants.unwrap_or(false))
-            .await
-            .doing(format!("updating webinar {webinar}"))?;
-        call.emit(&DoneOut::webinar(webinar.into_string())).await
+        let goto = call.goto().await?;
+        let webinars = goto.webinars();
+        let request = webinars.update(&webinar, &body, input.notify_participants.unwrap_or(false));
+        call.emit_answer(request, format!("updating webinar {webinar}"), |()| {
+            DoneOut::webinar(webinar.to_string())
+        })
+        .await
     }
 }
 
@@ -522,40 +505,26 @@ impl Handler for UpdateWebinarAction {
 #[serde(rename_all = "camelCase")]
 pub struct CancelWebinarIn {
     /// The webinar's key.
-    pub webinar_key: String,
+    #[schemars(with = "String")]
+    pub webinar_key: WebinarKey,
     /// Email registrants that the webinar is cancelled (default false).
     pub send_cancellation_emails: Option<bool>,
 }
 
-/// `cancelWebinar`.
-#[derive(Default)]
-pub struct CancelWebinar;
-
-#[async_trait]
-impl Handler for CancelWebinar {
-    type Input = CancelWebinarIn;
-    type Output = DoneOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "cancelWebinar",
-            Kind::Action,
-            "Cancel webinar",
-            "Cancels a future webinar, optionally emailing its registrants",
-        );
-        spec.fields = vec![webinar_field(), Field::checkbox("sendCancellationEmails", "Email registrants")];
-        spec
-    }
-
-    async fn run(&self, call: &Call, input: CancelWebinarIn) -> Result<(), ComponentError> {
-        let webinar = webinar_key(&input.webinar_key)?;
-        let (connection, organizer) = call.organizer().await?;
-        connection
-            .client()
-            .webinars(&organizer)
-            .cancel(&webinar, input.send_cancellation_emails.unwrap_or(false))
-            .await
-            .doing(format!("cancelling webinar {webinar}"))?;
-        call.emit(&DoneOut::webinar(webinar.into_string())).await
+action! {
+    /// `cancelWebinar`.
+    CancelWebinar(
+        "cancelWebinar",
+        "Cancel webinar",
+        "Cancels a future webinar, optionally emailing its registrants",
+        webinar_field(),
+        Field::checkbox("sendCancellationEmails", "Email registrants"),
+    )
+    |call, input: CancelWebinarIn| -> DoneOut {
+        let (goto, webinar) = (call.goto().await?, input.webinar_key);
+        let emails = input.send_cancellation_emails.unwrap_or(false);
+        let webinars = goto.webinars();
+        let request = webinars.cancel(&webinar, emails);
+        call.emit_answer(request, format!("cancelling webinar {webinar}"), |()| DoneOut::webinar(webinar.to_string())).await
     }
 }
