@@ -8,11 +8,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::actions::common::{
-    registrant_key, session_field, session_key, time_text, webinar_field, webinar_key,
-};
+use crate::action;
+use crate::actions::common::{session_field, session_key, time_text, webinar_field, webinar_key};
 use crate::actions::list::{emit_all, emit_behavior_field, emit_list, Paging};
-use crate::actions::sessions::as_list;
 use crate::actions::webinars::list_metadata;
 use crate::call::{Call, Handler};
 use crate::errors::{ComponentError, Doing};
@@ -158,47 +156,30 @@ impl Handler for ListAttendees {
 #[serde(rename_all = "camelCase")]
 pub struct AttendeeKeyIn {
     /// The webinar's key.
-    pub webinar_key: String,
+    #[schemars(with = "String")]
+    pub webinar_key: WebinarKey,
     /// The session's key.
-    pub session_key: String,
+    #[schemars(with = "String")]
+    pub session_key: SessionKey,
     /// The attendee's registrant key.
-    pub registrant_key: String,
+    #[schemars(with = "String")]
+    pub registrant_key: RegistrantKey,
 }
 
 impl AttendeeKeyIn {
     fn keys(&self) -> Result<(WebinarKey, SessionKey, RegistrantKey), ComponentError> {
-        Ok((
-            webinar_key(&self.webinar_key)?,
-            session_key(&self.session_key)?,
-            registrant_key(&self.registrant_key)?,
-        ))
+        Ok((self.webinar_key.clone(), self.session_key.clone(), self.registrant_key.clone()))
     }
 }
 
-fn attendee_spec(name: &'static str, title: &'static str, description: &'static str) -> FunctionSpec {
-    let mut spec = FunctionSpec::new(name, Kind::Action, title, description);
-    spec.fields = vec![webinar_field(), session_field()];
-    spec
-}
-
+action! {
 /// `getAttendee`.
-#[derive(Default)]
-pub struct GetAttendee;
-
-#[async_trait]
-impl Handler for GetAttendee {
-    type Input = AttendeeKeyIn;
-    type Output = AttendeeOut;
-
-    fn describe() -> FunctionSpec {
-        attendee_spec(
+    GetAttendee = crate::actions::sessions::session_spec(
             "getAttendee",
             "Get attendee",
             "Reads one attendee of a session: when they joined and left",
-        )
-    }
-
-    async fn run(&self, call: &Call, input: AttendeeKeyIn) -> Result<(), ComponentError> {
+        );
+    |call, input: AttendeeKeyIn| -> AttendeeOut {
         let (webinar, session, registrant) = input.keys()?;
         let (connection, organizer) = call.organizer().await?;
         let found = connection
@@ -211,57 +192,29 @@ impl Handler for GetAttendee {
     }
 }
 
-/// Defines a handler emitting one attendee report (`polls`, `questions` or `surveys`).
+/// Defines an action emitting one report of an attendee.
 macro_rules! attendee_report {
-    ($handler:ident, $out:ident, $name:literal, $title:literal, $description:literal, $field:ident, $what:literal, $method:ident) => {
-        #[doc = concat!("The ", $what, " of one attendee.")]
-        #[derive(Debug, Clone, Serialize, JsonSchema)]
-        #[serde(rename_all = "camelCase")]
-        pub struct $out {
-            /// The webinar's key.
-            pub webinar_key: String,
-            /// The session's key.
-            pub session_key: String,
-            /// The attendee's registrant key.
-            pub registrant_key: String,
-            #[doc = concat!("The ", $what, " as GoTo reports them.")]
-            pub $field: Vec<Value>,
-        }
-
-        #[doc = concat!("`", $name, "`.")]
-        #[derive(Default)]
-        pub struct $handler;
-
-        #[async_trait]
-        impl Handler for $handler {
-            type Input = AttendeeKeyIn;
-            type Output = $out;
-
-            fn describe() -> FunctionSpec {
-                attendee_spec($name, $title, $description)
-            }
-
-            async fn run(&self, call: &Call, input: AttendeeKeyIn) -> Result<(), ComponentError> {
-                let (webinar, session, registrant) = input.keys()?;
-                let (connection, organizer) = call.organizer().await?;
-                let found = connection
-                    .client()
-                    .attendees(&organizer, &webinar)
-                    .$method(&session, &registrant)
-                    .await
-                    .doing(format!(
-                        concat!("reading the ", $what, " of attendee {} in session {} of webinar {}"),
-                        registrant, session, webinar
-                    ))?;
-                call.emit(&$out {
-                    webinar_key: webinar.into_string(),
-                    session_key: session.into_string(),
-                    registrant_key: registrant.into_string(),
-                    $field: as_list(found),
-                })
-                .await
-            }
-        }
+    ($handler:ident, $out:ident, $name:literal, $title:literal, $description:literal, $field:ident, $what:literal) => {
+        $crate::report!(
+            $handler,
+            $out,
+            $name,
+            $title,
+            $description,
+            $field,
+            $what,
+            "one attendee",
+            AttendeeKeyIn {
+                webinar_key: "The webinar's key.",
+                session_key: "The session's key.",
+                registrant_key: "The attendee's registrant key."
+            },
+            |goto, keys| goto.attendees(&keys.webinar_key).$field(&keys.session_key, &keys.registrant_key),
+            format!(
+                concat!("reading the ", $what, " of attendee {} in session {} of webinar {}"),
+                keys.registrant_key, keys.session_key, keys.webinar_key
+            )
+        );
     };
 }
 
@@ -272,8 +225,7 @@ attendee_report!(
     "Get attendee poll answers",
     "Reads how one attendee answered the polls of a session",
     polls,
-    "poll answers",
-    polls
+    "poll answers"
 );
 attendee_report!(
     GetAttendeeQuestions,
@@ -282,8 +234,7 @@ attendee_report!(
     "Get attendee questions",
     "Reads the questions one attendee asked in a session, with the answers given",
     questions,
-    "questions",
-    questions
+    "questions"
 );
 attendee_report!(
     GetAttendeeSurveys,
@@ -292,6 +243,5 @@ attendee_report!(
     "Get attendee survey answers",
     "Reads how one attendee answered the surveys of a session",
     surveys,
-    "survey answers",
-    surveys
+    "survey answers"
 );

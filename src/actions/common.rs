@@ -10,6 +10,22 @@ macro_rules! action {
         $handler:ident($name:literal, $title:literal, $description:literal $(, $field:expr)* $(,)?)
         |$call:ident, $input:ident: $in:ty| -> $out:ty $body:block
     ) => {
+        $crate::action! {
+            $(#[$doc])*
+            $handler = {
+                let mut spec =
+                    $crate::spec::FunctionSpec::new($name, $crate::spec::Kind::Action, $title, $description);
+                spec.fields = vec![$($field),*];
+                spec
+            };
+            |$call, $input: $in| -> $out $body
+        }
+    };
+    (
+        $(#[$doc:meta])*
+        $handler:ident = $spec:expr;
+        |$call:ident, $input:ident: $in:ty| -> $out:ty $body:block
+    ) => {
         $(#[$doc])*
         #[derive(Default)]
         pub struct $handler;
@@ -20,14 +36,7 @@ macro_rules! action {
             type Output = $out;
 
             fn describe() -> $crate::spec::FunctionSpec {
-                let mut spec = $crate::spec::FunctionSpec::new(
-                    $name,
-                    $crate::spec::Kind::Action,
-                    $title,
-                    $description,
-                );
-                spec.fields = vec![$($field),*];
-                spec
+                $spec
             }
 
             async fn run(

@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::action;
 use crate::actions::common::{key, webinar_field, webinar_key};
 use crate::actions::list::{emit_all, emit_behavior_field, Paging};
 use crate::actions::output::DoneOut;
@@ -203,27 +204,11 @@ pub struct CreatedCoorganizersOut {
     pub coorganizers: Vec<CoorganizerOut>,
 }
 
+action! {
 /// `createCoorganizers`.
-#[derive(Default)]
-pub struct CreateCoorganizers;
-
-#[async_trait]
-impl Handler for CreateCoorganizers {
-    type Input = CreateCoorganizersIn;
-    type Output = CreatedCoorganizersOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "createCoorganizers",
-            Kind::Action,
-            "Add co-organizers",
-            "Adds colleagues (by organizer key) or external people (by name and email) as co-organizers of a future webinar",
-        );
-        spec.fields = vec![webinar_field()];
-        spec
-    }
-
-    async fn run(&self, call: &Call, input: CreateCoorganizersIn) -> Result<(), ComponentError> {
+    CreateCoorganizers("createCoorganizers", "Add co-organizers",
+            "Adds colleagues (by organizer key) or external people (by name and email) as co-organizers of a future webinar", webinar_field())
+    |call, input: CreateCoorganizersIn| -> CreatedCoorganizersOut {
         let webinar = webinar_key(&input.webinar_key)?;
         let body = input.to_wire()?;
         let (connection, organizer) = call.organizer().await?;
@@ -299,27 +284,11 @@ fn external_field() -> Field {
         .note("Tick for a person outside your GoTo account; leave as is to look it up")
 }
 
+action! {
 /// `deleteCoorganizer`.
-#[derive(Default)]
-pub struct DeleteCoorganizer;
-
-#[async_trait]
-impl Handler for DeleteCoorganizer {
-    type Input = CoorganizerKeyIn;
-    type Output = DoneOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "deleteCoorganizer",
-            Kind::Action,
-            "Remove co-organizer",
-            "Removes a co-organizer from a webinar",
-        );
-        spec.fields = vec![webinar_field(), external_field()];
-        spec
-    }
-
-    async fn run(&self, call: &Call, input: CoorganizerKeyIn) -> Result<(), ComponentError> {
+    DeleteCoorganizer("deleteCoorganizer", "Remove co-organizer",
+            "Removes a co-organizer from a webinar", webinar_field(), external_field())
+    |call, input: CoorganizerKeyIn| -> DoneOut {
         webinar_key(&input.webinar_key)?;
         let connection = call.connection().await?;
         let (organizer, webinar, coorganizer, external) = input.resolve(connection).await?;
@@ -333,27 +302,11 @@ impl Handler for DeleteCoorganizer {
     }
 }
 
+action! {
 /// `resendCoorganizerInvitation`.
-#[derive(Default)]
-pub struct ResendCoorganizerInvitation;
-
-#[async_trait]
-impl Handler for ResendCoorganizerInvitation {
-    type Input = CoorganizerKeyIn;
-    type Output = DoneOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "resendCoorganizerInvitation",
-            Kind::Action,
-            "Resend co-organizer invitation",
-            "Emails a co-organizer their invitation and join link again",
-        );
-        spec.fields = vec![webinar_field(), external_field()];
-        spec
-    }
-
-    async fn run(&self, call: &Call, input: CoorganizerKeyIn) -> Result<(), ComponentError> {
+    ResendCoorganizerInvitation("resendCoorganizerInvitation", "Resend co-organizer invitation",
+            "Emails a co-organizer their invitation and join link again", webinar_field(), external_field())
+    |call, input: CoorganizerKeyIn| -> DoneOut {
         webinar_key(&input.webinar_key)?;
         let connection = call.connection().await?;
         let (organizer, webinar, coorganizer, external) = input.resolve(connection).await?;

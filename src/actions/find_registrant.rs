@@ -1,15 +1,14 @@
 //! `findRegistrantByEmail`: looks a registration up by email address, ignoring letter case.
 
-use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::action;
 use crate::actions::common::{webinar_field, webinar_key};
 use crate::actions::output::RegistrantOut;
-use crate::call::{Call, Handler};
 use crate::errors::{names, ComponentError, Doing};
-use crate::spec::{Field, FunctionSpec, Kind};
+use crate::spec::Field;
 
 /// What to do when nobody with the email is registered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -49,24 +48,10 @@ pub struct FoundRegistrantOut {
     pub registrant: RegistrantOut,
 }
 
+action! {
 /// `findRegistrantByEmail`.
-#[derive(Default)]
-pub struct FindRegistrantByEmail;
-
-#[async_trait]
-impl Handler for FindRegistrantByEmail {
-    type Input = FindRegistrantIn;
-    type Output = FoundRegistrantOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "findRegistrantByEmail",
-            Kind::Action,
-            "Find registrant by email",
-            "Looks up a webinar's registration by email address (any letter case), reading every page of registrants",
-        );
-        spec.fields = vec![
-            webinar_field(),
+    FindRegistrantByEmail("findRegistrantByEmail", "Find registrant by email",
+            "Looks up a webinar's registration by email address (any letter case), reading every page of registrants", webinar_field(),
             Field::select(
                 "ifAbsent",
                 "When nobody is registered with the email",
@@ -76,12 +61,8 @@ impl Handler for FindRegistrantByEmail {
                     ("fail", "Emit a NotFound error"),
                 ],
             )
-            .prompt("Emit nothing"),
-        ];
-        spec
-    }
-
-    async fn run(&self, call: &Call, input: FindRegistrantIn) -> Result<(), ComponentError> {
+            .prompt("Emit nothing"))
+    |call, input: FindRegistrantIn| -> FoundRegistrantOut {
         let webinar = webinar_key(&input.webinar_key)?;
         let email = input.email.trim();
         if email.is_empty() {

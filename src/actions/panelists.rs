@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::action;
 use crate::actions::common::{key, webinar_field, webinar_key};
 use crate::actions::list::{emit_all, emit_behavior_field, Paging};
 use crate::actions::output::DoneOut;
@@ -167,27 +168,11 @@ pub struct CreatedPanelistsOut {
     pub panelists: Vec<PanelistOut>,
 }
 
+action! {
 /// `createPanelists`.
-#[derive(Default)]
-pub struct CreatePanelists;
-
-#[async_trait]
-impl Handler for CreatePanelists {
-    type Input = CreatePanelistsIn;
-    type Output = CreatedPanelistsOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "createPanelists",
-            Kind::Action,
-            "Invite panelists",
-            "Invites one or more panelists to a future webinar; GoTo emails each their join link",
-        );
-        spec.fields = vec![webinar_field()];
-        spec
-    }
-
-    async fn run(&self, call: &Call, input: CreatePanelistsIn) -> Result<(), ComponentError> {
+    CreatePanelists("createPanelists", "Invite panelists",
+            "Invites one or more panelists to a future webinar; GoTo emails each their join link", webinar_field())
+    |call, input: CreatePanelistsIn| -> CreatedPanelistsOut {
         let webinar = webinar_key(&input.webinar_key)?;
         let body = input.to_wire()?;
         let (connection, organizer) = call.organizer().await?;
@@ -224,27 +209,11 @@ pub struct PanelistKeyIn {
     pub panelist_key: String,
 }
 
+action! {
 /// `deletePanelist`.
-#[derive(Default)]
-pub struct DeletePanelist;
-
-#[async_trait]
-impl Handler for DeletePanelist {
-    type Input = PanelistKeyIn;
-    type Output = DoneOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "deletePanelist",
-            Kind::Action,
-            "Remove panelist",
-            "Removes a panelist from a webinar",
-        );
-        spec.fields = vec![webinar_field()];
-        spec
-    }
-
-    async fn run(&self, call: &Call, input: PanelistKeyIn) -> Result<(), ComponentError> {
+    DeletePanelist("deletePanelist", "Remove panelist",
+            "Removes a panelist from a webinar", webinar_field())
+    |call, input: PanelistKeyIn| -> DoneOut {
         let webinar = webinar_key(&input.webinar_key)?;
         let panelist = panelist_key(&input.panelist_key)?;
         let (connection, organizer) = call.organizer().await?;
@@ -258,27 +227,11 @@ impl Handler for DeletePanelist {
     }
 }
 
+action! {
 /// `resendPanelistInvitation`.
-#[derive(Default)]
-pub struct ResendPanelistInvitation;
-
-#[async_trait]
-impl Handler for ResendPanelistInvitation {
-    type Input = PanelistKeyIn;
-    type Output = DoneOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "resendPanelistInvitation",
-            Kind::Action,
-            "Resend panelist invitation",
-            "Emails a panelist their invitation and join link again",
-        );
-        spec.fields = vec![webinar_field()];
-        spec
-    }
-
-    async fn run(&self, call: &Call, input: PanelistKeyIn) -> Result<(), ComponentError> {
+    ResendPanelistInvitation("resendPanelistInvitation", "Resend panelist invitation",
+            "Emails a panelist their invitation and join link again", webinar_field())
+    |call, input: PanelistKeyIn| -> DoneOut {
         let webinar = webinar_key(&input.webinar_key)?;
         let panelist = panelist_key(&input.panelist_key)?;
         let (connection, organizer) = call.organizer().await?;

@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::action;
 use crate::actions::common::{key, registrant_key, webinar_field, webinar_key};
 use crate::actions::list::{emit_behavior_field, emit_list, Paging};
 use crate::actions::output::{
@@ -133,27 +134,11 @@ pub struct RegistrantKeyIn {
     pub registrant_key: String,
 }
 
+action! {
 /// `getRegistrant`.
-#[derive(Default)]
-pub struct GetRegistrant;
-
-#[async_trait]
-impl Handler for GetRegistrant {
-    type Input = RegistrantKeyIn;
-    type Output = RegistrantOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "getRegistrant",
-            Kind::Action,
-            "Get registrant",
-            "Reads one registrant of a webinar with every field they filled",
-        );
-        spec.fields = vec![webinar_field()];
-        spec
-    }
-
-    async fn run(&self, call: &Call, input: RegistrantKeyIn) -> Result<(), ComponentError> {
+    GetRegistrant("getRegistrant", "Get registrant",
+            "Reads one registrant of a webinar with every field they filled", webinar_field())
+    |call, input: RegistrantKeyIn| -> RegistrantOut {
         let webinar = webinar_key(&input.webinar_key)?;
         let registrant = registrant_key(&input.registrant_key)?;
         let (connection, organizer) = call.organizer().await?;
@@ -455,27 +440,11 @@ async fn form(connection: &Connection, webinar: &WebinarKey) -> Result<Registrat
         .doing(format!("reading the registration form of webinar {webinar}"))
 }
 
+action! {
 /// `deleteRegistrant`.
-#[derive(Default)]
-pub struct DeleteRegistrant;
-
-#[async_trait]
-impl Handler for DeleteRegistrant {
-    type Input = RegistrantKeyIn;
-    type Output = DoneOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "deleteRegistrant",
-            Kind::Action,
-            "Delete registrant",
-            "Removes a registrant from a future webinar",
-        );
-        spec.fields = vec![webinar_field()];
-        spec
-    }
-
-    async fn run(&self, call: &Call, input: RegistrantKeyIn) -> Result<(), ComponentError> {
+    DeleteRegistrant("deleteRegistrant", "Delete registrant",
+            "Removes a registrant from a future webinar", webinar_field())
+    |call, input: RegistrantKeyIn| -> DoneOut {
         let webinar = webinar_key(&input.webinar_key)?;
         let registrant = registrant_key(&input.registrant_key)?;
         let (connection, organizer) = call.organizer().await?;
@@ -523,27 +492,11 @@ impl RegistrationFieldsOut {
     }
 }
 
+action! {
 /// `getRegistrationFields`.
-#[derive(Default)]
-pub struct GetRegistrationFields;
-
-#[async_trait]
-impl Handler for GetRegistrationFields {
-    type Input = WebinarKeyIn;
-    type Output = RegistrationFieldsOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "getRegistrationFields",
-            Kind::Action,
-            "Get registration fields",
-            "Reads a webinar's registration form: standard fields and custom questions with their keys",
-        );
-        spec.fields = vec![webinar_field()];
-        spec
-    }
-
-    async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
+    GetRegistrationFields("getRegistrationFields", "Get registration fields",
+            "Reads a webinar's registration form: standard fields and custom questions with their keys", webinar_field())
+    |call, input: WebinarKeyIn| -> RegistrationFieldsOut {
         let webinar = input.webinar_key.clone();
         let (connection, organizer) = call.organizer().await?;
         let fields = connection

@@ -9,8 +9,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::action;
 use crate::actions::attendees::AttendeeOut;
-use crate::actions::common::{session_field, session_key, time_text, webinar_field, webinar_key};
+use crate::actions::common::{session_field, time_text, webinar_field, webinar_key};
 use crate::actions::list::{emit_behavior_field, emit_list, Paging};
 use crate::actions::webinars::list_metadata;
 use crate::call::{Call, Handler};
@@ -145,41 +146,34 @@ impl Handler for ListSessions {
 #[serde(rename_all = "camelCase")]
 pub struct SessionKeyIn {
     /// The webinar's key.
-    pub webinar_key: String,
+    #[schemars(with = "String")]
+    pub webinar_key: WebinarKey,
     /// The session's key.
-    pub session_key: String,
+    #[schemars(with = "String")]
+    pub session_key: SessionKey,
 }
 
 impl SessionKeyIn {
     fn keys(&self) -> Result<(WebinarKey, SessionKey), ComponentError> {
-        Ok((webinar_key(&self.webinar_key)?, session_key(&self.session_key)?))
+        Ok((self.webinar_key.clone(), self.session_key.clone()))
     }
 }
 
-fn session_spec(name: &'static str, title: &'static str, description: &'static str) -> FunctionSpec {
+/// The spec of an action on one session (or one of its attendees): the webinar and session fields.
+pub fn session_spec(name: &'static str, title: &'static str, description: &'static str) -> FunctionSpec {
     let mut spec = FunctionSpec::new(name, Kind::Action, title, description);
     spec.fields = vec![webinar_field(), session_field()];
     spec
 }
 
+action! {
 /// `getSession`.
-#[derive(Default)]
-pub struct GetSession;
-
-#[async_trait]
-impl Handler for GetSession {
-    type Input = SessionKeyIn;
-    type Output = SessionDetailOut;
-
-    fn describe() -> FunctionSpec {
-        session_spec(
+    GetSession = session_spec(
             "getSession",
             "Get session",
             "Reads one held session of a webinar: the session, or its attendees when GoTo answers them (see `answer`)",
-        )
-    }
-
-    async fn run(&self, call: &Call, input: SessionKeyIn) -> Result<(), ComponentError> {
+        );
+    |call, input: SessionKeyIn| -> SessionDetailOut {
         let (webinar, session) = input.keys()?;
         let (connection, organizer) = call.organizer().await?;
         let found = connection
@@ -262,24 +256,14 @@ pub struct SessionFiguresOut {
     pub polls_and_surveys: Option<Value>,
 }
 
+action! {
 /// `getSessionPerformance`.
-#[derive(Default)]
-pub struct GetSessionPerformance;
-
-#[async_trait]
-impl Handler for GetSessionPerformance {
-    type Input = SessionKeyIn;
-    type Output = SessionFiguresOut;
-
-    fn describe() -> FunctionSpec {
-        session_spec(
+    GetSessionPerformance = session_spec(
             "getSessionPerformance",
             "Get session performance",
             "Reads attendance and engagement figures of one held session",
-        )
-    }
-
-    async fn run(&self, call: &Call, input: SessionKeyIn) -> Result<(), ComponentError> {
+        );
+    |call, input: SessionKeyIn| -> SessionFiguresOut {
         let (webinar, session) = input.keys()?;
         let (connection, organizer) = call.organizer().await?;
         let figures: Performance = connection
@@ -307,52 +291,58 @@ pub fn as_list(value: Value) -> Vec<Value> {
     }
 }
 
-/// Defines a handler emitting one session report (`polls`, `questions` or `surveys`).
-macro_rules! session_report {
-    ($handler:ident, $out:ident, $name:literal, $title:literal, $description:literal, $field:ident, $what:literal, $method:ident) => {
-        #[doc = concat!("The ", $what, " of a session.")]
-        #[derive(Debug, Clone, Serialize, JsonSchema)]
+/// Defines an action emitting one report GoTo answers as a list (`polls`, `questions`,
+/// `surveys`) of a session or an attendee, with the keys that name it.
+#[macro_export]
+macro_rules! report {
+    (
+        $handler:ident, $out:ident, $name:literal, $title:literal, $description:literal,
+        $field:ident, $what:literal, $of:literal, $input:ty { $($key:ident: $key_doc:literal),+ },
+        |$goto:ident, $in:ident| $request:expr, $doing:expr
+    ) => {
+        #[doc = concat!("The ", $what, " of ", $of, ".")]
+        #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
         #[serde(rename_all = "camelCase")]
         pub struct $out {
-            /// The webinar's key.
-            pub webinar_key: String,
-            /// The session's key.
-            pub session_key: String,
+            $(#[doc = $key_doc] pub $key: String,)+
             #[doc = concat!("The ", $what, " as GoTo reports them.")]
-            pub $field: Vec<Value>,
+            pub $field: Vec<serde_json::Value>,
         }
 
-        #[doc = concat!("`", $name, "`.")]
-        #[derive(Default)]
-        pub struct $handler;
-
-        #[async_trait]
-        impl Handler for $handler {
-            type Input = SessionKeyIn;
-            type Output = $out;
-
-            fn describe() -> FunctionSpec {
-                session_spec($name, $title, $description)
-            }
-
-            async fn run(&self, call: &Call, input: SessionKeyIn) -> Result<(), ComponentError> {
-                let (webinar, session) = input.keys()?;
-                let (connection, organizer) = call.organizer().await?;
-                let found =
-                    connection.client().sessions(&organizer).$method(&webinar, &session).await.doing(
-                        format!(
-                            concat!("reading the ", $what, " of session {} of webinar {}"),
-                            session, webinar
-                        ),
-                    )?;
-                call.emit(&$out {
-                    webinar_key: webinar.into_string(),
-                    session_key: session.into_string(),
-                    $field: as_list(found),
+        $crate::action! {
+            #[doc = concat!("`", $name, "`.")]
+            $handler = $crate::actions::sessions::session_spec($name, $title, $description);
+            |call, input: $input| -> $out {
+                let ($goto, $in) = (call.goto().await?, &input);
+                call.emit_answer($request, $doing, |found| $out {
+                    $($key: input.$key.to_string(),)+
+                    $field: $crate::actions::sessions::as_list(found),
                 })
                 .await
             }
         }
+    };
+}
+
+/// Defines an action emitting one report of a session.
+macro_rules! session_report {
+    ($handler:ident, $out:ident, $name:literal, $title:literal, $description:literal, $field:ident, $what:literal) => {
+        $crate::report!(
+            $handler,
+            $out,
+            $name,
+            $title,
+            $description,
+            $field,
+            $what,
+            "a session",
+            SessionKeyIn { webinar_key: "The webinar's key.", session_key: "The session's key." },
+            |goto, keys| goto.sessions().$field(&keys.webinar_key, &keys.session_key),
+            format!(
+                concat!("reading the ", $what, " of session {} of webinar {}"),
+                keys.session_key, keys.webinar_key
+            )
+        );
     };
 }
 
@@ -363,8 +353,7 @@ session_report!(
     "Get session polls",
     "Reads the polls of a held session with how many chose each answer",
     polls,
-    "polls",
-    polls
+    "polls"
 );
 session_report!(
     GetSessionQuestions,
@@ -373,8 +362,7 @@ session_report!(
     "Get session questions",
     "Reads the questions attendees asked in a held session, with the answers given",
     questions,
-    "questions",
-    questions
+    "questions"
 );
 session_report!(
     GetSessionSurveys,
@@ -383,8 +371,7 @@ session_report!(
     "Get session surveys",
     "Reads the surveys of a held session with how many chose each answer",
     surveys,
-    "surveys",
-    surveys
+    "surveys"
 );
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::action;
 use crate::actions::common::{webinar_field, webinar_key};
 use crate::actions::list::{emit_all, emit_behavior_field, Paging};
 use crate::actions::output::{DoneOut, TimeRangeOut, WebinarKeyOut, WebinarOut};
@@ -27,27 +28,11 @@ pub struct MeetingTimesOut {
     pub times: Vec<TimeRangeOut>,
 }
 
+action! {
 /// `getWebinarMeetingTimes`.
-#[derive(Default)]
-pub struct GetWebinarMeetingTimes;
-
-#[async_trait]
-impl Handler for GetWebinarMeetingTimes {
-    type Input = WebinarKeyIn;
-    type Output = MeetingTimesOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "getWebinarMeetingTimes",
-            Kind::Action,
-            "Get webinar meeting times",
-            "Reads the start and end time of every session of a webinar (useful for series and sequences)",
-        );
-        spec.fields = vec![webinar_field()];
-        spec
-    }
-
-    async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
+    GetWebinarMeetingTimes("getWebinarMeetingTimes", "Get webinar meeting times",
+            "Reads the start and end time of every session of a webinar (useful for series and sequences)", webinar_field())
+    |call, input: WebinarKeyIn| -> MeetingTimesOut {
         let webinar = input.webinar_key.clone();
         let (connection, organizer) = call.organizer().await?;
         let times = connection
@@ -80,27 +65,11 @@ pub struct AudioOut {
     pub private_info: Option<Value>,
 }
 
+action! {
 /// `getWebinarAudio`.
-#[derive(Default)]
-pub struct GetWebinarAudio;
-
-#[async_trait]
-impl Handler for GetWebinarAudio {
-    type Input = WebinarKeyIn;
-    type Output = AudioOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "getWebinarAudio",
-            Kind::Action,
-            "Get webinar audio",
-            "Reads how attendees hear a webinar: computer audio, phone dial-in numbers or a private line",
-        );
-        spec.fields = vec![webinar_field()];
-        spec
-    }
-
-    async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
+    GetWebinarAudio("getWebinarAudio", "Get webinar audio",
+            "Reads how attendees hear a webinar: computer audio, phone dial-in numbers or a private line", webinar_field())
+    |call, input: WebinarKeyIn| -> AudioOut {
         let webinar = input.webinar_key.clone();
         let (connection, organizer) = call.organizer().await?;
         let audio = connection
@@ -161,24 +130,10 @@ pub struct UpdateAudioIn {
     pub private_info: Option<Value>,
 }
 
+action! {
 /// `updateWebinarAudio`.
-#[derive(Default)]
-pub struct UpdateWebinarAudio;
-
-#[async_trait]
-impl Handler for UpdateWebinarAudio {
-    type Input = UpdateAudioIn;
-    type Output = DoneOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "updateWebinarAudio",
-            Kind::Action,
-            "Update webinar audio",
-            "Sets how attendees hear a future webinar: computer audio, phone, both, or a private line",
-        );
-        spec.fields = vec![
-            webinar_field(),
+    UpdateWebinarAudio("updateWebinarAudio", "Update webinar audio",
+            "Sets how attendees hear a future webinar: computer audio, phone, both, or a private line", webinar_field(),
             Field::select(
                 "type",
                 "Audio",
@@ -188,12 +143,8 @@ impl Handler for UpdateWebinarAudio {
                     ("Hybrid", "Computer audio and phone"),
                     ("Private", "Private conference line"),
                 ],
-            ),
-        ];
-        spec
-    }
-
-    async fn run(&self, call: &Call, input: UpdateAudioIn) -> Result<(), ComponentError> {
+            ))
+    |call, input: UpdateAudioIn| -> DoneOut {
         let webinar = webinar_key(&input.webinar_key)?;
         for (name, value) in [("pstnInfo", &input.pstn_info), ("privateInfo", &input.private_info)] {
             if value.as_ref().is_some_and(|v| !v.is_object()) {
@@ -244,27 +195,11 @@ pub struct WebinarPerformanceOut {
     pub sessions: Vec<SessionPerformanceOut>,
 }
 
+action! {
 /// `getWebinarPerformance`.
-#[derive(Default)]
-pub struct GetWebinarPerformance;
-
-#[async_trait]
-impl Handler for GetWebinarPerformance {
-    type Input = WebinarKeyIn;
-    type Output = WebinarPerformanceOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "getWebinarPerformance",
-            Kind::Action,
-            "Get webinar performance",
-            "Reads attendance and engagement figures of every held session of a webinar",
-        );
-        spec.fields = vec![webinar_field()];
-        spec
-    }
-
-    async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
+    GetWebinarPerformance("getWebinarPerformance", "Get webinar performance",
+            "Reads attendance and engagement figures of every held session of a webinar", webinar_field())
+    |call, input: WebinarKeyIn| -> WebinarPerformanceOut {
         let webinar = input.webinar_key.clone();
         let (connection, organizer) = call.organizer().await?;
         let figures = connection
@@ -376,27 +311,11 @@ pub struct CopyWebinarIn {
     pub time_zone: Option<String>,
 }
 
+action! {
 /// `copyWebinar`.
-#[derive(Default)]
-pub struct CopyWebinar;
-
-#[async_trait]
-impl Handler for CopyWebinar {
-    type Input = CopyWebinarIn;
-    type Output = WebinarKeyOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "copyWebinar",
-            Kind::Action,
-            "Copy webinar",
-            "Creates a new webinar from an existing one (settings and questions, not registrants), optionally with new title, description or times",
-        );
-        spec.fields = vec![webinar_field()];
-        spec
-    }
-
-    async fn run(&self, call: &Call, input: CopyWebinarIn) -> Result<(), ComponentError> {
+    CopyWebinar("copyWebinar", "Copy webinar",
+            "Creates a new webinar from an existing one (settings and questions, not registrants), optionally with new title, description or times", webinar_field())
+    |call, input: CopyWebinarIn| -> WebinarKeyOut {
         let webinar = webinar_key(&input.webinar_key)?;
         if input.subject.as_deref().is_some_and(|s| s.trim().is_empty() || s.chars().count() > 128) {
             return Err(ComponentError::input("`subject` must be 1 to 128 characters"));
@@ -443,27 +362,11 @@ pub struct StartUrlOut {
     pub start_url: Option<String>,
 }
 
+action! {
 /// `getWebinarStartUrl`.
-#[derive(Default)]
-pub struct GetWebinarStartUrl;
-
-#[async_trait]
-impl Handler for GetWebinarStartUrl {
-    type Input = WebinarKeyIn;
-    type Output = StartUrlOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "getWebinarStartUrl",
-            Kind::Action,
-            "Get webinar start link",
-            "Reads the link that starts a webinar as its organizer",
-        );
-        spec.fields = vec![webinar_field()];
-        spec
-    }
-
-    async fn run(&self, call: &Call, input: WebinarKeyIn) -> Result<(), ComponentError> {
+    GetWebinarStartUrl("getWebinarStartUrl", "Get webinar start link",
+            "Reads the link that starts a webinar as its organizer", webinar_field())
+    |call, input: WebinarKeyIn| -> StartUrlOut {
         let webinar = input.webinar_key.clone();
         let (connection, organizer) = call.organizer().await?;
         let found = connection

@@ -402,25 +402,11 @@ impl CreateWebinarIn {
     }
 }
 
+action! {
 /// `createWebinar`.
-#[derive(Default)]
-pub struct CreateWebinarAction;
-
-#[async_trait]
-impl Handler for CreateWebinarAction {
-    type Input = CreateWebinarIn;
-    type Output = WebinarKeyOut;
-
-    fn describe() -> FunctionSpec {
-        FunctionSpec::new(
-            "createWebinar",
-            Kind::Action,
-            "Create webinar",
-            "Creates a single-session, series or sequence webinar for the connected organizer",
-        )
-    }
-
-    async fn run(&self, call: &Call, input: CreateWebinarIn) -> Result<(), ComponentError> {
+    CreateWebinarAction("createWebinar", "Create webinar",
+            "Creates a single-session, series or sequence webinar for the connected organizer")
+    |call, input: CreateWebinarIn| -> WebinarKeyOut {
         let body = input.to_wire()?;
         let (connection, organizer) = call.organizer().await?;
         let created = connection.client().webinars(&organizer).create(&body).await;
@@ -454,27 +440,11 @@ pub struct UpdateWebinarIn {
     pub notify_participants: Option<bool>,
 }
 
+action! {
 /// `updateWebinar`.
-#[derive(Default)]
-pub struct UpdateWebinarAction;
-
-#[async_trait]
-impl Handler for UpdateWebinarAction {
-    type Input = UpdateWebinarIn;
-    type Output = DoneOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "updateWebinar",
-            Kind::Action,
-            "Update webinar",
-            "Changes a webinar's title, description, times, time zone, locale or email settings",
-        );
-        spec.fields = vec![webinar_field()];
-        spec
-    }
-
-    async fn run(&self, call: &Call, input: UpdateWebinarIn) -> Result<(), ComponentError> {
+    UpdateWebinarAction("updateWebinar", "Update webinar",
+            "Changes a webinar's title, description, times, time zone, locale or email settings", webinar_field())
+    |call, input: UpdateWebinarIn| -> DoneOut {
         let webinar = input.webinar_key;
         let body = UpdateWebinar {
             subject: input.subject.clone(),
