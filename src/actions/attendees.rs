@@ -1,20 +1,15 @@
 //! Attendee actions: list (a session's or a whole webinar's), get, and an attendee's poll
 //! answers, questions and survey answers.
 
-use async_trait::async_trait;
 use gotowebinar::keys::{RegistrantKey, SessionKey, WebinarKey};
 use gotowebinar::models::Attendee;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::action;
-use crate::actions::common::{session_field, session_key, time_text, webinar_field, webinar_key};
+use crate::actions::common::{session_field, time_text, webinar_field};
 use crate::actions::list::{emit_all, emit_behavior_field, emit_list, Paging};
-use crate::actions::webinars::list_metadata;
-use crate::call::{Call, Handler};
 use crate::errors::{ComponentError, Doing};
-use crate::spec::{FunctionSpec, Kind};
 
 /// When an attendee joined and left.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -79,46 +74,25 @@ impl AttendeeOut {
 #[serde(rename_all = "camelCase")]
 pub struct ListAttendeesIn {
     /// The webinar's key.
-    pub webinar_key: String,
+    #[schemars(with = "String")]
+    pub webinar_key: WebinarKey,
     /// Only this session's attendees; leave empty for every session of the webinar.
-    pub session_key: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub session_key: Option<SessionKey>,
     #[serde(flatten)]
     #[allow(missing_docs)]
     pub paging: Paging,
 }
 
+action! {
 /// `listAttendees`.
-#[derive(Default)]
-pub struct ListAttendees;
-
-#[async_trait]
-impl Handler for ListAttendees {
-    type Input = ListAttendeesIn;
-    type Output = AttendeeOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "listAttendees",
-            Kind::Action,
-            "List attendees",
-            "Lists who attended one session, or every session of a webinar, every page",
-        );
-        spec.fields = vec![
-            webinar_field(),
+    ListAttendees(list "listAttendees", "List attendees",
+            "Lists who attended one session, or every session of a webinar, every page", webinar_field(),
             session_field().note("Leave empty to list the attendees of every session of the webinar"),
-            emit_behavior_field(),
-        ];
-        spec.dynamic_metadata = true;
-        spec
-    }
-
-    fn metadata(cfg: &Value) -> Option<Value> {
-        list_metadata::<ListAttendeesIn, AttendeeOut>(cfg)
-    }
-
-    async fn run(&self, call: &Call, input: ListAttendeesIn) -> Result<(), ComponentError> {
-        let webinar = webinar_key(&input.webinar_key)?;
-        let session = input.session_key.as_deref().map(session_key).transpose()?;
+            emit_behavior_field())
+    |call, input: ListAttendeesIn| -> AttendeeOut {
+        let webinar = input.webinar_key.clone();
+        let session = input.session_key.clone();
         input.paging.size()?;
         let (connection, organizer) = call.organizer().await?;
         match session {

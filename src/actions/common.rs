@@ -23,8 +23,25 @@ macro_rules! action {
     };
     (
         $(#[$doc:meta])*
-        $handler:ident = $spec:expr;
+        $handler:ident(list $name:literal, $title:literal, $description:literal $(, $field:expr)* $(,)?)
         |$call:ident, $input:ident: $in:ty| -> $out:ty $body:block
+    ) => {
+        $crate::action! {
+            $(#[$doc])*
+            $handler = {
+                let mut spec =
+                    $crate::spec::FunctionSpec::new($name, $crate::spec::Kind::Action, $title, $description);
+                spec.fields = vec![$($field),*];
+                spec.dynamic_metadata = true;
+                spec
+            };
+            list |$call, $input: $in| -> $out $body
+        }
+    };
+    (
+        $(#[$doc:meta])*
+        $handler:ident = $spec:expr;
+        $(list $($list:block)?)? |$call:ident, $input:ident: $in:ty| -> $out:ty $body:block
     ) => {
         $(#[$doc])*
         #[derive(Default)]
@@ -38,6 +55,14 @@ macro_rules! action {
             fn describe() -> $crate::spec::FunctionSpec {
                 $spec
             }
+
+            $(
+                $($list)?
+                fn metadata(cfg: &serde_json::Value) -> Option<serde_json::Value> {
+                    // A list's output is one item or a page of them, as `emitBehavior` says.
+                    $crate::actions::webinars::list_metadata::<$in, $out>(cfg)
+                }
+            )?
 
             async fn run(
                 &self,

@@ -1,22 +1,18 @@
 //! Co-organizer actions: list, add, remove, resend the invitation.
 
-use async_trait::async_trait;
 use gotowebinar::keys::{CoorganizerKey, OrganizerKey, WebinarKey};
 use gotowebinar::models::{Coorganizer, NewCoorganizer};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::action;
-use crate::actions::common::{key, webinar_field, webinar_key};
+use crate::actions::common::{key, webinar_field};
 use crate::actions::list::{emit_all, emit_behavior_field, Paging};
 use crate::actions::output::DoneOut;
 use crate::actions::registrants::plausible_email;
-use crate::actions::webinars::list_metadata;
-use crate::call::{Call, Handler};
 use crate::connection::Connection;
 use crate::errors::{names, ComponentError, Doing};
-use crate::spec::{Field, FunctionSpec, Kind};
+use crate::spec::Field;
 
 /// A co-organizer of a webinar.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -57,39 +53,19 @@ impl CoorganizerOut {
 #[serde(rename_all = "camelCase")]
 pub struct ListCoorganizersIn {
     /// The webinar's key.
-    pub webinar_key: String,
+    #[schemars(with = "String")]
+    pub webinar_key: WebinarKey,
     #[serde(flatten)]
     #[allow(missing_docs)]
     pub paging: Paging,
 }
 
+action! {
 /// `listCoorganizers`.
-#[derive(Default)]
-pub struct ListCoorganizers;
-
-#[async_trait]
-impl Handler for ListCoorganizers {
-    type Input = ListCoorganizersIn;
-    type Output = CoorganizerOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "listCoorganizers",
-            Kind::Action,
-            "List co-organizers",
-            "Lists the co-organizers of a webinar",
-        );
-        spec.fields = vec![webinar_field(), emit_behavior_field()];
-        spec.dynamic_metadata = true;
-        spec
-    }
-
-    fn metadata(cfg: &Value) -> Option<Value> {
-        list_metadata::<ListCoorganizersIn, CoorganizerOut>(cfg)
-    }
-
-    async fn run(&self, call: &Call, input: ListCoorganizersIn) -> Result<(), ComponentError> {
-        let webinar = webinar_key(&input.webinar_key)?;
+    ListCoorganizers(list "listCoorganizers", "List co-organizers",
+            "Lists the co-organizers of a webinar", webinar_field(), emit_behavior_field())
+    |call, input: ListCoorganizersIn| -> CoorganizerOut {
+        let webinar = input.webinar_key.clone();
         input.paging.size()?;
         let (connection, organizer) = call.organizer().await?;
         let list = connection
@@ -160,7 +136,8 @@ impl CoorganizerIn {
 #[serde(rename_all = "camelCase")]
 pub struct CreateCoorganizersIn {
     /// The webinar's key.
-    pub webinar_key: String,
+    #[schemars(with = "String")]
+    pub webinar_key: WebinarKey,
     /// Several co-organizers at once; or give `organizerKey`, or `givenName` and `email`, for one.
     pub coorganizers: Option<Vec<CoorganizerIn>>,
     /// One colleague's organizer key.
@@ -209,7 +186,7 @@ action! {
     CreateCoorganizers("createCoorganizers", "Add co-organizers",
             "Adds colleagues (by organizer key) or external people (by name and email) as co-organizers of a future webinar", webinar_field())
     |call, input: CreateCoorganizersIn| -> CreatedCoorganizersOut {
-        let webinar = webinar_key(&input.webinar_key)?;
+        let webinar = input.webinar_key.clone();
         let body = input.to_wire()?;
         let (connection, organizer) = call.organizer().await?;
         let created = connection
@@ -241,9 +218,11 @@ action! {
 #[serde(rename_all = "camelCase")]
 pub struct CoorganizerKeyIn {
     /// The webinar's key.
-    pub webinar_key: String,
+    #[schemars(with = "String")]
+    pub webinar_key: WebinarKey,
     /// The co-organizer's key (from `listCoorganizers` or `createCoorganizers`).
-    pub coorganizer_key: String,
+    #[schemars(with = "String")]
+    pub coorganizer_key: CoorganizerKey,
     /// Whether the co-organizer is external; looked up when left empty.
     pub external: Option<bool>,
 }
@@ -254,8 +233,7 @@ impl CoorganizerKeyIn {
         &self,
         connection: &Connection,
     ) -> Result<(OrganizerKey, WebinarKey, CoorganizerKey, bool), ComponentError> {
-        let webinar = webinar_key(&self.webinar_key)?;
-        let coorganizer = key("coorganizerKey", &self.coorganizer_key, |t| CoorganizerKey::new(t))?;
+        let (webinar, coorganizer) = (self.webinar_key.clone(), self.coorganizer_key.clone());
         let organizer = connection.organizer_key().await?;
         let external = match self.external {
             Some(external) => external,
@@ -289,7 +267,6 @@ action! {
     DeleteCoorganizer("deleteCoorganizer", "Remove co-organizer",
             "Removes a co-organizer from a webinar", webinar_field(), external_field())
     |call, input: CoorganizerKeyIn| -> DoneOut {
-        webinar_key(&input.webinar_key)?;
         let connection = call.connection().await?;
         let (organizer, webinar, coorganizer, external) = input.resolve(connection).await?;
         connection
@@ -307,7 +284,6 @@ action! {
     ResendCoorganizerInvitation("resendCoorganizerInvitation", "Resend co-organizer invitation",
             "Emails a co-organizer their invitation and join link again", webinar_field(), external_field())
     |call, input: CoorganizerKeyIn| -> DoneOut {
-        webinar_key(&input.webinar_key)?;
         let connection = call.connection().await?;
         let (organizer, webinar, coorganizer, external) = input.resolve(connection).await?;
         connection

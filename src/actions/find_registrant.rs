@@ -1,11 +1,12 @@
 //! `findRegistrantByEmail`: looks a registration up by email address, ignoring letter case.
 
+use gotowebinar::keys::WebinarKey;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::action;
-use crate::actions::common::{webinar_field, webinar_key};
+use crate::actions::common::webinar_field;
 use crate::actions::output::RegistrantOut;
 use crate::errors::{names, ComponentError, Doing};
 use crate::spec::Field;
@@ -28,7 +29,8 @@ pub enum IfAbsent {
 #[serde(rename_all = "camelCase")]
 pub struct FindRegistrantIn {
     /// The webinar's key.
-    pub webinar_key: String,
+    #[schemars(with = "String")]
+    pub webinar_key: WebinarKey,
     /// The email address to look for (letter case does not matter).
     pub email: String,
     /// When nobody is registered with the email: `emitNothing` (default), `emitNotFound`
@@ -63,7 +65,7 @@ action! {
             )
             .prompt("Emit nothing"))
     |call, input: FindRegistrantIn| -> FoundRegistrantOut {
-        let webinar = webinar_key(&input.webinar_key)?;
+        let webinar = input.webinar_key.clone();
         let email = input.email.trim();
         if email.is_empty() {
             return Err(ComponentError::input("`email` must not be empty"));

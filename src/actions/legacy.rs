@@ -2,10 +2,11 @@
 //! It registers like `createRegistrant` (an existing registration is returned, not duplicated).
 
 use async_trait::async_trait;
+use gotowebinar::keys::WebinarKey;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::actions::common::{webinar_field, webinar_key};
+use crate::actions::common::webinar_field;
 use crate::actions::output::CreatedRegistrantOut;
 use crate::actions::registrants::{register, CreateRegistrantIn};
 use crate::call::{Call, Handler};
@@ -17,7 +18,8 @@ use crate::spec::{FunctionSpec, Kind};
 #[serde(rename_all = "camelCase")]
 pub struct AddParticipantIn {
     /// The webinar's key (usually chosen in the step).
-    pub webinar_key: String,
+    #[schemars(with = "String")]
+    pub webinar_key: WebinarKey,
     /// First name.
     pub first_name: String,
     /// Last name.
@@ -50,9 +52,9 @@ impl Handler for AddParticipant {
     }
 
     async fn run(&self, call: &Call, input: AddParticipantIn) -> Result<(), ComponentError> {
-        let webinar = webinar_key(&input.webinar_key)?;
+        let webinar = input.webinar_key.clone();
         let registration = CreateRegistrantIn {
-            webinar_key: input.webinar_key,
+            webinar_key: input.webinar_key.to_string(),
             first_name: input.first_name,
             last_name: input.last_name,
             email: input.email,

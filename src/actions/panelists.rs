@@ -1,21 +1,16 @@
 //! Panelist actions: list, invite, remove, resend the invitation.
 
-use async_trait::async_trait;
 use gotowebinar::keys::{PanelistKey, WebinarKey};
 use gotowebinar::models::{NewPanelist, Panelist};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::action;
-use crate::actions::common::{key, webinar_field, webinar_key};
+use crate::actions::common::webinar_field;
 use crate::actions::list::{emit_all, emit_behavior_field, Paging};
 use crate::actions::output::DoneOut;
 use crate::actions::registrants::plausible_email;
-use crate::actions::webinars::list_metadata;
-use crate::call::{Call, Handler};
 use crate::errors::{ComponentError, Doing};
-use crate::spec::{FunctionSpec, Kind};
 
 /// A panelist of a webinar.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -45,48 +40,24 @@ impl PanelistOut {
     }
 }
 
-fn panelist_key(text: &str) -> Result<PanelistKey, ComponentError> {
-    key("panelistKey", text, |t| PanelistKey::new(t))
-}
-
 /// Input of `listPanelists`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListPanelistsIn {
     /// The webinar's key.
-    pub webinar_key: String,
+    #[schemars(with = "String")]
+    pub webinar_key: WebinarKey,
     #[serde(flatten)]
     #[allow(missing_docs)]
     pub paging: Paging,
 }
 
+action! {
 /// `listPanelists`.
-#[derive(Default)]
-pub struct ListPanelists;
-
-#[async_trait]
-impl Handler for ListPanelists {
-    type Input = ListPanelistsIn;
-    type Output = PanelistOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "listPanelists",
-            Kind::Action,
-            "List panelists",
-            "Lists the panelists of a webinar",
-        );
-        spec.fields = vec![webinar_field(), emit_behavior_field()];
-        spec.dynamic_metadata = true;
-        spec
-    }
-
-    fn metadata(cfg: &Value) -> Option<Value> {
-        list_metadata::<ListPanelistsIn, PanelistOut>(cfg)
-    }
-
-    async fn run(&self, call: &Call, input: ListPanelistsIn) -> Result<(), ComponentError> {
-        let webinar = webinar_key(&input.webinar_key)?;
+    ListPanelists(list "listPanelists", "List panelists",
+            "Lists the panelists of a webinar", webinar_field(), emit_behavior_field())
+    |call, input: ListPanelistsIn| -> PanelistOut {
+        let webinar = input.webinar_key.clone();
         input.paging.size()?;
         let (connection, organizer) = call.organizer().await?;
         let panelists = connection
@@ -115,7 +86,8 @@ pub struct PanelistIn {
 #[serde(rename_all = "camelCase")]
 pub struct CreatePanelistsIn {
     /// The webinar's key.
-    pub webinar_key: String,
+    #[schemars(with = "String")]
+    pub webinar_key: WebinarKey,
     /// Several panelists at once; or give `name` and `email` for one.
     pub panelists: Option<Vec<PanelistIn>>,
     /// One panelist's name (with `email`).
@@ -173,7 +145,7 @@ action! {
     CreatePanelists("createPanelists", "Invite panelists",
             "Invites one or more panelists to a future webinar; GoTo emails each their join link", webinar_field())
     |call, input: CreatePanelistsIn| -> CreatedPanelistsOut {
-        let webinar = webinar_key(&input.webinar_key)?;
+        let webinar = input.webinar_key.clone();
         let body = input.to_wire()?;
         let (connection, organizer) = call.organizer().await?;
         let created = connection
@@ -204,9 +176,11 @@ action! {
 #[serde(rename_all = "camelCase")]
 pub struct PanelistKeyIn {
     /// The webinar's key.
-    pub webinar_key: String,
+    #[schemars(with = "String")]
+    pub webinar_key: WebinarKey,
     /// The panelist's key (from `listPanelists` or `createPanelists`).
-    pub panelist_key: String,
+    #[schemars(with = "String")]
+    pub panelist_key: PanelistKey,
 }
 
 action! {
@@ -214,8 +188,8 @@ action! {
     DeletePanelist("deletePanelist", "Remove panelist",
             "Removes a panelist from a webinar", webinar_field())
     |call, input: PanelistKeyIn| -> DoneOut {
-        let webinar = webinar_key(&input.webinar_key)?;
-        let panelist = panelist_key(&input.panelist_key)?;
+        let webinar = input.webinar_key.clone();
+        let panelist = input.panelist_key.clone();
         let (connection, organizer) = call.organizer().await?;
         connection
             .client()
@@ -232,8 +206,8 @@ action! {
     ResendPanelistInvitation("resendPanelistInvitation", "Resend panelist invitation",
             "Emails a panelist their invitation and join link again", webinar_field())
     |call, input: PanelistKeyIn| -> DoneOut {
-        let webinar = webinar_key(&input.webinar_key)?;
-        let panelist = panelist_key(&input.panelist_key)?;
+        let webinar = input.webinar_key.clone();
+        let panelist = input.panelist_key.clone();
         let (connection, organizer) = call.organizer().await?;
         connection
             .client()

@@ -1,17 +1,13 @@
 //! Recording actions: search the account's webinar recordings.
 
-use async_trait::async_trait;
 use gotowebinar::models::{RecordingAsset, RecordingAssetSearch};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
+use crate::action;
 use crate::actions::common::time_text;
 use crate::actions::list::{emit_behavior_field, emit_list, Paging};
-use crate::actions::webinars::list_metadata;
-use crate::call::{Call, Handler};
-use crate::errors::ComponentError;
-use crate::spec::{Field, FunctionSpec, Kind};
+use crate::spec::Field;
 
 /// A stored webinar recording.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -79,24 +75,10 @@ pub struct SearchRecordingsIn {
     pub paging: Paging,
 }
 
+action! {
 /// `searchRecordingAssets`.
-#[derive(Default)]
-pub struct SearchRecordingAssets;
-
-#[async_trait]
-impl Handler for SearchRecordingAssets {
-    type Input = SearchRecordingsIn;
-    type Output = RecordingOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "searchRecordingAssets",
-            Kind::Action,
-            "Search recordings",
-            "Finds the account's webinar recordings, optionally by name, every page",
-        );
-        spec.fields = vec![
-            emit_behavior_field(),
+    SearchRecordingAssets(list "searchRecordingAssets", "Search recordings",
+            "Finds the account's webinar recordings, optionally by name, every page", emit_behavior_field(),
             Field::select("sortField", "Sort by", vec![("CREATETIME", "Creation time"), ("NAME", "Name")])
                 .prompt("Creation time"),
             Field::select(
@@ -104,17 +86,8 @@ impl Handler for SearchRecordingAssets {
                 "Order",
                 vec![("DESC", "Newest or Z first"), ("ASC", "Oldest or A first")],
             )
-            .prompt("Newest or Z first"),
-        ];
-        spec.dynamic_metadata = true;
-        spec
-    }
-
-    fn metadata(cfg: &Value) -> Option<Value> {
-        list_metadata::<SearchRecordingsIn, RecordingOut>(cfg)
-    }
-
-    async fn run(&self, call: &Call, input: SearchRecordingsIn) -> Result<(), ComponentError> {
+            .prompt("Newest or Z first"))
+    |call, input: SearchRecordingsIn| -> RecordingOut {
         input.paging.size()?;
         let connection = call.connection().await?;
         let account = connection.account_key().await?;

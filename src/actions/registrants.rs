@@ -1,21 +1,21 @@
 //! Registrant actions: list, get, create (with duplicate handling), delete, registration fields.
 
 use async_trait::async_trait;
-use gotowebinar::keys::{AnswerKey, QuestionKey, WebinarKey};
+use gotowebinar::keys::{AnswerKey, QuestionKey, RegistrantKey, WebinarKey};
 use gotowebinar::models::{CreateRegistrant, QuestionResponse, Registrant, RegistrationFields};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::action;
-use crate::actions::common::{key, registrant_key, webinar_field, webinar_key};
+use crate::actions::common::{key, webinar_field, webinar_key};
 use crate::actions::list::{emit_behavior_field, emit_list, Paging};
 use crate::actions::output::{
     AnswerOut, CreatedRegistrantOut, DoneOut, QuestionOut, RegistrantOut, RegistrationFieldOut,
     RegistrationFieldsOut,
 };
 use crate::actions::registration_form;
-use crate::actions::webinars::{list_metadata, WebinarKeyIn};
+use crate::actions::webinars::WebinarKeyIn;
 use crate::call::{Call, Handler};
 use crate::connection::Connection;
 use crate::errors::{names, ComponentError, Doing};
@@ -75,39 +75,19 @@ impl RegistrantOut {
 #[serde(rename_all = "camelCase")]
 pub struct ListRegistrantsIn {
     /// The webinar's key.
-    pub webinar_key: String,
+    #[schemars(with = "String")]
+    pub webinar_key: WebinarKey,
     #[serde(flatten)]
     #[allow(missing_docs)]
     pub paging: Paging,
 }
 
+action! {
 /// `listRegistrants`.
-#[derive(Default)]
-pub struct ListRegistrants;
-
-#[async_trait]
-impl Handler for ListRegistrants {
-    type Input = ListRegistrantsIn;
-    type Output = RegistrantOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "listRegistrants",
-            Kind::Action,
-            "List registrants",
-            "Lists everyone registered for a webinar, every page",
-        );
-        spec.fields = vec![webinar_field(), emit_behavior_field()];
-        spec.dynamic_metadata = true;
-        spec
-    }
-
-    fn metadata(cfg: &Value) -> Option<Value> {
-        list_metadata::<ListRegistrantsIn, RegistrantOut>(cfg)
-    }
-
-    async fn run(&self, call: &Call, input: ListRegistrantsIn) -> Result<(), ComponentError> {
-        let webinar = webinar_key(&input.webinar_key)?;
+    ListRegistrants(list "listRegistrants", "List registrants",
+            "Lists everyone registered for a webinar, every page", webinar_field(), emit_behavior_field())
+    |call, input: ListRegistrantsIn| -> RegistrantOut {
+        let webinar = input.webinar_key.clone();
         let (connection, organizer) = call.organizer().await?;
         let client = connection.client().clone();
         let (c1, o1, w1) = (client.clone(), organizer.clone(), webinar.clone());
@@ -129,9 +109,11 @@ impl Handler for ListRegistrants {
 #[serde(rename_all = "camelCase")]
 pub struct RegistrantKeyIn {
     /// The webinar's key.
-    pub webinar_key: String,
+    #[schemars(with = "String")]
+    pub webinar_key: WebinarKey,
     /// The registrant's key.
-    pub registrant_key: String,
+    #[schemars(with = "String")]
+    pub registrant_key: RegistrantKey,
 }
 
 action! {
@@ -139,8 +121,8 @@ action! {
     GetRegistrant("getRegistrant", "Get registrant",
             "Reads one registrant of a webinar with every field they filled", webinar_field())
     |call, input: RegistrantKeyIn| -> RegistrantOut {
-        let webinar = webinar_key(&input.webinar_key)?;
-        let registrant = registrant_key(&input.registrant_key)?;
+        let webinar = input.webinar_key.clone();
+        let registrant = input.registrant_key.clone();
         let (connection, organizer) = call.organizer().await?;
         let found = connection
             .client()
@@ -445,8 +427,8 @@ action! {
     DeleteRegistrant("deleteRegistrant", "Delete registrant",
             "Removes a registrant from a future webinar", webinar_field())
     |call, input: RegistrantKeyIn| -> DoneOut {
-        let webinar = webinar_key(&input.webinar_key)?;
-        let registrant = registrant_key(&input.registrant_key)?;
+        let webinar = input.webinar_key.clone();
+        let registrant = input.registrant_key.clone();
         let (connection, organizer) = call.organizer().await?;
         connection
             .client()

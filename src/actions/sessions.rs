@@ -1,7 +1,6 @@
 //! Session actions: list (organizer-wide or one webinar's), get, and a session's performance,
 //! polls, questions and surveys.
 
-use async_trait::async_trait;
 use chrono::{Duration, Utc};
 use gotowebinar::keys::{SessionKey, WebinarKey};
 use gotowebinar::models::{Performance, Session, SessionDetail};
@@ -11,10 +10,8 @@ use serde_json::Value;
 
 use crate::action;
 use crate::actions::attendees::AttendeeOut;
-use crate::actions::common::{session_field, time_text, webinar_field, webinar_key};
+use crate::actions::common::{session_field, time_text, webinar_field};
 use crate::actions::list::{emit_behavior_field, emit_list, Paging};
-use crate::actions::webinars::list_metadata;
-use crate::call::{Call, Handler};
 use crate::errors::{ComponentError, Doing};
 use crate::input::Timestamp;
 use crate::spec::{FunctionSpec, Kind};
@@ -61,7 +58,8 @@ impl SessionOut {
 #[serde(rename_all = "camelCase")]
 pub struct ListSessionsIn {
     /// Only this webinar's sessions; leave empty to list the organizer's sessions in a time range.
-    pub webinar_key: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub webinar_key: Option<WebinarKey>,
     /// Without a webinar: sessions from this time (ISO 8601; default: 90 days ago).
     #[schemars(title = "From")]
     pub from_time: Option<Timestamp>,
@@ -73,37 +71,14 @@ pub struct ListSessionsIn {
     pub paging: Paging,
 }
 
+action! {
 /// `listSessions`.
-#[derive(Default)]
-pub struct ListSessions;
-
-#[async_trait]
-impl Handler for ListSessions {
-    type Input = ListSessionsIn;
-    type Output = SessionOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "listSessions",
-            Kind::Action,
-            "List sessions",
-            "Lists held sessions: one webinar's, or all of the organizer's in a time range, every page",
-        );
-        spec.fields = vec![
-            webinar_field()
+    ListSessions(list "listSessions", "List sessions",
+            "Lists held sessions: one webinar's, or all of the organizer's in a time range, every page", webinar_field()
                 .note("Leave empty to list every session of the organizer between `fromTime` and `toTime`"),
-            emit_behavior_field(),
-        ];
-        spec.dynamic_metadata = true;
-        spec
-    }
-
-    fn metadata(cfg: &Value) -> Option<Value> {
-        list_metadata::<ListSessionsIn, SessionOut>(cfg)
-    }
-
-    async fn run(&self, call: &Call, input: ListSessionsIn) -> Result<(), ComponentError> {
-        let webinar = input.webinar_key.as_deref().map(webinar_key).transpose()?;
+            emit_behavior_field())
+    |call, input: ListSessionsIn| -> SessionOut {
+        let webinar = input.webinar_key.clone();
         let to = input.to_time.map_or_else(Utc::now, |t| t.0);
         let from = input.from_time.map_or(to - Duration::days(90), |t| t.0);
         if webinar.is_none() && to <= from {

@@ -1,22 +1,21 @@
 //! More webinar actions: meeting times, audio, performance, webinars in session, copy and the
 //! organizer's start link.
 
-use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
+use gotowebinar::keys::WebinarKey;
 use gotowebinar::models::{Audio, UpdateWebinar};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::action;
-use crate::actions::common::{webinar_field, webinar_key};
+use crate::actions::common::webinar_field;
 use crate::actions::list::{emit_all, emit_behavior_field, Paging};
 use crate::actions::output::{DoneOut, TimeRangeOut, WebinarKeyOut, WebinarOut};
-use crate::actions::webinars::{list_metadata, TimeIn, WebinarKeyIn};
-use crate::call::{Call, Handler};
+use crate::actions::webinars::{TimeIn, WebinarKeyIn};
 use crate::errors::{ComponentError, Doing};
 use crate::input::Timestamp;
-use crate::spec::{Field, FunctionSpec, Kind};
+use crate::spec::Field;
 
 /// The session times of a webinar.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -119,7 +118,8 @@ impl AudioTypeIn {
 #[serde(rename_all = "camelCase")]
 pub struct UpdateAudioIn {
     /// The webinar's key.
-    pub webinar_key: String,
+    #[schemars(with = "String")]
+    pub webinar_key: WebinarKey,
     /// `VOIP` (computer audio), `PSTN` (phone), `Hybrid` (both) or `Private` (your own line).
     #[serde(rename = "type")]
     #[schemars(title = "Audio type")]
@@ -145,7 +145,7 @@ action! {
                 ],
             ))
     |call, input: UpdateAudioIn| -> DoneOut {
-        let webinar = webinar_key(&input.webinar_key)?;
+        let webinar = input.webinar_key.clone();
         for (name, value) in [("pstnInfo", &input.pstn_info), ("privateInfo", &input.private_info)] {
             if value.as_ref().is_some_and(|v| !v.is_object()) {
                 return Err(ComponentError::input(format!("`{name}` must be a JSON object")));
@@ -252,32 +252,11 @@ fn in_session_range(
     (from, to)
 }
 
+action! {
 /// `listInSessionWebinars`.
-#[derive(Default)]
-pub struct ListInSessionWebinars;
-
-#[async_trait]
-impl Handler for ListInSessionWebinars {
-    type Input = ListInSessionIn;
-    type Output = WebinarOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "listInSessionWebinars",
-            Kind::Action,
-            "List webinars in session",
-            "Lists the organizer's webinars that are running right now",
-        );
-        spec.fields = vec![emit_behavior_field()];
-        spec.dynamic_metadata = true;
-        spec
-    }
-
-    fn metadata(cfg: &Value) -> Option<Value> {
-        list_metadata::<ListInSessionIn, WebinarOut>(cfg)
-    }
-
-    async fn run(&self, call: &Call, input: ListInSessionIn) -> Result<(), ComponentError> {
+    ListInSessionWebinars(list "listInSessionWebinars", "List webinars in session",
+            "Lists the organizer's webinars that are running right now", emit_behavior_field())
+    |call, input: ListInSessionIn| -> WebinarOut {
         input.paging.size()?;
         let (from, to) =
             in_session_range(input.from_time.map(|t| t.0), input.to_time.map(|t| t.0), Utc::now());
@@ -300,7 +279,8 @@ impl Handler for ListInSessionWebinars {
 #[serde(rename_all = "camelCase")]
 pub struct CopyWebinarIn {
     /// The key of the webinar to copy.
-    pub webinar_key: String,
+    #[schemars(with = "String")]
+    pub webinar_key: WebinarKey,
     /// The copy's title (default: the original's).
     pub subject: Option<String>,
     /// The copy's description (default: the original's).
@@ -316,7 +296,7 @@ action! {
     CopyWebinar("copyWebinar", "Copy webinar",
             "Creates a new webinar from an existing one (settings and questions, not registrants), optionally with new title, description or times", webinar_field())
     |call, input: CopyWebinarIn| -> WebinarKeyOut {
-        let webinar = webinar_key(&input.webinar_key)?;
+        let webinar = input.webinar_key.clone();
         if input.subject.as_deref().is_some_and(|s| s.trim().is_empty() || s.chars().count() > 128) {
             return Err(ComponentError::input("`subject` must be 1 to 128 characters"));
         }

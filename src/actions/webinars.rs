@@ -1,6 +1,5 @@
 //! Webinar actions: list, get, create, update, cancel.
 
-use async_trait::async_trait;
 use chrono::{Duration, NaiveDate, Utc};
 use gotowebinar::models::{
     AttendeeFollowUpEmail, CreateWebinar, EmailSettings, EmailToggle, ExperienceType, RecurrencePattern,
@@ -14,11 +13,10 @@ use crate::action;
 use crate::actions::common::webinar_field;
 use crate::actions::list::{emit_behavior_field, emit_list, output_schema_for, Paging};
 use crate::actions::output::{DoneOut, TimeRangeOut, WebinarKeyOut, WebinarOut};
-use crate::call::{Call, Handler};
 use crate::errors::{ComponentError, Doing};
 use crate::input::Timestamp;
 use crate::metadata;
-use crate::spec::{Field, FunctionSpec, Kind};
+use crate::spec::Field;
 use gotowebinar::keys::WebinarKey;
 
 impl From<Webinar> for WebinarOut {
@@ -82,40 +80,17 @@ pub struct ListWebinarsIn {
     pub paging: Paging,
 }
 
+action! {
 /// `listWebinars`.
-#[derive(Default)]
-pub struct ListWebinars;
-
-#[async_trait]
-impl Handler for ListWebinars {
-    type Input = ListWebinarsIn;
-    type Output = WebinarOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "listWebinars",
-            Kind::Action,
-            "List webinars",
-            "Lists the organizer's (or the account's) webinars in a time range, every page",
-        );
-        spec.fields = vec![
-            emit_behavior_field(),
+    ListWebinars(list "listWebinars", "List webinars",
+            "Lists the organizer's (or the account's) webinars in a time range, every page", emit_behavior_field(),
             Field::select(
                 "scope",
                 "Scope",
                 vec![("organizer", "The connected organizer"), ("account", "The whole account")],
             )
-            .prompt("The connected organizer"),
-        ];
-        spec.dynamic_metadata = true;
-        spec
-    }
-
-    fn metadata(cfg: &Value) -> Option<Value> {
-        list_metadata::<ListWebinarsIn, WebinarOut>(cfg)
-    }
-
-    async fn run(&self, call: &Call, input: ListWebinarsIn) -> Result<(), ComponentError> {
+            .prompt("The connected organizer"))
+    |call, input: ListWebinarsIn| -> WebinarOut {
         let from = input.from_time.map_or_else(Utc::now, |t| t.0);
         let to = input.to_time.map_or(from + Duration::days(365), |t| t.0);
         if to <= from {
