@@ -142,3 +142,21 @@ pub fn key_in(cfg: &serde_json::Value, name: &str) -> Option<String> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::actions::sessions::SessionKeyIn;
+    use crate::input::parse_input;
+
+    #[test]
+    fn keys_are_read_straight_into_the_input_and_a_bad_one_names_its_field() {
+        let body = json!({"webinarKey": " 8475948563 ", "sessionKey": 12345});
+        let input: SessionKeyIn = parse_input(&body, &json!({}), &[]).unwrap();
+        assert_eq!((input.webinar_key.as_str(), input.session_key.as_str()), ("8475948563", "12345"));
+        let body = json!({"webinarKey": "84759x", "sessionKey": "1"});
+        let error = parse_input::<SessionKeyIn>(&body, &json!({}), &[]).unwrap_err();
+        assert!(error.0.starts_with("`webinarKey` must be a GoTo key (digits only"), "{error}");
+    }
+}
