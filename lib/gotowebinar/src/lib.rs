@@ -24,7 +24,7 @@ pub mod retry;
 pub use auth::{AccessTokenSource, StaticToken};
 pub use config::Origins;
 pub use error::{ApiError, Error, ErrorKind, OAuthError, Result};
-pub use secret::Secret;
+pub use secret::{AccessToken, ClientSecret, RefreshToken, Secret};
 pub mod api;
 pub mod rate_limit;
 pub use oauth::{OAuthClient, OAuthKeys};
