@@ -20,6 +20,7 @@ pub mod keys;
 pub mod models;
 pub mod pagination;
 pub mod retry;
+mod stages;
 
 pub use auth::{AccessTokenSource, StaticToken};
 pub use config::Origins;
