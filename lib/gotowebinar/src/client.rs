@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -17,7 +17,7 @@ use crate::config::Origins;
 use crate::error::{truncate_body, ApiError, Error, Result};
 use crate::pagination::{check_page_size, page_stream, parse_page, Page};
 use crate::rate_limit::{RateLimiter, DEFAULT_REQUESTS_PER_SECOND};
-use crate::retry::{parse_retry_after, Decision, RequestKind, RetryPolicy};
+use crate::retry::{retry_after_header, Decision, RequestKind, RetryPolicy};
 use crate::secret::AccessToken;
 use crate::stages::{throttle, Authorizer, Retrier};
 
@@ -468,11 +468,7 @@ impl GoToWebinar {
             Err(e) => return Ok(Err(e)),
         };
         let status = answer.status().as_u16();
-        let retry_after = answer
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
+        let retry_after = retry_after_header(answer.headers(), chrono::Utc::now());
         match read_capped(answer, inner.max_response_bytes).await {
             Ok(body) => Ok(Ok(Answer { status, retry_after, body })),
             Err(ReadFailure::Transport(e)) => Ok(Err(e)),

@@ -9,13 +9,13 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use rand::Rng;
 use tokio::sync::watch;
 
 use crate::auth::AccessTokenSource;
 use crate::clock::{to_delta, Clock, SystemClock};
 use crate::error::{Error, OAuthError, Result};
 use crate::oauth::{format_time, OAuthClient, OAuthKeys, TokenRequestError};
+use crate::retry::jittered_backoff;
 use crate::secret::{AccessToken, RefreshToken};
 
 /// A failure to save or re-read a credential.
@@ -153,13 +153,7 @@ impl TokenManagerConfig {
     /// The backoff before retry number `attempt` (1 = after the first failure): exponential,
     /// capped, with the upper half jittered.
     pub fn backoff(&self, attempt: u32) -> Duration {
-        let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
-        let ceiling = self.backoff_base.saturating_mul(factor).min(self.backoff_cap);
-        let floor = ceiling / 2;
-        if ceiling <= floor {
-            return ceiling;
-        }
-        rand::thread_rng().gen_range(floor..=ceiling)
+        jittered_backoff(self.backoff_base, self.backoff_cap, attempt, &mut rand::thread_rng())
     }
 }
 

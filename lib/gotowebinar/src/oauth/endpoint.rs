@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::credential::{parse_preserving, OAuthKeys};
 use crate::config::Origins;
 use crate::error::{Error, OAuthError, Result};
+use crate::retry::retry_after_header;
 use crate::secret::{ClientSecret, RefreshToken};
 
 /// Token endpoint errors that GoTo answers for a credential that can never work again.
@@ -207,7 +208,7 @@ impl OAuthClient {
                 retry_after: None,
             })?;
         let status = response.status().as_u16();
-        let retry_after = retry_after(response.headers());
+        let retry_after = retry_after_header(response.headers(), Utc::now());
         let location = response
             .headers()
             .get(reqwest::header::LOCATION)
@@ -304,12 +305,6 @@ fn classify(
     } else {
         Err(TokenRequestError::Failed { message })
     }
-}
-
-/// `Retry-After` in seconds (the HTTP-date form is not used by GoTo).
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 /// A short, scrubbed excerpt of a body for an error message, prefixed with ": ".
