@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use base64::Engine;
-use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -274,9 +274,7 @@ fn parse_time(text: &str) -> Option<DateTime<Utc>> {
 }
 
 /// Formats a time as stored: RFC 3339, UTC, seconds precision, `Z` suffix.
-pub fn format_time(time: DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
+pub use crate::time::rfc3339 as format_time;
 
 /// The `exp` claim of a JWT, decoding its payload without verifying the signature.
 fn jwt_exp(token: &str) -> Option<DateTime<Utc>> {
