@@ -184,9 +184,12 @@ pub struct Connection {
 fn fingerprint(keys: &OAuthKeys) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    match keys.refresh_token().or_else(|| keys.access_token()) {
-        Some(secret) => secret.expose().hash(&mut hasher),
-        None => 0u8.hash(&mut hasher),
+    if let Some(token) = keys.refresh_token() {
+        token.expose().hash(&mut hasher);
+    } else if let Some(token) = keys.access_token() {
+        token.expose().hash(&mut hasher);
+    } else {
+        0u8.hash(&mut hasher);
     }
     hasher.finish()
 }

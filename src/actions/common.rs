@@ -131,7 +131,7 @@ pub fn session_field() -> Field {
 
 /// Formats a time as the outputs carry it: ISO 8601, UTC, whole seconds.
 pub fn time_text(time: chrono::DateTime<chrono::Utc>) -> String {
-    time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    gotowebinar::rfc3339(time)
 }
 
 /// A key-like value of `cfg` as text: a non-empty string or a number.

@@ -61,8 +61,7 @@ impl RegistrantOut {
             last_name,
             email,
             status,
-            registration_date: registration_date
-                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            registration_date: registration_date.map(gotowebinar::rfc3339),
             join_url,
             time_zone,
             details,

@@ -47,7 +47,7 @@ impl From<Webinar> for WebinarOut {
 
 impl From<WebinarTime> for TimeRangeOut {
     fn from(t: WebinarTime) -> Self {
-        let format = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let format = gotowebinar::rfc3339;
         TimeRangeOut { start_time: Some(format(t.start_time)), end_time: Some(format(t.end_time)) }
     }
 }

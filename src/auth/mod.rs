@@ -19,7 +19,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use gotowebinar::client::GoToWebinar;
 use gotowebinar::oauth::OAuthKeys;
-use gotowebinar::{Origins, Secret, StaticToken};
+use gotowebinar::{AccessToken, Origins, StaticToken};
 use serde_json::{json, Value};
 
 pub use callback::{CallbackListener, DEFAULT_REDIRECT_URI};
@@ -551,7 +551,7 @@ struct Discovered {
     email: Option<String>,
 }
 
-async fn discover(token: Secret) -> Result<Discovered, String> {
+async fn discover(token: AccessToken) -> Result<Discovered, String> {
     let origins = Origins::from_env().map_err(|e| e.to_string())?;
     let client = GoToWebinar::builder(origins, Arc::new(StaticToken(token)))
         .rate_limit(None)

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use gotowebinar::oauth::OAuthKeys;
-use gotowebinar::Secret;
+use gotowebinar::{ClientSecret, Secret};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -220,7 +220,7 @@ pub struct Consumer<'a> {
     /// The consumer key.
     pub key: &'a str,
     /// The consumer secret.
-    pub secret: &'a Secret,
+    pub secret: &'a ClientSecret,
 }
 
 /// Gets a request token with `oauth_callback` = the redirect URI.

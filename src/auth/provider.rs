@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use gotowebinar::oauth::OAuthKeys;
-use gotowebinar::{OAuthClient, Origins, Secret};
+use gotowebinar::{ClientSecret, OAuthClient, Origins, Secret};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -225,12 +225,12 @@ impl Provider {
 
     /// The client secret, from the provider's environment variable only (never a flag: command
     /// lines are visible to other users of the machine).
-    pub fn client_secret(&self) -> Result<Secret, AuthError> {
+    pub fn client_secret(&self) -> Result<ClientSecret, AuthError> {
         let env = self.secret_env();
         std::env::var(&env)
             .ok()
             .filter(|s| !s.is_empty())
-            .map(Secret::new)
+            .map(ClientSecret::new)
             .ok_or_else(|| AuthError::usage(format!("no OAuth client secret for {}: set {env}", self.name())))
     }
 
@@ -411,7 +411,7 @@ pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
 async fn generic_token_request(
     file: &ProviderFile,
     client_id: &str,
-    client_secret: &Secret,
+    client_secret: &ClientSecret,
     form: &[(&str, &str)],
     secrets: &[&str],
 ) -> Result<Map<String, Value>, AuthError> {

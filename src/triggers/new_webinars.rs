@@ -579,7 +579,7 @@ mod tests {
     }
 
     fn fmt(time: DateTime<Utc>) -> String {
-        time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        gotowebinar::rfc3339(time)
     }
 
     fn filtered(w: Webinar, filter: &str) -> Listed {

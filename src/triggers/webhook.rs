@@ -17,13 +17,13 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use gotowebinar::client::GoToWebinar;
-use gotowebinar::models::NewWebhook;
+use gotowebinar::keys::{UserSubscriptionKey, WebhookKey};
+use gotowebinar::models::{NewUserSubscription, NewWebhook, UserSubscription, Webhook};
 use hmac::{Hmac, Mac};
-use reqwest::Method;
 use sailor::HttpReply;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use sha2::Sha256;
 use tracing::{info, warn};
 
@@ -41,6 +41,8 @@ pub const SIGNATURE_HEADER: &str = "x-webhook-signature";
 /// `value` GoTo answered `POST /webhooks/secretkey` with); during a key change it may hold the new
 /// and the old value separated by a comma.
 pub const WEBHOOK_SECRET_ENV: &str = "CITRIX_WEBHOOK_SECRET";
+/// GoTo's product name for GoToWebinar webhooks.
+const PRODUCT: &str = "g2w";
 /// Event keys one process remembers in memory for de-duplication.
 const REMEMBERED_IN_MEMORY: usize = 1000;
 /// The platform's limit of a step's snapshot, in bytes of compact JSON.
@@ -211,6 +213,17 @@ struct HookItem {
     state: Option<String>,
 }
 
+impl From<Webhook> for HookItem {
+    fn from(webhook: Webhook) -> Self {
+        Self {
+            key: webhook.webhook_key.as_str().to_string(),
+            callback_url: webhook.callback_url,
+            event_name: webhook.event_name,
+            state: webhook.state,
+        }
+    }
+}
+
 /// A user subscription as GoTo lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct SubscriptionItem {
@@ -219,99 +232,57 @@ struct SubscriptionItem {
     state: Option<String>,
 }
 
-fn text(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::String(text) => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
-        _ => None,
-    }
+/// The subscriptions GoTo answered that carry a key (one without a key cannot be removed).
+fn subscription_items(subscriptions: Vec<UserSubscription>) -> Vec<SubscriptionItem> {
+    subscriptions
+        .into_iter()
+        .filter_map(|s| {
+            Some(SubscriptionItem {
+                key: s.user_subscription_key?.as_str().to_string(),
+                webhook_key: s.webhook_key.map(|k| k.as_str().to_string()),
+                state: s.user_subscription_state,
+            })
+        })
+        .collect()
 }
 
-/// The items of a list answer: a bare array, or `{"_embedded": {name: [...]}}` (absent when empty).
-fn items(value: Option<Value>, name: &str) -> Vec<Value> {
-    match value {
-        Some(Value::Array(items)) => items,
-        Some(Value::Object(mut object)) => match object.remove("_embedded") {
-            Some(Value::Object(mut embedded)) => match embedded.remove(name) {
-                Some(Value::Array(items)) => items,
-                _ => Vec::new(),
-            },
-            _ => Vec::new(),
-        },
-        _ => Vec::new(),
-    }
-}
-
-/// Webhook and subscription calls. GoTo's webhook and subscription keys are opaque ids (UUIDs),
-/// not the numeric keys of the typed client, so these go through the client's raw requests (same
-/// token handling, retries and error mapping).
+/// The webhook and subscription calls a flow makes, through the typed client, with keys as the
+/// strings the step's startup data keeps.
 struct Hooks<'c>(&'c GoToWebinar);
 
 impl Hooks<'_> {
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        query: &[(&str, &str)],
-        body: Option<Value>,
-    ) -> gotowebinar::Result<Option<Value>> {
-        let query: Vec<(String, String)> =
-            query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        let response = self.0.raw_request(method, path, &query, body.as_ref()).await?;
-        Ok(response.body.and_then(|raw| sailor::parse_json_lossless(raw.get().as_bytes()).ok()))
-    }
-
     async fn list(&self) -> gotowebinar::Result<Vec<HookItem>> {
-        let answer = self.call(Method::GET, "/webhooks", &[("product", "g2w")], None).await?;
-        Ok(items(answer, "webhooks").iter().filter_map(hook_item).collect())
+        Ok(self.0.webhooks().list(PRODUCT).await?.into_iter().map(HookItem::from).collect())
     }
 
     async fn create(&self, url: &str, event: &str) -> gotowebinar::Result<Vec<HookItem>> {
-        let body = serde_json::to_value([NewWebhook::g2w(url, event)]).unwrap_or(Value::Null);
-        let answer = self.call(Method::POST, "/webhooks", &[], Some(body)).await?;
-        Ok(items(answer, "webhooks").iter().filter_map(hook_item).collect())
+        let made = self.0.webhooks().create(&[NewWebhook::g2w(url, event)]).await?;
+        Ok(made.into_iter().map(HookItem::from).collect())
     }
 
     async fn activate(&self, key: &str) -> gotowebinar::Result<()> {
-        let body = json!([{ "webhookKey": key, "state": "ACTIVE" }]);
-        self.call(Method::PUT, "/webhooks", &[], Some(body)).await.map(|_| ())
+        self.0.webhooks().activate(&[WebhookKey::new(key)?]).await
     }
 
     async fn delete(&self, key: &str) -> gotowebinar::Result<()> {
-        self.call(Method::DELETE, "/webhooks", &[], Some(json!([key]))).await.map(|_| ())
+        self.0.webhooks().delete(&[WebhookKey::new(key)?]).await
     }
 
     async fn subscriptions(&self) -> gotowebinar::Result<Vec<SubscriptionItem>> {
-        let answer = self.call(Method::GET, "/userSubscriptions", &[("product", "g2w")], None).await?;
-        Ok(items(answer, "userSubscriptions").iter().filter_map(subscription_item).collect())
+        Ok(subscription_items(self.0.user_subscriptions().list(PRODUCT).await?))
     }
 
     async fn subscribe(&self, webhook: &str) -> gotowebinar::Result<Vec<SubscriptionItem>> {
-        let body = json!([{ "webhookKey": webhook, "userSubscriptionState": "ACTIVE" }]);
-        let answer = self.call(Method::POST, "/userSubscriptions", &[], Some(body)).await?;
-        Ok(items(answer, "userSubscriptions").iter().filter_map(subscription_item).collect())
+        let subscription = NewUserSubscription {
+            webhook_key: WebhookKey::new(webhook)?,
+            user_subscription_state: "ACTIVE".into(),
+        };
+        Ok(subscription_items(self.0.user_subscriptions().create(&[subscription]).await?))
     }
 
     async fn unsubscribe(&self, key: &str) -> gotowebinar::Result<()> {
-        self.call(Method::DELETE, "/userSubscriptions", &[], Some(json!([key]))).await.map(|_| ())
+        self.0.user_subscriptions().delete(&[UserSubscriptionKey::new(key)?]).await
     }
-}
-
-fn hook_item(value: &Value) -> Option<HookItem> {
-    Some(HookItem {
-        key: text(value.get("webhookKey"))?,
-        callback_url: text(value.get("callbackUrl")),
-        event_name: text(value.get("eventName")),
-        state: text(value.get("state")),
-    })
-}
-
-fn subscription_item(value: &Value) -> Option<SubscriptionItem> {
-    Some(SubscriptionItem {
-        key: text(value.get("userSubscriptionKey"))?,
-        webhook_key: text(value.get("webhookKey")),
-        state: text(value.get("userSubscriptionState")),
-    })
 }
 
 /// Registers the webhook for `event` at the flow's URL; idempotent (reuses what an earlier
@@ -627,6 +598,7 @@ fn verify(call: &Call, raw: Option<&str>) -> Result<(), ComponentError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use std::sync::Arc;
 
     use async_trait::async_trait;

@@ -2,7 +2,7 @@
 //! summary (attendance, polls and surveys).
 
 use async_trait::async_trait;
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
 use gotowebinar::models::Session;
 use schemars::JsonSchema;
@@ -119,7 +119,7 @@ async fn poll(call: &Call) -> Result<(), ComponentError> {
 
 /// A time as GoTo writes it.
 pub fn iso(time: DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(SecondsFormat::Secs, true)
+    gotowebinar::rfc3339(time)
 }
 
 /// The organizer's ended sessions that may be at or after the cursor, each with its end time.

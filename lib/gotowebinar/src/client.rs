@@ -5,12 +5,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER};
-use reqwest::{Method, StatusCode};
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::value::RawValue;
-use tokio::time::Instant;
 use url::Url;
 
 use crate::auth::AccessTokenSource;
@@ -18,7 +17,9 @@ use crate::config::Origins;
 use crate::error::{truncate_body, ApiError, Error, Result};
 use crate::pagination::{check_page_size, page_stream, parse_page, Page};
 use crate::rate_limit::{RateLimiter, DEFAULT_REQUESTS_PER_SECOND};
-use crate::retry::{decide, parse_retry_after, Decision, Outcome, RequestKind, RetryPolicy};
+use crate::retry::{retry_after_header, Decision, RequestKind, RetryPolicy};
+use crate::secret::AccessToken;
+use crate::stages::{throttle, Authorizer, Retrier};
 
 /// The default time one attempt may take, connection included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -148,6 +149,13 @@ impl Response {
             body: truncate_body(&String::from_utf8_lossy(&self.body)),
         }
     }
+}
+
+/// One attempt's answer, read whole.
+struct Answer {
+    status: u16,
+    retry_after: Option<Duration>,
+    body: Vec<u8>,
 }
 
 /// The answer to [`GoToWebinar::raw_request`].
@@ -386,113 +394,42 @@ impl GoToWebinar {
     /// Sends a request: waits for the rate limiter, authenticates with the current token, refreshes
     /// and replays once when GoTo rejects the token (403 `InvalidToken` or 401), retries per the
     /// [`RetryPolicy`], and maps every failure to an [`Error`].
+    ///
+    /// The stages (authorize, throttle, retry) live in `stages`; this loop only wires them.
     pub async fn send(&self, request: &Request) -> Result<Response> {
         let url = self.url(request)?;
         let context = request.context();
         let inner = &self.inner;
-        let started = Instant::now();
-        let mut token = inner.tokens.access_token().await?;
-        let mut refreshed = false;
-        let mut attempt: u32 = 0;
-        // Whether an earlier attempt may have taken effect (reached GoTo and failed late).
-        let mut maybe_applied = false;
+        let mut auth = Authorizer::start(inner.tokens.as_ref()).await?;
+        let mut retry = Retrier::new(request.kind, &inner.retry);
 
         loop {
-            attempt += 1;
-            if let Some(limiter) = &inner.limiter {
-                limiter.acquire().await;
-            }
-            let mut builder = inner
-                .http
-                .request(request.method.clone(), url.clone())
-                .bearer_auth(token.expose())
-                .header(ACCEPT, "application/json")
-                .timeout(inner.timeout);
-            if let Some(body) = &request.body {
-                builder = builder.header(CONTENT_TYPE, "application/json").body(body.clone());
-            }
-
-            let outcome = match builder.send().await {
-                Ok(answer) => {
-                    let status = answer.status();
-                    let retry_after = answer
-                        .headers()
-                        .get(RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
-                    match read_capped(answer, inner.max_response_bytes).await {
-                        Ok(body) => Ok((status, retry_after, body)),
-                        Err(ReadFailure::Transport(e)) => Err(e),
-                        Err(ReadFailure::TooLarge(size)) => {
-                            return Err(Error::Decode {
-                                context,
-                                status: status.as_u16(),
-                                message: format!(
-                                    "the answer is {size}, above the {} bytes a response may have; raise \
-                                     {MAX_RESPONSE_BYTES_ENV} if such answers are expected",
-                                    inner.max_response_bytes
-                                ),
-                                body: String::new(),
-                            })
-                        }
+            let attempt = retry.begin();
+            throttle(inner.limiter.as_ref()).await;
+            let (decision, failure) = match self.attempt(request, &url, auth.token(), &context).await? {
+                Ok(Answer { status, retry_after, body }) => {
+                    tracing::debug!(method = %request.method, path = %request.path, status, attempt, "GoToWebinar answered");
+                    if (200..300).contains(&status) {
+                        return Ok(Response { status, body, context });
                     }
-                }
-                Err(e) => Err(e),
-            };
-
-            let (decision, failure) = match outcome {
-                Ok((status, retry_after, body)) => {
-                    let code = status.as_u16();
-                    tracing::debug!(method = %request.method, path = %request.path, status = code, attempt, "GoToWebinar answered");
-                    if status.is_success() {
-                        return Ok(Response { status: code, body, context });
-                    }
-                    if status == StatusCode::NOT_FOUND && request.method == Method::DELETE && maybe_applied {
-                        // An earlier attempt reached GoTo and deleted it; the retry finds it gone.
+                    if retry.already_done(&request.method, status) {
                         tracing::info!(path = %request.path, attempt, "retried DELETE found the resource gone; counting it as done");
-                        return Ok(Response { status: code, body, context });
+                        return Ok(Response { status, body, context });
                     }
-                    let api = ApiError::from_response(&context, code, &String::from_utf8_lossy(&body));
-                    if api.is_invalid_token() && !refreshed {
-                        tracing::info!(path = %request.path, status = code, "GoTo rejected the access token; refreshing once and replaying");
-                        refreshed = true;
-                        token = inner.tokens.refresh_rejected(&token).await?;
-                        // The rejected attempt did nothing; the replay is not a retry.
-                        attempt -= 1;
+                    let api = ApiError::from_response(&context, status, &String::from_utf8_lossy(&body));
+                    if api.is_invalid_token() && auth.may_refresh() {
+                        tracing::info!(path = %request.path, status, "GoTo rejected the access token; refreshing once and replaying");
+                        auth.refresh().await?;
+                        retry.replay();
                         continue;
                     }
-                    let decision = decide(
-                        request.kind,
-                        Outcome::Status(code, retry_after),
-                        attempt,
-                        started.elapsed(),
-                        &inner.retry,
-                    );
-                    // 408 and 429 are refused before GoTo acts on the request.
-                    if decision != Decision::Stop && !matches!(code, 408 | 429) {
-                        maybe_applied = true;
-                    }
-                    (decision, Error::from(api))
+                    (retry.after_status(status, retry_after), Error::from(api))
                 }
                 Err(e) => {
                     let maybe_sent = !e.is_connect();
                     let message = describe(&e);
                     tracing::debug!(method = %request.method, path = %request.path, attempt, maybe_sent, error = %message, "no answer from GoToWebinar");
-                    let decision = if refused_certificate(&message) {
-                        // The same certificate is refused on every try: say so at once.
-                        Decision::Stop
-                    } else {
-                        decide(
-                            request.kind,
-                            Outcome::NetworkError { maybe_sent },
-                            attempt,
-                            started.elapsed(),
-                            &inner.retry,
-                        )
-                    };
-                    if decision != Decision::Stop && maybe_sent {
-                        maybe_applied = true;
-                    }
+                    let decision = retry.after_network(maybe_sent, refused_certificate(&message));
                     (decision, Error::Network { context: context.clone(), message, maybe_sent })
                 }
             };
@@ -504,6 +441,47 @@ impl GoToWebinar {
                     tokio::time::sleep(delay).await;
                 }
             }
+        }
+    }
+
+    /// Sends one attempt and reads its answer whole. The outer `Err` is final (an answer above
+    /// the size cap); the inner one is a transport failure the retry stage decides on.
+    async fn attempt(
+        &self,
+        request: &Request,
+        url: &Url,
+        token: &AccessToken,
+        context: &str,
+    ) -> Result<std::result::Result<Answer, reqwest::Error>> {
+        let inner = &self.inner;
+        let mut builder = inner
+            .http
+            .request(request.method.clone(), url.clone())
+            .bearer_auth(token.expose())
+            .header(ACCEPT, "application/json")
+            .timeout(inner.timeout);
+        if let Some(body) = &request.body {
+            builder = builder.header(CONTENT_TYPE, "application/json").body(body.clone());
+        }
+        let answer = match builder.send().await {
+            Ok(answer) => answer,
+            Err(e) => return Ok(Err(e)),
+        };
+        let status = answer.status().as_u16();
+        let retry_after = retry_after_header(answer.headers(), chrono::Utc::now());
+        match read_capped(answer, inner.max_response_bytes).await {
+            Ok(body) => Ok(Ok(Answer { status, retry_after, body })),
+            Err(ReadFailure::Transport(e)) => Ok(Err(e)),
+            Err(ReadFailure::TooLarge(size)) => Err(Error::Decode {
+                context: context.to_string(),
+                status,
+                message: format!(
+                    "the answer is {size}, above the {} bytes a response may have; raise \
+                     {MAX_RESPONSE_BYTES_ENV} if such answers are expected",
+                    inner.max_response_bytes
+                ),
+                body: String::new(),
+            }),
         }
     }
 

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod secret;
+pub mod time;
 
 // Token handling: stored keys, the token endpoint, the token manager.
 pub mod clock;
@@ -20,11 +21,13 @@ pub mod keys;
 pub mod models;
 pub mod pagination;
 pub mod retry;
+mod stages;
 
 pub use auth::{AccessTokenSource, StaticToken};
 pub use config::Origins;
 pub use error::{ApiError, Error, ErrorKind, OAuthError, Result};
-pub use secret::Secret;
+pub use secret::{AccessToken, ClientSecret, RefreshToken, Secret};
+pub use time::rfc3339;
 pub mod api;
 pub mod rate_limit;
 pub use oauth::{OAuthClient, OAuthKeys};

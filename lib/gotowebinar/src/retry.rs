@@ -125,14 +125,26 @@ pub fn decide_with_rng(
     Decision::RetryAfter(delay)
 }
 
-/// The jittered backoff after `attempt` attempts: half of `min(max, base·2^(attempt-1))` plus a
-/// random part of up to the other half, so delays grow, never exceed the cap, and spread out.
+/// The policy's backoff after `attempt` attempts (see [`jittered_backoff`]).
 pub fn backoff(attempt: u32, policy: &RetryPolicy, rng: &mut impl Rng) -> Duration {
+    jittered_backoff(policy.base_delay, policy.max_delay, attempt, rng)
+}
+
+/// The one backoff of this crate, for API retries and token requests alike: half of
+/// `min(cap, base·2^(attempt-1))` plus a random part of up to the other half, so delays grow,
+/// never exceed the cap, and spread out.
+pub fn jittered_backoff(base: Duration, cap: Duration, attempt: u32, rng: &mut impl Rng) -> Duration {
     let exponent = attempt.saturating_sub(1).min(30);
-    let ceiling = policy.base_delay.saturating_mul(1u32 << exponent).min(policy.max_delay);
+    let ceiling = base.saturating_mul(1u32 << exponent).min(cap);
     let half = ceiling / 2;
     let jitter_ms = rng.gen_range(0..=(ceiling - half).as_millis() as u64);
     half + Duration::from_millis(jitter_ms)
+}
+
+/// The `Retry-After` of an answer (API or token endpoint), read by [`parse_retry_after`].
+pub fn retry_after_header(headers: &reqwest::header::HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    parse_retry_after(value, now)
 }
 
 /// Reads a `Retry-After` header: delay-seconds or an HTTP date (relative to `now`).
@@ -258,5 +270,16 @@ mod tests {
         assert_eq!(parse_retry_after("Fri, 13 Mar 2026 10:00:05 GMT", now), Some(Duration::from_secs(5)));
         assert_eq!(parse_retry_after("Fri, 13 Mar 2026 09:00:00 GMT", now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn retry_after_is_read_from_the_headers() {
+        let now = DateTime::parse_from_rfc3339("2026-03-13T10:00:00Z").unwrap().with_timezone(&Utc);
+        let mut headers = reqwest::header::HeaderMap::new();
+        assert_eq!(retry_after_header(&headers, now), None);
+        headers.insert(reqwest::header::RETRY_AFTER, "4".parse().unwrap());
+        assert_eq!(retry_after_header(&headers, now), Some(Duration::from_secs(4)));
+        headers.insert(reqwest::header::RETRY_AFTER, "Fri, 13 Mar 2026 10:00:09 GMT".parse().unwrap());
+        assert_eq!(retry_after_header(&headers, now), Some(Duration::from_secs(9)));
     }
 }

@@ -9,14 +9,14 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use rand::Rng;
 use tokio::sync::watch;
 
 use crate::auth::AccessTokenSource;
 use crate::clock::{to_delta, Clock, SystemClock};
 use crate::error::{Error, OAuthError, Result};
 use crate::oauth::{format_time, OAuthClient, OAuthKeys, TokenRequestError};
-use crate::secret::Secret;
+use crate::retry::jittered_backoff;
+use crate::secret::{AccessToken, RefreshToken};
 
 /// A failure to save or re-read a credential.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -153,13 +153,7 @@ impl TokenManagerConfig {
     /// The backoff before retry number `attempt` (1 = after the first failure): exponential,
     /// capped, with the upper half jittered.
     pub fn backoff(&self, attempt: u32) -> Duration {
-        let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
-        let ceiling = self.backoff_base.saturating_mul(factor).min(self.backoff_cap);
-        let floor = ceiling / 2;
-        if ceiling <= floor {
-            return ceiling;
-        }
-        rand::thread_rng().gen_range(floor..=ceiling)
+        jittered_backoff(self.backoff_base, self.backoff_cap, attempt, &mut rand::thread_rng())
     }
 }
 
@@ -206,7 +200,7 @@ struct Flight {
 #[derive(Clone)]
 enum FlightStatus {
     Running { failed_attempts: u32 },
-    Done(std::result::Result<Secret, Failure>),
+    Done(std::result::Result<AccessToken, Failure>),
 }
 
 #[derive(Clone)]
@@ -227,9 +221,9 @@ impl From<Failure> for Error {
 /// What the current keys allow.
 enum Assessment {
     /// Use this token (fresh, or of unknown expiry).
-    Use(Secret),
+    Use(AccessToken),
     /// Inside the skew: refresh, but this token works until `expires_at`.
-    Stale { token: Secret, expires_at: DateTime<Utc> },
+    Stale { token: AccessToken, expires_at: DateTime<Utc> },
     /// Expired or missing: a refresh is needed.
     Refresh,
 }
@@ -305,7 +299,7 @@ impl TokenManager {
     }
 
     /// Refreshes now, whatever the current token's expiry (joins a refresh already running).
-    pub async fn refresh_now(&self) -> Result<Secret> {
+    pub async fn refresh_now(&self) -> Result<AccessToken> {
         let status = {
             let mut state = self.inner.lock();
             self.join_or_start(&mut state)
@@ -345,8 +339,8 @@ impl TokenManager {
     async fn await_flight(
         &self,
         mut status: watch::Receiver<FlightStatus>,
-        mut fallback: Option<(Secret, DateTime<Utc>)>,
-    ) -> Result<Secret> {
+        mut fallback: Option<(AccessToken, DateTime<Utc>)>,
+    ) -> Result<AccessToken> {
         loop {
             let keep_old = fallback.is_some();
             let current = match status
@@ -403,7 +397,7 @@ impl Inner {
         &self,
         id: u64,
         tx: &watch::Sender<FlightStatus>,
-    ) -> std::result::Result<Secret, Failure> {
+    ) -> std::result::Result<AccessToken, Failure> {
         let keys = self.lock().keys.clone();
         let Some(refresh_token) = keys.refresh_token() else {
             return Err(Failure::Unavailable(
@@ -424,7 +418,7 @@ impl Inner {
     /// attempt limit and the deadline.
     async fn request_with_retries(
         &self,
-        refresh_token: &Secret,
+        refresh_token: &RefreshToken,
         tx: &watch::Sender<FlightStatus>,
     ) -> std::result::Result<OAuthKeys, Failure> {
         let deadline = later(self.clock.now(), self.config.refresh_retry_deadline);
@@ -463,11 +457,11 @@ impl Inner {
     }
 
     /// Merges a token response into `keys`, installs the result and saves it (exactly once).
-    async fn commit(&self, id: u64, mut keys: OAuthKeys, response: OAuthKeys) -> Secret {
+    async fn commit(&self, id: u64, mut keys: OAuthKeys, response: OAuthKeys) -> AccessToken {
         keys.merge_refresh(response.into_map(), self.clock.now());
         // `classify` accepts only answers with an access token; fall back to an empty secret
         // rather than panic if that ever changes.
-        let token = keys.access_token().unwrap_or_else(|| Secret::new(""));
+        let token = keys.access_token().unwrap_or_else(|| AccessToken::new(""));
         let _ordered = self.save_lock.lock().await;
         self.install(id, keys.clone());
         tracing::info!(
@@ -499,10 +493,10 @@ impl Inner {
     async fn recover_from_store(
         &self,
         id: u64,
-        rejected: &Secret,
+        rejected: &RefreshToken,
         original: OAuthError,
         tx: &watch::Sender<FlightStatus>,
-    ) -> std::result::Result<Secret, Failure> {
+    ) -> std::result::Result<AccessToken, Failure> {
         for attempt in 0..self.config.reload_attempts {
             if attempt > 0 {
                 self.clock.sleep(self.config.reload_interval).await;
@@ -526,7 +520,7 @@ impl Inner {
         id: u64,
         keys: OAuthKeys,
         tx: &watch::Sender<FlightStatus>,
-    ) -> std::result::Result<Secret, Failure> {
+    ) -> std::result::Result<AccessToken, Failure> {
         tracing::info!("picked up a GoToWebinar credential refreshed elsewhere");
         match assess(&keys, self.clock.now(), &self.config) {
             Assessment::Use(token) | Assessment::Stale { token, .. } => {
@@ -572,7 +566,7 @@ async fn run_flight(inner: Arc<Inner>, id: u64, tx: watch::Sender<FlightStatus>)
 
 #[async_trait]
 impl AccessTokenSource for TokenManager {
-    async fn access_token(&self) -> Result<Secret> {
+    async fn access_token(&self) -> Result<AccessToken> {
         let (status, fallback) = {
             let mut state = self.inner.lock();
             match assess(&state.keys, self.inner.clock.now(), &self.inner.config) {
@@ -586,7 +580,7 @@ impl AccessTokenSource for TokenManager {
         self.await_flight(status, fallback).await
     }
 
-    async fn refresh_rejected(&self, rejected: &Secret) -> Result<Secret> {
+    async fn refresh_rejected(&self, rejected: &AccessToken) -> Result<AccessToken> {
         let status = {
             let mut state = self.inner.lock();
             if state.keys.access_token().is_some_and(|current| current != *rejected) {

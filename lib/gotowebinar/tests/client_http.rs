@@ -11,7 +11,7 @@ use gotowebinar::client::{GoToWebinar, Request};
 use gotowebinar::keys::{OrganizerKey, RegistrantKey, WebinarKey};
 use gotowebinar::models::CreateRegistrant;
 use gotowebinar::retry::{RequestKind, RetryPolicy};
-use gotowebinar::{AccessTokenSource, Error, ErrorKind, Origins, Result, Secret, StaticToken};
+use gotowebinar::{AccessToken, AccessTokenSource, Error, ErrorKind, Origins, Result, Secret, StaticToken};
 use reqwest::Method;
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
@@ -39,11 +39,11 @@ impl CountingTokens {
 
 #[async_trait]
 impl AccessTokenSource for CountingTokens {
-    async fn access_token(&self) -> Result<Secret> {
+    async fn access_token(&self) -> Result<AccessToken> {
         Ok(Secret::new(self.current.lock().unwrap().clone()))
     }
 
-    async fn refresh_rejected(&self, rejected: &Secret) -> Result<Secret> {
+    async fn refresh_rejected(&self, rejected: &AccessToken) -> Result<AccessToken> {
         let mut current = self.current.lock().unwrap();
         if current.as_str() == rejected.expose() {
             let n = self.refreshes.fetch_add(1, Ordering::SeqCst) + 1;

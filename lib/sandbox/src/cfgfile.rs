@@ -79,7 +79,7 @@ pub(crate) fn check_target(path: &Path) -> Result<(), SandboxError> {
 pub(crate) fn credential(sandbox: &Sandbox, tokens: &Value) -> Value {
     let now = sandbox.now();
     let lifetime = tokens.get("expires_in").and_then(Value::as_i64).unwrap_or(3600);
-    let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let stamp = crate::json::fmt_time;
     let mut oauth = tokens.clone();
     oauth["expires_at"] = json!(stamp(now + chrono::Duration::seconds(lifetime)));
     oauth["refreshed_at"] = json!(stamp(now));

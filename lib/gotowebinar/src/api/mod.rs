@@ -3,8 +3,6 @@
 //!
 //! Reference: <https://developer.goto.com/GoToWebinarV2>.
 
-use chrono::{DateTime, SecondsFormat, Utc};
-
 pub mod coorganizers;
 pub mod panelists;
 pub mod recordings;
@@ -21,8 +19,3 @@ pub use registrants::Registrants;
 pub use sessions::{Attendees, Sessions};
 pub use webhooks::{UserSubscriptions, Webhooks};
 pub use webinars::{AccountWebinars, Webinars};
-
-/// Formats a time as GoTo's query parameters expect it: ISO-8601 UTC, e.g. `2026-03-13T10:00:00Z`.
-pub fn query_time(time: DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(SecondsFormat::Secs, true)
-}

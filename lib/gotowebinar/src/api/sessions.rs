@@ -3,12 +3,12 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::query_time;
 use crate::client::{GoToWebinar, PageStream, Request};
 use crate::error::Result;
 use crate::keys::{OrganizerKey, RegistrantKey, SessionKey, WebinarKey};
 use crate::models::{Attendee, Performance, Session, SessionDetail};
 use crate::pagination::Page;
+use crate::time::rfc3339;
 
 /// The list name under `_embedded` in session lists.
 const SESSIONS: &str = "sessionInfoResources";
@@ -37,8 +37,8 @@ pub struct Sessions<'c> {
 impl Sessions<'_> {
     fn by_range(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Request {
         Request::get(format!("/organizers/{}/sessions", self.organizer))
-            .query("fromTime", query_time(from))
-            .query("toTime", query_time(to))
+            .query("fromTime", rfc3339(from))
+            .query("toTime", rfc3339(to))
     }
 
     fn of_webinar(&self, webinar: &WebinarKey) -> String {

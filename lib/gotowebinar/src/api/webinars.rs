@@ -3,13 +3,13 @@
 use chrono::{DateTime, Utc};
 use reqwest::Method;
 
-use super::query_time;
 use crate::client::{GoToWebinar, PageStream, Request};
 use crate::error::Result;
 use crate::keys::{AccountKey, OrganizerKey, WebinarKey};
 use crate::models::{Audio, CreateWebinar, CreatedWebinar, StartUrl, UpdateWebinar, Webinar, WebinarTime};
 use crate::pagination::Page;
 use crate::retry::RequestKind;
+use crate::time::rfc3339;
 
 /// The list name under `_embedded` in webinar lists.
 const EMBEDDED: &str = "webinars";
@@ -27,7 +27,7 @@ impl GoToWebinar {
 }
 
 fn range(request: Request, from: DateTime<Utc>, to: DateTime<Utc>) -> Request {
-    request.query("fromTime", query_time(from)).query("toTime", query_time(to))
+    request.query("fromTime", rfc3339(from)).query("toTime", rfc3339(to))
 }
 
 /// Operations on an organizer's webinars (`/organizers/{organizerKey}/webinars`).

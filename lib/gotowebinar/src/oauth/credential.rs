@@ -1,21 +1,17 @@
-//! OAuth 2.0 with GoTo's authentication service: the stored token response ([`OAuthKeys`]) and
-//! the token endpoint client ([`OAuthClient`]).
-//!
-//! <https://developer.goto.com/guides/Authentication/03_HOW_accessToken/>
+//! The stored token response ([`OAuthKeys`]): a JSON object kept whole, with typed accessors,
+//! expiry arithmetic and a redacting `Debug`.
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::time::Duration;
 
 use base64::Engine;
-use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::config::Origins;
-use crate::error::{Error, OAuthError, Result};
-use crate::secret::Secret;
+use crate::error::{Error, Result};
+use crate::secret::{AccessToken, RefreshToken};
 
 /// Field of the stored keys holding the access token's expiry (RFC 3339, UTC).
 pub const EXPIRES_AT: &str = "expires_at";
@@ -98,13 +94,13 @@ impl OAuthKeys {
     }
 
     /// The access token, when present and not empty.
-    pub fn access_token(&self) -> Option<Secret> {
-        self.non_empty_str("access_token").map(Secret::new)
+    pub fn access_token(&self) -> Option<AccessToken> {
+        self.non_empty_str("access_token").map(AccessToken::new)
     }
 
     /// The refresh token, when present and not empty.
-    pub fn refresh_token(&self) -> Option<Secret> {
-        self.non_empty_str("refresh_token").map(Secret::new)
+    pub fn refresh_token(&self) -> Option<RefreshToken> {
+        self.non_empty_str("refresh_token").map(RefreshToken::new)
     }
 
     /// When the access token expires: the stored `expires_at`, else the access token's JWT `exp`
@@ -278,9 +274,7 @@ fn parse_time(text: &str) -> Option<DateTime<Utc>> {
 }
 
 /// Formats a time as stored: RFC 3339, UTC, seconds precision, `Z` suffix.
-pub fn format_time(time: DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
+pub use crate::time::rfc3339 as format_time;
 
 /// The `exp` claim of a JWT, decoding its payload without verifying the signature.
 fn jwt_exp(token: &str) -> Option<DateTime<Utc>> {
@@ -336,336 +330,6 @@ fn from_raw(raw: &RawValue) -> std::result::Result<Value, serde_json::Error> {
         }
         _ => serde_json::from_str(text),
     }
-}
-
-/// Token endpoint errors that GoTo answers for a credential that can never work again.
-const TERMINAL_ERRORS: &[&str] =
-    &["invalid_grant", "invalid_client", "unauthorized_client", "unsupported_grant_type"];
-/// Error codes that say "try again later".
-const TRANSIENT_ERRORS: &[&str] = &["temporarily_unavailable", "server_error"];
-
-/// How long the token endpoint may take before a request counts as failed.
-pub const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// One failed token request, classified.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TokenRequestError {
-    /// The provider rejected the grant or the client (`invalid_grant`, `invalid_client`, …):
-    /// retrying cannot help, a person must re-authorize.
-    Rejected(OAuthError),
-    /// The endpoint failed in a way that may pass (5xx, 429, 408, network, unreadable answer).
-    Transient {
-        /// What went wrong (no secrets).
-        message: String,
-        /// How long the endpoint asked us to wait (`Retry-After`), if it did.
-        retry_after: Option<Duration>,
-    },
-    /// The endpoint answered something retrying will not change (an unexpected 4xx, a redirect).
-    Failed {
-        /// What went wrong (no secrets).
-        message: String,
-    },
-}
-
-impl TokenRequestError {
-    /// True when retrying the same request may succeed.
-    pub fn is_transient(&self) -> bool {
-        matches!(self, TokenRequestError::Transient { .. })
-    }
-}
-
-impl fmt::Display for TokenRequestError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TokenRequestError::Rejected(e) => e.fmt(f),
-            TokenRequestError::Transient { message, .. } | TokenRequestError::Failed { message } => {
-                f.write_str(message)
-            }
-        }
-    }
-}
-
-impl std::error::Error for TokenRequestError {}
-
-impl From<TokenRequestError> for Error {
-    fn from(value: TokenRequestError) -> Self {
-        match value {
-            TokenRequestError::Rejected(e) => Error::Reauthorize(Box::new(e)),
-            TokenRequestError::Transient { message, .. } | TokenRequestError::Failed { message } => {
-                Error::TokenUnavailable { message }
-            }
-        }
-    }
-}
-
-/// A client of GoTo's token endpoint: authorization URL, code exchange and refresh, with HTTP
-/// Basic client authentication. It follows no redirects and gives every request a timeout.
-#[derive(Clone)]
-pub struct OAuthClient {
-    client_id: String,
-    client_secret: Secret,
-    origins: Origins,
-    http: reqwest::Client,
-}
-
-impl fmt::Debug for OAuthClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OAuthClient")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret)
-            .field("token_url", &self.origins.token_url())
-            .finish()
-    }
-}
-
-impl OAuthClient {
-    /// A client for `origins.auth` with the default timeout.
-    pub fn new(client_id: impl Into<String>, client_secret: Secret, origins: Origins) -> Result<Self> {
-        Self::with_timeout(client_id, client_secret, origins, DEFAULT_TOKEN_TIMEOUT)
-    }
-
-    /// A client whose token requests give up after `timeout`.
-    pub fn with_timeout(
-        client_id: impl Into<String>,
-        client_secret: Secret,
-        origins: Origins,
-        timeout: Duration,
-    ) -> Result<Self> {
-        let client_id = client_id.into().trim().to_string();
-        if client_id.is_empty() {
-            return Err(Error::Config(
-                "the OAuth client id is empty: set it to the GoTo app's client id".into(),
-            ));
-        }
-        if client_secret.is_empty() {
-            return Err(Error::Config(
-                "the OAuth client secret is empty: set it to the GoTo app's client secret".into(),
-            ));
-        }
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
-            .user_agent(concat!("gotowebinar-rust/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| {
-                Error::Config(format!("cannot build the HTTP client for the token endpoint: {e}"))
-            })?;
-        Ok(Self { client_id, client_secret, origins, http })
-    }
-
-    /// The OAuth client id.
-    pub fn client_id(&self) -> &str {
-        &self.client_id
-    }
-
-    /// The origins this client talks to.
-    pub fn origins(&self) -> &Origins {
-        &self.origins
-    }
-
-    /// The URL a person opens to authorize this client: `response_type=code`, `client_id`,
-    /// `redirect_uri`, `state` and, when given, `scope` (space separated).
-    pub fn authorize_url(&self, redirect_uri: &str, state: &str, scopes: &[&str]) -> Result<String> {
-        let auth_url = oauth2::AuthUrl::new(self.origins.authorize_url())
-            .map_err(|e| Error::Config(format!("invalid authorization URL: {e}")))?;
-        let redirect = oauth2::RedirectUrl::new(redirect_uri.to_string()).map_err(|e| {
-            Error::InvalidInput(format!("redirect URI {redirect_uri:?} is not a valid URL: {e}"))
-        })?;
-        let client = oauth2::basic::BasicClient::new(oauth2::ClientId::new(self.client_id.clone()))
-            .set_auth_uri(auth_url)
-            .set_redirect_uri(redirect);
-        let state = oauth2::CsrfToken::new(state.to_string());
-        let (url, _state) = client
-            .authorize_url(move || state)
-            .add_scopes(scopes.iter().map(|s| oauth2::Scope::new((*s).to_string())))
-            .url();
-        Ok(url.into())
-    }
-
-    /// Exchanges an authorization code for tokens (`grant_type=authorization_code`). The result
-    /// carries `expires_at` and `refreshed_at` computed from the system clock.
-    pub async fn exchange_code(&self, code: &str, redirect_uri: &str) -> Result<OAuthKeys> {
-        let form = [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirect_uri)];
-        let response = self.token_request(&form, &[code]).await?;
-        let mut keys = OAuthKeys::new();
-        keys.merge_refresh(response.into_map(), Utc::now());
-        Ok(keys)
-    }
-
-    /// Refreshes once (`grant_type=refresh_token`); the answer is the raw token response, to be
-    /// merged with [`OAuthKeys::merge_refresh`].
-    pub async fn refresh(&self, refresh_token: &Secret) -> Result<OAuthKeys> {
-        Ok(self.try_refresh(refresh_token).await?)
-    }
-
-    /// Like [`OAuthClient::refresh`], with the failure classified for a retry policy.
-    pub async fn try_refresh(&self, refresh_token: &Secret) -> Result<OAuthKeys, TokenRequestError> {
-        let form = [("grant_type", "refresh_token"), ("refresh_token", refresh_token.expose())];
-        self.token_request(&form, &[refresh_token.expose()]).await
-    }
-
-    /// Posts a form to the token endpoint and classifies the answer. `secrets` are scrubbed from
-    /// any text that ends up in an error.
-    async fn token_request(
-        &self,
-        form: &[(&str, &str)],
-        secrets: &[&str],
-    ) -> Result<OAuthKeys, TokenRequestError> {
-        let mut scrub_list: Vec<&str> = secrets.to_vec();
-        scrub_list.push(self.client_secret.expose());
-        let url = self.origins.token_url();
-        let response = self
-            .http
-            .post(&url)
-            .basic_auth(&self.client_id, Some(self.client_secret.expose()))
-            .header(reqwest::header::ACCEPT, "application/json")
-            .form(form)
-            .send()
-            .await
-            .map_err(|e| TokenRequestError::Transient {
-                message: format!(
-                    "the token endpoint could not be reached ({}): {}",
-                    url,
-                    scrub(&error_chain(&e), &scrub_list)
-                ),
-                retry_after: None,
-            })?;
-        let status = response.status().as_u16();
-        let retry_after = retry_after(response.headers());
-        let location = response
-            .headers()
-            .get(reqwest::header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| scrub(v, &scrub_list));
-        let max =
-            crate::client::max_response_bytes_from_env().unwrap_or(crate::client::DEFAULT_MAX_RESPONSE_BYTES);
-        let body = match crate::client::read_capped(response, max).await {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(crate::client::ReadFailure::TooLarge(size)) => {
-                return Err(TokenRequestError::Failed {
-                    message: format!(
-                        "the token endpoint's answer (HTTP {status}) is {size}, above the {max} bytes a \
-                         response may have"
-                    ),
-                })
-            }
-            Err(crate::client::ReadFailure::Transport(e)) => {
-                return Err(TokenRequestError::Transient {
-                    message: format!(
-                        "the token endpoint's answer (HTTP {status}) could not be read: {}",
-                        scrub(&error_chain(&e), &scrub_list)
-                    ),
-                    retry_after,
-                })
-            }
-        };
-        classify(status, &body, retry_after, location.as_deref(), &scrub_list)
-    }
-}
-
-/// Classifies a token endpoint answer.
-fn classify(
-    status: u16,
-    body: &str,
-    retry_after: Option<Duration>,
-    location: Option<&str>,
-    secrets: &[&str],
-) -> Result<OAuthKeys, TokenRequestError> {
-    let retryable_status = matches!(status, 408 | 429 | 500..=599);
-    let parsed = parse_preserving(body).ok().and_then(|v| match v {
-        Value::Object(map) => Some(map),
-        _ => None,
-    });
-    if let Some(map) = &parsed {
-        // RFC 6749 §5.2 error, also when it arrives with a success status.
-        if let Some(code) = map.get("error").and_then(Value::as_str).filter(|c| !c.is_empty()) {
-            let description = map.get("error_description").and_then(Value::as_str).map(|d| scrub(d, secrets));
-            let code = scrub(code, secrets);
-            if TERMINAL_ERRORS.contains(&code.as_str())
-                || (!retryable_status && !TRANSIENT_ERRORS.contains(&code.as_str()))
-            {
-                return Err(TokenRequestError::Rejected(OAuthError::new(status, code, description)));
-            }
-            let detail = description.map(|d| format!(" ({d})")).unwrap_or_default();
-            return Err(TokenRequestError::Transient {
-                message: format!("the token endpoint answered HTTP {status} with error {code}{detail}"),
-                retry_after,
-            });
-        }
-    }
-    if (200..300).contains(&status) {
-        return match parsed {
-            Some(map) if matches!(map.get("access_token"), Some(Value::String(s)) if !s.is_empty()) => {
-                Ok(OAuthKeys::from_map(map))
-            }
-            Some(_) => Err(TokenRequestError::Transient {
-                message: format!("the token endpoint answered HTTP {status} without an access_token"),
-                retry_after,
-            }),
-            // The body is not shown: it might hold a token in a form we cannot read.
-            None => Err(TokenRequestError::Transient {
-                message: format!(
-                    "the token endpoint answered HTTP {status} with a body that is not a JSON object ({} bytes)",
-                    body.len()
-                ),
-                retry_after,
-            }),
-        };
-    }
-    let snippet = snippet(body, secrets);
-    if (300..400).contains(&status) {
-        return Err(TokenRequestError::Failed {
-            message: format!(
-                "the token endpoint answered with a redirect (HTTP {status} to {}), which is not followed: \
-                 check the authentication URL (GOTO_AUTH_URL)",
-                location.unwrap_or("an unspecified location")
-            ),
-        });
-    }
-    let message = format!("the token endpoint answered HTTP {status}{snippet}");
-    if retryable_status {
-        Err(TokenRequestError::Transient { message, retry_after })
-    } else {
-        Err(TokenRequestError::Failed { message })
-    }
-}
-
-/// `Retry-After` in seconds (the HTTP-date form is not used by GoTo).
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
-}
-
-/// A short, scrubbed excerpt of a body for an error message, prefixed with ": ".
-fn snippet(body: &str, secrets: &[&str]) -> String {
-    let text: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.is_empty() {
-        return String::new();
-    }
-    let short: String = scrub(&text, secrets).chars().take(200).collect();
-    format!(": {short}")
-}
-
-/// Replaces every occurrence of a secret in `text` with `[redacted]`.
-fn scrub(text: &str, secrets: &[&str]) -> String {
-    secrets
-        .iter()
-        .filter(|s| s.len() >= 4)
-        .fold(text.to_string(), |acc, secret| acc.replace(secret, "[redacted]"))
-}
-
-/// The error and its sources, joined (reqwest's top-level message alone hides the cause).
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]
@@ -844,79 +508,5 @@ mod tests {
         for visible in ["access_token", "refresh_token", "organizer_key", "42", "Bearer"] {
             assert!(debug.contains(visible), "{visible} missing in {debug}");
         }
-    }
-
-    #[test]
-    fn classification_of_token_endpoint_answers() {
-        let ok = classify(200, r#"{"access_token":"a","expires_in":"60","extra":{"x":1}}"#, None, None, &[]);
-        assert_eq!(ok.unwrap().access_token().unwrap().expose(), "a");
-        for status in [200, 400, 401] {
-            let err = classify(status, r#"{"error":"invalid_grant"}"#, None, None, &[]).unwrap_err();
-            assert!(
-                matches!(err, TokenRequestError::Rejected(ref e) if e.error == "invalid_grant" && e.status == status)
-            );
-        }
-        let err = classify(400, r#"{"error":"invalid_client","error_description":"bad"}"#, None, None, &[])
-            .unwrap_err();
-        assert!(matches!(err, TokenRequestError::Rejected(ref e) if e.description.as_deref() == Some("bad")));
-        let err = classify(503, r#"{"error":"temporarily_unavailable"}"#, None, None, &[]).unwrap_err();
-        assert!(err.is_transient());
-        let err = classify(503, "<html>down</html>", Some(Duration::from_secs(3)), None, &[]).unwrap_err();
-        assert_eq!(
-            err,
-            TokenRequestError::Transient {
-                message: "the token endpoint answered HTTP 503: <html>down</html>".into(),
-                retry_after: Some(Duration::from_secs(3))
-            }
-        );
-        for status in [408, 429, 500, 502, 504] {
-            assert!(classify(status, "", None, None, &[]).unwrap_err().is_transient(), "{status}");
-        }
-        assert!(classify(200, "not json", None, None, &[]).unwrap_err().is_transient());
-        assert!(classify(200, r#"{"token_type":"Bearer"}"#, None, None, &[]).unwrap_err().is_transient());
-        assert!(matches!(
-            classify(404, "nope", None, None, &[]).unwrap_err(),
-            TokenRequestError::Failed { .. }
-        ));
-        let redirect = classify(302, "", None, Some("https://elsewhere.example/login"), &[]).unwrap_err();
-        assert!(
-            matches!(redirect, TokenRequestError::Failed { ref message } if message.contains("redirect"))
-        );
-    }
-
-    #[test]
-    fn error_text_never_echoes_secrets() {
-        let err = classify(
-            500,
-            "debug: refresh_token=RT-VALUE-9 client=CS-VALUE-8",
-            None,
-            None,
-            &["RT-VALUE-9", "CS-VALUE-8"],
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(!err.contains("RT-VALUE-9") && !err.contains("CS-VALUE-8"), "{err}");
-        let err = classify(200, r#"{"access_token":"AT-VALUE-7""#, None, None, &[]).unwrap_err().to_string();
-        assert!(!err.contains("AT-VALUE-7"), "{err}");
-    }
-
-    #[test]
-    fn client_debug_hides_the_secret_and_authorize_url_is_complete() {
-        let origins = Origins::new("https://api.getgo.com", "https://authentication.logmeininc.com").unwrap();
-        let client = OAuthClient::new("my-client", Secret::new("CLIENT-SECRET-XYZ"), origins).unwrap();
-        let debug = format!("{client:?}");
-        assert!(!debug.contains("CLIENT-SECRET-XYZ") && debug.contains("my-client"), "{debug}");
-        let url = client.authorize_url("http://127.0.0.1:8765/callback", "st4te", &["collab:"]).unwrap();
-        let parsed = url::Url::parse(&url).unwrap();
-        assert_eq!(parsed.path(), "/oauth/authorize");
-        let pairs: BTreeMap<String, String> = parsed.query_pairs().into_owned().collect();
-        assert_eq!(pairs.get("response_type").map(String::as_str), Some("code"));
-        assert_eq!(pairs.get("client_id").map(String::as_str), Some("my-client"));
-        assert_eq!(pairs.get("redirect_uri").map(String::as_str), Some("http://127.0.0.1:8765/callback"));
-        assert_eq!(pairs.get("state").map(String::as_str), Some("st4te"));
-        assert_eq!(pairs.get("scope").map(String::as_str), Some("collab:"));
-        assert!(!url.contains("CLIENT-SECRET-XYZ"));
-        assert!(client.authorize_url("not a url", "s", &[]).is_err());
-        assert!(OAuthClient::new(" ", Secret::new("x"), Origins::default()).is_err());
     }
 }
