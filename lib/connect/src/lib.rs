@@ -6,6 +6,7 @@
 pub mod callback;
 pub mod oauth1;
 pub mod provider;
+pub mod token;
 
 /// The OAuth 2.0 crate the flows use (its PKCE types are part of this API).
 pub use oauth2;

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use super::oauth1::{self, OAuth1File};
 use super::AuthError;
+use crate::token::{self, Grant};
 
 /// A provider built into the program: its name, where its client id and secret come from, and its
 /// token endpoint. Errors are [`AuthError`]s; [`rejected`] words an RFC 6749 error answer.
@@ -350,16 +351,8 @@ impl Provider {
                 builtin.exchange(client_id, self.client_secret()?, code, redirect_uri).await
             }
             Provider::Generic(file) => {
-                let mut form = vec![
-                    ("grant_type", "authorization_code"),
-                    ("code", code),
-                    ("redirect_uri", redirect_uri),
-                ];
-                if let Some(verifier) = pkce_verifier {
-                    form.push(("code_verifier", verifier));
-                }
-                let response =
-                    generic_token_request(file, client_id, &self.client_secret()?, &form, &[code]).await?;
+                let grant = Grant::Code { code, redirect_uri, pkce_verifier };
+                let response = token::request(file, client_id, &self.client_secret()?, grant).await?;
                 let mut keys = OAuthKeys::new();
                 keys.merge_refresh(response, chrono::Utc::now());
                 Ok(keys)
@@ -384,15 +377,8 @@ impl Provider {
                 builtin.refresh(client_id, self.client_secret()?, &refresh_token).await?
             }
             Provider::Generic(file) => {
-                let form = [("grant_type", "refresh_token"), ("refresh_token", refresh_token.expose())];
-                generic_token_request(
-                    file,
-                    client_id,
-                    &self.client_secret()?,
-                    &form,
-                    &[refresh_token.expose()],
-                )
-                .await?
+                let grant = Grant::Refresh(&refresh_token);
+                token::request(file, client_id, &self.client_secret()?, grant).await?
             }
             Provider::OAuth1(_) => return Err(self.not_refreshable()),
         };
@@ -427,95 +413,6 @@ pub fn scrub(text: &str, secrets: &[&str]) -> String {
         .iter()
         .filter(|s| s.len() >= 4)
         .fold(text.to_string(), |acc, secret| acc.replace(secret, "[redacted]"))
-}
-
-async fn generic_token_request(
-    file: &ProviderFile,
-    client_id: &str,
-    client_secret: &Secret,
-    form: &[(&str, &str)],
-    secrets: &[&str],
-) -> Result<Map<String, Value>, AuthError> {
-    let mut scrub_list = secrets.to_vec();
-    scrub_list.push(client_secret.expose());
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .map_err(|error| {
-            AuthError::failed("token_endpoint", format!("cannot build an HTTP client: {error}"))
-        })?;
-    let mut form: Vec<(&str, &str)> = form.to_vec();
-    let mut request = http.post(&file.token_url).header(reqwest::header::ACCEPT, "application/json");
-    match file.client_auth {
-        ClientAuth::Basic => request = request.basic_auth(client_id, Some(client_secret.expose())),
-        ClientAuth::Body => {
-            form.push(("client_id", client_id));
-            form.push(("client_secret", client_secret.expose()));
-        }
-    }
-    let response = request.form(&form).send().await.map_err(|error| {
-        AuthError::failed(
-            "token_endpoint",
-            format!(
-                "the token endpoint {} could not be reached: {}",
-                file.token_url,
-                scrub(&error.to_string(), &scrub_list)
-            ),
-        )
-    })?;
-    let status = response.status().as_u16();
-    let form_encoded = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let body = capped_text(response, &file.token_url).await?;
-    // Some providers answer form-encoded (key=value&…) instead of JSON.
-    let parsed: Option<Map<String, Value>> = if form_encoded {
-        Some(
-            url::form_urlencoded::parse(body.as_bytes())
-                .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
-                .collect(),
-        )
-    } else {
-        gotowebinar::oauth::parse_preserving(&body).ok().and_then(|v| match v {
-            Value::Object(map) => Some(map),
-            _ => None,
-        })
-    };
-    let what = if form.iter().any(|(k, v)| *k == "grant_type" && *v == "refresh_token") {
-        "the refresh token"
-    } else {
-        "the authorization code"
-    };
-    if let Some(map) = &parsed {
-        if let Some(code) = map.get("error").and_then(Value::as_str).filter(|c| !c.is_empty()) {
-            let description =
-                map.get("error_description").and_then(Value::as_str).map(|d| scrub(d, &scrub_list));
-            return Err(rejected(what, &scrub(code, &scrub_list), description.as_deref()));
-        }
-    }
-    match parsed {
-        Some(map)
-            if (200..300).contains(&status)
-                && map.get("access_token").and_then(Value::as_str).is_some_and(|t| !t.is_empty()) =>
-        {
-            Ok(map)
-        }
-        _ if (200..300).contains(&status) => Err(AuthError::failed(
-            "token_endpoint",
-            format!("the token endpoint answered HTTP {status} without an access_token"),
-        )),
-        _ => {
-            let text: String = scrub(&body, &scrub_list).split_whitespace().collect::<Vec<_>>().join(" ");
-            let short: String = text.chars().take(200).collect();
-            Err(AuthError::failed(
-                "token_endpoint",
-                format!("the token endpoint answered HTTP {status}: {short}"),
-            ))
-        }
-    }
 }
 
 /// The body of a provider's answer, read no further than the response cap
@@ -625,15 +522,8 @@ mod tests {
             .mount(&server)
             .await;
         let file = file(&format!("{}/token", server.uri()), json!({}));
-        let map = generic_token_request(
-            &file,
-            "id",
-            &Secret::new("top-secret-1"),
-            &[("grant_type", "authorization_code")],
-            &[],
-        )
-        .await
-        .unwrap();
+        let grant = Grant::Code { code: "c-1", redirect_uri: "http://127.0.0.1:1/cb", pkce_verifier: None };
+        let map = token::request(&file, "id", &Secret::new("top-secret-1"), grant).await.unwrap();
         assert_eq!(map.get("access_token"), Some(&json!("at-1")));
         let body = String::from_utf8(server.received_requests().await.unwrap()[0].body.clone()).unwrap();
         assert!(!body.contains("client_secret") && !body.contains("top-secret-1"), "{body}");
@@ -649,15 +539,8 @@ mod tests {
             .mount(&server)
             .await;
         let file = file(&format!("{}/token", server.uri()), json!({"clientAuth": "body"}));
-        let err = generic_token_request(
-            &file,
-            "id",
-            &Secret::new("top-secret-2"),
-            &[("grant_type", "authorization_code")],
-            &[],
-        )
-        .await
-        .unwrap_err();
+        let grant = Grant::Code { code: "c-2", redirect_uri: "http://127.0.0.1:1/cb", pkce_verifier: None };
+        let err = token::request(&file, "id", &Secret::new("top-secret-2"), grant).await.unwrap_err();
         assert_eq!(err.code(), "invalid_client");
         assert!(
             err.message().contains("client id and secret") && !err.message().contains("top-secret-2"),

@@ -1,0 +1,290 @@
+//! OAuth 2.0 token requests of provider files through the `oauth2` crate: code exchange (with the
+//! PKCE verifier) and refresh, sent by our HTTP client ([`TokenHttp`]) so the response cap holds,
+//! and answered in our own token response type ([`TokenAnswer`]), which keeps every field the
+//! provider sent and takes `expires_in` as a number or a string.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
+};
+use oauth2::{
+    AccessToken, AsyncHttpClient, AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret,
+    EndpointNotSet, EndpointSet, HttpRequest, HttpResponse, PkceCodeVerifier, RedirectUrl, RefreshToken,
+    RequestTokenError, Scope, StandardRevocableToken, TokenUrl,
+};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use crate::provider::{capped_text, rejected, scrub, ClientAuth, ProviderFile};
+use crate::AuthError;
+use gotowebinar::Secret;
+
+/// A token response as the provider sent it, with the RFC 6749 fields read out for `oauth2`.
+#[derive(Debug, Clone)]
+pub struct TokenAnswer {
+    map: Map<String, Value>,
+    access_token: AccessToken,
+    token_type: BasicTokenType,
+    expires_in: Option<u64>,
+    refresh_token: Option<RefreshToken>,
+    scopes: Option<Vec<Scope>>,
+}
+
+impl TokenAnswer {
+    /// Reads a token response; `access_token` must be a non-empty string.
+    pub fn from_map(map: Map<String, Value>) -> Result<Self, String> {
+        let text = |name: &str| map.get(name).and_then(Value::as_str).filter(|s| !s.is_empty());
+        let access_token = AccessToken::new(text("access_token").ok_or("no access_token")?.to_string());
+        let token_type = match text("token_type") {
+            None => BasicTokenType::Bearer,
+            Some(t) if t.eq_ignore_ascii_case("bearer") => BasicTokenType::Bearer,
+            Some(t) if t.eq_ignore_ascii_case("mac") => BasicTokenType::Mac,
+            Some(t) => BasicTokenType::Extension(t.to_string()),
+        };
+        // Some providers send the lifetime as a string ("3600").
+        let expires_in = match map.get("expires_in") {
+            Some(Value::Number(n)) => n.as_u64(),
+            Some(Value::String(s)) => s.trim().parse().ok(),
+            _ => None,
+        };
+        let refresh_token = text("refresh_token").map(|t| RefreshToken::new(t.to_string()));
+        let scopes = text("scope").map(|s| s.split_whitespace().map(|s| Scope::new(s.to_string())).collect());
+        Ok(Self { access_token, token_type, expires_in, refresh_token, scopes, map })
+    }
+
+    /// Every field the provider sent.
+    pub fn into_map(self) -> Map<String, Value> {
+        self.map
+    }
+}
+
+impl<'de> Deserialize<'de> for TokenAnswer {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = Map::deserialize(deserializer)?;
+        TokenAnswer::from_map(map).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for TokenAnswer {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.map.serialize(serializer)
+    }
+}
+
+impl oauth2::TokenResponse for TokenAnswer {
+    type TokenType = BasicTokenType;
+
+    fn access_token(&self) -> &AccessToken {
+        &self.access_token
+    }
+
+    fn token_type(&self) -> &BasicTokenType {
+        &self.token_type
+    }
+
+    fn expires_in(&self) -> Option<Duration> {
+        self.expires_in.map(Duration::from_secs)
+    }
+
+    fn refresh_token(&self) -> Option<&RefreshToken> {
+        self.refresh_token.as_ref()
+    }
+
+    fn scopes(&self) -> Option<&Vec<Scope>> {
+        self.scopes.as_ref()
+    }
+}
+
+type TokenClient = oauth2::Client<
+    BasicErrorResponse,
+    TokenAnswer,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+/// `oauth2`'s HTTP client: no redirects, 30 s, the answer read up to the response cap. It keeps
+/// the last status and body, so an answer `oauth2` cannot read is still explained.
+pub struct TokenHttp {
+    http: reqwest::Client,
+    endpoint: String,
+    last: Mutex<Option<(u16, String)>>,
+}
+
+impl TokenHttp {
+    /// A client for one token endpoint.
+    pub fn new(endpoint: &str) -> Result<Self, AuthError> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|error| {
+                AuthError::failed("token_endpoint", format!("cannot build an HTTP client: {error}"))
+            })?;
+        Ok(Self { http, endpoint: endpoint.to_string(), last: Mutex::new(None) })
+    }
+
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, AuthError> {
+        let (parts, body) = request.into_parts();
+        let response = self
+            .http
+            .request(parts.method, parts.uri.to_string())
+            .headers(parts.headers)
+            .body(body)
+            .send()
+            .await
+            .map_err(|error| {
+                // The caller scrubs secrets from the message.
+                AuthError::failed(
+                    "token_endpoint",
+                    format!("the token endpoint {} could not be reached: {error}", self.endpoint),
+                )
+            })?;
+        let status = response.status();
+        let form_encoded = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        let body = capped_text(response, &self.endpoint).await?;
+        // Some providers answer form-encoded (key=value&…): `oauth2` reads JSON only.
+        let json = if form_encoded {
+            let map: Map<String, Value> = url::form_urlencoded::parse(body.as_bytes())
+                .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+                .collect();
+            Value::Object(map).to_string()
+        } else {
+            body.clone()
+        };
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some((status.as_u16(), json.clone()));
+        }
+        oauth2::http::Response::builder()
+            .status(status.as_u16())
+            .header(oauth2::http::header::CONTENT_TYPE, "application/json")
+            .body(json.into_bytes())
+            .map_err(|error| AuthError::failed("token_endpoint", error.to_string()))
+    }
+
+    fn last(&self) -> Option<(u16, String)> {
+        self.last.lock().ok().and_then(|last| last.clone())
+    }
+}
+
+impl<'c> AsyncHttpClient<'c> for TokenHttp {
+    type Error = AuthError;
+    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, AuthError>> + Send + Sync + 'c>>;
+
+    fn call(&'c self, request: HttpRequest) -> Self::Future {
+        Box::pin(self.send(request))
+    }
+}
+
+/// What a token request spends.
+pub enum Grant<'a> {
+    /// An authorization code, with its redirect URI and the PKCE verifier when one was sent.
+    Code {
+        /// The code.
+        code: &'a str,
+        /// The redirect URI of the authorization request.
+        redirect_uri: &'a str,
+        /// The PKCE verifier.
+        pkce_verifier: Option<&'a str>,
+    },
+    /// A refresh token.
+    Refresh(&'a Secret),
+}
+
+/// Sends a token request to a provider file's token endpoint and returns the provider's answer.
+pub async fn request(
+    file: &ProviderFile,
+    client_id: &str,
+    client_secret: &Secret,
+    grant: Grant<'_>,
+) -> Result<Map<String, Value>, AuthError> {
+    let usage = |error: String| AuthError::usage(error);
+    let client: TokenClient = oauth2::Client::new(ClientId::new(client_id.to_string()))
+        .set_client_secret(ClientSecret::new(client_secret.expose().to_string()))
+        .set_auth_uri(AuthUrl::new(file.authorize_url.clone()).map_err(|e| usage(e.to_string()))?)
+        .set_token_uri(TokenUrl::new(file.token_url.clone()).map_err(|e| usage(e.to_string()))?)
+        .set_auth_type(match file.client_auth {
+            ClientAuth::Basic => AuthType::BasicAuth,
+            ClientAuth::Body => AuthType::RequestBody,
+        });
+    let http = TokenHttp::new(&file.token_url)?;
+    let mut secrets = vec![client_secret.expose()];
+    let (what, result) = match grant {
+        Grant::Code { code, redirect_uri, pkce_verifier } => {
+            secrets.push(code);
+            let client = client.set_redirect_uri(
+                RedirectUrl::new(redirect_uri.to_string()).map_err(|e| usage(e.to_string()))?,
+            );
+            let mut request = client.exchange_code(AuthorizationCode::new(code.to_string()));
+            if let Some(verifier) = pkce_verifier {
+                request = request.set_pkce_verifier(PkceCodeVerifier::new(verifier.to_string()));
+            }
+            ("the authorization code", request.request_async(&http).await)
+        }
+        Grant::Refresh(token) => {
+            secrets.push(token.expose());
+            let token = RefreshToken::new(token.expose().to_string());
+            ("the refresh token", client.exchange_refresh_token(&token).request_async(&http).await)
+        }
+    };
+    match result {
+        Ok(answer) => Ok(answer.into_map()),
+        Err(RequestTokenError::ServerResponse(error)) => {
+            let description = error.error_description().map(|d| scrub(d, &secrets));
+            Err(rejected(what, &scrub(error.error().as_ref(), &secrets), description.as_deref()))
+        }
+        Err(RequestTokenError::Request(error)) => Err(match error {
+            AuthError::Failed { code, message } => AuthError::failed(code, scrub(&message, &secrets)),
+            other => other,
+        }),
+        Err(RequestTokenError::Parse(..) | RequestTokenError::Other(_)) => {
+            let last = http.last();
+            // `oauth2` takes only 200 as success; any 2xx with a token is one.
+            if let Some((200..=299, body)) = &last {
+                if let Ok(Value::Object(map)) = gotowebinar::oauth::parse_preserving(body) {
+                    if let Ok(answer) = TokenAnswer::from_map(map) {
+                        return Ok(answer.into_map());
+                    }
+                }
+            }
+            Err(unreadable(what, last, &secrets))
+        }
+    }
+}
+
+/// Explains an answer that is neither a token nor an RFC 6749 error.
+fn unreadable(what: &str, last: Option<(u16, String)>, secrets: &[&str]) -> AuthError {
+    let (status, body) = last.unwrap_or((0, String::new()));
+    let parsed = match gotowebinar::oauth::parse_preserving(&body) {
+        Ok(Value::Object(map)) => Some(map),
+        _ => None,
+    };
+    if let Some(map) = &parsed {
+        if let Some(code) = map.get("error").and_then(Value::as_str).filter(|c| !c.is_empty()) {
+            let description = map.get("error_description").and_then(Value::as_str).map(|d| scrub(d, secrets));
+            return rejected(what, &scrub(code, secrets), description.as_deref());
+        }
+    }
+    if (200..300).contains(&status) {
+        return AuthError::failed(
+            "token_endpoint",
+            format!("the token endpoint answered HTTP {status} without an access_token"),
+        );
+    }
+    let text: String = scrub(&body, secrets).split_whitespace().collect::<Vec<_>>().join(" ");
+    let short: String = text.chars().take(200).collect();
+    AuthError::failed("token_endpoint", format!("the token endpoint answered HTTP {status}: {short}"))
+}
