@@ -288,3 +288,94 @@ fn unreadable(what: &str, last: Option<(u16, String)>, secrets: &[&str]) -> Auth
     let short: String = text.chars().take(200).collect();
     AuthError::failed("token_endpoint", format!("the token endpoint answered HTTP {status}: {short}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oauth2::TokenResponse as _;
+    use serde_json::json;
+    use wiremock::matchers::{body_string_contains, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn file(server: &MockServer, client_auth: &str) -> ProviderFile {
+        ProviderFile::from_value(
+            json!({"name": "p", "authorizeUrl": "https://p.example/auth",
+                   "tokenUrl": format!("{}/token", server.uri()), "clientAuth": client_auth}),
+            "test",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_answer_reads_expires_in_as_a_number_or_a_string_and_keeps_every_field() {
+        let map = json!({"access_token": "a", "expires_in": "3600", "scope": "x y", "organizer_key": 7});
+        let answer = TokenAnswer::from_map(map.as_object().unwrap().clone()).unwrap();
+        assert_eq!(answer.expires_in(), Some(Duration::from_secs(3600)));
+        assert_eq!(answer.token_type(), &BasicTokenType::Bearer);
+        assert_eq!(answer.scopes().map(Vec::len), Some(2));
+        assert_eq!(Value::Object(answer.into_map()), map);
+        let answer = TokenAnswer::from_map(
+            json!({"access_token": "a", "expires_in": 60}).as_object().unwrap().clone(),
+        );
+        assert_eq!(answer.unwrap().expires_in(), Some(Duration::from_secs(60)));
+        assert!(TokenAnswer::from_map(json!({"access_token": ""}).as_object().unwrap().clone()).is_err());
+    }
+
+    #[tokio::test]
+    async fn refresh_and_pkce_go_in_the_form_and_the_secret_in_the_body_when_asked() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .and(body_string_contains("code_verifier=v-1"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"access_token": "at", "expires_in": "60"})),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .and(body_string_contains("grant_type=refresh_token"))
+            .respond_with(ResponseTemplate::new(201).set_body_json(json!({"access_token": "at-2"})))
+            .mount(&server)
+            .await;
+        let file = file(&server, "body");
+        let secret = Secret::new("s-1234");
+        let grant =
+            Grant::Code { code: "c", redirect_uri: "http://127.0.0.1:1/cb", pkce_verifier: Some("v-1") };
+        let map = request(&file, "id", &secret, grant).await.unwrap();
+        assert_eq!(map.get("expires_in"), Some(&json!("60")));
+        let map = request(&file, "id", &secret, Grant::Refresh(&Secret::new("rt-1"))).await.unwrap();
+        assert_eq!(map.get("access_token"), Some(&json!("at-2")));
+        let sent = server.received_requests().await.unwrap();
+        let body = String::from_utf8(sent[1].body.clone()).unwrap();
+        assert!(body.contains("refresh_token=rt-1") && body.contains("client_secret=s-1234"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn errors_in_a_200_and_unreadable_answers_are_explained() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(body_string_contains("code=c-1"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"error": "invalid_grant"})))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(body_string_contains("code=code-2"))
+            .respond_with(ResponseTemplate::new(502).set_body_string("<html>bad gateway for code-2</html>"))
+            .mount(&server)
+            .await;
+        let file = file(&server, "basic");
+        let secret = Secret::new("s-1234");
+        let code = |code| Grant::Code { code, redirect_uri: "http://127.0.0.1:1/cb", pkce_verifier: None };
+        let err = request(&file, "id", &secret, code("c-1")).await.unwrap_err();
+        assert_eq!(err.code(), "invalid_grant", "{err}");
+        assert!(err.message().contains("the authorization code"), "{err}");
+        let err = request(&file, "id", &secret, code("code-2")).await.unwrap_err();
+        assert_eq!(err.code(), "token_endpoint");
+        assert!(
+            err.message().starts_with("the token endpoint answered HTTP 502: <html>bad gateway for"),
+            "{err}"
+        );
+        assert!(!err.message().contains("code-2"), "the code is scrubbed: {err}");
+    }
+}
