@@ -117,6 +117,7 @@ type TokenClient = oauth2::Client<
 pub struct TokenHttp {
     http: reqwest::Client,
     endpoint: String,
+    basic: Option<(String, String)>,
     last: Mutex<Option<(u16, String)>>,
 }
 
@@ -130,25 +131,33 @@ impl TokenHttp {
             .map_err(|error| {
                 AuthError::failed("token_endpoint", format!("cannot build an HTTP client: {error}"))
             })?;
-        Ok(Self { http, endpoint: endpoint.to_string(), last: Mutex::new(None) })
+        Ok(Self { http, endpoint: endpoint.to_string(), basic: None, last: Mutex::new(None) })
+    }
+
+    /// Sends `Authorization: Basic base64(id:secret)` with the id and secret as they are. `oauth2`
+    /// form-encodes both first (RFC 6749 2.3.1), which providers that do not decode refuse for
+    /// secrets with `+`, `/` or `=`; the header stays as this program always sent it.
+    pub fn with_basic_auth(mut self, client_id: &str, client_secret: &Secret) -> Self {
+        self.basic = Some((client_id.to_string(), client_secret.expose().to_string()));
+        self
     }
 
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, AuthError> {
-        let (parts, body) = request.into_parts();
-        let response = self
-            .http
-            .request(parts.method, parts.uri.to_string())
-            .headers(parts.headers)
-            .body(body)
-            .send()
-            .await
-            .map_err(|error| {
-                // The caller scrubs secrets from the message.
-                AuthError::failed(
-                    "token_endpoint",
-                    format!("the token endpoint {} could not be reached: {error}", self.endpoint),
-                )
-            })?;
+        let (mut parts, body) = request.into_parts();
+        if self.basic.is_some() {
+            parts.headers.remove(oauth2::http::header::AUTHORIZATION);
+        }
+        let mut builder = self.http.request(parts.method, parts.uri.to_string()).headers(parts.headers);
+        if let Some((id, secret)) = &self.basic {
+            builder = builder.basic_auth(id, Some(secret));
+        }
+        let response = builder.body(body).send().await.map_err(|error| {
+            // The caller scrubs secrets from the message.
+            AuthError::failed(
+                "token_endpoint",
+                format!("the token endpoint {} could not be reached: {error}", self.endpoint),
+            )
+        })?;
         let status = response.status();
         let form_encoded = response
             .headers()
@@ -220,7 +229,10 @@ pub async fn request(
             ClientAuth::Basic => AuthType::BasicAuth,
             ClientAuth::Body => AuthType::RequestBody,
         });
-    let http = TokenHttp::new(&file.token_url)?;
+    let http = match file.client_auth {
+        ClientAuth::Basic => TokenHttp::new(&file.token_url)?.with_basic_auth(client_id, client_secret),
+        ClientAuth::Body => TokenHttp::new(&file.token_url)?,
+    };
     let mut secrets = vec![client_secret.expose()];
     let (what, result) = match grant {
         Grant::Code { code, redirect_uri, pkce_verifier } => {
@@ -349,6 +361,22 @@ mod tests {
         let sent = server.received_requests().await.unwrap();
         let body = String::from_utf8(sent[1].body.clone()).unwrap();
         assert!(body.contains("refresh_token=rt-1") && body.contains("client_secret=s-1234"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn basic_auth_sends_the_secret_as_it_is() {
+        let server = MockServer::start().await;
+        // base64("id:a+b/c=")
+        Mock::given(method("POST"))
+            .and(wiremock::matchers::header("authorization", "Basic aWQ6YStiL2M9"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "at"})))
+            .mount(&server)
+            .await;
+        let grant = Grant::Code { code: "c", redirect_uri: "http://127.0.0.1:1/cb", pkce_verifier: None };
+        let map = request(&file(&server, "basic"), "id", &Secret::new("a+b/c="), grant).await.unwrap();
+        assert_eq!(map.get("access_token"), Some(&json!("at")));
+        let sent = server.received_requests().await.unwrap();
+        assert_eq!(sent[0].headers.get_all("authorization").iter().count(), 1);
     }
 
     #[tokio::test]
