@@ -253,7 +253,11 @@ pub async fn request(
         }
     };
     match result {
-        Ok(answer) => Ok(answer.into_map()),
+        // The answer as sent, with integers of any size exact (serde_json's map would round them).
+        Ok(answer) => match http.last().map(|(_, body)| gotowebinar::oauth::parse_preserving(&body)) {
+            Some(Ok(Value::Object(map))) => Ok(map),
+            _ => Ok(answer.into_map()),
+        },
         Err(RequestTokenError::ServerResponse(error)) => {
             let description = error.error_description().map(|d| scrub(d, &secrets));
             Err(rejected(what, &scrub(error.error().as_ref(), &secrets), description.as_deref()))
@@ -339,9 +343,10 @@ mod tests {
         Mock::given(method("POST"))
             .and(path("/token"))
             .and(body_string_contains("code_verifier=v-1"))
-            .respond_with(
-                ResponseTemplate::new(200).set_body_json(json!({"access_token": "at", "expires_in": "60"})),
-            )
+            .respond_with(ResponseTemplate::new(200).set_body_raw(
+                r#"{"access_token": "at", "expires_in": "60", "user_id": 123456789012345678901234567}"#,
+                "application/json",
+            ))
             .mount(&server)
             .await;
         Mock::given(method("POST"))
@@ -356,6 +361,8 @@ mod tests {
             Grant::Code { code: "c", redirect_uri: "http://127.0.0.1:1/cb", pkce_verifier: Some("v-1") };
         let map = request(&file, "id", &secret, grant).await.unwrap();
         assert_eq!(map.get("expires_in"), Some(&json!("60")));
+        // Kept exact, as a decimal string (the credential file's convention).
+        assert_eq!(map.get("user_id"), Some(&json!("123456789012345678901234567")));
         let map = request(&file, "id", &secret, Grant::Refresh(&Secret::new("rt-1"))).await.unwrap();
         assert_eq!(map.get("access_token"), Some(&json!("at-2")));
         let sent = server.received_requests().await.unwrap();
