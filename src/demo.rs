@@ -272,7 +272,7 @@ fn text(value: &Value) -> String {
 /// exchange, and the credential file written to `cfg`.
 async fn connect(client_id: &str, cfg: &Path) -> Result<CredentialFile, String> {
     let options = LoginOptions {
-        provider: Provider::GoToWebinar,
+        provider: Provider::Builtin(auth::builtin()),
         client_id: client_id.to_string(),
         redirect_uri: "http://127.0.0.1:0/callback".into(),
         timeout: Duration::from_secs(30),

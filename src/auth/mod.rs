@@ -7,96 +7,26 @@
 //! Exit codes: 0 success, 1 authorization failed, 2 usage. Results are JSON lines on stdout;
 //! messages go to stderr. No secret is ever printed.
 
-pub mod callback;
-pub mod oauth1;
-pub mod provider;
+pub mod gotowebinar;
 pub mod store;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use ::gotowebinar::client::GoToWebinar;
+use ::gotowebinar::oauth::OAuthKeys;
+use ::gotowebinar::{AccessToken, Origins, StaticToken};
 use clap::{Args, Subcommand};
-use gotowebinar::client::GoToWebinar;
-use gotowebinar::oauth::OAuthKeys;
-use gotowebinar::{AccessToken, Origins, StaticToken};
+use connect::{callback, check_redirect_uri, oauth1, random_state, split_scopes};
 use serde_json::{json, Value};
 
-pub use callback::{CallbackListener, DEFAULT_REDIRECT_URI};
-pub use provider::{ClientAuth, Provider, ProviderFile};
+pub use connect::{AuthError, CallbackListener, ClientAuth, Provider, ProviderFile, DEFAULT_REDIRECT_URI};
+pub use gotowebinar::builtin;
 pub use store::CredentialFile;
 
 /// Default time `auth login` waits for the callback, in seconds.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 300;
-
-/// Why a command failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AuthError {
-    /// The command was called wrongly or the setup is incomplete (exit 2).
-    Usage(String),
-    /// A provider file or redirect URI breaks the transport rules (exit 2, code
-    /// `ConfigurationError`); nothing was sent.
-    Config(String),
-    /// Authorization did not succeed (exit 1); `code` is machine-readable (`access_denied`,
-    /// `state_mismatch`, `timeout`, `invalid_grant`, …).
-    Failed {
-        /// A short code.
-        code: String,
-        /// What happened and what to do, for a person.
-        message: String,
-    },
-}
-
-impl AuthError {
-    /// A usage error.
-    pub fn usage(message: impl Into<String>) -> Self {
-        AuthError::Usage(message.into())
-    }
-
-    /// A configuration that must not be used (plain http to another host, an unsafe redirect URI).
-    pub fn config(message: impl Into<String>) -> Self {
-        AuthError::Config(message.into())
-    }
-
-    /// An authorization failure.
-    pub fn failed(code: impl Into<String>, message: impl Into<String>) -> Self {
-        AuthError::Failed { code: code.into(), message: message.into() }
-    }
-
-    /// The process exit code.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            AuthError::Usage(_) | AuthError::Config(_) => 2,
-            AuthError::Failed { .. } => 1,
-        }
-    }
-
-    /// The machine-readable code.
-    pub fn code(&self) -> &str {
-        match self {
-            AuthError::Usage(_) => "usage",
-            AuthError::Config(_) => "ConfigurationError",
-            AuthError::Failed { code, .. } => code,
-        }
-    }
-
-    /// The message.
-    pub fn message(&self) -> &str {
-        match self {
-            AuthError::Usage(message) | AuthError::Config(message) | AuthError::Failed { message, .. } => {
-                message
-            }
-        }
-    }
-}
-
-impl std::fmt::Display for AuthError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.message())
-    }
-}
-
-impl std::error::Error for AuthError {}
 
 /// Options of `gotowebinar auth`.
 #[derive(Debug, Clone, Args)]
@@ -186,63 +116,6 @@ enum AuthCommand {
     },
 }
 
-/// Checks an endpoint of a provider file before anything is sent to it: `https`, or `http` only
-/// on a loopback host (local services and tests). Plain http elsewhere would carry the client
-/// secret, codes and tokens in clear text.
-pub fn check_endpoint(origin: &str, field: &str, value: &str) -> Result<url::Url, AuthError> {
-    let shown = crate::input::quoted(value);
-    let url = url::Url::parse(value.trim())
-        .map_err(|error| AuthError::usage(format!("{origin}: `{field}` {shown} is not a URL: {error}")))?;
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if gotowebinar::config::is_loopback(&url) => Ok(url),
-        "http" => Err(AuthError::config(format!(
-            "{origin}: `{field}` {shown} uses plain http to another host, which would send the client \
-             secret and tokens in clear text: use https:// (http is allowed only on 127.0.0.1, \
-             localhost or [::1])"
-        ))),
-        other => Err(AuthError::config(format!(
-            "{origin}: `{field}` must be an https:// URL, got the scheme {:?}",
-            crate::input::shorten(other, 40)
-        ))),
-    }
-}
-
-/// Checks a redirect URI (RFC 8252 sections 7.3 and 8.3): `https`, or `http` on a loopback
-/// address; never a scheme that runs or reads something in the browser (`javascript:`, `data:`,
-/// `file:`, …). A fragment is refused too (RFC 6749 section 3.1.2).
-pub fn check_redirect_uri(uri: &str) -> Result<url::Url, AuthError> {
-    let shown = crate::input::quoted(uri);
-    let url = url::Url::parse(uri.trim())
-        .map_err(|error| AuthError::usage(format!("--redirect-uri {shown} is not a URL: {error}")))?;
-    let allowed = match url.scheme() {
-        "https" => url.host().is_some(),
-        "http" => gotowebinar::config::is_loopback(&url),
-        _ => false,
-    };
-    if !allowed {
-        return Err(AuthError::config(format!(
-            "--redirect-uri {shown} is refused: the code may only be sent to an https:// URL, or to \
-             http:// on 127.0.0.1, localhost or [::1]"
-        )));
-    }
-    if url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
-        return Err(AuthError::config(format!(
-            "--redirect-uri {shown} must not carry a #fragment or credentials"
-        )));
-    }
-    Ok(url)
-}
-
-fn split_scopes(scopes: &[String]) -> Vec<String> {
-    scopes.iter().flat_map(|s| s.split_whitespace()).map(str::to_string).collect()
-}
-
-/// A random state (128 bits, URL safe).
-pub fn random_state() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
-}
-
 /// Runs an `auth` command; returns the process exit code.
 ///
 /// SIGTERM or SIGINT stops it at once, except while a token request is under way: then its answer
@@ -274,7 +147,7 @@ pub async fn run(args: AuthArgs) -> i32 {
 async fn command(command: AuthCommand) -> Result<(), AuthError> {
     match command {
         AuthCommand::Url { provider, redirect_uri, state, scope } => {
-            let resolved = Provider::resolve(provider.provider.as_deref())?;
+            let resolved = Provider::resolve(provider.provider.as_deref(), &builtin())?;
             if resolved.oauth1().is_some() {
                 return Err(resolved.needs_login("its authorization URL"));
             }
@@ -297,7 +170,7 @@ async fn command(command: AuthCommand) -> Result<(), AuthError> {
             Ok(())
         }
         AuthCommand::Login { provider, redirect_uri, timeout, out, scope } => {
-            let resolved = Provider::resolve(provider.provider.as_deref())?;
+            let resolved = Provider::resolve(provider.provider.as_deref(), &builtin())?;
             if resolved.oauth1().is_some() && !scope.is_empty() {
                 return Err(AuthError::usage(format!(
                     "--scope: {} is an OAuth 1.0a provider, which has no scopes: leave --scope out \
@@ -324,7 +197,7 @@ async fn command(command: AuthCommand) -> Result<(), AuthError> {
             Ok(())
         }
         AuthCommand::Exchange { provider, code, redirect_uri, out, pkce_verifier_env } => {
-            let resolved = Provider::resolve(provider.provider.as_deref())?;
+            let resolved = Provider::resolve(provider.provider.as_deref(), &builtin())?;
             if resolved.oauth1().is_some() {
                 return Err(resolved.needs_login("the exchange"));
             }
@@ -356,7 +229,7 @@ async fn command(command: AuthCommand) -> Result<(), AuthError> {
                 sailor::keyfile::lock(&cfg, Duration::from_secs(300)).await.map_err(AuthError::usage)?;
             let mut credential = CredentialFile::read(&cfg)?;
             let resolved = match provider.provider.as_deref() {
-                Some(spec) => Provider::resolve(Some(spec))?,
+                Some(spec) => Provider::resolve(Some(spec), &builtin())?,
                 None => credential.provider()?,
             };
             let client_id = resolved.client_id(provider.client_id.as_deref())?;
@@ -364,7 +237,7 @@ async fn command(command: AuthCommand) -> Result<(), AuthError> {
             let critical = sailor::shutdown::critical();
             resolved.refresh(&client_id, &mut oauth).await?;
             credential.set_oauth(&oauth);
-            if resolved == Provider::GoToWebinar && credential.organizer_key().is_none() {
+            if resolved.is_builtin() && credential.organizer_key().is_none() {
                 discover_into(&mut credential, &oauth).await;
             }
             credential.write(&cfg)?;
@@ -424,7 +297,7 @@ pub async fn login(
     let listener = CallbackListener::bind(&options.redirect_uri).await?;
     let redirect_uri = listener.redirect_uri().to_string();
     let state = random_state();
-    let pkce = options.provider.pkce().then(oauth2::PkceCodeChallenge::new_random_sha256);
+    let pkce = options.provider.pkce().then(connect::oauth2::PkceCodeChallenge::new_random_sha256);
     let url = options.provider.authorize_url(
         &options.client_id,
         &redirect_uri,
@@ -490,7 +363,7 @@ async fn finish(
     let page = match &outcome {
         Ok(credential) => callback::Outcome::Connected {
             provider: match options.provider {
-                Provider::GoToWebinar => "Your GoToWebinar account".to_string(),
+                Provider::Builtin(_) => "Your GoToWebinar account".to_string(),
                 ref other => other.name().to_string(),
             },
             account: credential.summary(None)["who"].as_str().map(str::to_string),
@@ -512,7 +385,7 @@ pub async fn exchange(
 ) -> Result<CredentialFile, AuthError> {
     let oauth = provider.exchange(client_id, code, redirect_uri, pkce_verifier).await?;
     let mut credential = CredentialFile::new(provider, &oauth, None, None);
-    if *provider == Provider::GoToWebinar {
+    if provider.is_builtin() {
         discover_into(&mut credential, &oauth).await;
     }
     Ok(credential)

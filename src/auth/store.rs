@@ -4,11 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
+use connect::{AuthError, Provider};
 use gotowebinar::oauth::{is_secret_name, parse_preserving, OAuthKeys};
 use serde_json::{json, Map, Value};
 
-use super::provider::Provider;
-use super::AuthError;
+use super::builtin;
 
 /// A credential file's content.
 #[derive(Debug, Clone)]
@@ -58,8 +58,8 @@ impl CredentialFile {
     /// The provider the credential belongs to: the stored definition, else GoToWebinar.
     pub fn provider(&self) -> Result<Provider, AuthError> {
         match self.cfg.get("provider") {
-            None | Some(Value::Null) => Ok(Provider::GoToWebinar),
-            Some(Value::String(name)) => Provider::resolve(Some(name)),
+            None | Some(Value::Null) => Ok(Provider::Builtin(builtin())),
+            Some(Value::String(name)) => Provider::resolve(Some(name), &builtin()),
             Some(value) => Provider::from_value(value.clone(), "the credential's `provider`"),
         }
     }

@@ -1,21 +1,54 @@
-//! Which provider a command talks to: GoToWebinar (built in), an OAuth 2.0 provider described by
-//! a provider file, or an OAuth 1.0a one (`"oauthVersion": "1.0a"`), and the client id and secret
-//! (consumer key and secret) it authenticates with.
+//! Which provider a command talks to: the program's built-in one ([`BuiltinProvider`]), an OAuth
+//! 2.0 provider described by a provider file, or an OAuth 1.0a one (`"oauthVersion": "1.0a"`),
+//! and the client id and secret (consumer key and secret) it authenticates with.
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use gotowebinar::oauth::OAuthKeys;
-use gotowebinar::{ClientSecret, OAuthClient, Origins, Secret};
+use gotowebinar::{ClientSecret, Secret};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::oauth1::{self, OAuth1File};
 use super::AuthError;
-use crate::connection::{CLIENT_ID_ENV, CLIENT_SECRET_ENV};
+use crate::token::{self, Grant};
 
-/// The name of the built-in provider.
-pub const GOTOWEBINAR: &str = "gotowebinar";
+/// A provider built into the program: its name, where its client id and secret come from, and its
+/// token endpoint. Errors are [`AuthError`]s; [`rejected`] words an RFC 6749 error answer.
+#[async_trait::async_trait]
+pub trait BuiltinProvider: std::fmt::Debug + Send + Sync {
+    /// The name `--provider` takes and outputs show.
+    fn name(&self) -> &str;
+    /// The environment variable holding the client id.
+    fn client_id_env(&self) -> &str;
+    /// The environment variable holding the client secret.
+    fn client_secret_env(&self) -> &str;
+    /// The authorization URL for this client, redirect URI, state and scopes.
+    fn authorize_url(
+        &self,
+        client_id: &str,
+        redirect_uri: &str,
+        state: &str,
+        scopes: &[String],
+    ) -> Result<String, AuthError>;
+    /// Exchanges an authorization code; the result carries `expires_at` and `refreshed_at`.
+    async fn exchange(
+        &self,
+        client_id: &str,
+        client_secret: ClientSecret,
+        code: &str,
+        redirect_uri: &str,
+    ) -> Result<OAuthKeys, AuthError>;
+    /// Spends a refresh token; the result is the token response to merge.
+    async fn refresh(
+        &self,
+        client_id: &str,
+        client_secret: ClientSecret,
+        refresh_token: &gotowebinar::RefreshToken,
+    ) -> Result<Map<String, Value>, AuthError>;
+}
 /// Where a provider file's client id is read from unless it names another variable.
 pub const GENERIC_CLIENT_ID_ENV: &str = "OAUTH_CLIENT_ID";
 /// Where a provider file's client secret is read from unless it names another variable.
@@ -110,30 +143,41 @@ impl ProviderFile {
 }
 
 /// The provider a command talks to.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Provider {
-    /// GoToWebinar: endpoints from `GOTO_AUTH_URL`, client from `CITRIX_APP_ID`/`CITRIX_APP_SECRET`,
-    /// organizer and account keys discovered after the exchange.
-    GoToWebinar,
+    /// The program's own provider (stored credentials without a `provider` are its).
+    Builtin(Arc<dyn BuiltinProvider>),
     /// An OAuth 2.0 provider described by a file.
     Generic(Box<ProviderFile>),
     /// An OAuth 1.0a provider described by a file.
     OAuth1(Box<OAuth1File>),
 }
 
+impl PartialEq for Provider {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Provider::Builtin(a), Provider::Builtin(b)) => a.name() == b.name(),
+            (Provider::Generic(a), Provider::Generic(b)) => a == b,
+            (Provider::OAuth1(a), Provider::OAuth1(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
 impl Provider {
-    /// `gotowebinar`, or the path of a provider file.
-    pub fn resolve(spec: Option<&str>) -> Result<Self, AuthError> {
+    /// The built-in provider (when `spec` is empty or names it), or the path of a provider file.
+    pub fn resolve(spec: Option<&str>, builtin: &Arc<dyn BuiltinProvider>) -> Result<Self, AuthError> {
         let Some(spec) = spec.map(str::trim).filter(|s| !s.is_empty()) else {
-            return Ok(Provider::GoToWebinar);
+            return Ok(Provider::Builtin(builtin.clone()));
         };
-        if spec.eq_ignore_ascii_case(GOTOWEBINAR) {
-            return Ok(Provider::GoToWebinar);
+        if spec.eq_ignore_ascii_case(builtin.name()) {
+            return Ok(Provider::Builtin(builtin.clone()));
         }
         let path = Path::new(spec);
         if !path.is_file() {
             return Err(AuthError::usage(format!(
-                "--provider {spec:?} is neither `{GOTOWEBINAR}` nor a provider file that exists"
+                "--provider {spec:?} is neither `{}` nor a provider file that exists",
+                builtin.name()
             )));
         }
         let text = std::fs::read_to_string(path)
@@ -161,10 +205,15 @@ impl Provider {
         }
     }
 
+    /// True for the program's own provider.
+    pub fn is_builtin(&self) -> bool {
+        matches!(self, Provider::Builtin(_))
+    }
+
     /// The stored form of a file-defined provider (none for the built-in one).
     pub fn definition(&self) -> Option<Value> {
         match self {
-            Provider::GoToWebinar => None,
+            Provider::Builtin(_) => None,
             Provider::Generic(file) => serde_json::to_value(file).ok(),
             Provider::OAuth1(file) => serde_json::to_value(file).ok(),
         }
@@ -173,7 +222,7 @@ impl Provider {
     /// The provider's name.
     pub fn name(&self) -> &str {
         match self {
-            Provider::GoToWebinar => GOTOWEBINAR,
+            Provider::Builtin(builtin) => builtin.name(),
             Provider::Generic(file) => &file.name,
             Provider::OAuth1(file) => &file.name,
         }
@@ -186,7 +235,7 @@ impl Provider {
 
     fn id_env(&self) -> String {
         match self {
-            Provider::GoToWebinar => CLIENT_ID_ENV.into(),
+            Provider::Builtin(builtin) => builtin.client_id_env().into(),
             Provider::Generic(file) => {
                 file.client_id_env.clone().unwrap_or_else(|| GENERIC_CLIENT_ID_ENV.into())
             }
@@ -198,7 +247,7 @@ impl Provider {
 
     fn secret_env(&self) -> String {
         match self {
-            Provider::GoToWebinar => CLIENT_SECRET_ENV.into(),
+            Provider::Builtin(builtin) => builtin.client_secret_env().into(),
             Provider::Generic(file) => {
                 file.client_secret_env.clone().unwrap_or_else(|| GENERIC_CLIENT_SECRET_ENV.into())
             }
@@ -230,14 +279,8 @@ impl Provider {
         std::env::var(&env)
             .ok()
             .filter(|s| !s.is_empty())
-            .map(ClientSecret::new)
+            .map(Secret::new)
             .ok_or_else(|| AuthError::usage(format!("no OAuth client secret for {}: set {env}", self.name())))
-    }
-
-    fn gotowebinar_client(&self, client_id: &str) -> Result<OAuthClient, AuthError> {
-        let origins = Origins::from_env().map_err(|error| AuthError::usage(error.to_string()))?;
-        OAuthClient::new(client_id, self.client_secret()?, origins)
-            .map_err(|error| AuthError::usage(error.to_string()))
     }
 
     /// The authorization URL for this client, redirect URI, state, scopes and PKCE challenge.
@@ -250,16 +293,7 @@ impl Provider {
         pkce_challenge: Option<&str>,
     ) -> Result<String, AuthError> {
         match self {
-            Provider::GoToWebinar => {
-                let origins = Origins::from_env().map_err(|error| AuthError::usage(error.to_string()))?;
-                // The secret is not needed to build a URL, and `auth url` must work without it.
-                let client = OAuthClient::new(client_id, Secret::new("unused"), origins)
-                    .map_err(|error| AuthError::usage(error.to_string()))?;
-                let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
-                client
-                    .authorize_url(redirect_uri, state, &scopes)
-                    .map_err(|error| AuthError::usage(error.to_string()))
-            }
+            Provider::Builtin(builtin) => builtin.authorize_url(client_id, redirect_uri, state, scopes),
             Provider::Generic(file) => {
                 let mut url = url::Url::parse(&file.authorize_url)
                     .map_err(|error| AuthError::usage(format!("authorizeUrl is not a URL: {error}")))?;
@@ -313,22 +347,12 @@ impl Provider {
         pkce_verifier: Option<&str>,
     ) -> Result<OAuthKeys, AuthError> {
         match self {
-            Provider::GoToWebinar => self
-                .gotowebinar_client(client_id)?
-                .exchange_code(code, redirect_uri)
-                .await
-                .map_err(|error| token_error("the authorization code", error)),
+            Provider::Builtin(builtin) => {
+                builtin.exchange(client_id, self.client_secret()?, code, redirect_uri).await
+            }
             Provider::Generic(file) => {
-                let mut form = vec![
-                    ("grant_type", "authorization_code"),
-                    ("code", code),
-                    ("redirect_uri", redirect_uri),
-                ];
-                if let Some(verifier) = pkce_verifier {
-                    form.push(("code_verifier", verifier));
-                }
-                let response =
-                    generic_token_request(file, client_id, &self.client_secret()?, &form, &[code]).await?;
+                let grant = Grant::Code { code, redirect_uri, pkce_verifier };
+                let response = token::request(file, client_id, &self.client_secret()?, grant).await?;
                 let mut keys = OAuthKeys::new();
                 keys.merge_refresh(response, chrono::Utc::now());
                 Ok(keys)
@@ -349,22 +373,12 @@ impl Provider {
             ));
         };
         let response = match self {
-            Provider::GoToWebinar => self
-                .gotowebinar_client(client_id)?
-                .refresh(&refresh_token)
-                .await
-                .map_err(|error| token_error("the refresh token", error))?
-                .into_map(),
+            Provider::Builtin(builtin) => {
+                builtin.refresh(client_id, self.client_secret()?, &refresh_token).await?
+            }
             Provider::Generic(file) => {
-                let form = [("grant_type", "refresh_token"), ("refresh_token", refresh_token.expose())];
-                generic_token_request(
-                    file,
-                    client_id,
-                    &self.client_secret()?,
-                    &form,
-                    &[refresh_token.expose()],
-                )
-                .await?
+                let grant = Grant::Refresh(&refresh_token);
+                token::request(file, client_id, &self.client_secret()?, grant).await?
             }
             Provider::OAuth1(_) => return Err(self.not_refreshable()),
         };
@@ -373,16 +387,9 @@ impl Provider {
     }
 }
 
-/// A token endpoint failure of the GoToWebinar client, said for a person.
-fn token_error(what: &str, error: gotowebinar::Error) -> AuthError {
-    match error {
-        gotowebinar::Error::Reauthorize(oauth) => rejected(what, &oauth.error, oauth.description.as_deref()),
-        other => AuthError::failed("token_endpoint", other.to_string()),
-    }
-}
-
-/// The message for an RFC 6749 error answer.
-fn rejected(what: &str, code: &str, description: Option<&str>) -> AuthError {
+/// The message for an RFC 6749 error answer to `what` (`the authorization code`, `the refresh
+/// token`).
+pub fn rejected(what: &str, code: &str, description: Option<&str>) -> AuthError {
     let detail = description.map(|d| format!(" ({d})")).unwrap_or_default();
     let advice = match code {
         "invalid_client" | "unauthorized_client" => {
@@ -401,100 +408,11 @@ fn rejected(what: &str, code: &str, description: Option<&str>) -> AuthError {
 }
 
 /// Replaces every occurrence of a secret with `[redacted]`.
-pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
+pub fn scrub(text: &str, secrets: &[&str]) -> String {
     secrets
         .iter()
         .filter(|s| s.len() >= 4)
         .fold(text.to_string(), |acc, secret| acc.replace(secret, "[redacted]"))
-}
-
-async fn generic_token_request(
-    file: &ProviderFile,
-    client_id: &str,
-    client_secret: &ClientSecret,
-    form: &[(&str, &str)],
-    secrets: &[&str],
-) -> Result<Map<String, Value>, AuthError> {
-    let mut scrub_list = secrets.to_vec();
-    scrub_list.push(client_secret.expose());
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .map_err(|error| {
-            AuthError::failed("token_endpoint", format!("cannot build an HTTP client: {error}"))
-        })?;
-    let mut form: Vec<(&str, &str)> = form.to_vec();
-    let mut request = http.post(&file.token_url).header(reqwest::header::ACCEPT, "application/json");
-    match file.client_auth {
-        ClientAuth::Basic => request = request.basic_auth(client_id, Some(client_secret.expose())),
-        ClientAuth::Body => {
-            form.push(("client_id", client_id));
-            form.push(("client_secret", client_secret.expose()));
-        }
-    }
-    let response = request.form(&form).send().await.map_err(|error| {
-        AuthError::failed(
-            "token_endpoint",
-            format!(
-                "the token endpoint {} could not be reached: {}",
-                file.token_url,
-                scrub(&error.to_string(), &scrub_list)
-            ),
-        )
-    })?;
-    let status = response.status().as_u16();
-    let form_encoded = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let body = capped_text(response, &file.token_url).await?;
-    // Some providers answer form-encoded (key=value&…) instead of JSON.
-    let parsed: Option<Map<String, Value>> = if form_encoded {
-        Some(
-            url::form_urlencoded::parse(body.as_bytes())
-                .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
-                .collect(),
-        )
-    } else {
-        gotowebinar::oauth::parse_preserving(&body).ok().and_then(|v| match v {
-            Value::Object(map) => Some(map),
-            _ => None,
-        })
-    };
-    let what = if form.iter().any(|(k, v)| *k == "grant_type" && *v == "refresh_token") {
-        "the refresh token"
-    } else {
-        "the authorization code"
-    };
-    if let Some(map) = &parsed {
-        if let Some(code) = map.get("error").and_then(Value::as_str).filter(|c| !c.is_empty()) {
-            let description =
-                map.get("error_description").and_then(Value::as_str).map(|d| scrub(d, &scrub_list));
-            return Err(rejected(what, &scrub(code, &scrub_list), description.as_deref()));
-        }
-    }
-    match parsed {
-        Some(map)
-            if (200..300).contains(&status)
-                && map.get("access_token").and_then(Value::as_str).is_some_and(|t| !t.is_empty()) =>
-        {
-            Ok(map)
-        }
-        _ if (200..300).contains(&status) => Err(AuthError::failed(
-            "token_endpoint",
-            format!("the token endpoint answered HTTP {status} without an access_token"),
-        )),
-        _ => {
-            let text: String = scrub(&body, &scrub_list).split_whitespace().collect::<Vec<_>>().join(" ");
-            let short: String = text.chars().take(200).collect();
-            Err(AuthError::failed(
-                "token_endpoint",
-                format!("the token endpoint answered HTTP {status}: {short}"),
-            ))
-        }
-    }
 }
 
 /// The body of a provider's answer, read no further than the response cap
@@ -564,9 +482,9 @@ mod tests {
         let local =
             json!({"name": "p", "authorizeUrl": "http://localhost:1/a", "tokenUrl": "http://127.0.0.1:1/t"});
         assert!(ProviderFile::from_value(local, "f").is_ok());
-        let err = crate::auth::check_redirect_uri("javascript:alert(1)").unwrap_err();
+        let err = crate::check_redirect_uri("javascript:alert(1)").unwrap_err();
         assert_eq!(err.code(), "ConfigurationError");
-        assert!(crate::auth::check_redirect_uri("http://127.0.0.1:8765/callback").is_ok());
+        assert!(crate::check_redirect_uri("http://127.0.0.1:8765/callback").is_ok());
     }
 
     #[test]
@@ -604,15 +522,8 @@ mod tests {
             .mount(&server)
             .await;
         let file = file(&format!("{}/token", server.uri()), json!({}));
-        let map = generic_token_request(
-            &file,
-            "id",
-            &Secret::new("top-secret-1"),
-            &[("grant_type", "authorization_code")],
-            &[],
-        )
-        .await
-        .unwrap();
+        let grant = Grant::Code { code: "c-1", redirect_uri: "http://127.0.0.1:1/cb", pkce_verifier: None };
+        let map = token::request(&file, "id", &Secret::new("top-secret-1"), grant).await.unwrap();
         assert_eq!(map.get("access_token"), Some(&json!("at-1")));
         let body = String::from_utf8(server.received_requests().await.unwrap()[0].body.clone()).unwrap();
         assert!(!body.contains("client_secret") && !body.contains("top-secret-1"), "{body}");
@@ -628,15 +539,8 @@ mod tests {
             .mount(&server)
             .await;
         let file = file(&format!("{}/token", server.uri()), json!({"clientAuth": "body"}));
-        let err = generic_token_request(
-            &file,
-            "id",
-            &Secret::new("top-secret-2"),
-            &[("grant_type", "authorization_code")],
-            &[],
-        )
-        .await
-        .unwrap_err();
+        let grant = Grant::Code { code: "c-2", redirect_uri: "http://127.0.0.1:1/cb", pkce_verifier: None };
+        let err = token::request(&file, "id", &Secret::new("top-secret-2"), grant).await.unwrap_err();
         assert_eq!(err.code(), "invalid_client");
         assert!(
             err.message().contains("client id and secret") && !err.message().contains("top-secret-2"),
