@@ -307,6 +307,7 @@ fn unreadable(what: &str, last: Option<(u16, String)>, secrets: &[&str]) -> Auth
 #[cfg(test)]
 mod tests {
     use super::*;
+    use gotowebinar::Secret;
     use oauth2::TokenResponse as _;
     use serde_json::json;
     use wiremock::matchers::{body_string_contains, method, path};
