@@ -32,6 +32,7 @@ pub mod service;
 pub mod settings;
 pub mod shutdown;
 pub mod suggest;
+mod update_keys;
 
 pub use component::{Component, Function, FunctionError, Input, Services};
 pub use context::{Context, CredentialSource, EmitError, Emitter, StepInfo};
