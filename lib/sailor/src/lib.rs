@@ -50,3 +50,8 @@ pub use sail::{run_sail, run_sail_from_env, run_sail_until, run_sail_with_env, s
 pub use service::{run_service, run_service_with, ServiceEnv};
 pub use settings::{AmqpSettings, InputFormat, Settings, SettingsError};
 pub use shutdown::Signal;
+
+/// The README's example, run as a doc test.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
