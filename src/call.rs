@@ -17,9 +17,9 @@ use tracing::warn;
 
 use crate::connection::Connection;
 use crate::errors::{names, ComponentError, Doing, Failure};
+use crate::function_spec::{FunctionSpec, Kind};
 use crate::input::parse_input;
 use crate::metadata;
-use crate::spec::{FunctionSpec, Kind};
 
 /// One invocation of a function.
 pub struct Call {

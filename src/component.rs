@@ -13,8 +13,8 @@ use serde_json::{json, Value};
 use crate::actions::common::webinar_key;
 use crate::connection::Connection;
 use crate::errors::{names, ComponentError, Doing, Failure};
+use crate::function_spec::FunctionSpec;
 use crate::registry::Registry;
-use crate::spec::FunctionSpec;
 use crate::{actions, manifest, triggers};
 
 /// The select-model methods the component answers.

@@ -7,12 +7,12 @@ pub mod component;
 pub mod connection;
 pub mod demo;
 pub mod errors;
+pub mod function_spec;
 pub mod input;
 pub mod manifest;
 pub mod metadata;
 pub mod progress;
 pub mod registry;
-pub mod spec;
 pub mod triggers;
 
 pub use component::{component, manifest_text, specs};

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::spec::{FunctionSpec, Kind, Model};
+use crate::function_spec::{FunctionSpec, Kind, Model};
 
 /// The GoTo authorization endpoint the platform sends people to.
 pub const AUTHORIZE_URI: &str = "https://authentication.logmeininc.com/oauth/authorize";
@@ -532,7 +532,7 @@ pub fn used_models(functions: &[FunctionSpec]) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::Field;
+    use crate::function_spec::Field;
 
     fn sample() -> Vec<FunctionSpec> {
         let mut list = FunctionSpec::new("listWebinars", Kind::Action, "List webinars", "Lists webinars");

@@ -12,10 +12,10 @@ use tracing::warn;
 
 use crate::actions::registration_form::QUESTION_PREFIX;
 use crate::call::{describe, Adapter, Handler, MetaSource};
+use crate::function_spec::{FunctionSpec, Kind};
 use crate::input::{
     cached_schema, is_platform_config_field, unknown_fields, FieldHints, FieldSide, CREDENTIAL_FIELDS,
 };
-use crate::spec::{FunctionSpec, Kind};
 
 /// One registered function.
 pub struct Entry {

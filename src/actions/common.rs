@@ -14,7 +14,7 @@ macro_rules! action {
             $(#[$doc])*
             $handler = {
                 let mut spec =
-                    $crate::spec::FunctionSpec::new($name, $crate::spec::Kind::Action, $title, $description);
+                    $crate::function_spec::FunctionSpec::new($name, $crate::function_spec::Kind::Action, $title, $description);
                 spec.fields = vec![$($field),*];
                 spec
             };
@@ -30,7 +30,7 @@ macro_rules! action {
             $(#[$doc])*
             $handler = {
                 let mut spec =
-                    $crate::spec::FunctionSpec::new($name, $crate::spec::Kind::Action, $title, $description);
+                    $crate::function_spec::FunctionSpec::new($name, $crate::function_spec::Kind::Action, $title, $description);
                 spec.fields = vec![$($field),*];
                 spec.dynamic_metadata = true;
                 spec
@@ -52,7 +52,7 @@ macro_rules! action {
             type Input = $in;
             type Output = $out;
 
-            fn describe() -> $crate::spec::FunctionSpec {
+            fn describe() -> $crate::function_spec::FunctionSpec {
                 $spec
             }
 
@@ -76,7 +76,7 @@ macro_rules! action {
 use gotowebinar::keys::{RegistrantKey, SessionKey, WebinarKey};
 
 use crate::errors::ComponentError;
-use crate::spec::Field;
+use crate::function_spec::Field;
 
 /// Reads a GoTo key from input text, naming the field when it is not a key.
 pub fn key<K>(

@@ -12,7 +12,7 @@ use crate::actions::output::DoneOut;
 use crate::actions::registrants::plausible_email;
 use crate::connection::Connection;
 use crate::errors::{names, ComponentError, Doing};
-use crate::spec::Field;
+use crate::function_spec::Field;
 
 /// A co-organizer of a webinar.
 #[derive(Debug, Clone, Serialize, JsonSchema)]

@@ -9,7 +9,7 @@ use crate::action;
 use crate::actions::common::webinar_field;
 use crate::actions::output::RegistrantOut;
 use crate::errors::{names, ComponentError, Doing};
-use crate::spec::Field;
+use crate::function_spec::Field;
 
 /// What to do when nobody with the email is registered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]

@@ -11,7 +11,7 @@ use crate::actions::output::CreatedRegistrantOut;
 use crate::actions::registrants::{register, CreateRegistrantIn};
 use crate::call::{Call, Handler};
 use crate::errors::ComponentError;
-use crate::spec::{FunctionSpec, Kind};
+use crate::function_spec::{FunctionSpec, Kind};
 
 /// Input of `addParticipant`, as the original component took it.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

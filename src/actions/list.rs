@@ -8,8 +8,8 @@ use serde_json::{json, Value};
 
 use crate::call::Call;
 use crate::errors::{ComponentError, Doing};
+use crate::function_spec::Field;
 use crate::progress::ListProgress;
-use crate::spec::Field;
 
 /// The largest page GoTo serves, and the default page size.
 pub const MAX_PAGE_SIZE: u32 = 200;

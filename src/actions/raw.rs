@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::call::{Call, Handler};
 use crate::errors::{ComponentError, Doing};
-use crate::spec::{Field, FunctionSpec, Kind};
+use crate::function_spec::{Field, FunctionSpec, Kind};
 
 /// The HTTP method of a raw request.
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::action;
 use crate::actions::common::time_text;
 use crate::actions::list::{emit_behavior_field, emit_list, Paging};
-use crate::spec::Field;
+use crate::function_spec::Field;
 
 /// A stored webinar recording.
 #[derive(Debug, Clone, Serialize, JsonSchema)]

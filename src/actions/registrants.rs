@@ -19,7 +19,7 @@ use crate::actions::webinars::WebinarKeyIn;
 use crate::call::{Call, Handler};
 use crate::connection::Connection;
 use crate::errors::{names, ComponentError, Doing};
-use crate::spec::{Field, FunctionSpec, Kind};
+use crate::function_spec::{Field, FunctionSpec, Kind};
 
 /// Fields the output names itself; everything else GoTo sends goes along as it came.
 const NAMED_FIELDS: [&str; 9] = [

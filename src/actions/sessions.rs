@@ -13,8 +13,8 @@ use crate::actions::attendees::AttendeeOut;
 use crate::actions::common::{session_field, time_text, webinar_field};
 use crate::actions::list::{emit_behavior_field, emit_list, Paging};
 use crate::errors::{ComponentError, Doing};
+use crate::function_spec::{FunctionSpec, Kind};
 use crate::input::Timestamp;
-use crate::spec::{FunctionSpec, Kind};
 
 /// A held session of a webinar.
 #[derive(Debug, Clone, Serialize, JsonSchema)]

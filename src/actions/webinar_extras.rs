@@ -14,8 +14,8 @@ use crate::actions::list::{emit_all, emit_behavior_field, Paging};
 use crate::actions::output::{DoneOut, TimeRangeOut, WebinarKeyOut, WebinarOut};
 use crate::actions::webinars::{TimeIn, WebinarKeyIn};
 use crate::errors::{ComponentError, Doing};
+use crate::function_spec::Field;
 use crate::input::Timestamp;
-use crate::spec::Field;
 
 /// The session times of a webinar.
 #[derive(Debug, Clone, Serialize, JsonSchema)]

@@ -14,9 +14,9 @@ use crate::actions::common::webinar_field;
 use crate::actions::list::{emit_behavior_field, emit_list, output_schema_for, Paging};
 use crate::actions::output::{DoneOut, TimeRangeOut, WebinarKeyOut, WebinarOut};
 use crate::errors::{ComponentError, Doing};
+use crate::function_spec::Field;
 use crate::input::Timestamp;
 use crate::metadata;
-use crate::spec::Field;
 use gotowebinar::keys::WebinarKey;
 
 impl From<Webinar> for WebinarOut {

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::call::{Call, Handler};
 use crate::errors::ComponentError;
-use crate::spec::FunctionSpec;
+use crate::function_spec::FunctionSpec;
 use crate::triggers::webhook::{self, HookState, RegistrantEventOut, WebinarEventOut};
 use crate::triggers::NoInput;
 

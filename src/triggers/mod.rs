@@ -19,8 +19,8 @@ use serde_json::Value;
 
 use crate::call::Call;
 use crate::errors::{names, ComponentError, Failure};
+use crate::function_spec::Field;
 use crate::registry::Registry;
-use crate::spec::Field;
 use crate::triggers::instant::WebhookTrigger;
 
 /// Registers every trigger.

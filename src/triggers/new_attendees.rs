@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::call::{Call, Handler};
 use crate::errors::{ComponentError, Doing};
-use crate::spec::{FunctionSpec, Kind};
+use crate::function_spec::{FunctionSpec, Kind};
 use crate::triggers::cursor::{self, Candidate, PollOptions, TimeCursor};
 use crate::triggers::webinar_ended::{ended_sessions, iso};
 use crate::triggers::{emit_poll, poll_failure, poll_fields, NoInput};

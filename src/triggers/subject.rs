@@ -2,7 +2,7 @@
 //! contains a text, in any letter case, so a flow follows one webinar series.
 
 use crate::errors::ComponentError;
-use crate::spec::Field;
+use crate::function_spec::Field;
 use crate::triggers::sketch::item_hash;
 
 /// The step field's name.

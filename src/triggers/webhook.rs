@@ -29,8 +29,8 @@ use tracing::{info, warn};
 
 use crate::call::{emit_failed, Call};
 use crate::errors::{names, ComponentError, Doing};
+use crate::function_spec::{Field, FunctionSpec, Kind};
 use crate::input::parse_step_config;
-use crate::spec::{Field, FunctionSpec, Kind};
 use crate::triggers::{cursor, keys_as_strings};
 
 /// The environment variable holding the flow's public webhook URL.

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use crate::call::{Call, Handler};
 use crate::connection::Connection;
 use crate::errors::{ComponentError, Doing};
-use crate::spec::{FunctionSpec, Kind};
+use crate::function_spec::{FunctionSpec, Kind};
 use crate::triggers::cursor::{self, Candidate, PollOptions, StartFrom, TimeCursor, SKEW_ALLOWANCE_MINUTES};
 use crate::triggers::{emit_poll, keys_as_strings, poll_failure, poll_fields, NoInput};
 

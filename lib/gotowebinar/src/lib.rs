@@ -3,6 +3,31 @@
 //! token to a [`token::CredentialStore`] so nothing is lost.
 //!
 //! The crate knows nothing of any integration platform: it can be used from any Rust program.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//!
+//! use gotowebinar::keys::OrganizerKey;
+//! use gotowebinar::client::GoToWebinar;
+//! use gotowebinar::{Origins, Secret, StaticToken};
+//!
+//! # async fn run() -> gotowebinar::Result<()> {
+//! let tokens = Arc::new(StaticToken(Secret::new("an access token")));
+//! let client = GoToWebinar::builder(Origins::default(), tokens).build()?;
+//! // A resource handler: one organizer's webinars.
+//! let webinars = client.webinars(&OrganizerKey::new("200000000000012345")?);
+//! let page = webinars.list_page(chrono::Utc::now(), chrono::Utc::now() + chrono::Duration::days(30), 0, 20).await?;
+//! # let _ = page;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! See the crate's README for a [`TokenManager`] that keeps an OAuth credential alive.
+
+/// The README's examples, compiled as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 pub mod auth;
 pub mod config;

@@ -32,6 +32,7 @@ pub mod service;
 pub mod settings;
 pub mod shutdown;
 pub mod suggest;
+mod update_keys;
 
 pub use component::{Component, Function, FunctionError, Input, Services};
 pub use context::{Context, CredentialSource, EmitError, Emitter, StepInfo};
@@ -49,3 +50,8 @@ pub use sail::{run_sail, run_sail_from_env, run_sail_until, run_sail_with_env, s
 pub use service::{run_service, run_service_with, ServiceEnv};
 pub use settings::{AmqpSettings, InputFormat, Settings, SettingsError};
 pub use shutdown::Signal;
+
+/// The README's example, run as a doc test.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

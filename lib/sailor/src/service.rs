@@ -14,6 +14,7 @@ use crate::json::parse_json_lossless;
 use crate::message::json_type;
 use crate::platform_api::{account_id, AccountCredentials, PlatformApi};
 use crate::sail::SailError;
+use crate::update_keys;
 
 /// What a service call reads from its environment.
 #[derive(Clone)]
@@ -228,25 +229,12 @@ impl Emitter for ServiceEmitter {
     async fn emit(&self, event: Event) -> Result<(), EmitError> {
         match event {
             Event::UpdateKeys(keys) => {
-                let Value::Object(new_keys) = &keys else {
-                    return Err(EmitError::Invalid(format!(
-                        "updateKeys needs a JSON object, got {}",
-                        json_type(&keys)
-                    )));
-                };
-                crate::logging::register_secrets_in(&keys);
-                let account = {
-                    let mut cfg = self.cfg.write().unwrap_or_else(|p| p.into_inner());
-                    if let Value::Object(c) = &mut *cfg {
-                        c.extend(new_keys.clone());
-                    }
-                    account_id(&cfg)
-                };
+                let account = update_keys::merge(&self.cfg, &keys)?;
                 match (&self.api, account) {
                     (Some(api), Some(account)) => {
-                        api.update_account_keys(&account, &keys).await.map_err(|e| {
+                        update_keys::save(api, &account, &keys).await.map_err(|e| {
                             tracing::error!(error = %e, "could not save the account keys");
-                            EmitError::Failed(e.to_string())
+                            EmitError::from(e)
                         })?;
                         tracing::info!("account keys updated");
                         Ok(())
