@@ -148,6 +148,21 @@ impl Component {
     }
 }
 
+/// What to report when a function's task ended without an answer: the panic's message, or that it
+/// was cancelled. Shared by the flow step and the local runner.
+pub(crate) fn panic_text(join: tokio::task::JoinError) -> String {
+    if !join.is_panic() {
+        return "the function was cancelled".into();
+    }
+    let payload = join.into_panic();
+    let detail = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    format!("the function panicked: {detail}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

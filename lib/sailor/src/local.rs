@@ -258,7 +258,7 @@ where
     };
     let outcome = match joined {
         Ok(outcome) => outcome,
-        Err(join) => Err(FunctionError::new("FunctionPanicked", panic_text(join))),
+        Err(join) => Err(FunctionError::new("FunctionPanicked", crate::component::panic_text(join))),
     };
     match outcome {
         Ok(Some(line)) => {
@@ -301,19 +301,6 @@ async fn claim_cfg(path: &Path) -> Result<(KeyFileLock, Value), String> {
         ));
     }
     Ok((lock, cfg))
-}
-
-fn panic_text(join: tokio::task::JoinError) -> String {
-    if !join.is_panic() {
-        return "the function was cancelled".into();
-    }
-    let payload = join.into_panic();
-    let detail = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_default();
-    format!("the function panicked: {detail}")
 }
 
 /// A validated call, ready to run.

@@ -233,7 +233,7 @@ impl Sail {
             let failure = match outcome {
                 Ok(Ok(())) => None,
                 Ok(Err(e)) => Some(ErrorInfo::from(e)),
-                Err(join) => Some(ErrorInfo::new("FunctionPanicked", panic_text(join))),
+                Err(join) => Some(ErrorInfo::new("FunctionPanicked", crate::component::panic_text(join))),
             };
             if let Some(info) = failure {
                 tracing::warn!(error = %info, "the function failed");
@@ -371,17 +371,4 @@ fn meta_header(h: &FieldTable, name: &str) -> Option<String> {
         .iter()
         .find(|(k, _)| k.as_str().eq_ignore_ascii_case(name))
         .and_then(|(k, _)| header_text(h, k.as_str()))
-}
-
-fn panic_text(join: tokio::task::JoinError) -> String {
-    if !join.is_panic() {
-        return "the function was cancelled".into();
-    }
-    let payload = join.into_panic();
-    let detail = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_default();
-    format!("the function panicked: {detail}")
 }
