@@ -11,7 +11,10 @@ mod webinars;
 use std::collections::HashMap;
 
 use axum::body::Bytes;
+use axum::extract::{Extension, FromRequestParts, Path};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::Router;
 use chrono::{DateTime, Utc};
@@ -44,6 +47,46 @@ pub(crate) struct Keys {
 }
 
 pub(crate) type Params = HashMap<String, String>;
+
+/// What every API handler starts from: the server, the caller the token gate let in, and the keys in
+/// the path (all absent on routes without any).
+pub(crate) struct Call {
+    app: App,
+    caller: Caller,
+    keys: Keys,
+}
+
+impl FromRequestParts<App> for Call {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Response> {
+        let Extension(caller) =
+            Extension::<Caller>::from_request_parts(parts, app).await.map_err(IntoResponse::into_response)?;
+        let keys = <Option<Path<Keys>>>::from_request_parts(parts, app)
+            .await
+            .map_err(IntoResponse::into_response)?
+            .map(|Path(keys)| keys)
+            .unwrap_or_default();
+        Ok(Call { app: app.clone(), caller, keys })
+    }
+}
+
+impl Call {
+    /// Reads the state with the caller's webinar named in the path.
+    fn webinar<R>(&self, f: impl FnOnce(&State, &Webinar) -> Result<R, ApiError>) -> Result<R, ApiError> {
+        self.app.read(|s| f(s, find_webinar(s, &self.caller, &self.keys)?))
+    }
+
+    /// Changes the caller's webinar named in the path.
+    fn webinar_mut<R>(&self, f: impl FnOnce(&mut Webinar) -> Result<R, ApiError>) -> Result<R, ApiError> {
+        self.app.write(|s| f(find_webinar_mut(s, &self.caller, &self.keys)?))
+    }
+
+    /// The organizer in the path must be the caller.
+    fn check_organizer(&self) -> Result<(), ApiError> {
+        check_organizer(&self.caller, &self.keys)
+    }
+}
 
 const V2: &str = "/G2W/rest/v2";
 
@@ -153,6 +196,15 @@ fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
         return Err(ApiError::bad_request("A JSON request body is required"));
     }
     serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("Invalid request body: {e}")))
+}
+
+/// Parses a JSON array body into `T`s; 400 when it is empty, naming what it must list.
+fn body_list<T: DeserializeOwned>(bytes: &Bytes, what: &str) -> Result<Vec<T>, ApiError> {
+    let list: Vec<T> = body(bytes)?;
+    if list.is_empty() {
+        return Err(ApiError::bad_request(format!("the body must list at least one {what}")));
+    }
+    Ok(list)
 }
 
 /// `fromTime`/`toTime`, both required.

@@ -1,19 +1,18 @@
 //! Panelists, co-organizers and recording asset search.
 
 use axum::body::Bytes;
-use axum::extract::{Extension, Path, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{body, find_webinar, find_webinar_mut, hal_page, key, page_size, Keys, Params};
+use super::{body, body_list, find_webinar_mut, hal_page, key, page_size, Call, Params};
 use crate::app::App;
 use crate::errors::{ApiError, ApiResult};
 use crate::json::{fmt_time, num, respond, KeyText};
 use crate::model::{Coorganizer, Panelist};
-use crate::oauth::Caller;
 
 fn join_link(app: &App, webinar: &str, who: &str) -> String {
     format!("{}/join/{webinar}/panel/{who}", app.base())
@@ -24,19 +23,14 @@ fn valid_email(e: &str) -> bool {
 }
 
 /// `GET …/webinars/{w}/panelists`.
-pub(crate) async fn panelists(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    app.read(|s| {
-        let w = find_webinar(s, &caller, &keys)?;
+pub(crate) async fn panelists(call: Call) -> ApiResult {
+    call.webinar(|_, w| {
         let list: Vec<Value> = w
             .panelists
             .iter()
             .map(|p| {
                 json!({"panelistKey": num(&p.key), "name": p.name, "email": p.email,
-                       "joinLink": join_link(&app, &w.key, &p.key)})
+                       "joinLink": join_link(&call.app, &w.key, &p.key)})
             })
             .collect();
         Ok(respond(StatusCode::OK, &Value::Array(list)))
@@ -51,16 +45,8 @@ struct PanelistIn {
 }
 
 /// `POST …/webinars/{w}/panelists` with an array body → 201 array.
-pub(crate) async fn add_panelists(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-    bytes: Bytes,
-) -> ApiResult {
-    let input: Vec<PanelistIn> = body(&bytes)?;
-    if input.is_empty() {
-        return Err(ApiError::bad_request("the body must list at least one panelist"));
-    }
+pub(crate) async fn add_panelists(call: Call, bytes: Bytes) -> ApiResult {
+    let input: Vec<PanelistIn> = body_list(&bytes, "panelist")?;
     let mut people = Vec::new();
     for (i, p) in input.iter().enumerate() {
         let name = p.name.clone().filter(|n| !n.trim().is_empty());
@@ -70,7 +56,7 @@ pub(crate) async fn add_panelists(
             _ => return Err(ApiError::bad_request(format!("[{i}]: name and a valid email are required"))),
         }
     }
-    let now = app.now();
+    let (app, now) = (&call.app, call.app.now());
     app.write(|s| {
         let mut new_keys = Vec::new();
         for _ in &people {
@@ -80,7 +66,7 @@ pub(crate) async fn add_panelists(
             }
             new_keys.push(k);
         }
-        let w = find_webinar_mut(s, &caller, &keys)?;
+        let w = find_webinar_mut(s, &call.caller, &call.keys)?;
         if w.is_over(now) {
             return Err(ApiError::bad_request("The webinar is over"));
         }
@@ -88,7 +74,7 @@ pub(crate) async fn add_panelists(
         let mut out = Vec::new();
         for ((name, email), k) in people.into_iter().zip(new_keys) {
             out.push(
-                json!({"panelistKey": k, "name": name, "email": email, "joinLink": join_link(&app, &wk, &k)}),
+                json!({"panelistKey": k, "name": name, "email": email, "joinLink": join_link(app, &wk, &k)}),
             );
             w.panelists.push(Panelist { key: k, name, email });
         }
@@ -97,14 +83,9 @@ pub(crate) async fn add_panelists(
 }
 
 /// `DELETE …/panelists/{p}` → 204.
-pub(crate) async fn remove_panelist(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    let pk = key(&keys.p, "Panelist")?;
-    app.write(|s| {
-        let w = find_webinar_mut(s, &caller, &keys)?;
+pub(crate) async fn remove_panelist(call: Call) -> ApiResult {
+    let pk = key(&call.keys.p, "Panelist")?;
+    call.webinar_mut(|w| {
         let before = w.panelists.len();
         w.panelists.retain(|p| p.key != pk);
         if w.panelists.len() == before {
@@ -115,14 +96,9 @@ pub(crate) async fn remove_panelist(
 }
 
 /// `POST …/panelists/{p}/resendInvitation` → 204.
-pub(crate) async fn resend_panelist(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    let pk = key(&keys.p, "Panelist")?;
-    app.read(|s| {
-        let w = find_webinar(s, &caller, &keys)?;
+pub(crate) async fn resend_panelist(call: Call) -> ApiResult {
+    let pk = key(&call.keys.p, "Panelist")?;
+    call.webinar(|_, w| {
         if !w.panelists.iter().any(|p| p.key == pk) {
             return Err(ApiError::not_found("Panelist not found"));
         }
@@ -136,14 +112,9 @@ fn coorganizer_json(app: &App, webinar: &str, c: &Coorganizer) -> Value {
 }
 
 /// `GET …/webinars/{w}/coorganizers`.
-pub(crate) async fn coorganizers(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    app.read(|s| {
-        let w = find_webinar(s, &caller, &keys)?;
-        let list = w.coorganizers.iter().map(|c| coorganizer_json(&app, &w.key, c)).collect();
+pub(crate) async fn coorganizers(call: Call) -> ApiResult {
+    call.webinar(|_, w| {
+        let list = w.coorganizers.iter().map(|c| coorganizer_json(&call.app, &w.key, c)).collect();
         Ok(respond(StatusCode::OK, &Value::Array(list)))
     })
 }
@@ -160,17 +131,9 @@ struct CoorganizerIn {
 }
 
 /// `POST …/webinars/{w}/coorganizers` with an array body → 201 array.
-pub(crate) async fn add_coorganizers(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-    bytes: Bytes,
-) -> ApiResult {
-    let input: Vec<CoorganizerIn> = body(&bytes)?;
-    if input.is_empty() {
-        return Err(ApiError::bad_request("the body must list at least one co-organizer"));
-    }
-    let now = app.now();
+pub(crate) async fn add_coorganizers(call: Call, bytes: Bytes) -> ApiResult {
+    let input: Vec<CoorganizerIn> = body_list(&bytes, "co-organizer")?;
+    let (app, caller, now) = (&call.app, &call.caller, call.app.now());
     app.write(|s| {
         let mut people = Vec::new();
         for (i, c) in input.iter().enumerate() {
@@ -199,7 +162,7 @@ pub(crate) async fn add_coorganizers(
             };
             people.push((external, person, s.new_key()));
         }
-        let w = find_webinar_mut(s, &caller, &keys)?;
+        let w = find_webinar_mut(s, caller, &call.keys)?;
         if w.is_over(now) {
             return Err(ApiError::bad_request("The webinar is over"));
         }
@@ -207,7 +170,7 @@ pub(crate) async fn add_coorganizers(
         let mut out = Vec::new();
         for (external, (given_name, surname, email), k) in people {
             let c = Coorganizer { key: k, given_name, surname, email, external };
-            out.push(coorganizer_json(&app, &wk, &c));
+            out.push(coorganizer_json(app, &wk, &c));
             w.coorganizers.push(c);
         }
         Ok(respond(StatusCode::CREATED, &Value::Array(out)))
@@ -224,16 +187,10 @@ fn external_flag(q: &Params) -> Result<Option<bool>, ApiError> {
 }
 
 /// `DELETE …/coorganizers/{c}?external=` → 204.
-pub(crate) async fn remove_coorganizer(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-    Query(q): Query<Params>,
-) -> ApiResult {
-    let ck = key(&keys.c, "Co-organizer")?;
+pub(crate) async fn remove_coorganizer(call: Call, Query(q): Query<Params>) -> ApiResult {
+    let ck = key(&call.keys.c, "Co-organizer")?;
     let external = external_flag(&q)?;
-    app.write(|s| {
-        let w = find_webinar_mut(s, &caller, &keys)?;
+    call.webinar_mut(|w| {
         let idx = w
             .coorganizers
             .iter()
@@ -245,16 +202,10 @@ pub(crate) async fn remove_coorganizer(
 }
 
 /// `POST …/coorganizers/{c}/resendInvitation?external=` → 204.
-pub(crate) async fn resend_coorganizer(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-    Query(q): Query<Params>,
-) -> ApiResult {
-    let ck = key(&keys.c, "Co-organizer")?;
+pub(crate) async fn resend_coorganizer(call: Call, Query(q): Query<Params>) -> ApiResult {
+    let ck = key(&call.keys.c, "Co-organizer")?;
     let external = external_flag(&q)?;
-    app.read(|s| {
-        let w = find_webinar(s, &caller, &keys)?;
+    call.webinar(|_, w| {
         if !w.coorganizers.iter().any(|c| c.key == ck && external.is_none_or(|e| e == c.external)) {
             return Err(ApiError::not_found("Co-organizer not found"));
         }
@@ -272,14 +223,10 @@ struct SearchIn {
 }
 
 /// `POST /recordingassets/search?page&size`.
-pub(crate) async fn search_recordings(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Query(q): Query<Params>,
-    bytes: Bytes,
-) -> ApiResult {
+pub(crate) async fn search_recordings(call: Call, Query(q): Query<Params>, bytes: Bytes) -> ApiResult {
     let input: SearchIn = body(&bytes)?;
     let (page, size) = page_size(&q)?;
+    let (app, caller) = (&call.app, &call.caller);
     let account = input.account_key.ok_or_else(|| ApiError::bad_request("accountKey is required"))?;
     if account.0 != caller.account_key {
         return Err(ApiError::new(

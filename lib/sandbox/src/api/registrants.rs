@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
-use axum::extract::{Extension, Path, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::Deserialize;
@@ -11,31 +11,25 @@ use serde_json::{json, Value};
 
 use super::render::{registrant_detail, registrant_item};
 use super::webhooks::emit;
-use super::{body, find_webinar, find_webinar_mut, key, number, Keys, Params, MAX_PAGE_SIZE};
+use super::{body, key, number, Call, Params, MAX_PAGE_SIZE};
 use crate::app::App;
 use crate::errors::{ApiError, ApiResult};
 use crate::json::{fmt_time, num, respond, KeyText};
 use crate::model::{Registrant, StoredResponse, Webinar};
-use crate::oauth::Caller;
 
 /// `GET …/webinars/{w}/registrants`: a bare array, or `{data,total,page,limit,pageSize}` with `page`/`limit`.
-pub(crate) async fn list(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-    Query(q): Query<Params>,
-) -> ApiResult {
+pub(crate) async fn list(call: Call, Query(q): Query<Params>) -> ApiResult {
     let page = number(&q, "page")?;
     let limit = number(&q, "limit")?;
     if limit == Some(0) {
         return Err(ApiError::bad_request("limit must be at least 1"));
     }
-    app.read(|s| {
-        let w = find_webinar(s, &caller, &keys)?;
+    let app = &call.app;
+    call.webinar(|_, w| {
         let mut regs: Vec<&Registrant> = w.registrants.iter().collect();
         regs.sort_by(|a, b| a.registration_date.cmp(&b.registration_date).then_with(|| a.key.cmp(&b.key)));
         if page.is_none() && limit.is_none() {
-            let items: Vec<Value> = regs.into_iter().map(|r| registrant_item(&app, w, r)).collect();
+            let items: Vec<Value> = regs.into_iter().map(|r| registrant_item(app, w, r)).collect();
             return Ok(respond(StatusCode::OK, &Value::Array(items)));
         }
         let (page, limit) = (page.unwrap_or(0), limit.unwrap_or(20).min(MAX_PAGE_SIZE));
@@ -45,7 +39,7 @@ pub(crate) async fn list(
             .into_iter()
             .skip(page.saturating_mul(limit))
             .take(limit)
-            .map(|r| registrant_item(&app, w, r))
+            .map(|r| registrant_item(app, w, r))
             .collect();
         let body =
             json!({"data": data, "total": total, "page": page, "limit": limit, "pageSize": data.len()});
@@ -54,16 +48,11 @@ pub(crate) async fn list(
 }
 
 /// `GET …/registrants/{r}`.
-pub(crate) async fn get_one(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    let rk = key(&keys.r, "Registrant")?;
-    app.read(|s| {
-        let w = find_webinar(s, &caller, &keys)?;
+pub(crate) async fn get_one(call: Call) -> ApiResult {
+    let rk = key(&call.keys.r, "Registrant")?;
+    call.webinar(|_, w| {
         let r = w.registrants.iter().find(|r| r.key == rk).ok_or_else(registrant_not_found)?;
-        Ok(respond(StatusCode::OK, &registrant_detail(&app, w, r)))
+        Ok(respond(StatusCode::OK, &registrant_detail(&call.app, w, r)))
     })
 }
 
@@ -206,12 +195,7 @@ pub(crate) fn insert_registrant(app: &App, webinar_key: &str, mut r: Registrant)
 }
 
 /// `POST …/webinars/{w}/registrants` → 201 `{registrantKey, joinUrl, status}`; 409 on a duplicate email.
-pub(crate) async fn create(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-    bytes: Bytes,
-) -> ApiResult {
+pub(crate) async fn create(call: Call, bytes: Bytes) -> ApiResult {
     let input: serde_json::Map<String, Value> = body(&bytes)?;
     // The document's `RegistrantCreateRequest` declares these fields and no others.
     let declared = |name: &str| {
@@ -264,9 +248,9 @@ pub(crate) async fn create(
             only.responses
         }
     };
+    let app = &call.app;
     let now = app.now();
-    let (webinar_key, stored) = app.read(|s| {
-        let w = find_webinar(s, &caller, &keys)?;
+    let (webinar_key, stored) = call.webinar(|_, w| {
         if w.is_over(now) {
             return Err(ApiError::bad_request("Registration is closed: the webinar is over"));
         }
@@ -288,21 +272,16 @@ pub(crate) async fn create(
         details,
         responses: stored,
     };
-    let key = insert_registrant(&app, &webinar_key, registrant)?;
+    let key = insert_registrant(app, &webinar_key, registrant)?;
     let body = json!({"registrantKey": num(&key), "joinUrl": app.join_url(&webinar_key, &key), "status": "APPROVED"});
     Ok(respond(StatusCode::CREATED, &body))
 }
 
 /// `DELETE …/registrants/{r}` → 204; only for webinars that have not started.
-pub(crate) async fn remove(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    let rk = key(&keys.r, "Registrant")?;
-    let now = app.now();
-    app.write(|s| {
-        let w = find_webinar_mut(s, &caller, &keys)?;
+pub(crate) async fn remove(call: Call) -> ApiResult {
+    let rk = key(&call.keys.r, "Registrant")?;
+    let now = call.app.now();
+    call.webinar_mut(|w| {
         let idx = w.registrants.iter().position(|r| r.key == rk).ok_or_else(registrant_not_found)?;
         if !w.is_future(now) {
             return Err(ApiError::bad_request("Registrants can be removed from future webinars only"));
@@ -313,13 +292,8 @@ pub(crate) async fn remove(
 }
 
 /// `GET …/registrants/fields`.
-pub(crate) async fn fields(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    app.read(|s| {
-        let w = find_webinar(s, &caller, &keys)?;
+pub(crate) async fn fields(call: Call) -> ApiResult {
+    call.webinar(|_, w| {
         let mut fields = vec![
             json!({"field": "firstName", "required": true, "maxSize": 128}),
             json!({"field": "lastName", "required": true, "maxSize": 128}),

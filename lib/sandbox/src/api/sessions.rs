@@ -1,7 +1,7 @@
 //! Sessions (ended ones only, as GoTo reports them), attendees, performance, polls, questions, surveys.
 
 use crate::json::fmt_time;
-use axum::extract::{Extension, Path, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 use super::render::{
     attendee_item, performance as perf, poll, registrant_item, reporting_session, session_item,
 };
-use super::{check_organizer, find_webinar, hal_page, key, overlaps, page_size, window, Keys, Params};
+use super::{find_webinar, hal_page, key, overlaps, page_size, window, Call, Keys, Params};
 use crate::app::App;
 use crate::errors::{ApiError, ApiResult};
 use crate::json::respond;
@@ -67,19 +67,14 @@ fn sessions_page(
 }
 
 /// `GET /organizers/{o}/sessions?fromTime&toTime&page&size`.
-pub(crate) async fn list_organizer(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-    Query(q): Query<Params>,
-) -> ApiResult {
-    check_organizer(&caller, &keys)?;
+pub(crate) async fn list_organizer(call: Call, Query(q): Query<Params>) -> ApiResult {
+    call.check_organizer()?;
     let (from, to) = window(&q)?;
-    sessions_page(&app, &q, |state, now| {
+    sessions_page(&call.app, &q, |state, now| {
         Ok(state
             .webinars
             .iter()
-            .filter(|w| !w.cancelled && w.organizer_key == caller.organizer_key)
+            .filter(|w| !w.cancelled && w.organizer_key == call.caller.organizer_key)
             .flat_map(|w| w.sessions.iter().map(move |s| (w, s)))
             .filter(|(_, s)| ended(s, now) && overlaps(s.start_time, s.end_time, from, to))
             .map(|(w, s)| (w.clone(), s.clone()))
@@ -88,69 +83,40 @@ pub(crate) async fn list_organizer(
 }
 
 /// `GET …/webinars/{w}/sessions?page&size`.
-pub(crate) async fn list_webinar(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-    Query(q): Query<Params>,
-) -> ApiResult {
-    sessions_page(&app, &q, |state, now| {
-        let w = find_webinar(state, &caller, &keys)?;
+pub(crate) async fn list_webinar(call: Call, Query(q): Query<Params>) -> ApiResult {
+    sessions_page(&call.app, &q, |state, now| {
+        let w = find_webinar(state, &call.caller, &call.keys)?;
         Ok(w.sessions.iter().filter(|s| ended(s, now)).map(|s| (w.clone(), s.clone())).collect())
     })
 }
 
 /// `GET …/sessions/{s}`.
-pub(crate) async fn get_one(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    let now = app.now();
-    app.read(|st| {
-        let (w, s) = find_session(st, &caller, &keys, now)?;
-        Ok(respond(StatusCode::OK, &session_item(w, s)))
-    })
+pub(crate) async fn get_one(call: Call) -> ApiResult {
+    with_session(&call, session_item)
 }
 
-fn with_session(
-    app: &App,
-    caller: &Caller,
-    keys: &Keys,
-    f: impl FnOnce(&Webinar, &Session) -> Value,
-) -> ApiResult {
-    let now = app.now();
-    app.read(|st| {
-        let (w, s) = find_session(st, caller, keys, now)?;
+/// Answers `f` of the webinar and ended session named in the path.
+fn with_session(call: &Call, f: impl FnOnce(&Webinar, &Session) -> Value) -> ApiResult {
+    let now = call.app.now();
+    call.app.read(|st| {
+        let (w, s) = find_session(st, &call.caller, &call.keys, now)?;
         Ok(respond(StatusCode::OK, &f(w, s)))
     })
 }
 
 /// `GET …/sessions/{s}/performance`.
-pub(crate) async fn performance(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    with_session(&app, &caller, &keys, perf)
+pub(crate) async fn performance(call: Call) -> ApiResult {
+    with_session(&call, perf)
 }
 
 /// `GET …/sessions/{s}/polls`.
-pub(crate) async fn polls(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    with_session(&app, &caller, &keys, |_, s| Value::Array(s.polls.iter().map(poll).collect()))
+pub(crate) async fn polls(call: Call) -> ApiResult {
+    with_session(&call, |_, s| Value::Array(s.polls.iter().map(poll).collect()))
 }
 
 /// `GET …/sessions/{s}/surveys`.
-pub(crate) async fn surveys(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    with_session(&app, &caller, &keys, |_, s| Value::Array(s.surveys.iter().map(poll).collect()))
+pub(crate) async fn surveys(call: Call) -> ApiResult {
+    with_session(&call, |_, s| Value::Array(s.surveys.iter().map(poll).collect()))
 }
 
 /// An attendee's question (`AttendeeQuestion`) with its answer, if any.
@@ -172,52 +138,31 @@ fn asked(w: &Webinar, s: &Session, q: &AskedQuestion) -> Value {
 }
 
 /// `GET …/sessions/{s}/questions`.
-pub(crate) async fn questions(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    with_session(&app, &caller, &keys, |w, s| {
-        Value::Array(s.questions.iter().map(|q| asked(w, s, q)).collect())
-    })
+pub(crate) async fn questions(call: Call) -> ApiResult {
+    with_session(&call, |w, s| Value::Array(s.questions.iter().map(|q| asked(w, s, q)).collect()))
 }
 
 /// `GET …/sessions/{s}/attendees`: a bare array.
-pub(crate) async fn attendees(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    with_session(&app, &caller, &keys, |w, s| {
-        Value::Array(s.attendees.iter().map(|a| attendee_item(w, s, a)).collect())
-    })
+pub(crate) async fn attendees(call: Call) -> ApiResult {
+    with_session(&call, |w, s| Value::Array(s.attendees.iter().map(|a| attendee_item(w, s, a)).collect()))
 }
 
-fn with_attendee(
-    app: &App,
-    caller: &Caller,
-    keys: &Keys,
-    f: impl FnOnce(&Webinar, &Session, &Attendee) -> Value,
-) -> ApiResult {
-    let now = app.now();
-    app.read(|st| {
-        let (w, s, a) = find_attendee(st, caller, keys, now)?;
+/// Answers `f` of the attendee named in the path.
+fn with_attendee(call: &Call, f: impl FnOnce(&Webinar, &Session, &Attendee) -> Value) -> ApiResult {
+    let now = call.app.now();
+    call.app.read(|st| {
+        let (w, s, a) = find_attendee(st, &call.caller, &call.keys, now)?;
         Ok(respond(StatusCode::OK, &f(w, s, a)))
     })
 }
 
 /// `GET …/sessions/{s}/attendees/{r}`.
-pub(crate) async fn attendee(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    let app2 = app.clone();
-    with_attendee(&app, &caller, &keys, move |w, s, a| {
+pub(crate) async fn attendee(call: Call) -> ApiResult {
+    with_attendee(&call, |w, s, a| {
         // The document answers a `Registrant` here: the attendance plus the registration.
         let mut v = attendee_item(w, s, a);
         if let Some(r) = w.registrants.iter().find(|r| r.key == a.registrant_key) {
-            if let (Some(out), Value::Object(reg)) = (v.as_object_mut(), registrant_item(&app2, w, r)) {
+            if let (Some(out), Value::Object(reg)) = (v.as_object_mut(), registrant_item(&call.app, w, r)) {
                 for (k, val) in reg {
                     out.entry(k).or_insert(val);
                 }
@@ -233,30 +178,18 @@ fn answers(list: &[(String, String)]) -> Value {
 }
 
 /// `GET …/attendees/{r}/polls`.
-pub(crate) async fn attendee_polls(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    with_attendee(&app, &caller, &keys, |_, _, a| answers(&a.poll_answers))
+pub(crate) async fn attendee_polls(call: Call) -> ApiResult {
+    with_attendee(&call, |_, _, a| answers(&a.poll_answers))
 }
 
 /// `GET …/attendees/{r}/surveys`.
-pub(crate) async fn attendee_surveys(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    with_attendee(&app, &caller, &keys, |_, _, a| answers(&a.survey_answers))
+pub(crate) async fn attendee_surveys(call: Call) -> ApiResult {
+    with_attendee(&call, |_, _, a| answers(&a.survey_answers))
 }
 
 /// `GET …/attendees/{r}/questions`: the questions this attendee asked.
-pub(crate) async fn attendee_questions(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    with_attendee(&app, &caller, &keys, |w, s, a| {
+pub(crate) async fn attendee_questions(call: Call) -> ApiResult {
+    with_attendee(&call, |w, s, a| {
         Value::Array(
             s.questions
                 .iter()
@@ -268,16 +201,10 @@ pub(crate) async fn attendee_questions(
 }
 
 /// `GET …/webinars/{w}/attendees?page&size`.
-pub(crate) async fn webinar_attendees(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-    Query(q): Query<Params>,
-) -> ApiResult {
+pub(crate) async fn webinar_attendees(call: Call, Query(q): Query<Params>) -> ApiResult {
     let (page, size) = page_size(&q)?;
-    let now = app.now();
-    let items = app.read(|st| {
-        let w = find_webinar(st, &caller, &keys)?;
+    let now = call.app.now();
+    let items = call.webinar(|_, w| {
         let mut sessions: Vec<&Session> = w.sessions.iter().filter(|s| ended(s, now)).collect();
         sessions.sort_by_key(|s| s.start_time);
         Ok::<_, ApiError>(
@@ -291,14 +218,9 @@ pub(crate) async fn webinar_attendees(
 }
 
 /// `GET …/webinars/{w}/performance`: performance per ended session, keyed by session key.
-pub(crate) async fn webinar_performance(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    let now = app.now();
-    app.read(|st| {
-        let w = find_webinar(st, &caller, &keys)?;
+pub(crate) async fn webinar_performance(call: Call) -> ApiResult {
+    let now = call.app.now();
+    call.webinar(|_, w| {
         let mut out = Map::new();
         for s in w.sessions.iter().filter(|s| ended(s, now)) {
             out.insert(s.key.clone(), perf(w, s));

@@ -4,7 +4,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{Extension, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use base64::engine::general_purpose::STANDARD;
@@ -15,11 +15,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use super::{body, Params};
+use super::{body, body_list, Call, Params};
 use crate::app::{App, WebhookDelivery};
 use crate::errors::{ApiError, ApiResult};
 use crate::json::{fmt_time, num, parse_time, respond, to_text};
-use crate::model::{SecretKey, UserSubscription, Webhook};
+use crate::model::{SecretKey, State as Data, UserSubscription, Webhook};
 use crate::oauth::Caller;
 
 /// The events GoTo offers for webinars.
@@ -51,11 +51,8 @@ struct SecretKeyIn {
 
 /// `POST /webhooks/secretkey {validFrom?}` → 200 `{id, value, validFrom}`: a new key of the
 /// application, which signs deliveries from `validFrom` on. There is no way to read keys back.
-pub(crate) async fn create_secret(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    bytes: Bytes,
-) -> ApiResult {
+pub(crate) async fn create_secret(call: Call, bytes: Bytes) -> ApiResult {
+    let Call { app, caller, .. } = call;
     let input: SecretKeyIn = body(&bytes)?;
     let valid_from = match input.valid_from {
         None => app.now(),
@@ -152,15 +149,9 @@ struct WebhookIn {
 }
 
 /// `POST /webhooks` with an array body → 200; webhooks start INACTIVE.
-pub(crate) async fn create(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    bytes: Bytes,
-) -> ApiResult {
-    let input: Vec<WebhookIn> = body(&bytes)?;
-    if input.is_empty() {
-        return Err(ApiError::bad_request("the body must list at least one webhook"));
-    }
+pub(crate) async fn create(call: Call, bytes: Bytes) -> ApiResult {
+    let Call { app, caller, .. } = call;
+    let input: Vec<WebhookIn> = body_list(&bytes, "webhook")?;
     let mut hooks = Vec::new();
     for (i, w) in input.iter().enumerate() {
         let field = |v: &Option<String>, name: &str| {
@@ -210,12 +201,9 @@ pub(crate) async fn create(
 
 /// `GET /webhooks?product=g2w`: every webhook of the application. The document declares no other
 /// parameter, and GoTo ignores unknown ones, so none narrows the list.
-pub(crate) async fn list(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Query(q): Query<Params>,
-) -> ApiResult {
+pub(crate) async fn list(call: Call, Query(q): Query<Params>) -> ApiResult {
     require_product(&q)?;
+    let Call { app, caller, .. } = call;
     let items = app.read(|s| {
         s.webhooks.iter().filter(|w| w.client_id == caller.client_id).map(webhook_json).collect::<Vec<_>>()
     });
@@ -231,11 +219,8 @@ struct WebhookUpdate {
 }
 
 /// `PUT /webhooks [{webhookKey, state}]` → 204.
-pub(crate) async fn update(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    bytes: Bytes,
-) -> ApiResult {
+pub(crate) async fn update(call: Call, bytes: Bytes) -> ApiResult {
+    let Call { app, caller, .. } = call;
     let input: Vec<WebhookUpdate> = body(&bytes)?;
     for (i, u) in input.iter().enumerate() {
         if u.webhook_key.is_none() {
@@ -250,16 +235,13 @@ pub(crate) async fn update(
             validate_callback(&app, url).await?;
         }
     }
+    let key = |u: &WebhookUpdate| u.webhook_key.clone().unwrap_or_default();
     app.write(|s| {
-        for u in &input {
-            let k = u.webhook_key.clone().unwrap_or_default();
-            if !s.webhooks.iter().any(|w| w.key == k && w.client_id == caller.client_id) {
-                return Err(ApiError::not_found(format!("Webhook {k} not found")));
-            }
+        if let Some(k) = input.iter().map(key).find(|k| !known(&s.webhooks, &caller, k)) {
+            return Err(unknown("Webhook", &k));
         }
         for u in input {
-            let k = u.webhook_key.unwrap_or_default();
-            if let Some(w) = s.webhooks.iter_mut().find(|w| w.key == k) {
+            if let Some(w) = s.webhooks.iter_mut().find(|w| w.key == key(&u)) {
                 if let Some(st) = u.state {
                     w.state = st;
                 }
@@ -273,19 +255,57 @@ pub(crate) async fn update(
 }
 
 /// `DELETE /webhooks` with an array body of keys → 202; 404 (nothing deleted) if any key is unknown.
-pub(crate) async fn remove(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    bytes: Bytes,
+pub(crate) async fn remove(call: Call, bytes: Bytes) -> ApiResult {
+    remove_listed(&call, &bytes, "Webhook", |s| &mut s.webhooks)
+}
+
+/// A webhook or a user subscription: named by its key, owned by an application.
+trait Owned {
+    fn key(&self) -> &str;
+    fn client_id(&self) -> &str;
+}
+
+impl Owned for Webhook {
+    fn key(&self) -> &str {
+        &self.key
+    }
+    fn client_id(&self) -> &str {
+        &self.client_id
+    }
+}
+
+impl Owned for UserSubscription {
+    fn key(&self) -> &str {
+        &self.key
+    }
+    fn client_id(&self) -> &str {
+        &self.client_id
+    }
+}
+
+/// Whether `key` names one of the caller's application's items.
+fn known<T: Owned>(items: &[T], caller: &Caller, key: &str) -> bool {
+    items.iter().any(|x| x.key() == key && x.client_id() == caller.client_id)
+}
+
+fn unknown(what: &str, key: &str) -> ApiError {
+    ApiError::not_found(format!("{what} {key} not found"))
+}
+
+/// Deletes the items whose keys the body lists → 202; 404 (nothing deleted) if any key is unknown.
+fn remove_listed<T: Owned>(
+    call: &Call,
+    bytes: &Bytes,
+    what: &str,
+    items: impl FnOnce(&mut Data) -> &mut Vec<T>,
 ) -> ApiResult {
-    let input: Vec<String> = body(&bytes)?;
-    app.write(|s| {
-        if let Some(k) =
-            input.iter().find(|k| !s.webhooks.iter().any(|w| &w.key == *k && w.client_id == caller.client_id))
-        {
-            return Err(ApiError::not_found(format!("Webhook {k} not found")));
+    let input: Vec<String> = body(bytes)?;
+    call.app.write(|s| {
+        let items = items(s);
+        if let Some(k) = input.iter().find(|k| !known(items, &call.caller, k)) {
+            return Err(unknown(what, k));
         }
-        s.webhooks.retain(|w| !input.contains(&w.key));
+        items.retain(|x| !input.iter().any(|k| k == x.key()));
         Ok(StatusCode::ACCEPTED.into_response())
     })
 }
@@ -322,15 +342,9 @@ fn check_state(i: usize, st: &Option<String>) -> Result<(), ApiError> {
 }
 
 /// `POST /userSubscriptions [{webhookKey, userSubscriptionState}]` → 200.
-pub(crate) async fn subscribe(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    bytes: Bytes,
-) -> ApiResult {
-    let input: Vec<SubscriptionIn> = body(&bytes)?;
-    if input.is_empty() {
-        return Err(ApiError::bad_request("the body must list at least one subscription"));
-    }
+pub(crate) async fn subscribe(call: Call, bytes: Bytes) -> ApiResult {
+    let Call { app, caller, .. } = call;
+    let input: Vec<SubscriptionIn> = body_list(&bytes, "subscription")?;
     let now = app.now();
     app.write(|s| {
         let mut created = Vec::new();
@@ -340,8 +354,8 @@ pub(crate) async fn subscribe(
                 .webhook_key
                 .clone()
                 .ok_or_else(|| ApiError::bad_request(format!("[{i}].webhookKey is required")))?;
-            if !s.webhooks.iter().any(|w| w.key == wk && w.client_id == caller.client_id) {
-                return Err(ApiError::not_found(format!("Webhook {wk} not found")));
+            if !known(&s.webhooks, &caller, &wk) {
+                return Err(unknown("Webhook", &wk));
             }
             created.push(UserSubscription {
                 key: uuid::Uuid::new_v4().to_string(),
@@ -371,12 +385,9 @@ fn require_product(q: &Params) -> Result<(), ApiError> {
 }
 
 /// `GET /userSubscriptions?product=g2w`: the caller's subscriptions.
-pub(crate) async fn subscriptions(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Query(q): Query<Params>,
-) -> ApiResult {
+pub(crate) async fn subscriptions(call: Call, Query(q): Query<Params>) -> ApiResult {
     require_product(&q)?;
+    let Call { app, caller, .. } = call;
     let items = app.read(|s| {
         s.user_subscriptions
             .iter()
@@ -388,18 +399,14 @@ pub(crate) async fn subscriptions(
 }
 
 /// `PUT /userSubscriptions [{userSubscriptionKey, userSubscriptionState}]` → 204.
-pub(crate) async fn update_subscriptions(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    bytes: Bytes,
-) -> ApiResult {
+pub(crate) async fn update_subscriptions(call: Call, bytes: Bytes) -> ApiResult {
     let input: Vec<SubscriptionIn> = body(&bytes)?;
-    app.write(|s| {
+    call.app.write(|s| {
         for (i, sub) in input.iter().enumerate() {
             check_state(i, &sub.user_subscription_state)?;
             let k = sub.user_subscription_key.clone().unwrap_or_default();
-            if !s.user_subscriptions.iter().any(|u| u.key == k && u.client_id == caller.client_id) {
-                return Err(ApiError::not_found(format!("User subscription {k} not found")));
+            if !known(&s.user_subscriptions, &call.caller, &k) {
+                return Err(unknown("User subscription", &k));
             }
         }
         for sub in input {
@@ -415,21 +422,8 @@ pub(crate) async fn update_subscriptions(
 }
 
 /// `DELETE /userSubscriptions` with an array body of keys → 202; 404 if any key is unknown.
-pub(crate) async fn unsubscribe(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    bytes: Bytes,
-) -> ApiResult {
-    let input: Vec<String> = body(&bytes)?;
-    app.write(|s| {
-        let known =
-            |k: &String| s.user_subscriptions.iter().any(|u| &u.key == k && u.client_id == caller.client_id);
-        if let Some(k) = input.iter().find(|k| !known(k)) {
-            return Err(ApiError::not_found(format!("User subscription {k} not found")));
-        }
-        s.user_subscriptions.retain(|u| !input.contains(&u.key));
-        Ok(StatusCode::ACCEPTED.into_response())
-    })
+pub(crate) async fn unsubscribe(call: Call, bytes: Bytes) -> ApiResult {
+    remove_listed(&call, &bytes, "User subscription", |s| &mut s.user_subscriptions)
 }
 
 /// Sends an event of `organizer` to every ACTIVE webhook for it that has an ACTIVE subscription.

@@ -1,7 +1,7 @@
 //! Webinars: lists, create, get, update, cancel, times, audio, in-session, start URL, copy.
 
 use axum::body::Bytes;
-use axum::extract::{Extension, Path, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::{DateTime, Months, NaiveDate, Utc};
@@ -9,15 +9,12 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::render::{self, webinar_by_key, webinar_item};
-use super::{
-    body, check_organizer, find_webinar, find_webinar_mut, hal_page, overlaps, page_size, window, Keys,
-};
+use super::{body, hal_page, overlaps, page_size, window, Call};
 use super::{webhooks::emit, Params};
 use crate::app::App;
 use crate::errors::{ApiError, ApiResult};
 use crate::json::{fmt_time, num, parse_time, respond, KeyText};
 use crate::model::{self, Times, Webinar};
-use crate::oauth::Caller;
 use crate::seed::{default_audio, default_email_settings};
 
 const MAX_TIMES: usize = 50;
@@ -199,13 +196,9 @@ pub(crate) fn insert_webinar(app: &App, mut w: Webinar) -> String {
 }
 
 /// `POST /organizers/{o}/webinars`.
-pub(crate) async fn create(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-    bytes: Bytes,
-) -> ApiResult {
-    check_organizer(&caller, &keys)?;
+pub(crate) async fn create(call: Call, bytes: Bytes) -> ApiResult {
+    call.check_organizer()?;
+    let (app, caller) = (&call.app, &call.caller);
     let input: WebinarIn = body(&bytes)?;
     check_common(&input)?;
     let now = app.now();
@@ -268,7 +261,7 @@ pub(crate) async fn create(
         panelists: Vec::new(),
         coorganizers: Vec::new(),
     };
-    let key = insert_webinar(&app, webinar);
+    let key = insert_webinar(app, webinar);
     Ok(respond(StatusCode::CREATED, &json!({ "webinarKey": key })))
 }
 
@@ -290,62 +283,39 @@ fn list(app: &App, q: &Params, keep: impl Fn(&Webinar) -> bool) -> ApiResult {
 }
 
 /// `GET /organizers/{o}/webinars?fromTime&toTime&page&size`.
-pub(crate) async fn list_organizer(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-    Query(q): Query<Params>,
-) -> ApiResult {
-    check_organizer(&caller, &keys)?;
-    list(&app, &q, |w| w.organizer_key == caller.organizer_key)
+pub(crate) async fn list_organizer(call: Call, Query(q): Query<Params>) -> ApiResult {
+    call.check_organizer()?;
+    list(&call.app, &q, |w| w.organizer_key == call.caller.organizer_key)
 }
 
 /// `GET /accounts/{a}/webinars?fromTime&toTime&page&size`.
-pub(crate) async fn list_account(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-    Query(q): Query<Params>,
-) -> ApiResult {
-    if keys.a.as_deref() != Some(caller.account_key.as_str()) {
+pub(crate) async fn list_account(call: Call, Query(q): Query<Params>) -> ApiResult {
+    if call.keys.a.as_deref() != Some(call.caller.account_key.as_str()) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "AccessDenied",
             "The account key does not match the authenticated user",
         ));
     }
-    list(&app, &q, |w| w.account_key == caller.account_key)
+    list(&call.app, &q, |w| w.account_key == call.caller.account_key)
 }
 
 /// `GET /organizers/{o}/webinars/{w}`.
-pub(crate) async fn get_one(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    let now = app.now();
-    app.read(|s| {
-        let w = find_webinar(s, &caller, &keys)?;
-        Ok(respond(StatusCode::OK, &webinar_by_key(&app, s, w, now)))
-    })
+pub(crate) async fn get_one(call: Call) -> ApiResult {
+    let now = call.app.now();
+    call.webinar(|s, w| Ok(respond(StatusCode::OK, &webinar_by_key(&call.app, s, w, now))))
 }
 
 /// `PUT /organizers/{o}/webinars/{w}` → 202.
-pub(crate) async fn update(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-    bytes: Bytes,
-) -> ApiResult {
+pub(crate) async fn update(call: Call, bytes: Bytes) -> ApiResult {
     let input: WebinarIn = body(&bytes)?;
     check_common(&input)?;
-    let now = app.now();
+    let now = call.app.now();
     let times = match &input.times {
         Some(list) => Some(parse_times(list, now)?),
         None => None,
     };
-    let changed = app.write(|s| {
-        let w = find_webinar_mut(s, &caller, &keys)?;
+    let changed = call.webinar_mut(|w| {
         if w.in_session(now) {
             return Err(ApiError::bad_request("The webinar is in progress and cannot be changed"));
         }
@@ -378,19 +348,14 @@ pub(crate) async fn update(
         }
         Ok(w.clone())
     })?;
-    emit(&app, &changed.organizer_key, "webinar.changed", webinar_event(&changed));
+    emit(&call.app, &changed.organizer_key, "webinar.changed", webinar_event(&changed));
     Ok(StatusCode::ACCEPTED.into_response())
 }
 
 /// `DELETE /organizers/{o}/webinars/{w}` → 204; 404 unknown or cancelled, 409 in session, 405 over.
-pub(crate) async fn cancel(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    let now = app.now();
-    app.write(|s| {
-        let w = find_webinar_mut(s, &caller, &keys)?;
+pub(crate) async fn cancel(call: Call) -> ApiResult {
+    let now = call.app.now();
+    call.webinar_mut(|w| {
         if w.in_session(now) {
             return Err(ApiError::new(StatusCode::CONFLICT, "Conflict", "The webinar is in session"));
         }
@@ -407,30 +372,17 @@ pub(crate) async fn cancel(
 }
 
 /// `GET …/webinars/{w}/meetingtimes`.
-pub(crate) async fn meeting_times(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    app.read(|s| Ok(respond(StatusCode::OK, &render::times(find_webinar(s, &caller, &keys)?))))
+pub(crate) async fn meeting_times(call: Call) -> ApiResult {
+    call.webinar(|_, w| Ok(respond(StatusCode::OK, &render::times(w))))
 }
 
 /// `GET …/webinars/{w}/audio`.
-pub(crate) async fn audio(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    app.read(|s| Ok(respond(StatusCode::OK, &find_webinar(s, &caller, &keys)?.audio)))
+pub(crate) async fn audio(call: Call) -> ApiResult {
+    call.webinar(|_, w| Ok(respond(StatusCode::OK, &w.audio)))
 }
 
 /// `POST …/webinars/{w}/audio` → 204.
-pub(crate) async fn set_audio(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-    bytes: Bytes,
-) -> ApiResult {
+pub(crate) async fn set_audio(call: Call, bytes: Bytes) -> ApiResult {
     let input: Value = body(&bytes)?;
     // The document's `AudioUpdate` declares these three fields and no others.
     if let Some(unknown) = input
@@ -443,9 +395,8 @@ pub(crate) async fn set_audio(
     if !["VOIP", "PSTN", "Hybrid", "Private"].contains(&kind) {
         return Err(ApiError::bad_request("type must be VOIP, PSTN, Hybrid or Private"));
     }
-    let now = app.now();
-    app.write(|s| {
-        let w = find_webinar_mut(s, &caller, &keys)?;
+    let now = call.app.now();
+    call.webinar_mut(|w| {
         if w.is_over(now) {
             return Err(ApiError::bad_request("The webinar is over"));
         }
@@ -455,12 +406,9 @@ pub(crate) async fn set_audio(
 }
 
 /// `GET /organizers/{o}/insessionWebinars`: a bare array.
-pub(crate) async fn in_session(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    check_organizer(&caller, &keys)?;
+pub(crate) async fn in_session(call: Call) -> ApiResult {
+    call.check_organizer()?;
+    let (app, caller) = (&call.app, &call.caller);
     let now = app.now();
     let items = app.read(|s| {
         s.webinars
@@ -468,7 +416,7 @@ pub(crate) async fn in_session(
             .filter(|w| !w.cancelled && w.organizer_key == caller.organizer_key && w.in_session(now))
             .map(|w| {
                 // `BrokerWebinar`: the webinar by key plus its co-organizers.
-                let mut v = webinar_by_key(&app, s, w, now);
+                let mut v = webinar_by_key(app, s, w, now);
                 v["coorganizers"] = Value::Array(
                     w.coorganizers.iter().map(|c| json!({"memberKey": c.key, "email": c.email})).collect(),
                 );
@@ -480,13 +428,9 @@ pub(crate) async fn in_session(
 }
 
 /// `GET …/webinars/{w}/startUrl`.
-pub(crate) async fn start_url(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-) -> ApiResult {
-    let key = app.read(|s| find_webinar(s, &caller, &keys).map(|w| w.key.clone()))?;
-    Ok(respond(StatusCode::OK, &json!({"startUrl": format!("{}/start/{key}", app.base())})))
+pub(crate) async fn start_url(call: Call) -> ApiResult {
+    let key = call.webinar(|_, w| Ok(w.key.clone()))?;
+    Ok(respond(StatusCode::OK, &json!({"startUrl": format!("{}/start/{key}", call.app.base())})))
 }
 
 /// A copy's changes: the fields the document declares (those the copy does not keep are accepted
@@ -508,18 +452,14 @@ struct CopyIn {
 }
 
 /// `PUT /webinars/{w}/copy` → 201 with the new webinar's key. Not safe to repeat.
-pub(crate) async fn copy(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    Path(keys): Path<Keys>,
-    bytes: Bytes,
-) -> ApiResult {
+pub(crate) async fn copy(call: Call, bytes: Bytes) -> ApiResult {
     // The document requires a body; `{}` copies without changes.
     let input: CopyIn = body(&bytes)?;
     check_text(&input.subject, "subject", 128)?;
     check_text(&input.description, "description", 2048)?;
+    let app = &call.app;
     let now = app.now();
-    let mut w = app.read(|s| find_webinar(s, &caller, &keys).cloned())?;
+    let mut w = call.webinar(|_, w| Ok(w.clone()))?;
     match &input.times {
         Some(list) => w.times = parse_times(list, now)?,
         None if w.times.iter().any(|t| t.start_time < now) => {
@@ -553,6 +493,6 @@ pub(crate) async fn copy(
         }
     });
     w.questions = questions;
-    let key = insert_webinar(&app, w);
+    let key = insert_webinar(app, w);
     Ok(respond(StatusCode::CREATED, &json!({ "webinarKey": key })))
 }
