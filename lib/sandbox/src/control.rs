@@ -152,27 +152,11 @@ impl App {
                 .iter_mut()
                 .find(|x| x.key == session_key)
                 .ok_or_else(|| SandboxError::NotFound(format!("session {session_key}")))?;
-            let join_time = match &a.join {
-                Some(t) => t.resolve(now).map_err(SandboxError::Invalid)?,
-                None => now.max(session.start_time),
-            };
-            let leave_time = match &a.leave {
-                Some(t) => t.resolve(now).map_err(SandboxError::Invalid)?,
-                None => session.end_time,
-            };
+            let attendee = seed::attendee(a, &reg, (now.max(session.start_time), session.end_time), now)
+                .map_err(SandboxError::Invalid)?;
+            let join_time = attendee.join_time;
             session.attendees.retain(|x| x.registrant_key != reg.key);
-            session.attendees.push(crate::model::Attendee {
-                registrant_key: reg.key.clone(),
-                first_name: reg.first_name.clone(),
-                last_name: reg.last_name.clone(),
-                email: reg.email.clone(),
-                join_time,
-                leave_time: leave_time.max(join_time),
-                interest_rating: a.interest_rating,
-                attentiveness: 0.0,
-                poll_answers: a.poll_answers.clone(),
-                survey_answers: a.survey_answers.clone(),
-            });
+            session.attendees.push(attendee);
             Ok::<_, SandboxError>((reg, join_time, w.organizer_key.clone(), w.account_key.clone()))
         })?;
         let (reg, join_time, organizer, account) = joined;

@@ -219,20 +219,28 @@ pub struct Poll {
     pub responses: Vec<PollChoice>,
 }
 
+/// A choice of a poll (also the seed's shape, hence no unknown fields).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PollChoice {
+    /// Choice text.
     pub text: String,
+    /// Number of people who picked it.
     pub count: u32,
 }
 
+/// A question asked by an attendee (also the seed's shape, hence no unknown fields).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AskedQuestion {
+    /// The question.
     pub question: String,
+    /// Email of who asked.
     pub asked_by: String,
+    /// The answer, if any.
     #[serde(default)]
     pub answer: Option<String>,
+    /// Who answered.
     #[serde(default)]
     pub answered_by: Option<String>,
 }

@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::json::is_digits;
 use crate::model::{self, State};
 
-use super::{SeedData, SeedPoll, SeedRegistrant, SeedSession, SeedWebinar};
+use super::{SeedAttendee, SeedData, SeedPoll, SeedRegistrant, SeedSession, SeedWebinar};
 
 fn check_key(what: &str, key: &Option<String>) -> Result<(), String> {
     match key {
@@ -230,6 +230,30 @@ pub(crate) fn add_registrant(
     Ok(key)
 }
 
+/// The attendance of registrant `reg` that `a` stands for; it joins and leaves at `default` unless
+/// `a` says otherwise, and never leaves before it joins.
+pub(crate) fn attendee(
+    a: &SeedAttendee,
+    reg: &model::Registrant,
+    default: (DateTime<Utc>, DateTime<Utc>),
+    now: DateTime<Utc>,
+) -> Result<model::Attendee, String> {
+    let join_time = a.join.as_ref().map_or(Ok(default.0), |t| t.resolve(now))?;
+    let leave_time = a.leave.as_ref().map_or(Ok(default.1), |t| t.resolve(now))?;
+    Ok(model::Attendee {
+        registrant_key: reg.key.clone(),
+        first_name: reg.first_name.clone(),
+        last_name: reg.last_name.clone(),
+        email: reg.email.clone(),
+        join_time,
+        leave_time: leave_time.max(join_time),
+        interest_rating: a.interest_rating,
+        attentiveness: 0.0,
+        poll_answers: a.poll_answers.clone(),
+        survey_answers: a.survey_answers.clone(),
+    })
+}
+
 /// Adds a seed session (with attendees) to a webinar and returns its key.
 pub(crate) fn add_session(
     state: &mut State,
@@ -253,37 +277,14 @@ pub(crate) fn add_session(
             web.registrants.iter().find(|r| r.email.eq_ignore_ascii_case(&a.email)).ok_or_else(|| {
                 format!("attendee {} is not a registrant of webinar {webinar_key}", a.email)
             })?;
-        let join_time = match &a.join {
-            Some(t) => t.resolve(now)?,
-            None => start_time,
-        };
-        let leave_time = match &a.leave {
-            Some(t) => t.resolve(now)?,
-            None => end_time,
-        };
-        attendees.push(model::Attendee {
-            registrant_key: reg.key.clone(),
-            first_name: reg.first_name.clone(),
-            last_name: reg.last_name.clone(),
-            email: reg.email.clone(),
-            join_time,
-            leave_time: leave_time.max(join_time),
-            interest_rating: a.interest_rating,
-            attentiveness: 0.0,
-            poll_answers: a.poll_answers.clone(),
-            survey_answers: a.survey_answers.clone(),
-        });
+        attendees.push(attendee(a, reg, (start_time, end_time), now)?);
     }
     let polls = |list: &[SeedPoll]| {
         list.iter()
             .map(|p| model::Poll {
                 question: p.question.clone(),
                 kind: p.kind.clone().unwrap_or_else(|| "single".into()),
-                responses: p
-                    .responses
-                    .iter()
-                    .map(|c| model::PollChoice { text: c.text.clone(), count: c.count })
-                    .collect(),
+                responses: p.responses.clone(),
             })
             .collect::<Vec<_>>()
     };
@@ -293,16 +294,7 @@ pub(crate) fn add_session(
         end_time,
         attendees,
         polls: polls(&s.polls),
-        questions: s
-            .questions
-            .iter()
-            .map(|q| model::AskedQuestion {
-                question: q.question.clone(),
-                asked_by: q.asked_by.clone(),
-                answer: q.answer.clone(),
-                answered_by: q.answered_by.clone(),
-            })
-            .collect(),
+        questions: s.questions.clone(),
         surveys: polls(&s.surveys),
     });
     Ok(key)

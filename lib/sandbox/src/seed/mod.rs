@@ -13,8 +13,12 @@ use crate::json::parse_time;
 mod build;
 mod realistic;
 
+/// A question an attendee asked, as the seed and the state hold it.
+pub use crate::model::AskedQuestion as SeedAskedQuestion;
+/// A poll's choice, as the seed and the state hold it.
+pub use crate::model::PollChoice as SeedPollChoice;
 pub(crate) use build::{
-    add_registrant, add_session, add_webinar, build_state, default_audio, default_email_settings,
+    add_registrant, add_session, add_webinar, attendee, build_state, default_audio, default_email_settings,
 };
 
 /// A point in time: an ISO-8601 time, or relative to the moment the seed is loaded:
@@ -342,32 +346,6 @@ pub struct SeedPoll {
     pub kind: Option<String>,
     /// Choices and how many picked them.
     pub responses: Vec<SeedPollChoice>,
-}
-
-/// A choice of a poll.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SeedPollChoice {
-    /// Choice text.
-    pub text: String,
-    /// Number of people who picked it.
-    pub count: u32,
-}
-
-/// A question asked by an attendee.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SeedAskedQuestion {
-    /// The question.
-    pub question: String,
-    /// Email of who asked.
-    pub asked_by: String,
-    /// The answer, if any.
-    #[serde(default)]
-    pub answer: Option<String>,
-    /// Who answered.
-    #[serde(default)]
-    pub answered_by: Option<String>,
 }
 
 /// A panelist.
