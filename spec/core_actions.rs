@@ -3,22 +3,9 @@
 use crate::support;
 
 use chrono::{Duration, Utc};
-use gotowebinar_sandbox::{SeedRegistrant, SeedTime, SeedWebinar};
+use gotowebinar_sandbox::SeedRegistrant;
 use serde_json::{json, Value};
-use support::World;
-
-fn upcoming(subject: &str, days: i64) -> SeedWebinar {
-    SeedWebinar::new(
-        subject,
-        SeedTime::from_now(Duration::days(days)),
-        SeedTime::from_now(Duration::days(days) + Duration::hours(1)),
-    )
-}
-
-fn next_week() -> Value {
-    let start = Utc::now() + Duration::days(7);
-    json!([{ "startTime": start.to_rfc3339(), "endTime": (start + Duration::hours(1)).to_rfc3339() }])
-}
+use support::{next_week, upcoming, World};
 
 #[tokio::test]
 async fn list_webinars_follows_every_emit_behavior() {

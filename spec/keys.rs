@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use gotowebinar::{OAuthClient, Origins, Secret};
-use gotowebinar_sandbox::{SandboxConfig, SeedTime, SeedWebinar};
+use gotowebinar_sandbox::SandboxConfig;
 use serde_json::{json, Value};
 use support::{spawn_binary, Run, World};
 
@@ -26,13 +26,7 @@ async fn single_use_world() -> World {
 }
 
 fn upcoming(world: &World) -> String {
-    let days = chrono::Duration::days(3);
-    let webinar = SeedWebinar::new(
-        "Keys",
-        SeedTime::from_now(days),
-        SeedTime::from_now(days + chrono::Duration::hours(1)),
-    );
-    world.sandbox.add_webinar(webinar).expect("a webinar")
+    world.sandbox.add_webinar(support::upcoming("Keys", 3)).expect("a webinar")
 }
 
 /// Token responses the sandbox has expired, so the next call must refresh.

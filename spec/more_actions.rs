@@ -5,9 +5,9 @@
 use crate::support;
 
 use chrono::{Duration, Utc};
-use gotowebinar_sandbox::{SeedAttendee, SeedQuestion, SeedRegistrant, SeedSession, SeedTime, SeedWebinar};
+use gotowebinar_sandbox::{SeedAttendee, SeedQuestion, SeedRegistrant, SeedSession, SeedTime};
 use serde_json::{json, Value};
-use support::World;
+use support::{next_week, upcoming, World};
 
 /// Seed webinars of the default sandbox.
 const LAUNCH: &str = "24576065432313123456";
@@ -16,19 +16,6 @@ const PAST: &str = "31245098712345678901";
 const LIVE: &str = "15966072838194123456";
 /// A key no webinar has.
 const UNKNOWN: &str = "99999999999999999";
-
-fn upcoming(subject: &str, days: i64) -> SeedWebinar {
-    SeedWebinar::new(
-        subject,
-        SeedTime::from_now(Duration::days(days)),
-        SeedTime::from_now(Duration::days(days) + Duration::hours(1)),
-    )
-}
-
-fn next_week() -> Value {
-    let start = Utc::now() + Duration::days(7);
-    json!([{ "startTime": start.to_rfc3339(), "endTime": (start + Duration::hours(1)).to_rfc3339() }])
-}
 
 impl World {
     /// Runs `function` with this message body and no step fields.

@@ -22,26 +22,13 @@ use gotowebinar::retry::RetryPolicy;
 use gotowebinar::{
     ErrorKind, MemoryStore, OAuthClient, OAuthKeys, Origins, Secret, StaticToken, TokenManager,
 };
-use gotowebinar_sandbox::{FaultConfig, Sandbox, SandboxConfig, SeedRegistrant, SeedTime, SeedWebinar};
+use gotowebinar_sandbox::{FaultConfig, Sandbox, SandboxConfig, SeedRegistrant};
 use serde_json::{json, Value};
-use support::{run_binary, Run, World};
+use support::{next_week, run_binary, upcoming, Run, World};
 use wiremock::matchers::{any, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const DEFAULT_SOAK_OPS: usize = 1000;
-
-fn upcoming(subject: &str, days: i64) -> SeedWebinar {
-    SeedWebinar::new(
-        subject,
-        SeedTime::from_now(chrono::Duration::days(days)),
-        SeedTime::from_now(chrono::Duration::days(days) + chrono::Duration::hours(1)),
-    )
-}
-
-fn next_week_times() -> Value {
-    let start = Utc::now() + chrono::Duration::days(7);
-    json!([{ "startTime": start.to_rfc3339(), "endTime": (start + chrono::Duration::hours(1)).to_rfc3339() }])
-}
 
 /// A sandbox with short-lived tokens and single-use rotating refresh tokens, no rate limit.
 async fn rotating_world(token_ttl: Duration, faults: FaultConfig) -> World {
@@ -227,7 +214,7 @@ async fn binary_op(world: &World, cfg: &Path, webinars: &[String], j: usize, sha
         }
         3 => {
             let subject = format!("Soak bin {j}");
-            ("createWebinar", json!({"subject": subject, "times": next_week_times()}), Some(subject))
+            ("createWebinar", json!({"subject": subject, "times": next_week()}), Some(subject))
         }
         _ => ("updateWebinar", json!({"webinarKey": webinar, "description": format!("soak run {j}")}), None),
     };
@@ -593,7 +580,7 @@ async fn a_webinar_create_answered_503_is_an_error_not_a_rebound_that_could_crea
         slow: false,
         ..FaultConfig::default()
     });
-    let msg = world.msg(json!({"subject": "Maybe created", "times": next_week_times()}));
+    let msg = world.msg(json!({"subject": "Maybe created", "times": next_week()}));
     let run = world.exec("createWebinar", &cfg, Some(&msg), &[]).await;
     world.sandbox.set_faults(FaultConfig::default());
     assert!(run.of("rebound").is_empty(), "a rebound would send the create again: {:?}", run.events);

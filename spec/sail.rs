@@ -7,8 +7,6 @@ use sailor_testkit as broker;
 use std::time::Duration;
 
 use broker::{Broker, FakeApi, API_KEY, API_USER};
-use chrono::Duration as ChronoDuration;
-use gotowebinar_sandbox::{SeedTime, SeedWebinar};
 use serde_json::{json, Value};
 use support::{spawn_binary, World};
 use tokio::process::Child;
@@ -69,9 +67,7 @@ impl Step {
 }
 
 fn upcoming(world: &World, subject: &str) -> String {
-    let start = SeedTime::from_now(ChronoDuration::days(3));
-    let end = SeedTime::from_now(ChronoDuration::days(3) + ChronoDuration::hours(1));
-    world.sandbox.add_webinar(SeedWebinar::new(subject, start, end)).unwrap()
+    world.sandbox.add_webinar(support::upcoming(subject, 3)).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Timelike, Utc};
-use gotowebinar_sandbox::{FaultConfig, SeedAttendee, SeedRegistrant, SeedSession, SeedTime, SeedWebinar};
+use gotowebinar_sandbox::{FaultConfig, SeedAttendee, SeedRegistrant, SeedSession, SeedTime};
 use serde_json::{json, Value};
-use support::{Run, World};
+use support::{upcoming, Run, World};
 
 /// The platform keeps a snapshot of at most 5 KB.
 const SNAPSHOT_LIMIT: usize = 5120;
@@ -78,14 +78,6 @@ impl<'w> Poller<'w> {
             Err(run) => panic!("the poll failed: {run:#?}"),
         }
     }
-}
-
-fn upcoming(subject: &str, days: i64) -> SeedWebinar {
-    SeedWebinar::new(
-        subject,
-        SeedTime::from_now(Duration::days(days)),
-        SeedTime::from_now(Duration::days(days) + Duration::hours(1)),
-    )
 }
 
 fn person(n: usize) -> SeedRegistrant {

@@ -14,7 +14,7 @@ use std::time::Duration as StdDuration;
 use chrono::Duration;
 use gotowebinar_sandbox::{SeedRegistrant, SeedTime, SeedWebinar};
 use serde_json::{json, Value};
-use support::{run_binary, Run, World};
+use support::{run_binary, upcoming, Run, World};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -645,7 +645,7 @@ async fn the_sandbox_receiver_stands_in_for_the_flow_url_in_the_local_example() 
     let started = step.startup(&url).await;
     started.assert_ok();
     let data = started.of("startup")[0]["data"].clone();
-    let webinar = world.sandbox.add_webinar(upcoming_webinar("Receiver")).unwrap();
+    let webinar = world.sandbox.add_webinar(upcoming("Receiver", 3)).unwrap();
     let registrant = world
         .sandbox
         .add_registrant(&webinar, SeedRegistrant::new("Ada", "Lovelace", "ada@example.com"))
@@ -679,12 +679,6 @@ async fn the_sandbox_receiver_stands_in_for_the_flow_url_in_the_local_example() 
         reqwest::Client::new().delete(format!("{}/_sandbox/receiver", world.sandbox.url())).send().await;
     assert_eq!(cleared.unwrap().status(), 204);
     assert!(world.sandbox.received().is_empty());
-}
-
-fn upcoming_webinar(subject: &str) -> SeedWebinar {
-    let start = SeedTime::from_now(Duration::days(3));
-    let end = SeedTime::from_now(Duration::days(3) + Duration::hours(1));
-    SeedWebinar::new(subject, start, end)
 }
 
 /// `GET /_sandbox/receiver/NAME`, waiting until at least `at_least` requests arrived.

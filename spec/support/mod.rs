@@ -6,9 +6,25 @@
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
-use gotowebinar_sandbox::{Sandbox, SandboxConfig};
+use gotowebinar_sandbox::{Sandbox, SandboxConfig, SeedTime, SeedWebinar};
 use serde_json::{json, Value};
 use tempfile::TempDir;
+
+/// A single-session webinar of one hour, `days` from now.
+pub fn upcoming(subject: &str, days: i64) -> SeedWebinar {
+    let start = chrono::Duration::days(days);
+    SeedWebinar::new(
+        subject,
+        SeedTime::from_now(start),
+        SeedTime::from_now(start + chrono::Duration::hours(1)),
+    )
+}
+
+/// A `times` list of one hour a week from now, as the actions take it.
+pub fn next_week() -> Value {
+    let start = chrono::Utc::now() + chrono::Duration::days(7);
+    json!([{ "startTime": start.to_rfc3339(), "endTime": (start + chrono::Duration::hours(1)).to_rfc3339() }])
+}
 
 /// A sandbox, a scratch directory and the credential that works against them.
 pub struct World {
