@@ -1,21 +1,17 @@
 //! Behaviour the Node sailor (2.7.8) has and the sail mode matches, against a real RabbitMQ (from
 //! `scripts/test`), a fake platform API and a local object storage.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
 use lapin::options::{BasicPublishOptions, QueueDeclareOptions};
 use lapin::types::{AMQPValue, FieldTable, LongString};
 use lapin::BasicProperties;
 use sailor::{
     run_sail_until, run_sail_with_env, Component, Context, Function, FunctionError, Input, Message,
 };
+use sailor_testkit::object_store::ObjectStore;
 use sailor_testkit::*;
 use serde_json::{json, Value};
 
@@ -253,68 +249,10 @@ async fn error_handler_steps_receive_the_error_envelope() {
 // ---------------------------------------------------------------------------------------------
 // Object storage
 
-#[derive(Default)]
-struct Store {
-    objects: HashMap<String, Vec<u8>>,
-    /// (method, path, authorization, x-request-id)
-    requests: Vec<(String, String, Option<String>, Option<String>)>,
-}
-
-type Shared = Arc<Mutex<Store>>;
 const STORAGE_TOKEN: &str = "storage-token-not-real";
 
-fn record(store: &Shared, method: &str, path: &str, headers: &HeaderMap) -> bool {
-    let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let ok = auth.as_deref() == Some(&format!("Bearer {STORAGE_TOKEN}"));
-    store.lock().unwrap().requests.push((method.into(), path.into(), auth, request_id));
-    ok
-}
-
-async fn get_object(
-    State(store): State<Shared>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> axum::response::Response {
-    if !record(&store, "GET", &format!("/objects/{id}"), &headers) {
-        return StatusCode::UNAUTHORIZED.into_response();
-    }
-    match store.lock().unwrap().objects.get(&id) {
-        Some(bytes) => bytes.clone().into_response(),
-        None => StatusCode::NOT_FOUND.into_response(),
-    }
-}
-
-async fn post_object(
-    State(store): State<Shared>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> axum::response::Response {
-    if !record(&store, "POST", "/objects", &headers) {
-        return StatusCode::UNAUTHORIZED.into_response();
-    }
-    let id = uuid::Uuid::new_v4().to_string();
-    store.lock().unwrap().objects.insert(id.clone(), body.to_vec());
-    (StatusCode::CREATED, axum::Json(json!({"objectId": id}))).into_response()
-}
-
-/// An object storage on 127.0.0.1 speaking the platform's protocol.
-async fn object_storage() -> (String, Shared) {
-    let store = Shared::default();
-    let app = axum::Router::new()
-        .route("/objects", axum::routing::post(post_object))
-        .route("/objects/{id}", axum::routing::get(get_object))
-        .with_state(store.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (format!("http://{addr}"), store)
-}
-
-fn stored(store: &Shared, id: &str) -> Value {
-    let bytes = store.lock().unwrap().objects.get(id).cloned().expect("object stored");
+fn stored(store: &ObjectStore, id: &str) -> Value {
+    let bytes = store.object(id).expect("object stored");
     let plain = crypto().decrypt(&bytes, 2).expect("encrypted with the message cipher, raw bytes");
     serde_json::from_slice(&plain).expect("JSON")
 }
@@ -323,10 +261,11 @@ fn stored(store: &Shared, id: &str) -> Value {
 async fn lightweight_messages_are_fetched_before_processing() {
     let broker = Broker::new().await;
     let api = FakeApi::start(step(json!({}), false), &[]).await;
-    let (uri, store) = object_storage().await;
+    let store = ObjectStore::start(STORAGE_TOKEN).await;
+    let uri = store.uri.clone();
     let c = crypto();
-    store.lock().unwrap().objects.insert("body-1".into(), c.encrypt(br#"{"webinarKey":"42","big":true}"#, 2));
-    store.lock().unwrap().objects.insert("pt-1".into(), c.encrypt(br#"{"earlier":"body"}"#, 2));
+    store.insert("body-1", c.encrypt(br#"{"webinarKey":"42","big":true}"#, 2));
+    store.insert("pt-1", c.encrypt(br#"{"earlier":"body"}"#, 2));
     let settings = broker.settings(
         &api,
         "echo",
@@ -362,16 +301,17 @@ async fn lightweight_messages_are_fetched_before_processing() {
     let error = decrypt_b64(errors[0].json()["error"].as_str().unwrap());
     assert!(error["message"].as_str().unwrap().contains("missing"), "{error}");
     assert!(!error["message"].as_str().unwrap().contains(STORAGE_TOKEN), "{error}");
-    let requests = store.lock().unwrap().requests.clone();
-    assert!(requests.iter().any(|r| r.0 == "GET" && r.1 == "/objects/body-1"), "{requests:?}");
-    assert!(requests.iter().all(|r| r.3.as_deref() == Some("f:flow-1;s:step_2;m:")), "{requests:?}");
+    let requests = store.requests();
+    assert!(requests.iter().any(|r| r.method == "GET" && r.path == "/objects/body-1"), "{requests:?}");
+    assert!(requests.iter().all(|r| r.request_id.as_deref() == Some("f:flow-1;s:step_2;m:")), "{requests:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn large_outgoing_bodies_are_stored_and_sent_as_lightweight_messages() {
     let broker = Broker::new().await;
     let api = FakeApi::start(step(json!({}), true), &[]).await;
-    let (uri, store) = object_storage().await;
+    let store = ObjectStore::start(STORAGE_TOKEN).await;
+    let uri = store.uri.clone();
     let settings = broker.settings(
         &api,
         "echo",
@@ -397,7 +337,7 @@ async fn large_outgoing_bodies_are_stored_and_sent_as_lightweight_messages() {
     let small = data[1].decrypt(1);
     assert_eq!(small["body"], json!({"big": "y".repeat(10)}), "below the threshold: inline");
     assert!(small["headers"].get("x-ipaas-object-storage-id").is_none());
-    let posts = store.lock().unwrap().requests.iter().filter(|r| r.0 == "POST").count();
+    let posts = store.requests_with("POST").len();
     assert_eq!(posts, 1);
 }
 
