@@ -8,7 +8,7 @@
 use crate::support;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -41,6 +41,32 @@ async fn rotating_world(token_ttl: Duration, faults: FaultConfig) -> World {
         ..SandboxConfig::default()
     })
     .await
+}
+
+/// A rotating-token world whose access tokens outlive the test, with one upcoming webinar and a
+/// credential file.
+async fn long_lived_world_with_webinar(subject: &str) -> (World, String, PathBuf) {
+    let world = rotating_world(Duration::from_secs(3600), FaultConfig::default()).await;
+    let webinar = world.sandbox.add_webinar(upcoming(subject, 3)).unwrap();
+    let cfg = world.cfg(json!({}));
+    (world, webinar, cfg)
+}
+
+/// A JSON file, such as a credential file the binary saved.
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Every request answered 503, nothing else.
+fn always_unavailable() -> FaultConfig {
+    FaultConfig {
+        rate: 1.0,
+        server_error: false,
+        unavailable: true,
+        reset: false,
+        slow: false,
+        ..FaultConfig::default()
+    }
 }
 
 /// `gotowebinar exec FUNCTION --cfg CFG --msg MSG --save-keys` against the world's sandbox.
@@ -452,16 +478,14 @@ async fn two_processes_sharing_a_credential_file_with_single_use_refresh_tokens_
         let mode = std::fs::metadata(&cfg).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "the credential file is written 0600");
     }
-    let saved: Value = serde_json::from_slice(&std::fs::read(&cfg).unwrap()).unwrap();
+    let saved = read_json(&cfg);
     assert!(saved["oauth"]["refresh_token"].is_string(), "{saved}");
 }
 
 #[tokio::test]
 async fn a_process_whose_refresh_token_was_used_elsewhere_reloads_the_file_and_continues() {
-    let world = rotating_world(Duration::from_secs(3600), FaultConfig::default()).await;
-    let webinar = world.sandbox.add_webinar(upcoming("Reload", 3)).unwrap();
-    let cfg = world.cfg(json!({}));
-    let stale: Value = serde_json::from_slice(&std::fs::read(&cfg).unwrap()).unwrap();
+    let (world, webinar, cfg) = long_lived_world_with_webinar("Reload").await;
+    let stale = read_json(&cfg);
     // Another process refreshes (using up the refresh token) and saves the new keys.
     world.sandbox.expire_all_tokens();
     exec_saving(&world, "getWebinar", &cfg, json!({"webinarKey": webinar})).await.assert_ok();
@@ -572,14 +596,7 @@ async fn a_registration_answered_500_after_it_was_made_is_found_by_email_and_rep
 async fn a_webinar_create_answered_503_is_an_error_not_a_rebound_that_could_create_it_twice() {
     let world = World::new().await;
     let cfg = world.cfg(json!({}));
-    world.sandbox.set_faults(FaultConfig {
-        rate: 1.0,
-        server_error: false,
-        unavailable: true,
-        reset: false,
-        slow: false,
-        ..FaultConfig::default()
-    });
+    world.sandbox.set_faults(always_unavailable());
     let msg = world.msg(json!({"subject": "Maybe created", "times": next_week()}));
     let run = world.exec("createWebinar", &cfg, Some(&msg), &[]).await;
     world.sandbox.set_faults(FaultConfig::default());
@@ -595,14 +612,7 @@ async fn unavailable_past_the_retry_deadline_rebounds_the_message() {
     let world = World::new().await;
     let webinar = world.sandbox.add_webinar(upcoming("Unavailable", 3)).unwrap();
     let cfg = world.cfg(json!({}));
-    world.sandbox.set_faults(FaultConfig {
-        rate: 1.0,
-        server_error: false,
-        unavailable: true,
-        reset: false,
-        slow: false,
-        ..FaultConfig::default()
-    });
+    world.sandbox.set_faults(always_unavailable());
     world.sandbox.clear_request_log();
     let run = world.exec("getWebinar", &cfg, Some(&world.msg(json!({"webinarKey": webinar}))), &[]).await;
     world.sandbox.set_faults(FaultConfig::default());
@@ -694,10 +704,8 @@ fn collect_secrets(value: &Value, into: &mut Vec<String>) {
 
 #[tokio::test]
 async fn a_full_run_with_debug_logging_shows_no_secret_in_any_form() {
-    let world = rotating_world(Duration::from_secs(3600), FaultConfig::default()).await;
-    let webinar = world.sandbox.add_webinar(upcoming("Secrets", 3)).unwrap();
-    let cfg = world.cfg(json!({}));
-    let first: Value = serde_json::from_slice(&std::fs::read(&cfg).unwrap()).unwrap();
+    let (world, webinar, cfg) = long_lived_world_with_webinar("Secrets").await;
+    let first = read_json(&cfg);
     let mut secrets = vec![world.sandbox.client_secret().to_string()];
     collect_secrets(&first, &mut secrets);
     let mut runs = Vec::new();
@@ -722,7 +730,7 @@ async fn a_full_run_with_debug_logging_shows_no_secret_in_any_form() {
         runs.push(exec_saving(&world, "listRegistrants", &cfg, json!({"webinarKey": webinar})).await);
     }
     world.sandbox.set_faults(FaultConfig::default());
-    let current: Value = serde_json::from_slice(&std::fs::read(&cfg).unwrap()).unwrap();
+    let current = read_json(&cfg);
     collect_secrets(&current, &mut secrets);
     let refresh_token = current["oauth"]["refresh_token"].as_str().unwrap().to_string();
     world.sandbox.revoke_refresh_token(&refresh_token);

@@ -70,6 +70,40 @@ fn upcoming(world: &World, subject: &str) -> String {
     world.sandbox.add_webinar(support::upcoming(subject, 3)).unwrap()
 }
 
+/// Sends `count` getWebinar messages for `webinar`, ids `in-N`, message ids `m-N`.
+async fn send_get_webinar(broker: &Broker, webinar: &str, count: usize) {
+    for n in 0..count {
+        broker
+            .send(
+                &json!({"id": format!("in-{n}"), "body": {"webinarKey": webinar}}),
+                1,
+                json!({"messageId": format!("m-{n}")}),
+            )
+            .await;
+    }
+}
+
+/// The sandbox's environment plus what a service call gets from the platform: `cfg`, where to post
+/// the result, and the platform API.
+fn service_env(world: &World, api: &FakeApi, cfg: &Value) -> Vec<(String, String)> {
+    let mut env = world.env();
+    env.extend([
+        ("ELASTICIO_CFG".to_string(), cfg.to_string()),
+        ("ELASTICIO_POST_RESULT_URL".to_string(), format!("{}/result", api.uri())),
+        ("ELASTICIO_API_URI".to_string(), api.uri()),
+        ("ELASTICIO_API_USERNAME".to_string(), API_USER.to_string()),
+        ("ELASTICIO_API_KEY".to_string(), API_KEY.to_string()),
+    ]);
+    env
+}
+
+/// An OAuth client of the sandbox's application.
+fn oauth_client(world: &World) -> gotowebinar::OAuthClient {
+    use gotowebinar::{OAuthClient, Origins, Secret};
+    let origins = Origins::new(&world.sandbox.url(), &world.sandbox.url()).unwrap();
+    OAuthClient::new(world.sandbox.client_id(), Secret::new(world.sandbox.client_secret()), origins).unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flow_step_runs_actions_and_hands_refreshed_keys_to_the_platform() {
     let world = World::new().await;
@@ -83,15 +117,7 @@ async fn a_flow_step_runs_actions_and_hands_refreshed_keys_to_the_platform() {
     let broker = Broker::new().await;
     let child = Step::start(&sail_env(&world, &broker, &api, "getWebinar", 4));
 
-    for n in 0..5 {
-        broker
-            .send(
-                &json!({"id": format!("in-{n}"), "body": {"webinarKey": webinar}}),
-                1,
-                json!({"messageId": format!("m-{n}")}),
-            )
-            .await;
-    }
+    send_get_webinar(&broker, &webinar, 5).await;
     broker
         .send(&json!({"id": "bad", "body": {"webinarKey": "not-a-key"}}), 1, json!({"messageId": "m-bad"}))
         .await;
@@ -140,15 +166,7 @@ async fn three_hundred_messages_are_each_answered_once() {
     let api = FakeApi::start(step(cfg), &[]).await;
     let broker = Broker::new().await;
     let child = Step::start(&sail_env(&world, &broker, &api, "getWebinar", 10));
-    for n in 0..300 {
-        broker
-            .send(
-                &json!({"id": format!("in-{n}"), "body": {"webinarKey": webinar}}),
-                1,
-                json!({"messageId": format!("m-{n}")}),
-            )
-            .await;
-    }
+    send_get_webinar(&broker, &webinar, 300).await;
     let data = broker.take(&broker.data, 300, 120).await;
     let mut parents: Vec<String> =
         data.iter().map(|m| m.header("parentMessageId").as_str().unwrap_or_default().to_string()).collect();
@@ -167,13 +185,8 @@ async fn service_calls_post_their_result() {
     upcoming(&world, "Pick me");
     let api = FakeApi::start(step(json!({})), &[]).await;
     let cfg = json!({"oauth": world.sandbox.issue_tokens(), "organizerKey": world.sandbox.organizer_key()});
-    let mut env = world.env();
+    let mut env = service_env(&world, &api, &cfg);
     env.extend([
-        ("ELASTICIO_CFG".to_string(), cfg.to_string()),
-        ("ELASTICIO_POST_RESULT_URL".to_string(), format!("{}/result", api.uri())),
-        ("ELASTICIO_API_URI".to_string(), api.uri()),
-        ("ELASTICIO_API_USERNAME".to_string(), API_USER.to_string()),
-        ("ELASTICIO_API_KEY".to_string(), API_KEY.to_string()),
         ("ELASTICIO_ACTION_OR_TRIGGER".to_string(), "getWebinar".to_string()),
         ("ELASTICIO_GET_MODEL_METHOD".to_string(), "selectWebinars".to_string()),
     ]);
@@ -245,12 +258,8 @@ async fn sigterm_during_a_refresh_finishes_it_and_hands_the_keys_to_the_platform
         "the platform holds the new refresh token"
     );
     world.sandbox.set_token_answer_delay(Duration::ZERO);
-    use gotowebinar::{OAuthClient, Origins, Secret};
-    let origins = Origins::new(&world.sandbox.url(), &world.sandbox.url()).unwrap();
-    let client =
-        OAuthClient::new(world.sandbox.client_id(), Secret::new(world.sandbox.client_secret()), origins)
-            .unwrap();
-    assert!(client.refresh(&Secret::new(rotated)).await.is_ok(), "the handed-over refresh token works");
+    let handed_over = gotowebinar::Secret::new(rotated);
+    assert!(oauth_client(&world).refresh(&handed_over).await.is_ok(), "the handed-over refresh token works");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -263,14 +272,7 @@ async fn a_service_credential_check_never_spends_a_refresh_token_it_cannot_hand_
     oauth["expires_at"] = json!("2000-01-01T00:00:00Z");
     // Even with an account to store keys in: the platform stores the credential as submitted.
     let cfg = json!({"_account": "acc-9", "oauth": oauth});
-    let mut env = world.env();
-    env.extend([
-        ("ELASTICIO_CFG".to_string(), cfg.to_string()),
-        ("ELASTICIO_POST_RESULT_URL".to_string(), format!("{}/result", api.uri())),
-        ("ELASTICIO_API_URI".to_string(), api.uri()),
-        ("ELASTICIO_API_USERNAME".to_string(), API_USER.to_string()),
-        ("ELASTICIO_API_KEY".to_string(), API_KEY.to_string()),
-    ]);
+    let env = service_env(&world, &api, &cfg);
     let output = spawn_binary(&["serve", "verifyCredentials"], &env).wait_with_output().await.unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let answer = api.requests_to("POST", "/result").pop().unwrap().body;
@@ -280,26 +282,19 @@ async fn a_service_credential_check_never_spends_a_refresh_token_it_cannot_hand_
     assert_eq!(world.sandbox.token_requests(), 0, "the refresh token is not spent");
     assert!(api.requests_to("PUT", "/v1/accounts/acc-9").is_empty());
     // The stored refresh token still works.
-    use gotowebinar::{OAuthClient, Origins, Secret};
-    let origins = Origins::new(&world.sandbox.url(), &world.sandbox.url()).unwrap();
-    let client =
-        OAuthClient::new(world.sandbox.client_id(), Secret::new(world.sandbox.client_secret()), origins)
-            .unwrap();
-    assert!(client.refresh(&Secret::new(oauth["refresh_token"].as_str().unwrap())).await.is_ok());
+    let stored = gotowebinar::Secret::new(oauth["refresh_token"].as_str().unwrap());
+    assert!(oauth_client(&world).refresh(&stored).await.is_ok());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refresh_token_rotated_by_another_replica_is_picked_up_from_the_platform() {
-    use gotowebinar::{OAuthClient, Origins, Secret};
+    use gotowebinar::Secret;
     let world = World::new().await;
     let webinar = upcoming(&world, "Shared credential");
     world.sandbox.set_refresh_policy(true, true, false);
     let tokens = world.sandbox.issue_tokens();
     // Another replica refreshed first: the old refresh token is spent, the platform holds the new keys.
-    let origins = Origins::new(&world.sandbox.url(), &world.sandbox.url()).unwrap();
-    let oauth =
-        OAuthClient::new(world.sandbox.client_id(), Secret::new(world.sandbox.client_secret()), origins)
-            .unwrap();
+    let oauth = oauth_client(&world);
     let rotated = oauth.refresh(&Secret::new(tokens["refresh_token"].as_str().unwrap())).await.unwrap();
     let organizer = world.sandbox.organizer_key();
     let mut stale_oauth = tokens.clone();
