@@ -43,6 +43,26 @@ fn assert_no_secrets(run_text: &str, secrets: &[&str]) {
     }
 }
 
+/// The callback page refused the request and says why.
+async fn assert_refused_page(page: reqwest::Response, says: &str) {
+    assert_eq!(page.status(), 400);
+    assert!(page.text().await.unwrap().contains(says));
+}
+
+/// The login ended with exit code 1, the error `code` and every one of `says` on stderr.
+fn assert_login_failed(run: &Run, code: &str, says: &[&str]) {
+    assert_eq!(run.code, 1);
+    assert_eq!(run.events[0]["error"]["code"], code);
+    assert!(says.iter().all(|s| run.stderr.contains(s)), "{}", run.stderr);
+}
+
+/// `auth login` flags: a loopback redirect on any port, the credential written to `out`, and `extra`.
+fn login_flags<'a>(out: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut flags = vec!["--redirect-uri", ANY_PORT, "--out", out.to_str().unwrap()];
+    flags.extend_from_slice(extra);
+    flags
+}
+
 /// A running `auth login`: its first stdout line (the URL) already read.
 struct Login {
     child: Child,
@@ -161,11 +181,7 @@ async fn url_carries_client_state_scopes_and_redirect() {
 async fn login_connects_and_writes_a_private_credential_exec_can_use() {
     let world = approving_world().await;
     let out = cred_path(&world);
-    let login = Login::start(
-        &world.env(),
-        &["--redirect-uri", ANY_PORT, "--out", out.to_str().unwrap(), "--timeout", "30"],
-    )
-    .await;
+    let login = Login::start(&world.env(), &login_flags(&out, &["--timeout", "30"])).await;
     let url = login.url();
     let redirect = login.first["redirectUri"].as_str().unwrap().to_string();
     assert!(redirect.starts_with("http://127.0.0.1:") && !redirect.contains(":0/"), "{redirect}");
@@ -211,8 +227,7 @@ async fn login_connects_and_writes_a_private_credential_exec_can_use() {
 async fn a_callback_with_another_state_is_refused_and_nothing_is_written() {
     let world = approving_world().await;
     let out = cred_path(&world);
-    let login =
-        Login::start(&world.env(), &["--redirect-uri", ANY_PORT, "--out", out.to_str().unwrap()]).await;
+    let login = Login::start(&world.env(), &login_flags(&out, &[])).await;
     let answer = browser(false).get(login.url()).send().await.unwrap();
     assert_eq!(answer.status(), 302);
     let location = answer.headers()["location"].to_str().unwrap().to_string();
@@ -220,12 +235,9 @@ async fn a_callback_with_another_state_is_refused_and_nothing_is_written() {
     let code = query(&location)["code"].clone();
     forged.query_pairs_mut().clear().append_pair("code", &code).append_pair("state", "forged");
     let page = browser(false).get(forged.as_str()).send().await.unwrap();
-    assert_eq!(page.status(), 400);
-    assert!(page.text().await.unwrap().contains("state does not match"));
+    assert_refused_page(page, "state does not match").await;
     let run = login.finish().await;
-    assert_eq!(run.code, 1);
-    assert_eq!(run.events[0]["error"]["code"], "state_mismatch");
-    assert!(run.stderr.contains("state does not match"), "{}", run.stderr);
+    assert_login_failed(&run, "state_mismatch", &["state does not match"]);
     assert!(!out.exists(), "no credential after a state mismatch");
 }
 
@@ -234,19 +246,11 @@ async fn denied_access_ends_with_exit_1_and_no_file() {
     let world = approving_world().await;
     let out = cred_path(&world);
     world.sandbox.deny_next_authorize();
-    let login =
-        Login::start(&world.env(), &["--redirect-uri", ANY_PORT, "--out", out.to_str().unwrap()]).await;
+    let login = Login::start(&world.env(), &login_flags(&out, &[])).await;
     let page = browser(true).get(login.url()).send().await.unwrap();
-    assert_eq!(page.status(), 400);
-    assert!(page.text().await.unwrap().contains("denied"));
+    assert_refused_page(page, "denied").await;
     let run = login.finish().await;
-    assert_eq!(run.code, 1);
-    assert_eq!(run.events[0]["error"]["code"], "access_denied");
-    assert!(
-        run.stderr.contains("access was denied") && run.stderr.contains("nothing was stored"),
-        "{}",
-        run.stderr
-    );
+    assert_login_failed(&run, "access_denied", &["access was denied", "nothing was stored"]);
     assert!(!out.exists());
     assert_eq!(world.sandbox.token_requests(), 0, "no exchange after a denial");
 }
@@ -256,18 +260,12 @@ async fn no_callback_within_the_timeout_ends_cleanly() {
     let world = World::new().await;
     let out = cred_path(&world);
     let started = std::time::Instant::now();
-    let login = Login::start(
-        &world.env(),
-        &["--redirect-uri", ANY_PORT, "--out", out.to_str().unwrap(), "--timeout", "1"],
-    )
-    .await;
+    let login = Login::start(&world.env(), &login_flags(&out, &["--timeout", "1"])).await;
     // A stray request to another path does not end the wait.
     let redirect = login.first["redirectUri"].as_str().unwrap().replace("/callback", "/favicon.ico");
     assert_eq!(browser(false).get(redirect).send().await.unwrap().status(), 404);
     let run = login.finish().await;
-    assert_eq!(run.code, 1);
-    assert_eq!(run.events[0]["error"]["code"], "timeout");
-    assert!(run.stderr.contains("no callback arrived within 1 s"), "{}", run.stderr);
+    assert_login_failed(&run, "timeout", &["no callback arrived within 1 s"]);
     assert!(started.elapsed() < Duration::from_secs(15));
     assert!(!out.exists());
 }
@@ -301,11 +299,7 @@ async fn login_checks_the_client_secret_before_it_prints_the_url() {
 async fn requests_without_code_or_error_are_answered_and_the_login_keeps_waiting() {
     let world = approving_world().await;
     let out = cred_path(&world);
-    let login = Login::start(
-        &world.env(),
-        &["--redirect-uri", ANY_PORT, "--out", out.to_str().unwrap(), "--timeout", "30"],
-    )
-    .await;
+    let login = Login::start(&world.env(), &login_flags(&out, &["--timeout", "30"])).await;
     let redirect = login.first["redirectUri"].as_str().unwrap().to_string();
     let bare = browser(false).get(&redirect).send().await.unwrap();
     assert_eq!(bare.status(), 200);
@@ -332,8 +326,7 @@ async fn requests_without_code_or_error_are_answered_and_the_login_keeps_waiting
 async fn the_failure_page_shows_the_providers_error_escaped() {
     let world = World::new().await;
     let out = cred_path(&world);
-    let login =
-        Login::start(&world.env(), &["--redirect-uri", ANY_PORT, "--out", out.to_str().unwrap()]).await;
+    let login = Login::start(&world.env(), &login_flags(&out, &[])).await;
     let state = query(&login.url())["state"].clone();
     let mut callback = url::Url::parse(login.first["redirectUri"].as_str().unwrap()).unwrap();
     callback
@@ -349,8 +342,7 @@ async fn the_failure_page_shows_the_providers_error_escaped() {
     assert!(!html.contains("<script>"), "{html}");
     assert!(html.contains("You can close this tab and return to the terminal"), "{html}");
     let run = login.finish().await;
-    assert_eq!(run.code, 1);
-    assert_eq!(run.events[0]["error"]["code"], "server_error");
+    assert_login_failed(&run, "server_error", &[]);
     assert!(!out.exists());
 }
 
@@ -566,18 +558,7 @@ mod generic {
             ("OAUTH_CLIENT_SECRET".to_string(), "fake-secret-value".to_string()),
         ];
         let out = cred_path(&world);
-        let login = Login::start(
-            &env,
-            &[
-                "--provider",
-                provider.to_str().unwrap(),
-                "--redirect-uri",
-                ANY_PORT,
-                "--out",
-                out.to_str().unwrap(),
-            ],
-        )
-        .await;
+        let login = Login::start(&env, &login_flags(&out, &["--provider", provider.to_str().unwrap()])).await;
         assert_eq!(login.first["provider"], "photos");
         let url = login.url();
         assert!(url.contains("scope=basic+comments+relationships+likes"), "{url}");
@@ -746,71 +727,75 @@ mod oauth1 {
             .set_body_json(json!({"errors": [{"code": 32, "message": "Could not authenticate you."}]}))
     }
 
+    /// Answers `verb route` on the fake server with `answer`, which sees the shared state.
+    async fn mount(
+        server: &MockServer,
+        state: &Arc<Mutex<State>>,
+        verb: &str,
+        route: &str,
+        answer: impl Fn(&mut State, &Request) -> ResponseTemplate + Send + Sync + 'static,
+    ) {
+        let state = state.clone();
+        Mock::given(method(verb))
+            .and(path(route))
+            .respond_with(move |request: &Request| answer(&mut state.lock().unwrap(), request))
+            .mount(server)
+            .await;
+    }
+
+    /// A 200 with a form-encoded body, as Twitter answers the token requests.
+    fn form_answer(body: String) -> ResponseTemplate {
+        ResponseTemplate::new(200).set_body_raw(body, "text/html")
+    }
+
     impl Fake {
         async fn start() -> Fake {
             let server = MockServer::start().await;
             let state = Arc::new(Mutex::new(State::default()));
-            let s = state.clone();
-            Mock::given(method("POST"))
-                .and(path("/oauth/request_token"))
-                .respond_with(move |request: &Request| {
-                    let mut state = s.lock().unwrap();
-                    let params = match verify(request, "") {
-                        Ok(params) => params,
-                        Err(why) => return refuse(&mut state, format!("request_token: {why}")),
-                    };
-                    let Some(callback) = params.get("oauth_callback").cloned() else {
-                        return refuse(&mut state, "request_token: no oauth_callback".into());
-                    };
-                    state.verified.push("request_token");
-                    state.issued += 1;
-                    let (token, secret) =
-                        (format!("req-token-{}", state.issued), format!("req-secret-{}-value", state.issued));
-                    state.tokens.insert(token.clone(), (secret.clone(), callback, None));
-                    ResponseTemplate::new(200).set_body_raw(
-                        format!(
-                            "oauth_token={token}&oauth_token_secret={secret}&oauth_callback_confirmed=true"
-                        ),
-                        "text/html",
-                    )
-                })
-                .mount(&server)
-                .await;
-            let s = state.clone();
-            Mock::given(method("GET"))
-                .and(path("/oauth/authorize"))
-                .respond_with(move |request: &Request| {
-                    let mut state = s.lock().unwrap();
-                    let token = request
-                        .url
-                        .query_pairs()
-                        .find(|(k, _)| k == "oauth_token")
-                        .map(|(_, v)| v.into_owned())
-                        .unwrap_or_default();
-                    let deny = state.deny;
-                    let Some(entry) = state.tokens.get_mut(&token) else {
-                        return ResponseTemplate::new(400).set_body_string("unknown request token");
-                    };
-                    let mut callback = url::Url::parse(&entry.1).unwrap();
-                    if deny {
-                        callback.query_pairs_mut().append_pair("denied", &token);
-                    } else {
-                        let verifier = format!("verifier-for-{token}");
-                        entry.2 = Some(verifier.clone());
-                        callback
-                            .query_pairs_mut()
-                            .append_pair("oauth_token", &token)
-                            .append_pair("oauth_verifier", &verifier);
-                    }
-                    ResponseTemplate::new(302).insert_header("location", callback.as_str())
-                })
-                .mount(&server)
-                .await;
-            let s = state.clone();
-            Mock::given(method("POST"))
-                .and(path("/oauth/access_token"))
-                .respond_with(move |request: &Request| {
-                    let mut state = s.lock().unwrap();
+            mount(&server, &state, "POST", "/oauth/request_token", |state, request| {
+                let params = match verify(request, "") {
+                    Ok(params) => params,
+                    Err(why) => return refuse(state, format!("request_token: {why}")),
+                };
+                let Some(callback) = params.get("oauth_callback").cloned() else {
+                    return refuse(state, "request_token: no oauth_callback".into());
+                };
+                state.verified.push("request_token");
+                state.issued += 1;
+                let (token, secret) =
+                    (format!("req-token-{}", state.issued), format!("req-secret-{}-value", state.issued));
+                state.tokens.insert(token.clone(), (secret.clone(), callback, None));
+                form_answer(format!(
+                    "oauth_token={token}&oauth_token_secret={secret}&oauth_callback_confirmed=true"
+                ))
+            })
+            .await;
+            mount(&server, &state, "GET", "/oauth/authorize", |state, request| {
+                let token = request
+                    .url
+                    .query_pairs()
+                    .find(|(k, _)| k == "oauth_token")
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default();
+                let deny = state.deny;
+                let Some(entry) = state.tokens.get_mut(&token) else {
+                    return ResponseTemplate::new(400).set_body_string("unknown request token");
+                };
+                let mut callback = url::Url::parse(&entry.1).unwrap();
+                if deny {
+                    callback.query_pairs_mut().append_pair("denied", &token);
+                } else {
+                    let verifier = format!("verifier-for-{token}");
+                    entry.2 = Some(verifier.clone());
+                    callback
+                        .query_pairs_mut()
+                        .append_pair("oauth_token", &token)
+                        .append_pair("oauth_verifier", &verifier);
+                }
+                ResponseTemplate::new(302).insert_header("location", callback.as_str())
+            })
+            .await;
+            mount(&server, &state, "POST", "/oauth/access_token", |state, request| {
                     state.access_requests += 1;
                     let token = header_params(request)
                         .unwrap_or_default()
@@ -820,25 +805,21 @@ mod oauth1 {
                         .unwrap_or_default();
                     // A request token works once.
                     let Some((secret, _, verifier)) = state.tokens.remove(&token) else {
-                        return refuse(&mut state, "access_token: unknown request token".into());
+                        return refuse(state, "access_token: unknown request token".into());
                     };
                     let params = match verify(request, &secret) {
                         Ok(params) => params,
-                        Err(why) => return refuse(&mut state, format!("access_token: {why}")),
+                        Err(why) => return refuse(state, format!("access_token: {why}")),
                     };
                     if verifier.is_none() || params.get("oauth_verifier") != verifier.as_ref() {
-                        return refuse(&mut state, "access_token: wrong verifier".into());
+                        return refuse(state, "access_token: wrong verifier".into());
                     }
                     state.verified.push("access_token");
-                    ResponseTemplate::new(200).set_body_raw(
-                        format!(
-                            "oauth_token={ACCESS_TOKEN}&oauth_token_secret={ACCESS_SECRET}&user_id=42&screen_name=ada"
-                        ),
-                        "text/html",
-                    )
-                })
-                .mount(&server)
-                .await;
+                    form_answer(format!(
+                        "oauth_token={ACCESS_TOKEN}&oauth_token_secret={ACCESS_SECRET}&user_id=42&screen_name=ada"
+                    ))
+            })
+            .await;
             Fake { server, state }
         }
 
@@ -870,18 +851,9 @@ mod oauth1 {
     async fn login(world: &World, fake: &Fake, extra: &[&str]) -> Login {
         let provider = fake.provider(world);
         let out = cred_path(world);
-        let mut flags = vec![
-            "--provider",
-            provider.to_str().unwrap(),
-            "--redirect-uri",
-            ANY_PORT,
-            "--out",
-            out.to_str().unwrap(),
-        ];
+        let mut flags = vec!["--provider", provider.to_str().unwrap()];
         flags.extend_from_slice(extra);
-        let flags: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
-        let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
-        Login::start(&env(SECRET), &flags).await
+        Login::start(&env(SECRET), &login_flags(&out, &flags)).await
     }
 
     #[tokio::test]
@@ -955,16 +927,9 @@ mod oauth1 {
         fake.state().deny = true;
         let login = login(&world, &fake, &[]).await;
         let page = browser(true).get(login.url()).send().await.unwrap();
-        assert_eq!(page.status(), 400);
-        assert!(page.text().await.unwrap().contains("access was denied"));
+        assert_refused_page(page, "access was denied").await;
         let run = login.finish().await;
-        assert_eq!(run.code, 1);
-        assert_eq!(run.events[0]["error"]["code"], "access_denied");
-        assert!(
-            run.stderr.contains("access was denied") && run.stderr.contains("nothing was stored"),
-            "{}",
-            run.stderr
-        );
+        assert_login_failed(&run, "access_denied", &["access was denied", "nothing was stored"]);
         assert!(!cred_path(&world).exists());
         assert_eq!(fake.state().access_requests, 0, "no access token request after a denial");
     }
@@ -977,16 +942,9 @@ mod oauth1 {
         let redirect = login.first["redirectUri"].as_str().unwrap().to_string();
         let forged = format!("{redirect}?oauth_token=req-token-99&oauth_verifier=guess");
         let page = browser(false).get(forged).send().await.unwrap();
-        assert_eq!(page.status(), 400);
-        assert!(page.text().await.unwrap().contains("does not match the request token"));
+        assert_refused_page(page, "does not match the request token").await;
         let run = login.finish().await;
-        assert_eq!(run.code, 1);
-        assert_eq!(run.events[0]["error"]["code"], "token_mismatch");
-        assert!(
-            run.stderr.contains("oauth_token does not match") && run.stderr.contains("run the login again"),
-            "{}",
-            run.stderr
-        );
+        assert_login_failed(&run, "token_mismatch", &["oauth_token does not match", "run the login again"]);
         assert!(!cred_path(&world).exists());
         assert_eq!(fake.state().access_requests, 0);
     }
@@ -1008,13 +966,10 @@ mod oauth1 {
         let page = browser(false).get(tampered.as_str()).send().await.unwrap();
         assert_eq!(page.status(), 400);
         let run = login.finish().await;
-        assert_eq!(run.code, 1);
-        assert_eq!(run.events[0]["error"]["code"], "invalid_verifier");
-        assert!(
-            run.stderr.contains("refused the request token and verifier")
-                && run.stderr.contains("nothing was stored"),
-            "{}",
-            run.stderr
+        assert_login_failed(
+            &run,
+            "invalid_verifier",
+            &["refused the request token and verifier", "nothing was stored"],
         );
         assert_eq!(fake.state().refusals, vec!["access_token: wrong verifier".to_string()]);
         assert!(!cred_path(&world).exists());
@@ -1026,20 +981,9 @@ mod oauth1 {
         let fake = Fake::start().await;
         let provider = fake.provider(&world);
         let out = cred_path(&world);
-        let run = run_binary(
-            &args(&[
-                "auth",
-                "login",
-                "--provider",
-                provider.to_str().unwrap(),
-                "--redirect-uri",
-                ANY_PORT,
-                "--out",
-                out.to_str().unwrap(),
-            ]),
-            &env("wrong-consumer-secret"),
-        )
-        .await;
+        let flags = login_flags(&out, &["--provider", provider.to_str().unwrap()]);
+        let login = [&["auth", "login"][..], &flags].concat();
+        let run = run_binary(&args(&login), &env("wrong-consumer-secret")).await;
         assert_eq!(run.code, 1, "{}", run.stderr);
         assert_eq!(run.events.len(), 1, "no URL is printed: {:?}", run.events);
         assert_eq!(run.events[0]["error"]["code"], "invalid_client");
@@ -1064,9 +1008,7 @@ mod oauth1 {
         let started = std::time::Instant::now();
         let login = login(&world, &fake, &["--timeout", "1"]).await;
         let run = login.finish().await;
-        assert_eq!(run.code, 1);
-        assert_eq!(run.events[0]["error"]["code"], "timeout");
-        assert!(run.stderr.contains("no callback arrived within 1 s"), "{}", run.stderr);
+        assert_login_failed(&run, "timeout", &["no callback arrived within 1 s"]);
         assert!(started.elapsed() < Duration::from_secs(15));
         assert!(!cred_path(&world).exists());
         assert_eq!(fake.state().access_requests, 0);
