@@ -458,32 +458,46 @@ mod tests {
     use super::*;
 
     fn base() -> HashMap<String, String> {
-        let mut m = HashMap::new();
-        for (k, v) in [
-            ("FLOW_ID", "flow-1"),
-            ("EXEC_ID", "exec-1"),
-            ("STEP_ID", "step_1"),
-            ("CONTAINER_ID", "cont-1"),
-            ("WORKSPACE_ID", "ws-1"),
-            ("USER_ID", "user-1"),
-            ("COMP_ID", "comp-1"),
-            ("FUNCTION", "listWebinars"),
-            ("API_URI", "http://127.0.0.1:9/"),
-            ("API_USERNAME", "user@example.com"),
-            ("API_KEY", "api-key-secret"),
-            ("AMQP_URI", "amqp://guest:brokerpass@127.0.0.1:5672/%2f"),
-            ("LISTEN_MESSAGES_ON", "q.in"),
-            ("PUBLISH_MESSAGES_TO", "x.out"),
-            ("DATA_ROUTING_KEY", "rk.data"),
-            ("ERROR_ROUTING_KEY", "rk.error"),
-            ("REBOUND_ROUTING_KEY", "rk.rebound"),
-            ("SNAPSHOT_ROUTING_KEY", "rk.snapshot"),
-            ("MESSAGE_CRYPTO_IV", "iv=any16_symbols"),
-            ("MESSAGE_CRYPTO_PASSWORD", "cryptopass"),
-        ] {
+        with(
+            HashMap::new(),
+            &[
+                ("FLOW_ID", "flow-1"),
+                ("EXEC_ID", "exec-1"),
+                ("STEP_ID", "step_1"),
+                ("CONTAINER_ID", "cont-1"),
+                ("WORKSPACE_ID", "ws-1"),
+                ("USER_ID", "user-1"),
+                ("COMP_ID", "comp-1"),
+                ("FUNCTION", "listWebinars"),
+                ("API_URI", "http://127.0.0.1:9/"),
+                ("API_USERNAME", "user@example.com"),
+                ("API_KEY", "api-key-secret"),
+                ("AMQP_URI", "amqp://guest:brokerpass@127.0.0.1:5672/%2f"),
+                ("LISTEN_MESSAGES_ON", "q.in"),
+                ("PUBLISH_MESSAGES_TO", "x.out"),
+                ("DATA_ROUTING_KEY", "rk.data"),
+                ("ERROR_ROUTING_KEY", "rk.error"),
+                ("REBOUND_ROUTING_KEY", "rk.rebound"),
+                ("SNAPSHOT_ROUTING_KEY", "rk.snapshot"),
+                ("MESSAGE_CRYPTO_IV", "iv=any16_symbols"),
+                ("MESSAGE_CRYPTO_PASSWORD", "cryptopass"),
+            ],
+        )
+    }
+
+    /// `m` with `ELASTICIO_<k>` set to `v` for each pair.
+    fn with(mut m: HashMap<String, String>, pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        for (k, v) in pairs {
             m.insert(format!("ELASTICIO_{k}"), v.to_string());
         }
         m
+    }
+
+    /// The error for `ELASTICIO_<k>=<v>` on top of `base()`; it names the variable.
+    fn refused(k: &str, v: &str) -> String {
+        let err = Settings::from_map(&with(base(), &[(k, v)])).unwrap_err().to_string();
+        assert!(err.contains(&format!("ELASTICIO_{k}")), "{err}");
+        err
     }
 
     #[test]
@@ -508,23 +522,23 @@ mod tests {
 
     #[test]
     fn reads_optional_values() {
-        let mut m = base();
-        for (k, v) in [
-            ("REBOUND_INITIAL_EXPIRATION", "1000"),
-            ("REBOUND_LIMIT", "3"),
-            ("RABBITMQ_PREFETCH_SAILOR", "10"),
-            ("STARTUP_REQUIRED", "true"),
-            ("OUTGOING_MESSAGE_SIZE_LIMIT", "2048"),
-            ("PROTOCOL_VERSION", "2"),
-            ("NO_ERROR_REPLIES", "1"),
-            ("NO_SELF_PASSTRHOUGH", "true"),
-            ("AMQP_PUBLISH_RETRY_ATTEMPTS", "5"),
-            ("API_REQUEST_RETRY_ATTEMPTS", "0"),
-            ("API_REQUEST_RETRY_DELAY", "7"),
-            ("FLOW_WEBHOOK_URI", "https://in.example/hook/flow-1"),
-        ] {
-            m.insert(format!("ELASTICIO_{k}"), v.into());
-        }
+        let m = with(
+            base(),
+            &[
+                ("REBOUND_INITIAL_EXPIRATION", "1000"),
+                ("REBOUND_LIMIT", "3"),
+                ("RABBITMQ_PREFETCH_SAILOR", "10"),
+                ("STARTUP_REQUIRED", "true"),
+                ("OUTGOING_MESSAGE_SIZE_LIMIT", "2048"),
+                ("PROTOCOL_VERSION", "2"),
+                ("NO_ERROR_REPLIES", "1"),
+                ("NO_SELF_PASSTRHOUGH", "true"),
+                ("AMQP_PUBLISH_RETRY_ATTEMPTS", "5"),
+                ("API_REQUEST_RETRY_ATTEMPTS", "0"),
+                ("API_REQUEST_RETRY_DELAY", "7"),
+                ("FLOW_WEBHOOK_URI", "https://in.example/hook/flow-1"),
+            ],
+        );
         let s = Settings::from_map(&m).unwrap();
         assert_eq!(
             (s.rebound_initial_expiration, s.rebound_limit, s.prefetch, s.outgoing_message_size_limit),
@@ -576,10 +590,7 @@ mod tests {
             ("STARTUP_REQUIRED", "maybe"),
             ("API_REQUEST_RETRY_DELAY", "-1"),
         ] {
-            let mut m = base();
-            m.insert(format!("ELASTICIO_{k}"), v.into());
-            let err = Settings::from_map(&m).unwrap_err();
-            assert!(err.to_string().contains(&format!("ELASTICIO_{k}")), "{err}");
+            refused(k, v);
         }
     }
 
@@ -596,27 +607,27 @@ mod tests {
         assert!(s.object_storage_uri.is_none() && s.additional_headers.is_empty());
         assert_eq!((s.amqp_reconnect_attempts, s.amqp_reconnect_timeout), (3, Duration::from_millis(100)));
 
-        let mut m = base();
-        for (k, v) in [
-            ("AMQP_PUBLISH_RETRY_DELAY", "5"),
-            ("AMQP_PUBLISH_MAX_RETRY_DELAY", "40"),
-            ("AMQP_PERSISTENT_MESSAGES", "true"),
-            ("DATA_RATE_LIMIT", "3"),
-            ("ERROR_RATE_LIMIT", "4"),
-            ("SNAPSHOT_RATE_LIMIT", "5"),
-            ("RATE_INTERVAL", "1000"),
-            ("INPUT_FORMAT", "error"),
-            ("OBJECT_STORAGE_URI", "http://127.0.0.1:7/"),
-            ("OBJECT_STORAGE_TOKEN", "storage-token-secret"),
-            ("OBJECT_STORAGE_SIZE_THRESHOLD", "1024"),
-            ("EMIT_LIGHTWEIGHT_MESSAGE", "true"),
-            ("ADDITIONAL_VARS_FOR_HEADERS", " ELASTICIO_TENANT_ID, MY_CUSTOM_VAR,ELASTICIO_UNSET ,"),
-            ("TENANT_ID", "tenant-7"),
-            ("AMQP_RECONNECT_ATTEMPTS", "0"),
-            ("AMQP_RECONNECT_TIMEOUT", "250"),
-        ] {
-            m.insert(format!("ELASTICIO_{k}"), v.into());
-        }
+        let mut m = with(
+            base(),
+            &[
+                ("AMQP_PUBLISH_RETRY_DELAY", "5"),
+                ("AMQP_PUBLISH_MAX_RETRY_DELAY", "40"),
+                ("AMQP_PERSISTENT_MESSAGES", "true"),
+                ("DATA_RATE_LIMIT", "3"),
+                ("ERROR_RATE_LIMIT", "4"),
+                ("SNAPSHOT_RATE_LIMIT", "5"),
+                ("RATE_INTERVAL", "1000"),
+                ("INPUT_FORMAT", "error"),
+                ("OBJECT_STORAGE_URI", "http://127.0.0.1:7/"),
+                ("OBJECT_STORAGE_TOKEN", "storage-token-secret"),
+                ("OBJECT_STORAGE_SIZE_THRESHOLD", "1024"),
+                ("EMIT_LIGHTWEIGHT_MESSAGE", "true"),
+                ("ADDITIONAL_VARS_FOR_HEADERS", " ELASTICIO_TENANT_ID, MY_CUSTOM_VAR,ELASTICIO_UNSET ,"),
+                ("TENANT_ID", "tenant-7"),
+                ("AMQP_RECONNECT_ATTEMPTS", "0"),
+                ("AMQP_RECONNECT_TIMEOUT", "250"),
+            ],
+        );
         m.insert("MY_CUSTOM_VAR".into(), "custom".into());
         let s = Settings::from_map(&m).unwrap();
         assert_eq!((s.amqp_reconnect_attempts, s.amqp_reconnect_timeout), (0, Duration::from_millis(250)));
@@ -645,11 +656,8 @@ mod tests {
             ("ADDITIONAL_VARS_FOR_HEADERS", "ELASTICIO_API_KEY"),
             ("EMIT_LIGHTWEIGHT_MESSAGE", "true"),
         ] {
-            let mut m = base();
-            m.insert(format!("ELASTICIO_{k}"), v.into());
-            let err = Settings::from_map(&m).unwrap_err();
-            assert!(err.to_string().contains(&format!("ELASTICIO_{k}")), "{err}");
-            assert!(!err.to_string().contains("api-key-secret"), "{err}");
+            let err = refused(k, v);
+            assert!(!err.contains("api-key-secret"), "{err}");
         }
     }
 
