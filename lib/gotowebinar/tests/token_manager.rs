@@ -55,6 +55,31 @@ fn token_mock(status: u16, body: Value) -> Mock {
         .respond_with(ResponseTemplate::new(status).set_body_json(body))
 }
 
+/// A 200 granting `access` (and `refresh`, when rotated) for an hour.
+fn granted(access: &str, refresh: Option<&str>) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(token_response(access, refresh, json!(3600)))
+}
+
+fn invalid_grant() -> ResponseTemplate {
+    ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"}))
+}
+
+/// The token endpoint answering requests that carry `refresh_token` with `answer`.
+fn refresh_mock(refresh_token: &str, answer: ResponseTemplate) -> Mock {
+    Mock::given(method("POST"))
+        .and(body_string_contains(format!("refresh_token={refresh_token}")))
+        .respond_with(answer)
+}
+
+/// The token endpoint answering `access` and refresh token `RT-2` after 200 ms.
+fn slow_token_mock(access: &str) -> Mock {
+    Mock::given(method("POST")).and(path("/oauth/token")).respond_with(
+        ResponseTemplate::new(200)
+            .set_body_json(token_response(access, Some("RT-2"), json!(3600)))
+            .set_delay(Duration::from_millis(200)),
+    )
+}
+
 struct Setup {
     server: MockServer,
     clock: Arc<ManualClock>,
@@ -78,6 +103,12 @@ impl Setup {
         TokenManager::new(client(&self.server), keys, self.store.clone())
             .with_config(config)
             .with_clock(self.clock.clone() as Arc<dyn Clock>)
+    }
+
+    /// The token endpoint answers 503 `times` times, then a new access token `AT-2`.
+    async fn unavailable_then_renewed(&self, times: u64) {
+        token_mock(503, json!({})).up_to_n_times(times).mount(&self.server).await;
+        token_mock(200, token_response("AT-2", None, json!(3600))).mount(&self.server).await;
     }
 
     async fn requests(&self) -> Vec<wiremock::Request> {
@@ -138,16 +169,7 @@ async fn a_four_second_token_refreshes_at_three_seconds() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_concurrent_callers_cause_one_token_request() {
     let s = Setup::new().await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(token_response("AT-NEW", Some("RT-2"), json!(3600)))
-                .set_delay(Duration::from_millis(200)),
-        )
-        .expect(1)
-        .mount(&s.server)
-        .await;
+    slow_token_mock("AT-NEW").expect(1).mount(&s.server).await;
     let manager = s.manager(hour_keys("AT-OLD", "RT-1", at("2026-03-13T08:00:00Z")));
     let tasks: Vec<_> = (0..200)
         .map(|_| {
@@ -182,22 +204,8 @@ async fn a_failed_refresh_is_not_cached() {
 #[tokio::test]
 async fn a_rotated_refresh_token_is_used_next_time_and_saved_once() {
     let s = Setup::new().await;
-    Mock::given(method("POST"))
-        .and(body_string_contains("refresh_token=RT-1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(token_response(
-            "AT-2",
-            Some("RT-2"),
-            json!(3600),
-        )))
-        .expect(1)
-        .mount(&s.server)
-        .await;
-    Mock::given(method("POST"))
-        .and(body_string_contains("refresh_token=RT-2"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(token_response("AT-3", None, json!(3600))))
-        .expect(1)
-        .mount(&s.server)
-        .await;
+    refresh_mock("RT-1", granted("AT-2", Some("RT-2"))).expect(1).mount(&s.server).await;
+    refresh_mock("RT-2", granted("AT-3", None)).expect(1).mount(&s.server).await;
     let manager = s.manager(hour_keys("AT-1", "RT-1", at("2026-03-13T08:00:00Z")));
 
     assert_eq!(manager.access_token().await.unwrap().expose(), "AT-2");
@@ -297,8 +305,7 @@ async fn an_error_body_with_http_200_is_an_error() {
 #[tokio::test]
 async fn two_503s_then_success_after_three_attempts() {
     let s = Setup::new().await;
-    token_mock(503, json!({})).up_to_n_times(2).mount(&s.server).await;
-    token_mock(200, token_response("AT-2", None, json!(3600))).mount(&s.server).await;
+    s.unavailable_then_renewed(2).await;
     let manager = s.manager(hour_keys("AT-1", "RT-1", at("2026-03-13T08:00:00Z")));
     assert_eq!(manager.access_token().await.unwrap().expose(), "AT-2");
     assert_eq!(s.requests().await.len(), 3);
@@ -372,8 +379,7 @@ async fn a_transient_failure_inside_the_skew_keeps_serving_the_old_token() {
 #[tokio::test]
 async fn a_stale_token_is_served_while_retries_continue_in_the_background() {
     let s = Setup::new().await;
-    token_mock(503, json!({})).up_to_n_times(1).mount(&s.server).await;
-    token_mock(200, token_response("AT-2", None, json!(3600))).mount(&s.server).await;
+    s.unavailable_then_renewed(1).await;
     let manager = s.manager(hour_keys("AT-1", "RT-1", at(T0)));
     s.clock.set(at("2026-03-13T10:58:00Z"));
     assert_eq!(manager.access_token().await.unwrap().expose(), "AT-1");
@@ -486,18 +492,8 @@ async fn invalid_grant_adopts_keys_refreshed_elsewhere_with_a_valid_access_token
 #[tokio::test]
 async fn invalid_grant_adopts_a_rotated_refresh_token_and_refreshes_with_it_once() {
     let s = Setup::new().await;
-    Mock::given(method("POST"))
-        .and(body_string_contains("refresh_token=RT-1"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"})))
-        .expect(1)
-        .mount(&s.server)
-        .await;
-    Mock::given(method("POST"))
-        .and(body_string_contains("refresh_token=RT-OTHER"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(token_response("AT-3", None, json!(3600))))
-        .expect(1)
-        .mount(&s.server)
-        .await;
+    refresh_mock("RT-1", invalid_grant()).expect(1).mount(&s.server).await;
+    refresh_mock("RT-OTHER", granted("AT-3", None)).expect(1).mount(&s.server).await;
     let manager = s.manager(hour_keys("AT-1", "RT-1", at("2026-03-13T08:00:00Z")));
     s.store.put(hour_keys("AT-OTHER", "RT-OTHER", at("2026-03-13T08:30:00Z")));
     assert_eq!(manager.access_token().await.unwrap().expose(), "AT-3");
@@ -569,15 +565,7 @@ async fn debug_of_manager_client_keys_and_errors_shows_no_secret() {
 async fn settle_waits_for_a_background_refresh_and_its_save() {
     let s = Setup::new().await;
     token_mock(503, json!({})).up_to_n_times(1).mount(&s.server).await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(token_response("AT-2", Some("RT-2"), json!(3600)))
-                .set_delay(Duration::from_millis(200)),
-        )
-        .mount(&s.server)
-        .await;
+    slow_token_mock("AT-2").mount(&s.server).await;
     let manager = s.manager(hour_keys("AT-1", "RT-1", at(T0)));
     s.clock.set(at("2026-03-13T10:58:00Z"));
     assert_eq!(manager.access_token().await.unwrap().expose(), "AT-1", "the stale token is served");
@@ -592,25 +580,13 @@ async fn settle_waits_for_a_background_refresh_and_its_save() {
 #[tokio::test]
 async fn an_adopted_refresh_token_is_retried_through_a_transient_failure() {
     let s = Setup::new().await;
-    Mock::given(method("POST"))
-        .and(body_string_contains("refresh_token=RT-1"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"})))
-        .expect(1)
-        .mount(&s.server)
-        .await;
-    Mock::given(method("POST"))
-        .and(body_string_contains("refresh_token=RT-OTHER"))
-        .respond_with(ResponseTemplate::new(503).set_body_string("<html>down</html>"))
+    refresh_mock("RT-1", invalid_grant()).expect(1).mount(&s.server).await;
+    refresh_mock("RT-OTHER", ResponseTemplate::new(503).set_body_string("<html>down</html>"))
         .up_to_n_times(1)
         .expect(1)
         .mount(&s.server)
         .await;
-    Mock::given(method("POST"))
-        .and(body_string_contains("refresh_token=RT-OTHER"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(token_response("AT-3", None, json!(3600))))
-        .expect(1)
-        .mount(&s.server)
-        .await;
+    refresh_mock("RT-OTHER", granted("AT-3", None)).expect(1).mount(&s.server).await;
     let manager = s.manager(hour_keys("AT-1", "RT-1", at("2026-03-13T08:00:00Z")));
     // Refreshed elsewhere long ago: its access token has expired too, so it is refreshed here.
     s.store.put(hour_keys("AT-OTHER", "RT-OTHER", at("2026-03-13T08:30:00Z")));
