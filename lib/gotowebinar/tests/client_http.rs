@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use gotowebinar::client::{GoToWebinar, Request};
 use gotowebinar::keys::{OrganizerKey, RegistrantKey, WebinarKey};
-use gotowebinar::models::CreateRegistrant;
+use gotowebinar::models::{CreateRegistrant, Webinar};
 use gotowebinar::retry::{RequestKind, RetryPolicy};
 use gotowebinar::{AccessToken, AccessTokenSource, Error, ErrorKind, Origins, Result, Secret, StaticToken};
 use reqwest::Method;
@@ -85,6 +85,47 @@ async fn requests(server: &MockServer) -> usize {
     server.received_requests().await.unwrap().len()
 }
 
+fn new_registrant() -> CreateRegistrant {
+    CreateRegistrant {
+        first_name: "A".into(),
+        last_name: "B".into(),
+        email: "a@b.c".into(),
+        ..Default::default()
+    }
+}
+
+/// The webinar's path answers every request with `answer`.
+async fn answer_webinar(server: &MockServer, answer: ResponseTemplate) {
+    Mock::given(path(WEBINAR_PATH)).respond_with(answer).mount(server).await;
+}
+
+/// The webinar's path answers `first` to the first `times` requests, then the webinar.
+async fn answer_first_then_webinar(server: &MockServer, first: ResponseTemplate, times: u64) {
+    Mock::given(path(WEBINAR_PATH))
+        .respond_with(first)
+        .up_to_n_times(times)
+        .with_priority(1)
+        .mount(server)
+        .await;
+    Mock::given(path(WEBINAR_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_string(WEBINAR))
+        .with_priority(2)
+        .mount(server)
+        .await;
+}
+
+/// Gets the webinar with a client whose tokens count their refreshes.
+async fn get_counting_refreshes(server: &MockServer) -> (Result<Webinar>, Arc<CountingTokens>) {
+    let tokens = CountingTokens::new();
+    let got = client_for(&server.uri(), tokens.clone()).webinars(&organizer()).get(&webinar()).await;
+    (got, tokens)
+}
+
+/// Requests to the webinar's path that carry `token`.
+fn for_token(token: &str) -> wiremock::MockBuilder {
+    Mock::given(path(WEBINAR_PATH)).and(header("authorization", format!("Bearer {token}")))
+}
+
 #[tokio::test]
 async fn sends_bearer_token_and_accept_json() {
     let server = MockServer::start().await;
@@ -103,14 +144,12 @@ async fn sends_bearer_token_and_accept_json() {
 #[tokio::test]
 async fn invalid_token_403_refreshes_once_and_replays_with_the_new_token() {
     let server = MockServer::start().await;
-    Mock::given(path(WEBINAR_PATH))
-        .and(header("authorization", "Bearer token-0"))
+    for_token("token-0")
         .respond_with(ResponseTemplate::new(403).set_body_string(INVALID_TOKEN))
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(path(WEBINAR_PATH))
-        .and(header("authorization", "Bearer token-1"))
+    for_token("token-1")
         .respond_with(ResponseTemplate::new(200).set_body_string(WEBINAR))
         .expect(1)
         .mount(&server)
@@ -125,13 +164,9 @@ async fn invalid_token_403_refreshes_once_and_replays_with_the_new_token() {
 #[tokio::test]
 async fn a_second_rejection_is_returned_after_one_refresh() {
     let server = MockServer::start().await;
-    Mock::given(path(WEBINAR_PATH))
-        .respond_with(ResponseTemplate::new(403).set_body_string(INVALID_TOKEN))
-        .mount(&server)
-        .await;
-    let tokens = CountingTokens::new();
-    let err =
-        client_for(&server.uri(), tokens.clone()).webinars(&organizer()).get(&webinar()).await.unwrap_err();
+    answer_webinar(&server, ResponseTemplate::new(403).set_body_string(INVALID_TOKEN)).await;
+    let (got, tokens) = get_counting_refreshes(&server).await;
+    let err = got.unwrap_err();
     assert_eq!(err.status(), Some(403));
     assert_eq!(err.kind(), ErrorKind::Auth);
     assert_eq!(tokens.refreshes(), 1);
@@ -141,15 +176,13 @@ async fn a_second_rejection_is_returned_after_one_refresh() {
 #[tokio::test]
 async fn a_plain_403_never_refreshes() {
     let server = MockServer::start().await;
-    Mock::given(path(WEBINAR_PATH))
-        .respond_with(
-            ResponseTemplate::new(403).set_body_string(r#"{"errorCode":"Forbidden","description":"no"}"#),
-        )
-        .mount(&server)
-        .await;
-    let tokens = CountingTokens::new();
-    let err =
-        client_for(&server.uri(), tokens.clone()).webinars(&organizer()).get(&webinar()).await.unwrap_err();
+    answer_webinar(
+        &server,
+        ResponseTemplate::new(403).set_body_string(r#"{"errorCode":"Forbidden","description":"no"}"#),
+    )
+    .await;
+    let (got, tokens) = get_counting_refreshes(&server).await;
+    let err = got.unwrap_err();
     assert_eq!(err.api().unwrap().error_code.as_deref(), Some("Forbidden"));
     assert_eq!(tokens.refreshes(), 0);
     assert_eq!(requests(&server).await, 1);
@@ -158,18 +191,13 @@ async fn a_plain_403_never_refreshes() {
 #[tokio::test]
 async fn a_401_also_refreshes_and_replays() {
     let server = MockServer::start().await;
-    Mock::given(path(WEBINAR_PATH))
-        .and(header("authorization", "Bearer token-0"))
-        .respond_with(ResponseTemplate::new(401))
-        .mount(&server)
-        .await;
-    Mock::given(path(WEBINAR_PATH))
-        .and(header("authorization", "Bearer token-1"))
+    for_token("token-0").respond_with(ResponseTemplate::new(401)).mount(&server).await;
+    for_token("token-1")
         .respond_with(ResponseTemplate::new(200).set_body_string(WEBINAR))
         .mount(&server)
         .await;
-    let tokens = CountingTokens::new();
-    client_for(&server.uri(), tokens.clone()).webinars(&organizer()).get(&webinar()).await.unwrap();
+    let (got, tokens) = get_counting_refreshes(&server).await;
+    got.unwrap();
     assert_eq!(tokens.refreshes(), 1);
 }
 
@@ -193,12 +221,7 @@ async fn a_refreshed_create_is_replayed_because_the_rejected_one_did_nothing() {
         .mount(&server)
         .await;
     let client = client_for(&server.uri(), CountingTokens::new());
-    let body = CreateRegistrant {
-        first_name: "A".into(),
-        last_name: "B".into(),
-        email: "a@b.c".into(),
-        ..Default::default()
-    };
+    let body = new_registrant();
     let created = client.registrants(&organizer(), &webinar()).create(&body, false).await.unwrap();
     assert_eq!(created.registrant_key.as_str(), "5");
 }
@@ -207,17 +230,7 @@ async fn a_refreshed_create_is_replayed_because_the_rejected_one_did_nothing() {
 async fn transient_statuses_are_retried_for_repeatable_requests() {
     for status in [408u16, 429, 500, 502, 503, 504] {
         let server = MockServer::start().await;
-        Mock::given(path(WEBINAR_PATH))
-            .respond_with(ResponseTemplate::new(status).set_body_string("busy"))
-            .up_to_n_times(2)
-            .with_priority(1)
-            .mount(&server)
-            .await;
-        Mock::given(path(WEBINAR_PATH))
-            .respond_with(ResponseTemplate::new(200).set_body_string(WEBINAR))
-            .with_priority(2)
-            .mount(&server)
-            .await;
+        answer_first_then_webinar(&server, ResponseTemplate::new(status).set_body_string("busy"), 2).await;
         let got = static_client(&server).webinars(&organizer()).get(&webinar()).await;
         assert!(got.is_ok(), "{status}: {got:?}");
         assert_eq!(requests(&server).await, 3, "{status}");
@@ -237,13 +250,12 @@ async fn transient_statuses_give_up_after_max_attempts() {
 async fn client_errors_are_never_retried() {
     for status in [400u16, 403, 404, 405, 409, 422] {
         let server = MockServer::start().await;
-        Mock::given(path(WEBINAR_PATH))
-            .respond_with(
-                ResponseTemplate::new(status)
-                    .set_body_string(r#"{"errorCode":"X","description":"d","incident":"77"}"#),
-            )
-            .mount(&server)
-            .await;
+        answer_webinar(
+            &server,
+            ResponseTemplate::new(status)
+                .set_body_string(r#"{"errorCode":"X","description":"d","incident":"77"}"#),
+        )
+        .await;
         let err = static_client(&server).webinars(&organizer()).get(&webinar()).await.unwrap_err();
         assert_eq!(err.status(), Some(status));
         assert_eq!(err.api().unwrap().incident.as_deref(), Some("77"));
@@ -255,12 +267,7 @@ async fn client_errors_are_never_retried() {
 async fn a_create_answered_502_is_sent_once() {
     let server = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(502)).mount(&server).await;
-    let body = CreateRegistrant {
-        first_name: "A".into(),
-        last_name: "B".into(),
-        email: "a@b.c".into(),
-        ..Default::default()
-    };
+    let body = new_registrant();
     let err =
         static_client(&server).registrants(&organizer(), &webinar()).create(&body, false).await.unwrap_err();
     assert_eq!(err.status(), Some(502));
@@ -277,12 +284,7 @@ async fn a_duplicate_registrant_surfaces_as_409() {
         )
         .mount(&server)
         .await;
-    let body = CreateRegistrant {
-        first_name: "A".into(),
-        last_name: "B".into(),
-        email: "a@b.c".into(),
-        ..Default::default()
-    };
+    let body = new_registrant();
     let err =
         static_client(&server).registrants(&organizer(), &webinar()).create(&body, true).await.unwrap_err();
     assert_eq!(err.status(), Some(409));
@@ -292,17 +294,7 @@ async fn a_duplicate_registrant_surfaces_as_409() {
 #[tokio::test]
 async fn retry_after_is_honoured() {
     let server = MockServer::start().await;
-    Mock::given(path(WEBINAR_PATH))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(path(WEBINAR_PATH))
-        .respond_with(ResponseTemplate::new(200).set_body_string(WEBINAR))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    answer_first_then_webinar(&server, ResponseTemplate::new(429).insert_header("retry-after", "1"), 1).await;
     let started = Instant::now();
     static_client(&server).webinars(&organizer()).get(&webinar()).await.unwrap();
     // The backoff alone would wait a few milliseconds; GoTo asked for a second.
@@ -312,14 +304,13 @@ async fn retry_after_is_honoured() {
 #[tokio::test]
 async fn an_html_504_is_an_api_error_with_its_text() {
     let server = MockServer::start().await;
-    Mock::given(path(WEBINAR_PATH))
-        .respond_with(
-            ResponseTemplate::new(504)
-                .insert_header("content-type", "text/html")
-                .set_body_string("<html><body><h1>504 Gateway Time-out</h1></body></html>"),
-        )
-        .mount(&server)
-        .await;
+    answer_webinar(
+        &server,
+        ResponseTemplate::new(504)
+            .insert_header("content-type", "text/html")
+            .set_body_string("<html><body><h1>504 Gateway Time-out</h1></body></html>"),
+    )
+    .await;
     let err = static_client(&server).webinars(&organizer()).get(&webinar()).await.unwrap_err();
     let Error::Api(api) = &err else { panic!("expected an API error, got {err:?}") };
     assert_eq!(api.status, 504);
@@ -330,10 +321,7 @@ async fn an_html_504_is_an_api_error_with_its_text() {
 #[tokio::test]
 async fn an_unreadable_success_is_a_decode_error_that_keeps_status_and_body() {
     let server = MockServer::start().await;
-    Mock::given(path(WEBINAR_PATH))
-        .respond_with(ResponseTemplate::new(200).set_body_string("<html>maintenance</html>"))
-        .mount(&server)
-        .await;
+    answer_webinar(&server, ResponseTemplate::new(200).set_body_string("<html>maintenance</html>")).await;
     let err = static_client(&server).webinars(&organizer()).get(&webinar()).await.unwrap_err();
     match err {
         Error::Decode { status, body, .. } => {
@@ -412,12 +400,7 @@ async fn a_create_refused_before_connecting_is_retried_and_created_once() {
     .unwrap();
     started.notify_one();
     let sent_at = Instant::now();
-    let body = CreateRegistrant {
-        first_name: "A".into(),
-        last_name: "B".into(),
-        email: "a@b.c".into(),
-        ..Default::default()
-    };
+    let body = new_registrant();
     let created = client.registrants(&organizer(), &webinar()).create(&body, false).await.unwrap();
     assert_eq!(created.registrant_key.as_str(), "9");
     // The first attempt was refused and a backoff (200-400 ms with jitter) ran before the one that arrived.
@@ -448,12 +431,7 @@ async fn hang_up_server() -> (String, Arc<AtomicU32>) {
 async fn a_create_that_may_have_arrived_is_not_replayed_but_a_read_is() {
     let (uri, accepted) = hang_up_server().await;
     let client = client_for(&uri, Arc::new(StaticToken(Secret::new("t"))));
-    let body = CreateRegistrant {
-        first_name: "A".into(),
-        last_name: "B".into(),
-        email: "a@b.c".into(),
-        ..Default::default()
-    };
+    let body = new_registrant();
     let err = client.registrants(&organizer(), &webinar()).create(&body, false).await.unwrap_err();
     match &err {
         Error::Network { maybe_sent, .. } => assert!(*maybe_sent),
@@ -534,10 +512,7 @@ async fn raw_requests_stay_under_the_api_base_and_keep_big_numbers() {
 #[tokio::test]
 async fn the_token_never_appears_in_errors_or_debug_output() {
     let server = MockServer::start().await;
-    Mock::given(path(WEBINAR_PATH))
-        .respond_with(ResponseTemplate::new(500).set_body_string("oops"))
-        .mount(&server)
-        .await;
+    answer_webinar(&server, ResponseTemplate::new(500).set_body_string("oops")).await;
     let secret = "very-secret-access-token";
     let client = client_for(&server.uri(), Arc::new(StaticToken(Secret::new(secret))));
     let err = client.webinars(&organizer()).get(&webinar()).await.unwrap_err();
@@ -552,10 +527,7 @@ async fn the_token_never_appears_in_errors_or_debug_output() {
 #[tokio::test]
 async fn clones_share_one_rate_limit() {
     let server = MockServer::start().await;
-    Mock::given(path(WEBINAR_PATH))
-        .respond_with(ResponseTemplate::new(200).set_body_string(WEBINAR))
-        .mount(&server)
-        .await;
+    answer_webinar(&server, ResponseTemplate::new(200).set_body_string(WEBINAR)).await;
     let origins = Origins::new(&server.uri(), "http://127.0.0.1:9").unwrap();
     let client = GoToWebinar::builder(origins, Arc::new(StaticToken(Secret::new("t"))))
         .rate_limit(Some(4))

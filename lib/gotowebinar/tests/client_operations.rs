@@ -22,7 +22,7 @@ use serde_json::json;
 use wiremock::matchers::{
     body_json, body_string_contains, header, method, path, query_param, query_param_is_missing,
 };
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
 
 const BIG: &str = "24576065432313123456";
 const BASE: &str = "/G2W/rest/v2/organizers/100";
@@ -39,6 +39,38 @@ fn client(server: &MockServer) -> GoToWebinar {
         .rate_limit(None)
         .build()
         .unwrap()
+}
+
+/// Requests with this method and path; further matchers narrow it.
+fn on(verb: &str, route: impl Into<String>) -> MockBuilder {
+    Mock::given(method(verb)).and(path(route))
+}
+
+/// Mounting an expected request together with its answer: `status` and, unless empty, `body`.
+trait Answers {
+    /// Answers every matching request.
+    async fn answers(self, server: &MockServer, status: u16, body: impl Into<String>);
+    /// Answers the one matching request the test must make.
+    async fn answers_once(self, server: &MockServer, status: u16, body: impl Into<String>);
+}
+
+fn template(status: u16, body: String) -> ResponseTemplate {
+    let answer = ResponseTemplate::new(status);
+    if body.is_empty() {
+        answer
+    } else {
+        answer.set_body_string(body)
+    }
+}
+
+impl Answers for MockBuilder {
+    async fn answers(self, server: &MockServer, status: u16, body: impl Into<String>) {
+        self.respond_with(template(status, body.into())).mount(server).await;
+    }
+
+    async fn answers_once(self, server: &MockServer, status: u16, body: impl Into<String>) {
+        self.respond_with(template(status, body.into())).expect(1).mount(server).await;
+    }
 }
 
 fn organizer() -> OrganizerKey {
@@ -134,33 +166,21 @@ async fn creates_updates_cancels_and_copies_webinars() {
     let server = MockServer::start().await;
     let start = time("2026-03-13T10:00:00Z");
     let end = time("2026-03-13T11:00:00Z");
-    Mock::given(method("POST"))
-        .and(path(format!("{BASE}/webinars")))
+    on("POST", format!("{BASE}/webinars"))
         .and(body_json(json!({"subject": "Launch", "times": [{"startTime": "2026-03-13T10:00:00Z", "endTime": "2026-03-13T11:00:00Z"}], "timeZone": "Europe/Berlin"})))
-        .respond_with(ResponseTemplate::new(201).set_body_string(format!(r#"{{"webinarKey":"{BIG}"}}"#)))
-        .expect(1)
-        .mount(&server)
+        .answers_once(&server, 201, format!(r#"{{"webinarKey":"{BIG}"}}"#))
         .await;
-    Mock::given(method("PUT"))
-        .and(path(format!("{BASE}/webinars/{BIG}")))
+    on("PUT", format!("{BASE}/webinars/{BIG}"))
         .and(query_param("notifyParticipants", "true"))
         .and(body_json(json!({"subject": "New"})))
-        .respond_with(ResponseTemplate::new(202))
-        .expect(1)
-        .mount(&server)
+        .answers_once(&server, 202, "")
         .await;
-    Mock::given(method("DELETE"))
-        .and(path(format!("{BASE}/webinars/{BIG}")))
+    on("DELETE", format!("{BASE}/webinars/{BIG}"))
         .and(query_param("sendCancellationEmails", "false"))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
+        .answers_once(&server, 204, "")
         .await;
-    Mock::given(method("PUT"))
-        .and(path(format!("/G2W/rest/v2/webinars/{BIG}/copy")))
-        .respond_with(ResponseTemplate::new(201).set_body_string(r#"{"webinarKey":"42"}"#))
-        .expect(1)
-        .mount(&server)
+    on("PUT", format!("/G2W/rest/v2/webinars/{BIG}/copy"))
+        .answers_once(&server, 201, r#"{"webinarKey":"42"}"#)
         .await;
 
     let client = client(&server);
@@ -191,18 +211,11 @@ async fn reads_webinar_details_times_audio_performance_and_start_url() {
         (format!("/G2W/rest/v2/webinars/{BIG}/startUrl"), r#"{"startUrl":"https://start"}"#.to_string()),
     ];
     for (p, body) in answers {
-        Mock::given(method("GET"))
-            .and(path(p))
-            .respond_with(ResponseTemplate::new(200).set_body_string(body))
-            .mount(&server)
-            .await;
+        on("GET", p).answers(&server, 200, body).await;
     }
-    Mock::given(method("POST"))
-        .and(path(format!("{one}/audio")))
+    on("POST", format!("{one}/audio"))
         .and(body_json(json!({"type":"Hybrid","pstnInfo":{"US":{}},"confCallNumbers":{}})))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
+        .answers_once(&server, 204, "")
         .await;
 
     let client = client(&server);
@@ -220,13 +233,11 @@ async fn reads_webinar_details_times_audio_performance_and_start_url() {
 async fn a_session_answered_as_documented_is_its_attendees() {
     // GoTo's document: `GET …/sessions/{s}` answers an array of Attendee.
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("{BASE}/webinars/{BIG}/sessions/77")))
-        .respond_with(ResponseTemplate::new(200).set_body_string(format!(
+    on("GET", format!("{BASE}/webinars/{BIG}/sessions/77"))
+        .answers(&server, 200, format!(
             r#" [{{"registrantKey":{BIG},"firstName":"Ada","lastName":"L","email":"a@x.io","attendanceTimeInSeconds":60,
                  "sessionKey":77,"attendance":[{{"joinTime":"2026-03-13T10:00:00Z","leaveTime":"2026-03-13T10:01:00Z"}}]}}]"#
-        )))
-        .mount(&server)
+        ))
         .await;
     let client = client(&server);
     let answer =
@@ -245,13 +256,10 @@ async fn a_session_answered_as_documented_is_its_attendees() {
 async fn webinars_in_session_are_asked_for_a_time_range() {
     // GoTo's document declares fromTime and toTime (toTime required) on this operation.
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("{BASE}/insessionWebinars")))
+    on("GET", format!("{BASE}/insessionWebinars"))
         .and(query_param("fromTime", "2026-03-13T10:00:00Z"))
         .and(query_param("toTime", "2026-03-14T10:00:00Z"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(format!(r#"[{{"webinarKey":{BIG}}}]"#)))
-        .expect(1)
-        .mount(&server)
+        .answers_once(&server, 200, format!(r#"[{{"webinarKey":{BIG}}}]"#))
         .await;
     let client = client(&server);
     let webinars = client.webinars(&organizer());
@@ -267,33 +275,35 @@ async fn registrants_page_with_limit_and_unpaged_is_a_bare_array() {
     let person = |key: &str, email: &str| {
         format!(r#"{{"registrantKey":{key},"email":"{email}","status":"APPROVED"}}"#)
     };
-    Mock::given(method("GET"))
-        .and(path(registrants.clone()))
+    on("GET", registrants.clone())
         .and(query_param("page", "0"))
         .and(query_param("limit", "2"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(format!(
-            r#"{{"data":[{},{}],"total":3,"page":0,"limit":2,"pageSize":2}}"#,
-            person(BIG, "a@x.io"),
-            person("2", "b@x.io")
-        )))
-        .mount(&server)
+        .answers(
+            &server,
+            200,
+            format!(
+                r#"{{"data":[{},{}],"total":3,"page":0,"limit":2,"pageSize":2}}"#,
+                person(BIG, "a@x.io"),
+                person("2", "b@x.io")
+            ),
+        )
         .await;
-    Mock::given(method("GET"))
-        .and(path(registrants.clone()))
+    on("GET", registrants.clone())
         .and(query_param("page", "1"))
         .and(query_param("limit", "2"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(format!(
-            r#"{{"data":[{}],"total":3,"page":1,"limit":2,"pageSize":1}}"#,
-            person("3", "Carol@X.io")
-        )))
-        .mount(&server)
+        .answers(
+            &server,
+            200,
+            format!(
+                r#"{{"data":[{}],"total":3,"page":1,"limit":2,"pageSize":1}}"#,
+                person("3", "Carol@X.io")
+            ),
+        )
         .await;
-    Mock::given(method("GET"))
-        .and(path(registrants.clone()))
+    on("GET", registrants.clone())
         .and(query_param_is_missing("page"))
         .and(query_param_is_missing("limit"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(format!("[{}]", person(BIG, "a@x.io"))))
-        .mount(&server)
+        .answers(&server, 200, format!("[{}]", person(BIG, "a@x.io")))
         .await;
 
     let client = client(&server);
@@ -303,15 +313,17 @@ async fn registrants_page_with_limit_and_unpaged_is_a_bare_array() {
     assert_eq!(keys, [BIG, "2", "3"]);
     assert_eq!(handler.list_unpaged().await.unwrap()[0].registrant_key.as_str(), BIG);
     // Looking up by email reads pages of 200 and compares case-insensitively.
-    Mock::given(method("GET"))
-        .and(path(registrants.clone()))
+    on("GET", registrants.clone())
         .and(query_param("limit", "200"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(format!(
-            r#"{{"data":[{},{}],"total":2,"page":0,"limit":200,"pageSize":2}}"#,
-            person(BIG, "a@x.io"),
-            person("3", "Carol@X.io")
-        )))
-        .mount(&server)
+        .answers(
+            &server,
+            200,
+            format!(
+                r#"{{"data":[{},{}],"total":2,"page":0,"limit":200,"pageSize":2}}"#,
+                person(BIG, "a@x.io"),
+                person("3", "Carol@X.io")
+            ),
+        )
         .await;
     let found = handler.find_by_email(" carol@x.IO ").await.unwrap().unwrap();
     assert_eq!(found.registrant_key.as_str(), "3");
@@ -322,12 +334,9 @@ async fn registrants_page_with_limit_and_unpaged_is_a_bare_array() {
 async fn registration_answers_carry_their_keys_as_exact_integers() {
     // GoTo's document types responses[].questionKey and answerKey int64: JSON integers, every digit.
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(format!("{BASE}/webinars/{BIG}/registrants")))
+    on("POST", format!("{BASE}/webinars/{BIG}/registrants"))
         .and(body_string_contains(format!(r#""responses":[{{"questionKey":{BIG},"answerKey":18446744073709551617}},{{"questionKey":7,"responseText":"Hi"}}]"#)))
-        .respond_with(ResponseTemplate::new(201).set_body_string(format!(r#"{{"registrantKey":{BIG}}}"#)))
-        .expect(1)
-        .mount(&server)
+        .answers_once(&server, 201, format!(r#"{{"registrantKey":{BIG}}}"#))
         .await;
     let client = client(&server);
     let body = gotowebinar::models::CreateRegistrant {
@@ -367,19 +376,15 @@ async fn registrant_create_get_and_fields() {
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(format!("{registrants}/{BIG}")))
-        .respond_with(ResponseTemplate::new(200).set_body_string(format!(
+    on("GET", format!("{registrants}/{BIG}"))
+        .answers(&server, 200, format!(
             r#"{{"registrantKey":{BIG},"firstName":"Ada","registrationDate":"2026-03-01T08:00:00Z","jobTitle":"Eng"}}"#
-        )))
-        .mount(&server)
+        ))
         .await;
-    Mock::given(method("GET"))
-        .and(path(format!("{registrants}/fields")))
-        .respond_with(ResponseTemplate::new(200).set_body_string(format!(
+    on("GET", format!("{registrants}/fields"))
+        .answers(&server, 200, format!(
             r#"{{"fields":[{{"field":"email","required":true}}],"questions":[{{"questionKey":{BIG},"question":"Why?","type":"shortAnswer","required":false}}]}}"#
-        )))
-        .mount(&server)
+        ))
         .await;
 
     let client = client(&server);
@@ -442,11 +447,7 @@ async fn sessions_and_attendees() {
         ),
     ];
     for (p, body) in answers {
-        Mock::given(method("GET"))
-            .and(path(p))
-            .respond_with(ResponseTemplate::new(200).set_body_string(body))
-            .mount(&server)
-            .await;
+        on("GET", p).answers(&server, 200, body).await;
     }
     let client = client(&server);
     let sessions = client.sessions(&organizer());
@@ -499,24 +500,11 @@ async fn panelists_and_coorganizers() {
         )
         .mount(&server)
         .await;
-    Mock::given(method("DELETE"))
-        .and(path(format!("{one}/panelists/{BIG}")))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(format!("{one}/panelists/{BIG}/resendInvitation")))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(format!("{one}/coorganizers")))
+    on("DELETE", format!("{one}/panelists/{BIG}")).answers_once(&server, 204, "").await;
+    on("POST", format!("{one}/panelists/{BIG}/resendInvitation")).answers_once(&server, 204, "").await;
+    on("POST", format!("{one}/coorganizers"))
         .and(body_json(json!([{"external": true, "givenName": "C", "email": "c@x.io"}])))
-        .respond_with(ResponseTemplate::new(201).set_body_string(r#"[{"memberKey":5,"external":true}]"#))
-        .expect(1)
-        .mount(&server)
+        .answers_once(&server, 201, r#"[{"memberKey":5,"external":true}]"#)
         .await;
     Mock::given(method("GET"))
         .and(path(format!("{one}/coorganizers")))
@@ -525,19 +513,13 @@ async fn panelists_and_coorganizers() {
         )
         .mount(&server)
         .await;
-    Mock::given(method("DELETE"))
-        .and(path(format!("{one}/coorganizers/5")))
+    on("DELETE", format!("{one}/coorganizers/5"))
         .and(query_param("external", "true"))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
+        .answers_once(&server, 204, "")
         .await;
-    Mock::given(method("POST"))
-        .and(path(format!("{one}/coorganizers/5/resendInvitation")))
+    on("POST", format!("{one}/coorganizers/5/resendInvitation"))
         .and(query_param("external", "false"))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
+        .answers_once(&server, 204, "")
         .await;
 
     let client = client(&server);
@@ -622,14 +604,11 @@ async fn webhooks_and_user_subscriptions() {
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/G2W/rest/v2/webhooks"))
+    on("POST", "/G2W/rest/v2/webhooks")
         .and(body_json(json!([{"callbackUrl":"https://cb","eventName":"registrant.added","eventVersion":"1.0.0","product":"g2w"}])))
-        .respond_with(ResponseTemplate::new(201).set_body_string(format!(
+        .answers_once(&server, 201, format!(
             r#"{{"_embedded":{{"webhooks":[{{"webhookKey":"{BIG}","state":"INACTIVE"}}]}}}}"#
-        )))
-        .expect(1)
-        .mount(&server)
+        ))
         .await;
     Mock::given(method("GET"))
         .and(path("/G2W/rest/v2/webhooks"))
@@ -640,39 +619,22 @@ async fn webhooks_and_user_subscriptions() {
         )
         .mount(&server)
         .await;
-    Mock::given(method("PUT"))
-        .and(path("/G2W/rest/v2/webhooks"))
+    on("PUT", "/G2W/rest/v2/webhooks")
         .and(body_json(json!([{"webhookKey": BIG, "state": "ACTIVE"}])))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
+        .answers_once(&server, 204, "")
         .await;
-    Mock::given(method("DELETE"))
-        .and(path("/G2W/rest/v2/webhooks"))
-        .and(body_json(json!([BIG])))
-        .respond_with(ResponseTemplate::new(202))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/G2W/rest/v2/userSubscriptions"))
+    on("DELETE", "/G2W/rest/v2/webhooks").and(body_json(json!([BIG]))).answers_once(&server, 202, "").await;
+    on("POST", "/G2W/rest/v2/userSubscriptions")
         .and(body_json(json!([{"webhookKey": BIG, "userSubscriptionState": "ACTIVE"}])))
-        .respond_with(ResponseTemplate::new(201).set_body_string(r#"{"_embedded":{"userSubscriptions":[{"userSubscriptionKey":7,"userSubscriptionState":"ACTIVE"}]}}"#))
-        .expect(1)
-        .mount(&server)
+        .answers_once(&server, 201, r#"{"_embedded":{"userSubscriptions":[{"userSubscriptionKey":7,"userSubscriptionState":"ACTIVE"}]}}"#)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/G2W/rest/v2/userSubscriptions"))
+    on("GET", "/G2W/rest/v2/userSubscriptions")
         .and(query_param("product", "g2w"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(r#"[{"userSubscriptionKey":7}]"#))
-        .mount(&server)
+        .answers(&server, 200, r#"[{"userSubscriptionKey":7}]"#)
         .await;
-    Mock::given(method("DELETE"))
-        .and(path("/G2W/rest/v2/userSubscriptions"))
+    on("DELETE", "/G2W/rest/v2/userSubscriptions")
         .and(body_json(json!(["7"])))
-        .respond_with(ResponseTemplate::new(202))
-        .expect(1)
-        .mount(&server)
+        .answers_once(&server, 202, "")
         .await;
 
     let client = client(&server);
@@ -707,12 +669,10 @@ async fn identity_and_admin_me_live_on_the_api_origin() {
         )
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/admin/rest/v1/me"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(format!(
+    on("GET", "/admin/rest/v1/me")
+        .answers(&server, 200, format!(
             r#"{{"key":{BIG},"accountKey":9876543210987654321,"email":"o@x.io","accounts":[{{"key":9876543210987654321,"name":"Acme"}}],"products":["G2W"]}}"#
-        )))
-        .mount(&server)
+        ))
         .await;
     let client = client(&server);
     assert_eq!(client.identity_me().await.unwrap().id.as_str(), BIG);
