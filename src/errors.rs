@@ -328,6 +328,20 @@ impl ComponentError {
         ))
     }
 
+    /// This error for a function that never rebounds because it runs again anyway (a polling
+    /// trigger): a throttled or unavailable GoTo is reported as `RateLimited` (429) or `ApiError`,
+    /// saying that `next` follows.
+    pub fn without_rebound(self, next: &str) -> ComponentError {
+        let throttled = self.client_error().is_some_and(|error| error.kind() == ErrorKind::RateLimited);
+        match self.into_failure() {
+            Failure::Error(error) => error.into(),
+            Failure::Rebound(reason) => ComponentError::named(
+                if throttled { ErrorName::RateLimited } else { ErrorName::Api },
+                format!("{reason}; {next}"),
+            ),
+        }
+    }
+
     /// The error the platform sees when no rebound is possible (a rebound becomes `RateLimited`).
     pub fn into_function_error(self, credential: Option<&CredentialAdvice>) -> FunctionError {
         match self.decide(credential) {
@@ -436,6 +450,23 @@ mod tests {
             "rebound",
             "429 is refused before acting"
         );
+    }
+
+    #[test]
+    fn without_a_rebound_throttling_is_rate_limited_and_unavailability_an_api_error() {
+        let named = |error: ComponentError| match error.without_rebound("the next poll tries again") {
+            ComponentError::Named { name, message } => (name, message),
+            other => panic!("not decided: {other:?}"),
+        };
+        let (name, message) = named(api(429, ""));
+        assert_eq!(name, names::RATE_LIMITED);
+        assert!(
+            message.starts_with("reading webinar 1: ") && message.ends_with("; the next poll tries again")
+        );
+        assert_eq!(named(api(503, "")).0, names::API);
+        let (name, message) = named(api(404, ""));
+        assert_eq!(name, names::NOT_FOUND);
+        assert!(!message.contains("next poll"), "{message}");
     }
 
     #[test]

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::call::Call;
-use crate::errors::{names, ComponentError, Failure};
+use crate::errors::{names, ComponentError};
 use crate::function_spec::Field;
 use crate::registry::Registry;
 use crate::triggers::instant::WebhookTrigger;
@@ -57,14 +57,7 @@ pub fn poll_fields() -> Vec<Field> {
 /// A polling trigger's failure as an error: the scheduler polls again anyway, so a throttled or
 /// unavailable GoTo is reported rather than rebounded.
 pub fn poll_failure(error: ComponentError) -> ComponentError {
-    let status = error.client_error().and_then(|e| e.status());
-    match error.into_failure() {
-        Failure::Error(error) => error.into(),
-        Failure::Rebound(reason) => ComponentError::named(
-            if status == Some(429) { names::RATE_LIMITED } else { names::API },
-            format!("{reason}; the next poll tries again"),
-        ),
-    }
+    error.without_rebound("the next poll tries again")
 }
 
 /// Emits a poll's results: every body first, then the snapshot that records them. A crash between
