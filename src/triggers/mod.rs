@@ -13,26 +13,65 @@ pub mod test_event;
 pub mod webhook;
 pub mod webinar_ended;
 
+use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::call::Call;
+use crate::call::{Call, Handler};
 use crate::errors::{names, ComponentError};
-use crate::function_spec::Field;
+use crate::function_spec::{Field, FunctionSpec, Kind};
 use crate::registry::Registry;
 use crate::triggers::instant::WebhookTrigger;
 
 /// Registers every trigger.
 pub fn register(registry: &mut Registry) {
-    registry.add::<new_registrants::NewRegistrants>();
-    registry.add::<new_webinars::NewWebinars>();
-    registry.add::<new_attendees::NewAttendees>();
-    registry.add::<webinar_ended::WebinarEnded>();
+    registry.add::<NewRegistrants>();
+    registry.add::<NewWebinars>();
+    registry.add::<NewAttendees>();
+    registry.add::<WebinarEnded>();
     registry.add::<WebhookTrigger<instant::RegistrantAdded>>();
     registry.add::<WebhookTrigger<instant::RegistrantJoined>>();
     registry.add::<WebhookTrigger<instant::WebinarCreated>>();
     registry.add::<WebhookTrigger<instant::WebinarChanged>>();
+}
+
+/// Declares the polling triggers, one entry each: the type, its module (which holds `NAME`, the
+/// `poll` and any step fields before the poll fields), what it emits, its title and description.
+/// Every poll's failure goes through [`poll_failure`].
+macro_rules! polling_triggers {
+    ($($trigger:ident($module:ident, $fields:expr, $output:ty, $title:literal, $description:literal);)*) => {$(
+        #[doc = concat!("The polling trigger \"", $title, "\" (see [`", stringify!($module), "`]).")]
+        #[derive(Default)]
+        pub struct $trigger;
+
+        #[async_trait]
+        impl Handler for $trigger {
+            type Input = NoInput;
+            type Output = $output;
+
+            fn describe() -> FunctionSpec {
+                let mut spec = FunctionSpec::new($module::NAME, Kind::PollingTrigger, $title, $description);
+                spec.fields = $fields.into_iter().chain(poll_fields()).collect();
+                spec
+            }
+
+            async fn run(&self, call: &Call, _input: NoInput) -> Result<(), ComponentError> {
+                $module::poll(call).await.map_err(poll_failure)
+            }
+        }
+    )*};
+}
+
+polling_triggers! {
+    NewRegistrants(new_registrants, new_registrants::step_fields(), new_registrants::NewRegistrantOut, "New registrants",
+        "Emits each person who registered since the last poll, for one webinar or for every upcoming webinar of the organizer");
+    NewWebinars(new_webinars, new_webinars::step_fields(), new_webinars::WebinarChangeOut, "New webinars",
+        "Emits each webinar scheduled since the last poll and, optionally, each webinar that changed");
+    NewAttendees(new_attendees, Vec::new(), new_attendees::NewAttendeeOut, "New attendees",
+        "Emits each person who attended a webinar session that ended since the last poll");
+    WebinarEnded(webinar_ended, Vec::new(), webinar_ended::SessionEndedOut, "Webinar ended",
+        "Emits each webinar session that ended since the last poll, with its performance summary");
 }
 
 /// Triggers read their options from the step configuration, not from a message.
