@@ -325,11 +325,6 @@ impl Connection {
         Ok(Self { client, tokens, store, origin, advice })
     }
 
-    /// Whether the credential has the legacy Citrix shape.
-    pub fn is_legacy(&self) -> bool {
-        self.advice.legacy
-    }
-
     /// What this credential's failures tell a person (see [`ComponentError::decide`]).
     pub fn advice(&self) -> &CredentialAdvice {
         &self.advice
