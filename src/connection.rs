@@ -458,6 +458,37 @@ mod tests {
     }
 
     #[test]
+    fn a_connection_knows_what_its_credential_failures_say_from_the_start() {
+        for (name, value) in [(CLIENT_ID_ENV, "test-client"), (CLIENT_SECRET_ENV, "test-secret")] {
+            if std::env::var_os(name).is_none() {
+                std::env::set_var(name, value);
+            }
+        }
+        let context = || Context::new(Arc::new(Discard), sailor::StepInfo::default());
+        let renewable =
+            json!({"oauth": {"access_token": "eyJh.eyJl.c2ln", "refresh_token": "r1", "expires_in": 3600}});
+        let local = context().with_local_cfg("cfg.json");
+        let advice = Connection::for_cfg(&local, &renewable).expect("a connection").advice().clone();
+        assert_eq!(advice.renewal, Renewal::RefreshToken);
+        assert_eq!(advice.local_cfg.as_deref(), Some(std::path::Path::new("cfg.json")));
+        assert!(!advice.legacy);
+
+        let bare = json!({"oauth": {"access_token": "eyJh.eyJl.c2lu", "expires_in": 3600}});
+        let advice = Connection::for_cfg(&context(), &bare).expect("a connection").advice().clone();
+        assert_eq!(advice.renewal, Renewal::NoRefreshToken);
+        assert_eq!(advice.local_cfg, None);
+
+        let check = context().with_keys_kept(false);
+        let connection = Connection::for_verification(&check, &renewable).expect("a connection");
+        assert_eq!(connection.advice().renewal, Renewal::NotDuringCheck);
+        assert!(connection.tokens().keys().refresh_token().is_none(), "the check holds no refresh token");
+
+        let citrix =
+            json!({"oauth": {"access_token": "RjY2NjM5", "expires_in": "30758399", "refresh_token": "d1c"}});
+        assert!(Connection::for_cfg(&context(), &citrix).expect("a connection").advice().legacy);
+    }
+
+    #[test]
     fn the_legacy_citrix_shape_is_recognised() {
         let citrix = json!({"access_token": "RjY2NjM5NzA4OGNm", "expires_in": "30758399",
                             "refresh_token": "d1cp20yB3hrF", "organizer_key": "8439885694023999999"});
