@@ -16,7 +16,7 @@ use tokio::sync::OnceCell;
 use tracing::warn;
 
 use crate::connection::Connection;
-use crate::errors::{names, ComponentError, Doing, Failure};
+use crate::errors::{names, ComponentError, CredentialAdvice, Doing, Failure};
 use crate::function_spec::{FunctionSpec, Kind};
 use crate::input::parse_input;
 use crate::metadata;
@@ -71,20 +71,16 @@ impl Call {
         self.emit(&convert(answer)).await
     }
 
-    /// Adds what only the credential can tell to an error (e.g. that a legacy credential must
-    /// be re-authorized against the current GoTo host).
-    pub fn explain(&self, error: ComponentError) -> ComponentError {
-        match self.connection.get() {
-            Some(connection) => connection.explain(error),
-            None => error,
-        }
+    /// The advice of the credential this call connected with, if it made a connection.
+    pub fn credential(&self) -> Option<&CredentialAdvice> {
+        self.connection.get().map(Connection::advice)
     }
 
-    /// Lets a token refresh started during this call finish and be saved (see
-    /// [`Connection::settle`]); a no-op when the call made no connection.
-    pub async fn settle_tokens(&self) {
+    /// Lets a token refresh started during this call finish and its keys be saved (see
+    /// [`Connection::wait_until_keys_saved`]); a no-op when the call made no connection.
+    pub async fn wait_until_keys_saved(&self) {
         if let Some(connection) = self.connection.get() {
-            connection.settle().await;
+            connection.wait_until_keys_saved().await;
         }
     }
 
@@ -217,10 +213,15 @@ impl<H: Handler> Adapter<H> {
 }
 
 /// Turns a component failure into the runtime's answer: an error, or a rebound (then success).
-pub async fn settle(ctx: &Context, result: Result<(), ComponentError>) -> Result<(), FunctionError> {
+/// `credential` is the advice of the connection the call made, if any.
+pub async fn finish(
+    ctx: &Context,
+    result: Result<(), ComponentError>,
+    credential: Option<&CredentialAdvice>,
+) -> Result<(), FunctionError> {
     match result {
         Ok(()) => Ok(()),
-        Err(error) => match error.into_failure() {
+        Err(error) => match error.decide(credential) {
             Failure::Error(error) => Err(error),
             Failure::Rebound(reason) => match ctx.rebound(reason.clone()).await {
                 Ok(()) => Ok(()),
@@ -248,7 +249,7 @@ impl<H: Handler> MetaSource for Adapter<H> {
             Input { msg: Message::new(Value::Object(Default::default())), cfg, snapshot: Value::Null },
         );
         let result = self.0.meta_model(&call).await;
-        result.map_err(|error| FunctionError::from(call.explain(error)))
+        result.map_err(|error| error.into_function_error(call.credential()))
     }
 }
 
@@ -260,8 +261,8 @@ impl<H: Handler> Function for Adapter<H> {
             Ok(parsed) => self.0.run(&call, parsed).await,
             Err(error) => Err(error.into()),
         };
-        call.settle_tokens().await;
-        settle(&ctx, result.map_err(|error| call.explain(error))).await
+        call.wait_until_keys_saved().await;
+        finish(&ctx, result, call.credential()).await
     }
 
     async fn startup(&self, ctx: Context, cfg: Value) -> Result<Value, FunctionError> {
@@ -270,8 +271,8 @@ impl<H: Handler> Function for Adapter<H> {
             Input { msg: Message::new(Value::Object(Default::default())), cfg, snapshot: Value::Null },
         );
         let result = self.0.startup(&call).await;
-        call.settle_tokens().await;
-        result.map_err(|error| FunctionError::from(call.explain(error)))
+        call.wait_until_keys_saved().await;
+        result.map_err(|error| error.into_function_error(call.credential()))
     }
 
     async fn shutdown(&self, ctx: Context, cfg: Value, data: Value) -> Result<(), FunctionError> {
@@ -280,7 +281,7 @@ impl<H: Handler> Function for Adapter<H> {
             Input { msg: Message::new(Value::Object(Default::default())), cfg, snapshot: Value::Null },
         );
         let result = self.0.shutdown(&call, data).await;
-        call.settle_tokens().await;
-        result.map_err(|error| FunctionError::from(call.explain(error)))
+        call.wait_until_keys_saved().await;
+        result.map_err(|error| error.into_function_error(call.credential()))
     }
 }

@@ -59,13 +59,16 @@ pub struct GoToServices;
 #[async_trait]
 impl Services for GoToServices {
     async fn verify_credentials(&self, ctx: Context, cfg: Value) -> Result<Value, FunctionError> {
-        let result = match Connection::for_verification(&ctx, &cfg) {
-            Ok(connection) => verify(&connection, &cfg).await.map_err(|error| connection.explain(error)),
-            Err(error) => Err(error),
+        let failure = match Connection::for_verification(&ctx, &cfg) {
+            Ok(connection) => match verify(&connection, &cfg).await {
+                Ok(()) => None,
+                Err(error) => Some(error.decide(Some(connection.advice()))),
+            },
+            Err(error) => Some(error.into_failure()),
         };
-        match result {
-            Ok(()) => Ok(json!({ "verified": true })),
-            Err(error) => match error.into_failure() {
+        match failure {
+            None => Ok(json!({ "verified": true })),
+            Some(failure) => match failure {
                 // Not the credential's fault: the platform shows the error and the person retries.
                 Failure::Error(error)
                     if error.name == names::NETWORK || error.name == names::CONFIGURATION =>
@@ -102,8 +105,8 @@ impl Services for GoToServices {
                 ))
             }
         };
-        connection.settle().await;
-        options.map(|map| json!(map)).map_err(|error| FunctionError::from(connection.explain(error)))
+        connection.wait_until_keys_saved().await;
+        options.map(|map| json!(map)).map_err(|error| error.into_function_error(Some(connection.advice())))
     }
 }
 

@@ -10,12 +10,12 @@ use gotowebinar::client::GoToWebinar;
 use gotowebinar::keys::{AccountKey, OrganizerKey};
 use gotowebinar::oauth::{OAuthClient, OAuthKeys};
 use gotowebinar::token::{CredentialStore, StoreError, TokenManager, TokenManagerConfig};
-use gotowebinar::{Error as ClientError, Origins, Secret};
+use gotowebinar::{Origins, Secret};
 use sailor::Context;
 use serde_json::{json, Map, Value};
 use tracing::{info, warn};
 
-use crate::errors::{names, ComponentError, Doing};
+use crate::errors::{names, ComponentError, CredentialAdvice, Doing, Renewal};
 
 /// Environment variable holding the OAuth client id.
 pub const CLIENT_ID_ENV: &str = "CITRIX_APP_ID";
@@ -38,9 +38,6 @@ pub struct Credential {
     /// The token response has the legacy Citrix shape (see [`is_legacy_citrix`]).
     pub legacy: bool,
 }
-
-/// The host people sign in at today, named in re-authorization advice.
-pub const CURRENT_AUTH_HOST: &str = "authentication.logmeininc.com";
 
 /// Whether a stored token response comes from the retired Citrix token host
 /// (`api.citrixonline.com`): `expires_in` stored as a string, or an opaque (non-JWT) access token
@@ -173,10 +170,8 @@ pub struct Connection {
     store: Arc<PlatformStore>,
     /// Fingerprint of the keys the connection was built from.
     origin: u64,
-    legacy: bool,
-    /// The refresh token was left out because renewed keys would not be kept (a credential check
-    /// in service mode).
-    no_renewal: bool,
+    /// What this credential's failures tell a person.
+    advice: Arc<CredentialAdvice>,
 }
 
 /// A process-local fingerprint of a credential (its refresh token, else its access token); never
@@ -209,7 +204,7 @@ fn unshared() -> &'static Mutex<Vec<TokenManager>> {
 
 /// Waits until no token refresh of any connection in this process is running or being saved,
 /// so a stopping process hands every rotated refresh token over before it exits.
-pub async fn settle_all() {
+pub async fn wait_until_all_keys_saved() {
     let mut managers: Vec<TokenManager> = {
         let cache = cache().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         cache.values().map(|connection| connection.tokens.clone()).collect()
@@ -218,10 +213,11 @@ pub async fn settle_all() {
     futures::future::join_all(managers.iter().map(TokenManager::settle)).await;
 }
 
-/// Makes a stopping process (SIGTERM/SIGINT) wait for token refreshes (see [`settle_all`]).
+/// Makes a stopping process (SIGTERM/SIGINT) wait for token refreshes (see
+/// [`wait_until_all_keys_saved`]).
 fn register_drain() {
     static REGISTERED: std::sync::Once = std::sync::Once::new();
-    REGISTERED.call_once(|| sailor::shutdown::on_drain(settle_all));
+    REGISTERED.call_once(|| sailor::shutdown::on_drain(wait_until_all_keys_saved));
 }
 
 fn rate_limit_from_env() -> Option<u32> {
@@ -263,7 +259,7 @@ impl Connection {
                 return Ok(connection.clone());
             }
         }
-        let connection = Self::build(context, credential, given, TokenManagerConfig::default())?;
+        let connection = Self::build(context, credential, given, TokenManagerConfig::default(), false)?;
         cache.insert(cache_key, connection.clone());
         Ok(connection)
     }
@@ -281,19 +277,32 @@ impl Connection {
             credential.oauth.remove("refresh_token");
         }
         let config = TokenManagerConfig { skew: std::time::Duration::ZERO, ..TokenManagerConfig::default() };
-        let mut connection = Self::build(context, credential, given, config)?;
-        connection.no_renewal = no_renewal;
+        let connection = Self::build(context, credential, given, config, no_renewal)?;
         unshared().lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(connection.tokens.clone());
         Ok(connection)
     }
 
+    /// Builds the connection and decides here what its credential's failures will say.
+    /// `no_renewal`: the refresh token was left out because renewed keys would not be kept.
     fn build(
         context: &Context,
         credential: Credential,
         origin: u64,
         config: TokenManagerConfig,
+        no_renewal: bool,
     ) -> Result<Self, ComponentError> {
-        let legacy = credential.legacy;
+        let renewal = if no_renewal {
+            Renewal::NotDuringCheck
+        } else if credential.oauth.refresh_token().is_none() {
+            Renewal::NoRefreshToken
+        } else {
+            Renewal::RefreshToken
+        };
+        let advice = Arc::new(CredentialAdvice {
+            local_cfg: context.local_cfg().map(ToOwned::to_owned),
+            renewal,
+            legacy: credential.legacy,
+        });
         let origins = Origins::from_env()
             .map_err(|error| ComponentError::named(names::CONFIGURATION, error.to_string()))?;
         let client_id = std::env::var(CLIENT_ID_ENV).unwrap_or_default();
@@ -313,61 +322,17 @@ impl Connection {
             .build()
             .map_err(|error| ComponentError::named(names::CONFIGURATION, error.to_string()))?;
         register_drain();
-        Ok(Self { client, tokens, store, origin, legacy, no_renewal: false })
+        Ok(Self { client, tokens, store, origin, advice })
     }
 
-    /// Whether the credential has the legacy Citrix shape.
-    pub fn is_legacy(&self) -> bool {
-        self.legacy
-    }
-
-    /// Rewrites credential failures so they say what to do: a dead token without a refresh
-    /// token is an `AuthError` (not a retry), and a legacy Citrix credential is told to be
-    /// re-authorized against the current GoTo host.
-    pub fn explain(&self, error: ComponentError) -> ComponentError {
-        let no_refresh_token = self.tokens.keys().refresh_token().is_none();
-        let error = match error {
-            ComponentError::Client { doing, error: ClientError::TokenUnavailable { .. } } if self.no_renewal => {
-                let (context, _, _) = self.store.snapshot();
-                let reauthorize = match context.local_cfg() {
-                    Some(path) => format!("run `gotowebinar auth login --out {}`", path.display()),
-                    None => "reconnect the GoTo credential in the platform".to_string(),
-                };
-                ComponentError::named(
-                    names::AUTH,
-                    format!(
-                        "{doing}: the GoTo access token has expired (or GoTo rejected it), and the check could not be made with it. The check does not renew the token: keys renewed during a credential check are not stored, and GoTo may accept a refresh token only once. The credential is renewed at its first use in a flow; to check it now, re-authorize it: {reauthorize}"
-                    ),
-                )
-            }
-            ComponentError::Client { doing, error: ClientError::TokenUnavailable { .. } } if no_refresh_token => {
-                ComponentError::named(
-                    names::AUTH,
-                    format!(
-                        "{doing}: the GoTo access token has expired or was rejected and the credential holds no refresh token to renew it: re-authorize the credential (connect the GoTo account again)"
-                    ),
-                )
-            }
-            ComponentError::Client { doing, error: ClientError::Reauthorize(oauth) } if !self.legacy => {
-                let (context, _, _) = self.store.snapshot();
-                ComponentError::named(names::AUTH, dead_credential(&doing, &oauth, context.local_cfg()))
-            }
-            other => other,
-        };
-        if !self.legacy || !error.is_credential_failure() {
-            return error;
-        }
-        ComponentError::named(
-            names::AUTH,
-            format!(
-                "{error}. This credential was issued by the retired Citrix sign-in (api.citrixonline.com), which GoTo has shut down, so it cannot be renewed: re-authorize it against the current GoTo host ({CURRENT_AUTH_HOST}) by connecting the GoTo account again"
-            ),
-        )
+    /// What this credential's failures tell a person (see [`ComponentError::decide`]).
+    pub fn advice(&self) -> &CredentialAdvice {
+        &self.advice
     }
 
     /// Waits (at most a minute) until a token refresh started by this call has finished and
-    /// been saved, so a rotated refresh token is never lost when the call ends.
-    pub async fn settle(&self) {
+    /// its keys are saved, so a rotated refresh token is never lost when the call ends.
+    pub async fn wait_until_keys_saved(&self) {
         if tokio::time::timeout(std::time::Duration::from_secs(60), self.tokens.settle()).await.is_err() {
             warn!("a GoToWebinar token refresh was still running when the call ended");
         }
@@ -445,70 +410,12 @@ impl Connection {
     }
 }
 
-/// What to say when the token endpoint refused the credential for good, with how to recover
-/// where it runs: locally (`cfg` is the `exec --cfg` file) a person connects again with
-/// `gotowebinar auth login`; on the platform the credential is reconnected there.
-pub fn dead_credential(
-    doing: &str,
-    oauth: &gotowebinar::OAuthError,
-    cfg: Option<&std::path::Path>,
-) -> String {
-    let detail = match &oauth.description {
-        Some(description) => format!("{} ({description})", oauth.error),
-        None => oauth.error.clone(),
-    };
-    if matches!(oauth.error.as_str(), "invalid_client" | "unauthorized_client") {
-        let place = match cfg {
-            Some(_) => "in this shell's environment",
-            None => "in the component's environment on the platform",
-        };
-        return format!(
-            "{doing}: GoTo rejected the OAuth client, answering {detail}: check {CLIENT_ID_ENV} and \
-             {CLIENT_SECRET_ENV} {place} (the secret of the GoTo app the credential was connected with)"
-        );
-    }
-    let recover = match cfg {
-        Some(path) => format!(
-            "re-authorize it: run `gotowebinar auth login --out {}` (with {CLIENT_ID_ENV} and \
-             {CLIENT_SECRET_ENV} set), then run this again",
-            path.display()
-        ),
-        None => "re-authorize it: reconnect the GoTo credential in the platform (open the credential \
-                 and authorize it again); flows that use it pick up the new tokens"
-            .to_string(),
-    };
-    format!(
-        "{doing}: GoTo no longer accepts this credential's refresh token, answering {detail}: it expired, \
-         was revoked or was already used. To recover, {recover}"
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn keys(value: Value) -> OAuthKeys {
         OAuthKeys::from_value(value).unwrap_or_default()
-    }
-
-    #[test]
-    fn a_dead_grant_says_how_to_recover_where_it_runs() {
-        let grant = gotowebinar::OAuthError::new(400, "invalid_grant", Some("token revoked".into()));
-        let local = dead_credential("listing webinars", &grant, Some(std::path::Path::new("cfg.json")));
-        assert!(local.starts_with("listing webinars: "), "{local}");
-        assert!(local.contains("invalid_grant (token revoked)"), "{local}");
-        assert!(local.contains("`gotowebinar auth login --out cfg.json`"), "{local}");
-        assert!(!local.contains("platform"), "{local}");
-        let platform = dead_credential("listing webinars", &grant, None);
-        assert!(platform.contains("reconnect the GoTo credential in the platform"), "{platform}");
-        assert!(!platform.contains("auth login"), "{platform}");
-
-        let client = gotowebinar::OAuthError::new(401, "invalid_client", None);
-        for cfg in [Some(std::path::Path::new("cfg.json")), None] {
-            let text = dead_credential("listing webinars", &client, cfg);
-            assert!(text.contains("CITRIX_APP_SECRET") && text.contains("CITRIX_APP_ID"), "{text}");
-            assert!(!text.contains("refresh token"), "{text}");
-        }
     }
 
     struct Discard;
@@ -548,6 +455,37 @@ mod tests {
             stores.iter().all(|store| Arc::ptr_eq(store, &stores[0])),
             "one token manager per credential"
         );
+    }
+
+    #[test]
+    fn a_connection_knows_what_its_credential_failures_say_from_the_start() {
+        for (name, value) in [(CLIENT_ID_ENV, "test-client"), (CLIENT_SECRET_ENV, "test-secret")] {
+            if std::env::var_os(name).is_none() {
+                std::env::set_var(name, value);
+            }
+        }
+        let context = || Context::new(Arc::new(Discard), sailor::StepInfo::default());
+        let renewable =
+            json!({"oauth": {"access_token": "eyJh.eyJl.c2ln", "refresh_token": "r1", "expires_in": 3600}});
+        let local = context().with_local_cfg("cfg.json");
+        let advice = Connection::for_cfg(&local, &renewable).expect("a connection").advice().clone();
+        assert_eq!(advice.renewal, Renewal::RefreshToken);
+        assert_eq!(advice.local_cfg.as_deref(), Some(std::path::Path::new("cfg.json")));
+        assert!(!advice.legacy);
+
+        let bare = json!({"oauth": {"access_token": "eyJh.eyJl.c2lu", "expires_in": 3600}});
+        let advice = Connection::for_cfg(&context(), &bare).expect("a connection").advice().clone();
+        assert_eq!(advice.renewal, Renewal::NoRefreshToken);
+        assert_eq!(advice.local_cfg, None);
+
+        let check = context().with_keys_kept(false);
+        let connection = Connection::for_verification(&check, &renewable).expect("a connection");
+        assert_eq!(connection.advice().renewal, Renewal::NotDuringCheck);
+        assert!(connection.tokens().keys().refresh_token().is_none(), "the check holds no refresh token");
+
+        let citrix =
+            json!({"oauth": {"access_token": "RjY2NjM5", "expires_in": "30758399", "refresh_token": "d1c"}});
+        assert!(Connection::for_cfg(&context(), &citrix).expect("a connection").advice().legacy);
     }
 
     #[test]

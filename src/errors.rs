@@ -1,10 +1,17 @@
 //! The component's errors as the platform sees them: a fixed set of names, and messages a flow
-//! builder can act on. This is the one place that decides between `error` and `rebound`.
+//! builder can act on. This is the one place that decides between `error` and `rebound`, and what
+//! a failed credential tells a person to do.
 
-use gotowebinar::{Error as ClientError, ErrorKind};
+use std::path::PathBuf;
+
+use gotowebinar::{Error as ClientError, ErrorKind, OAuthError};
 use sailor::FunctionError;
 
+use crate::connection::{CLIENT_ID_ENV, CLIENT_SECRET_ENV};
 use crate::input::InputError;
+
+/// The host people sign in at today, named in re-authorization advice.
+pub const CURRENT_AUTH_HOST: &str = "authentication.logmeininc.com";
 
 /// The fixed names an emitted error carries (the table in docs/errors.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -109,6 +116,92 @@ pub enum Failure {
     Rebound(String),
 }
 
+/// What a credential's failures tell a person, fixed when its connection is built: where the
+/// credential is re-authorized, and whether it can renew an access token at all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CredentialAdvice {
+    /// The `exec --cfg` file when the component runs locally (re-authorized with `gotowebinar
+    /// auth login`); `None` on the platform (reconnected there).
+    pub local_cfg: Option<PathBuf>,
+    /// How an expired or rejected access token is renewed.
+    pub renewal: Renewal,
+    /// Issued by the retired Citrix sign-in (see [`crate::connection::is_legacy_citrix`]).
+    pub legacy: bool,
+}
+
+/// How a credential renews an expired or rejected access token.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Renewal {
+    /// With its refresh token.
+    #[default]
+    RefreshToken,
+    /// It cannot: it holds no refresh token.
+    NoRefreshToken,
+    /// Not during this credential check: renewed keys would not be kept, and GoTo may accept a
+    /// refresh token only once.
+    NotDuringCheck,
+}
+
+impl CredentialAdvice {
+    /// The message of a client error this credential explains better than the error itself, if
+    /// any: a token that cannot be renewed, or a refresh token GoTo refuses for good.
+    fn explain(&self, doing: &str, error: &ClientError) -> Option<String> {
+        match (error, self.renewal) {
+            (ClientError::TokenUnavailable { .. }, Renewal::NotDuringCheck) => {
+                let reauthorize = match &self.local_cfg {
+                    Some(path) => format!("run `gotowebinar auth login --out {}`", path.display()),
+                    None => "reconnect the GoTo credential in the platform".to_string(),
+                };
+                Some(format!(
+                    "{doing}: the GoTo access token has expired (or GoTo rejected it), and the check could not be made with it. The check does not renew the token: keys renewed during a credential check are not stored, and GoTo may accept a refresh token only once. The credential is renewed at its first use in a flow; to check it now, re-authorize it: {reauthorize}"
+                ))
+            }
+            (ClientError::TokenUnavailable { .. }, Renewal::NoRefreshToken) => Some(format!(
+                "{doing}: the GoTo access token has expired or was rejected and the credential holds no refresh token to renew it: re-authorize the credential (connect the GoTo account again)"
+            )),
+            // A legacy credential is told about the retired sign-in instead (see `decide`).
+            (ClientError::Reauthorize(oauth), _) if !self.legacy => {
+                Some(dead_credential(doing, oauth, self.local_cfg.as_deref()))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// What to say when the token endpoint refused the credential for good, with how to recover
+/// where it runs: locally (`cfg` is the `exec --cfg` file) a person connects again with
+/// `gotowebinar auth login`; on the platform the credential is reconnected there.
+fn dead_credential(doing: &str, oauth: &OAuthError, cfg: Option<&std::path::Path>) -> String {
+    let detail = match &oauth.description {
+        Some(description) => format!("{} ({description})", oauth.error),
+        None => oauth.error.clone(),
+    };
+    if matches!(oauth.error.as_str(), "invalid_client" | "unauthorized_client") {
+        let place = match cfg {
+            Some(_) => "in this shell's environment",
+            None => "in the component's environment on the platform",
+        };
+        return format!(
+            "{doing}: GoTo rejected the OAuth client, answering {detail}: check {CLIENT_ID_ENV} and \
+             {CLIENT_SECRET_ENV} {place} (the secret of the GoTo app the credential was connected with)"
+        );
+    }
+    let recover = match cfg {
+        Some(path) => format!(
+            "re-authorize it: run `gotowebinar auth login --out {}` (with {CLIENT_ID_ENV} and \
+             {CLIENT_SECRET_ENV} set), then run this again",
+            path.display()
+        ),
+        None => "re-authorize it: reconnect the GoTo credential in the platform (open the credential \
+                 and authorize it again); flows that use it pick up the new tokens"
+            .to_string(),
+    };
+    format!(
+        "{doing}: GoTo no longer accepts this credential's refresh token, answering {detail}: it expired, \
+         was revoked or was already used. To recover, {recover}"
+    )
+}
+
 /// An error raised while running a function.
 #[derive(Debug, thiserror::Error)]
 pub enum ComponentError {
@@ -144,10 +237,7 @@ impl From<FunctionError> for ComponentError {
 /// The error the platform sees when no rebound is possible (a rebound becomes `RateLimited`).
 impl From<ComponentError> for FunctionError {
     fn from(error: ComponentError) -> Self {
-        match error.into_failure() {
-            Failure::Error(error) => error,
-            Failure::Rebound(reason) => FunctionError::new(ErrorName::RateLimited, reason),
-        }
+        error.into_function_error(None)
     }
 }
 
@@ -202,21 +292,61 @@ impl ComponentError {
         }
     }
 
-    /// Whether the credential itself failed: it must be re-authorized, or GoTo refused it.
-    pub fn is_credential_failure(&self) -> bool {
-        match self {
-            ComponentError::Named { name, .. } => *name == ErrorName::Auth,
-            ComponentError::Client { error, .. } => error.needs_reauthorization(),
-            ComponentError::Input(_) => false,
+    /// Decides what the platform sees, for an error raised without a credential's connection.
+    pub fn into_failure(self) -> Failure {
+        self.decide(None)
+    }
+
+    /// Decides what the platform sees: the one place that names an error, words its advice and
+    /// chooses between `error` and `rebound`. `credential` is the advice of the connection the
+    /// call made, if it made one.
+    pub fn decide(self, credential: Option<&CredentialAdvice>) -> Failure {
+        let legacy = credential.is_some_and(|credential| credential.legacy);
+        let (name, message) = match self {
+            ComponentError::Input(error) => {
+                return Failure::Error(FunctionError::new(ErrorName::Input, error.0))
+            }
+            ComponentError::Named { name, message } => (name, message),
+            ComponentError::Client { doing, error } => {
+                match credential.and_then(|credential| credential.explain(&doing, &error)) {
+                    Some(message) => (ErrorName::Auth, message),
+                    None if legacy && error.needs_reauthorization() => {
+                        (ErrorName::Auth, format!("{doing}: {error}"))
+                    }
+                    None => return classify(&doing, &error),
+                }
+            }
+        };
+        if !legacy || name != ErrorName::Auth {
+            return Failure::Error(FunctionError::new(name, message));
+        }
+        Failure::Error(FunctionError::new(
+            ErrorName::Auth,
+            format!(
+                "{message}. This credential was issued by the retired Citrix sign-in (api.citrixonline.com), which GoTo has shut down, so it cannot be renewed: re-authorize it against the current GoTo host ({CURRENT_AUTH_HOST}) by connecting the GoTo account again"
+            ),
+        ))
+    }
+
+    /// This error for a function that never rebounds because it runs again anyway (a polling
+    /// trigger): a throttled or unavailable GoTo is reported as `RateLimited` (429) or `ApiError`,
+    /// saying that `next` follows.
+    pub fn without_rebound(self, next: &str) -> ComponentError {
+        let throttled = self.client_error().is_some_and(|error| error.kind() == ErrorKind::RateLimited);
+        match self.into_failure() {
+            Failure::Error(error) => error.into(),
+            Failure::Rebound(reason) => ComponentError::named(
+                if throttled { ErrorName::RateLimited } else { ErrorName::Api },
+                format!("{reason}; {next}"),
+            ),
         }
     }
 
-    /// Decides what the platform sees.
-    pub fn into_failure(self) -> Failure {
-        match self {
-            ComponentError::Input(error) => Failure::Error(FunctionError::new(ErrorName::Input, error.0)),
-            ComponentError::Named { name, message } => Failure::Error(FunctionError::new(name, message)),
-            ComponentError::Client { doing, error } => classify(&doing, &error),
+    /// The error the platform sees when no rebound is possible (a rebound becomes `RateLimited`).
+    pub fn into_function_error(self, credential: Option<&CredentialAdvice>) -> FunctionError {
+        match self.decide(credential) {
+            Failure::Error(error) => error,
+            Failure::Rebound(reason) => FunctionError::new(ErrorName::RateLimited, reason),
         }
     }
 }
@@ -320,6 +450,120 @@ mod tests {
             "rebound",
             "429 is refused before acting"
         );
+    }
+
+    #[test]
+    fn without_a_rebound_throttling_is_rate_limited_and_unavailability_an_api_error() {
+        let named = |error: ComponentError| match error.without_rebound("the next poll tries again") {
+            ComponentError::Named { name, message } => (name, message),
+            other => panic!("not decided: {other:?}"),
+        };
+        let (name, message) = named(api(429, ""));
+        assert_eq!(name, names::RATE_LIMITED);
+        assert!(
+            message.starts_with("reading webinar 1: ") && message.ends_with("; the next poll tries again")
+        );
+        assert_eq!(named(api(503, "")).0, names::API);
+        let (name, message) = named(api(404, ""));
+        assert_eq!(name, names::NOT_FOUND);
+        assert!(!message.contains("next poll"), "{message}");
+    }
+
+    #[test]
+    fn a_dead_grant_says_how_to_recover_where_it_runs() {
+        let grant = OAuthError::new(400, "invalid_grant", Some("token revoked".into()));
+        let local = dead_credential("listing webinars", &grant, Some(std::path::Path::new("cfg.json")));
+        assert!(local.starts_with("listing webinars: "), "{local}");
+        assert!(local.contains("invalid_grant (token revoked)"), "{local}");
+        assert!(local.contains("`gotowebinar auth login --out cfg.json`"), "{local}");
+        assert!(!local.contains("platform"), "{local}");
+        let platform = dead_credential("listing webinars", &grant, None);
+        assert!(platform.contains("reconnect the GoTo credential in the platform"), "{platform}");
+        assert!(!platform.contains("auth login"), "{platform}");
+
+        let client = OAuthError::new(401, "invalid_client", None);
+        for cfg in [Some(std::path::Path::new("cfg.json")), None] {
+            let text = dead_credential("listing webinars", &client, cfg);
+            assert!(text.contains("CITRIX_APP_SECRET") && text.contains("CITRIX_APP_ID"), "{text}");
+            assert!(!text.contains("refresh token"), "{text}");
+        }
+    }
+
+    fn decided(error: ComponentError, credential: &CredentialAdvice) -> FunctionError {
+        match error.decide(Some(credential)) {
+            Failure::Error(error) => error,
+            Failure::Rebound(reason) => panic!("rebounded: {reason}"),
+        }
+    }
+
+    fn client(error: impl Into<ClientError>) -> ComponentError {
+        ComponentError::Client { doing: "reading webinar 1".into(), error: error.into() }
+    }
+
+    fn token_unavailable() -> ComponentError {
+        client(ClientError::TokenUnavailable { message: "down".into() })
+    }
+
+    #[test]
+    fn a_token_that_cannot_be_renewed_is_an_auth_error_not_a_rebound() {
+        let bare = CredentialAdvice { renewal: Renewal::NoRefreshToken, ..CredentialAdvice::default() };
+        let error = decided(token_unavailable(), &bare);
+        assert_eq!(error.name, names::AUTH);
+        assert!(error.message.starts_with("reading webinar 1: "), "{}", error.message);
+        assert!(error.message.contains("no refresh token to renew it"), "{}", error.message);
+
+        let check = CredentialAdvice {
+            renewal: Renewal::NotDuringCheck,
+            local_cfg: Some("cfg.json".into()),
+            ..CredentialAdvice::default()
+        };
+        let error = decided(token_unavailable(), &check);
+        assert_eq!(error.name, names::AUTH);
+        assert!(error.message.contains("`gotowebinar auth login --out cfg.json`"), "{}", error.message);
+        let on_platform = CredentialAdvice { local_cfg: None, ..check };
+        let error = decided(token_unavailable(), &on_platform);
+        assert!(error.message.contains("reconnect the GoTo credential in the platform"), "{}", error.message);
+
+        // A credential that can renew waits for the token endpoint: a rebound, as without one.
+        let renewable = CredentialAdvice::default();
+        assert!(matches!(token_unavailable().decide(Some(&renewable)), Failure::Rebound(_)));
+        assert!(matches!(token_unavailable().decide(None), Failure::Rebound(_)));
+    }
+
+    #[test]
+    fn a_refused_refresh_token_says_where_to_reauthorize() {
+        let dead = || client(OAuthError::new(400, "invalid_grant", None));
+        let local = CredentialAdvice { local_cfg: Some("cfg.json".into()), ..CredentialAdvice::default() };
+        let error = decided(dead(), &local);
+        assert_eq!(error.name, names::AUTH);
+        assert!(error.message.contains("`gotowebinar auth login --out cfg.json`"), "{}", error.message);
+        // Without a connection the client's own advice stands.
+        let Failure::Error(plain) = dead().into_failure() else { panic!("rebounded") };
+        assert_eq!(plain.name, names::AUTH);
+        assert!(!plain.message.contains("auth login"), "{}", plain.message);
+    }
+
+    #[test]
+    fn a_legacy_credential_is_sent_to_the_current_host_for_credential_failures_only() {
+        let legacy = CredentialAdvice { legacy: true, ..CredentialAdvice::default() };
+        let dead = decided(client(OAuthError::new(400, "invalid_grant", None)), &legacy);
+        assert_eq!(dead.name, names::AUTH);
+        assert!(
+            dead.message.contains(CURRENT_AUTH_HOST) && dead.message.contains("Citrix"),
+            "{}",
+            dead.message
+        );
+        assert!(!dead.message.contains("no longer accepts"), "the Citrix advice replaces the refresh advice");
+        let rejected = decided(client(ApiError::from_response("GET /w", 401, "")), &legacy);
+        assert!(rejected.message.contains(CURRENT_AUTH_HOST), "{}", rejected.message);
+        let named = decided(ComponentError::named(names::AUTH, "no organizer"), &legacy);
+        assert!(named.message.starts_with("no organizer. ") && named.message.contains("Citrix"));
+
+        let missing = decided(client(ApiError::from_response("GET /w", 404, "")), &legacy);
+        assert_eq!(missing.name, names::NOT_FOUND);
+        assert!(!missing.message.contains("Citrix"), "{}", missing.message);
+        let input = decided(ComponentError::input("`email` is required"), &legacy);
+        assert_eq!(input.message, "`email` is required");
     }
 
     #[test]

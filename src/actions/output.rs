@@ -62,6 +62,18 @@ pub struct WebinarOut {
     pub recurrence_key: Option<String>,
 }
 
+/// A person's name and email address, as registrants and webhook events carry them.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonOut {
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+}
+
 /// A registrant of a webinar.
 #[derive(Debug, Clone, Default, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -70,12 +82,9 @@ pub struct RegistrantOut {
     pub registrant_key: String,
     /// The webinar's key.
     pub webinar_key: Option<String>,
-    /// First name.
-    pub first_name: Option<String>,
-    /// Last name.
-    pub last_name: Option<String>,
-    /// Email address.
-    pub email: Option<String>,
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub person: PersonOut,
     /// `APPROVED`, `DENIED` or `WAITING`.
     pub status: Option<String>,
     /// When they registered (ISO 8601).

@@ -11,7 +11,7 @@ use crate::action;
 use crate::actions::common::{key, webinar_field, webinar_key};
 use crate::actions::list::{emit_behavior_field, emit_list, Paging};
 use crate::actions::output::{
-    AnswerOut, CreatedRegistrantOut, DoneOut, QuestionOut, RegistrantOut, RegistrationFieldOut,
+    AnswerOut, CreatedRegistrantOut, DoneOut, PersonOut, QuestionOut, RegistrantOut, RegistrationFieldOut,
     RegistrationFieldsOut,
 };
 use crate::actions::registration_form;
@@ -57,9 +57,7 @@ impl RegistrantOut {
         RegistrantOut {
             registrant_key: registrant.registrant_key.into_string(),
             webinar_key: Some(webinar.to_string()),
-            first_name,
-            last_name,
-            email,
+            person: PersonOut { first_name, last_name, email },
             status,
             registration_date: registration_date.map(gotowebinar::rfc3339),
             join_url,

@@ -59,47 +59,30 @@ impl<E: HookEvent> Handler for WebhookTrigger<E> {
     }
 }
 
-/// `registrantAdded`: GoTo's `registrant.added` event.
-pub struct RegistrantAdded;
+/// Declares the event types of instant triggers, one entry each: the type, the trigger's name, the
+/// GoTo event, what it emits, its title and its description.
+macro_rules! hook_events {
+    ($($event:ident($name:literal, $goto:literal, $output:ty, $title:literal, $description:literal);)*) => {$(
+        #[doc = concat!("`", $name, "`: GoTo's `", $goto, "` event.")]
+        pub struct $event;
 
-impl HookEvent for RegistrantAdded {
-    const NAME: &'static str = "registrantAdded";
-    const EVENT: &'static str = "registrant.added";
-    const TITLE: &'static str = "Registrant added (instant)";
-    const DESCRIPTION: &'static str = "Emits each registration as GoTo reports it, moments after it happens";
-    type Output = RegistrantEventOut;
+        impl HookEvent for $event {
+            const NAME: &'static str = $name;
+            const EVENT: &'static str = $goto;
+            const TITLE: &'static str = $title;
+            const DESCRIPTION: &'static str = $description;
+            type Output = $output;
+        }
+    )*};
 }
 
-/// `registrantJoined`: GoTo's `registrant.joined` event.
-pub struct RegistrantJoined;
-
-impl HookEvent for RegistrantJoined {
-    const NAME: &'static str = "registrantJoined";
-    const EVENT: &'static str = "registrant.joined";
-    const TITLE: &'static str = "Registrant joined (instant)";
-    const DESCRIPTION: &'static str = "Emits each registrant who joins a webinar session, as GoTo reports it";
-    type Output = RegistrantEventOut;
-}
-
-/// `webinarCreated`: GoTo's `webinar.created` event.
-pub struct WebinarCreated;
-
-impl HookEvent for WebinarCreated {
-    const NAME: &'static str = "webinarCreated";
-    const EVENT: &'static str = "webinar.created";
-    const TITLE: &'static str = "Webinar created (instant)";
-    const DESCRIPTION: &'static str = "Emits each webinar scheduled on the account, as GoTo reports it";
-    type Output = WebinarEventOut;
-}
-
-/// `webinarChanged`: GoTo's `webinar.changed` event.
-pub struct WebinarChanged;
-
-impl HookEvent for WebinarChanged {
-    const NAME: &'static str = "webinarChanged";
-    const EVENT: &'static str = "webinar.changed";
-    const TITLE: &'static str = "Webinar changed (instant)";
-    const DESCRIPTION: &'static str =
-        "Emits each change of a webinar (subject, description, times), as GoTo reports it";
-    type Output = WebinarEventOut;
+hook_events! {
+    RegistrantAdded("registrantAdded", "registrant.added", RegistrantEventOut, "Registrant added (instant)",
+        "Emits each registration as GoTo reports it, moments after it happens");
+    RegistrantJoined("registrantJoined", "registrant.joined", RegistrantEventOut, "Registrant joined (instant)",
+        "Emits each registrant who joins a webinar session, as GoTo reports it");
+    WebinarCreated("webinarCreated", "webinar.created", WebinarEventOut, "Webinar created (instant)",
+        "Emits each webinar scheduled on the account, as GoTo reports it");
+    WebinarChanged("webinarChanged", "webinar.changed", WebinarEventOut, "Webinar changed (instant)",
+        "Emits each change of a webinar (subject, description, times), as GoTo reports it");
 }

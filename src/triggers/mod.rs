@@ -13,26 +13,65 @@ pub mod test_event;
 pub mod webhook;
 pub mod webinar_ended;
 
+use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::call::Call;
-use crate::errors::{names, ComponentError, Failure};
-use crate::function_spec::Field;
+use crate::call::{Call, Handler};
+use crate::errors::{names, ComponentError};
+use crate::function_spec::{Field, FunctionSpec, Kind};
 use crate::registry::Registry;
 use crate::triggers::instant::WebhookTrigger;
 
 /// Registers every trigger.
 pub fn register(registry: &mut Registry) {
-    registry.add::<new_registrants::NewRegistrants>();
-    registry.add::<new_webinars::NewWebinars>();
-    registry.add::<new_attendees::NewAttendees>();
-    registry.add::<webinar_ended::WebinarEnded>();
+    registry.add::<NewRegistrants>();
+    registry.add::<NewWebinars>();
+    registry.add::<NewAttendees>();
+    registry.add::<WebinarEnded>();
     registry.add::<WebhookTrigger<instant::RegistrantAdded>>();
     registry.add::<WebhookTrigger<instant::RegistrantJoined>>();
     registry.add::<WebhookTrigger<instant::WebinarCreated>>();
     registry.add::<WebhookTrigger<instant::WebinarChanged>>();
+}
+
+/// Declares the polling triggers, one entry each: the type, its module (which holds `NAME`, the
+/// `poll` and any step fields before the poll fields), what it emits, its title and description.
+/// Every poll's failure goes through [`poll_failure`].
+macro_rules! polling_triggers {
+    ($($trigger:ident($module:ident, $fields:expr, $output:ty, $title:literal, $description:literal);)*) => {$(
+        #[doc = concat!("The polling trigger \"", $title, "\" (see [`", stringify!($module), "`]).")]
+        #[derive(Default)]
+        pub struct $trigger;
+
+        #[async_trait]
+        impl Handler for $trigger {
+            type Input = NoInput;
+            type Output = $output;
+
+            fn describe() -> FunctionSpec {
+                let mut spec = FunctionSpec::new($module::NAME, Kind::PollingTrigger, $title, $description);
+                spec.fields = $fields.into_iter().chain(poll_fields()).collect();
+                spec
+            }
+
+            async fn run(&self, call: &Call, _input: NoInput) -> Result<(), ComponentError> {
+                $module::poll(call).await.map_err(poll_failure)
+            }
+        }
+    )*};
+}
+
+polling_triggers! {
+    NewRegistrants(new_registrants, new_registrants::step_fields(), new_registrants::NewRegistrantOut, "New registrants",
+        "Emits each person who registered since the last poll, for one webinar or for every upcoming webinar of the organizer");
+    NewWebinars(new_webinars, new_webinars::step_fields(), new_webinars::WebinarChangeOut, "New webinars",
+        "Emits each webinar scheduled since the last poll and, optionally, each webinar that changed");
+    NewAttendees(new_attendees, Vec::new(), new_attendees::NewAttendeeOut, "New attendees",
+        "Emits each person who attended a webinar session that ended since the last poll");
+    WebinarEnded(webinar_ended, Vec::new(), webinar_ended::SessionEndedOut, "Webinar ended",
+        "Emits each webinar session that ended since the last poll, with its performance summary");
 }
 
 /// Triggers read their options from the step configuration, not from a message.
@@ -57,14 +96,7 @@ pub fn poll_fields() -> Vec<Field> {
 /// A polling trigger's failure as an error: the scheduler polls again anyway, so a throttled or
 /// unavailable GoTo is reported rather than rebounded.
 pub fn poll_failure(error: ComponentError) -> ComponentError {
-    let status = error.client_error().and_then(|e| e.status());
-    match error.into_failure() {
-        Failure::Error(error) => error.into(),
-        Failure::Rebound(reason) => ComponentError::named(
-            if status == Some(429) { names::RATE_LIMITED } else { names::API },
-            format!("{reason}; the next poll tries again"),
-        ),
-    }
+    error.without_rebound("the next poll tries again")
 }
 
 /// Emits a poll's results: every body first, then the snapshot that records them. A crash between

@@ -1,16 +1,14 @@
 //! `newAttendees`: the people who attended webinar sessions that ended since the last poll.
 
-use async_trait::async_trait;
 use chrono::Utc;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::call::{Call, Handler};
+use crate::call::Call;
 use crate::errors::{ComponentError, Doing};
-use crate::function_spec::{FunctionSpec, Kind};
 use crate::triggers::cursor::{self, Candidate, PollOptions, TimeCursor};
+use crate::triggers::emit_poll;
 use crate::triggers::webinar_ended::{ended_sessions, iso};
-use crate::triggers::{emit_poll, poll_failure, poll_fields, NoInput};
 
 /// The trigger's name.
 pub const NAME: &str = "newAttendees";
@@ -47,32 +45,8 @@ pub struct NewAttendeeOut {
     pub session_end_time: String,
 }
 
-/// `newAttendees`.
-#[derive(Default)]
-pub struct NewAttendees;
-
-#[async_trait]
-impl Handler for NewAttendees {
-    type Input = NoInput;
-    type Output = NewAttendeeOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            NAME,
-            Kind::PollingTrigger,
-            "New attendees",
-            "Emits each person who attended a webinar session that ended since the last poll",
-        );
-        spec.fields = poll_fields();
-        spec
-    }
-
-    async fn run(&self, call: &Call, _input: NoInput) -> Result<(), ComponentError> {
-        poll(call).await.map_err(poll_failure)
-    }
-}
-
-async fn poll(call: &Call) -> Result<(), ComponentError> {
+/// One poll: emits the attendees of sessions that ended since the last one, then the snapshot.
+pub(super) async fn poll(call: &Call) -> Result<(), ComponentError> {
     let options = PollOptions::from_cfg(&call.cfg)?;
     let previous: Option<TimeCursor> = cursor::load_state(&call.snapshot, NAME, "organizer")?;
     let (connection, organizer) = call.organizer().await?;

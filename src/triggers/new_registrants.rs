@@ -7,7 +7,6 @@
 //! the trigger afresh, as changing `webinarKey` does, since registrants of webinars that did not
 //! match before were never followed.
 
-use async_trait::async_trait;
 use chrono::{Duration, Utc};
 use futures::StreamExt;
 use gotowebinar::keys::WebinarKey;
@@ -17,14 +16,14 @@ use tracing::warn;
 
 use crate::actions::common::{webinar_field, webinar_key};
 use crate::actions::output::RegistrantOut;
-use crate::call::{Call, Handler};
+use crate::call::Call;
 use crate::connection::Connection;
 use crate::errors::{ComponentError, Doing};
-use crate::function_spec::{FunctionSpec, Kind};
+use crate::function_spec::Field;
 use crate::input::parse_step_config;
 use crate::triggers::cursor::{self, Candidate, PollOptions, TimeCursor};
+use crate::triggers::emit_poll;
 use crate::triggers::subject::{self, SubjectFilter};
-use crate::triggers::{emit_poll, poll_failure, poll_fields, NoInput};
 
 /// The trigger's name.
 pub const NAME: &str = "newRegistrants";
@@ -55,37 +54,17 @@ struct ScopeIn {
     subject_contains: Option<String>,
 }
 
-/// `newRegistrants`.
-#[derive(Default)]
-pub struct NewRegistrants;
-
-#[async_trait]
-impl Handler for NewRegistrants {
-    type Input = NoInput;
-    type Output = NewRegistrantOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            NAME,
-            Kind::PollingTrigger,
-            "New registrants",
-            "Emits each person who registered since the last poll, for one webinar or for every upcoming webinar of the organizer",
-        );
-        let webinar =
-            webinar_field().note("The webinar to watch; leave empty to watch every upcoming webinar");
-        let filter = subject::field(
-            "Without a webinar chosen: watch only the upcoming webinars whose subject contains this text, in any letter case",
-        );
-        spec.fields = [webinar, filter].into_iter().chain(poll_fields()).collect();
-        spec
-    }
-
-    async fn run(&self, call: &Call, _input: NoInput) -> Result<(), ComponentError> {
-        poll(call).await.map_err(poll_failure)
-    }
+/// The step fields before the poll fields: the webinar to watch, or a subject filter.
+pub(super) fn step_fields() -> Vec<Field> {
+    let webinar = webinar_field().note("The webinar to watch; leave empty to watch every upcoming webinar");
+    let filter = subject::field(
+        "Without a webinar chosen: watch only the upcoming webinars whose subject contains this text, in any letter case",
+    );
+    vec![webinar, filter]
 }
 
-async fn poll(call: &Call) -> Result<(), ComponentError> {
+/// One poll: emits the people who registered since the last one, then the snapshot.
+pub(super) async fn poll(call: &Call) -> Result<(), ComponentError> {
     let options = PollOptions::from_cfg(&call.cfg)?;
     let scope_in: ScopeIn = parse_step_config(&call.cfg)?;
     let webinar = match scope_in.webinar_key.as_deref().map(str::trim) {

@@ -12,7 +12,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
 use gotowebinar::models::Webinar;
@@ -22,14 +21,14 @@ use serde_json::Value;
 use tracing::warn;
 
 use crate::actions::output::WebinarOut;
-use crate::call::{Call, Handler};
+use crate::call::Call;
 use crate::errors::{ComponentError, Doing};
-use crate::function_spec::{Field, FunctionSpec, Kind};
+use crate::function_spec::Field;
 use crate::input::parse_step_config;
 use crate::triggers::cursor::{self, PollOptions, PollState, StartFrom};
+use crate::triggers::emit_poll;
 use crate::triggers::sketch::item_hash;
 use crate::triggers::subject::{self, SubjectFilter};
-use crate::triggers::{emit_poll, poll_failure, poll_fields, NoInput};
 
 /// The trigger's name.
 pub const NAME: &str = "newWebinars";
@@ -169,36 +168,6 @@ fn digest_of<'a>(items: impl Iterator<Item = &'a Listed>) -> (u64, u64) {
     })
 }
 
-/// `newWebinars`.
-#[derive(Default)]
-pub struct NewWebinars;
-
-#[async_trait]
-impl Handler for NewWebinars {
-    type Input = NoInput;
-    type Output = WebinarChangeOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            NAME,
-            Kind::PollingTrigger,
-            "New webinars",
-            "Emits each webinar scheduled since the last poll and, optionally, each webinar that changed",
-        );
-        let changed = Field::checkbox("includeChanged", "Also emit changed webinars")
-            .note("Emit a webinar again when its subject, description, times or settings change");
-        let filter = subject::field(
-            "Emit only webinars whose subject contains this text, in any letter case; empty: every webinar",
-        );
-        spec.fields = [changed, filter].into_iter().chain(poll_fields()).collect();
-        spec
-    }
-
-    async fn run(&self, call: &Call, _input: NoInput) -> Result<(), ComponentError> {
-        poll(call).await.map_err(poll_failure)
-    }
-}
-
 #[derive(Clone)]
 struct Listed {
     key: String,
@@ -210,7 +179,18 @@ struct Listed {
     webinar: Webinar,
 }
 
-async fn poll(call: &Call) -> Result<(), ComponentError> {
+/// The step fields before the poll fields: whether changes count, and a subject filter.
+pub(super) fn step_fields() -> Vec<Field> {
+    let changed = Field::checkbox("includeChanged", "Also emit changed webinars")
+        .note("Emit a webinar again when its subject, description, times or settings change");
+    let filter = subject::field(
+        "Emit only webinars whose subject contains this text, in any letter case; empty: every webinar",
+    );
+    vec![changed, filter]
+}
+
+/// One poll: emits the webinars scheduled (or changed) since the last one, then the snapshot.
+pub(super) async fn poll(call: &Call) -> Result<(), ComponentError> {
     let options = PollOptions::from_cfg(&call.cfg)?;
     let changes: ChangesIn = parse_step_config(&call.cfg)?;
     let include_changed = changes.include_changed.unwrap_or(false);

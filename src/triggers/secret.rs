@@ -70,7 +70,7 @@ async fn create_secret(path: &Path) -> i32 {
         Err(error) => return fail(2, &error.to_string()),
     };
     let created = connection.client().webhooks().create_secret_key().await;
-    connection.settle().await;
+    connection.wait_until_keys_saved().await;
     let keys = std::mem::take(&mut *kept.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
     if !keys.is_empty() {
         if let Err(message) = save_keys(path, cfg, keys) {

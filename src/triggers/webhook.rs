@@ -27,6 +27,7 @@ use serde_json::{Map, Value};
 use sha2::Sha256;
 use tracing::{info, warn};
 
+use crate::actions::output::PersonOut;
 use crate::call::{emit_failed, Call};
 use crate::errors::{names, ComponentError, Doing};
 use crate::function_spec::{Field, FunctionSpec, Kind};
@@ -139,14 +140,11 @@ pub struct RegistrantEventOut {
     #[serde(flatten)]
     #[allow(missing_docs)]
     pub event: EventFields,
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub person: PersonOut,
     /// The registrant's key.
     pub registrant_key: Option<String>,
-    /// First name.
-    pub first_name: Option<String>,
-    /// Last name.
-    pub last_name: Option<String>,
-    /// Email address.
-    pub email: Option<String>,
     /// `APPROVED`, `DENIED` or `WAITING` (registrant.added).
     pub status: Option<String>,
     /// When they registered (registrant.added).

@@ -1,7 +1,6 @@
 //! `webinarEnded`: a session of a webinar ended since the last poll; carries its performance
 //! summary (attendance, polls and surveys).
 
-use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
 use gotowebinar::models::Session;
@@ -9,12 +8,11 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::call::{Call, Handler};
+use crate::call::Call;
 use crate::connection::Connection;
 use crate::errors::{ComponentError, Doing};
-use crate::function_spec::{FunctionSpec, Kind};
 use crate::triggers::cursor::{self, Candidate, PollOptions, StartFrom, TimeCursor, SKEW_ALLOWANCE_MINUTES};
-use crate::triggers::{emit_poll, keys_as_strings, poll_failure, poll_fields, NoInput};
+use crate::triggers::{emit_poll, keys_as_strings};
 
 /// The trigger's name.
 pub const NAME: &str = "webinarEnded";
@@ -45,32 +43,8 @@ pub struct SessionEndedOut {
     pub performance: Option<Map<String, Value>>,
 }
 
-/// `webinarEnded`.
-#[derive(Default)]
-pub struct WebinarEnded;
-
-#[async_trait]
-impl Handler for WebinarEnded {
-    type Input = NoInput;
-    type Output = SessionEndedOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            NAME,
-            Kind::PollingTrigger,
-            "Webinar ended",
-            "Emits each webinar session that ended since the last poll, with its performance summary",
-        );
-        spec.fields = poll_fields();
-        spec
-    }
-
-    async fn run(&self, call: &Call, _input: NoInput) -> Result<(), ComponentError> {
-        poll(call).await.map_err(poll_failure)
-    }
-}
-
-async fn poll(call: &Call) -> Result<(), ComponentError> {
+/// One poll: emits the sessions that ended since the last one, then the snapshot.
+pub(super) async fn poll(call: &Call) -> Result<(), ComponentError> {
     let options = PollOptions::from_cfg(&call.cfg)?;
     let previous: Option<TimeCursor> = cursor::load_state(&call.snapshot, NAME, "organizer")?;
     let connection = call.connection().await?;
