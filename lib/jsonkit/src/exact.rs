@@ -75,10 +75,10 @@ impl Literal<'_> {
         !self.text.contains(['.', 'e', 'E'])
     }
 
-    /// Whether the literal is an integer that a `Value` cannot hold exactly: written without
-    /// fraction or exponent, yet read by serde_json as a float (outside the 64-bit range).
+    /// Whether the literal is an integer outside the 64-bit range (`i64` and `u64`), which a
+    /// `Value` holds only as a float that may have lost digits.
     pub fn is_big_integer(&self) -> bool {
-        self.is_integer() && self.value.is_f64()
+        self.is_integer() && self.text.parse::<i64>().is_err() && self.text.parse::<u64>().is_err()
     }
 }
 
@@ -212,6 +212,7 @@ mod tests {
         assert_eq!(value["float"].as_u64(), Some(9_007_199_254_740_993), "above 2^53 stays an integer");
         assert_eq!(value["max"].as_u64(), Some(u64::MAX));
         assert_eq!(value["min"].as_i64(), Some(i64::MIN));
+        assert_eq!(parse("-0").unwrap(), json!(-0.0), "zero is no big integer, though serde reads a float");
         assert_eq!(value["f"], json!(1.5));
         assert_eq!(value["e"], json!(1000.0));
         assert_eq!((&value["s"], &value["n"], &value["b"]), (&json!("x"), &json!(null), &json!(true)));
