@@ -378,6 +378,13 @@ mod tests {
     }
 
     #[test]
+    fn deeply_nested_keys_are_refused_instead_of_overflowing_the_stack() {
+        let deep = format!(r#"{{"access_token": {}{}}}"#, "[".repeat(200_000), "]".repeat(200_000));
+        let err = OAuthKeys::from_json_str(&deep).unwrap_err().to_string();
+        assert!(err.contains("not valid JSON") && err.contains("nested deeper"), "{err}");
+    }
+
+    #[test]
     fn from_value_refuses_non_objects_clearly() {
         let err = OAuthKeys::from_value(json!("token")).unwrap_err().to_string();
         assert!(err.contains("must be a JSON object") && err.contains("a string"), "{err}");
