@@ -275,51 +275,23 @@ pub fn convert(schema: &Value) -> Value {
 /// above the 64-bit range (replaced by `i64::MAX`, see errata) and integral values written as
 /// fractions or exponents (`5.0`, `5e0`), which are not JSON integers.
 pub fn parse_exact(text: &str) -> Result<(Value, Vec<String>), String> {
-    let raw: Box<serde_json::value::RawValue> =
-        serde_json::from_str(text).map_err(|e| format!("the body is not JSON: {e}"))?;
     let mut notes = Vec::new();
-    let value = exact(&raw, "", &mut notes)?;
+    let value = jsonkit::parse_with(text, |number| {
+        let at = number.pointer();
+        if number.is_big_integer() {
+            notes.push(format!("big-integer `{at}`"));
+            return Some(json!(i64::MAX));
+        }
+        if !number.is_integer() && number.value().as_f64().is_some_and(|f| f.fract() == 0.0) {
+            notes.push(format!("fraction `{at}` = {}", number.text()));
+        }
+        None
+    })
+    .map_err(|e| match e.pointer() {
+        "" => format!("the body is not JSON: {}", e.inner()),
+        at => format!("the body is not JSON at `{at}`: {}", e.inner()),
+    })?;
     Ok((value, notes))
-}
-
-fn exact(raw: &serde_json::value::RawValue, at: &str, notes: &mut Vec<String>) -> Result<Value, String> {
-    use serde_json::value::RawValue;
-    let text = raw.get().trim();
-    let bad = |e: serde_json::Error| format!("the body is not JSON at `{at}`: {e}");
-    match text.as_bytes().first() {
-        Some(b'{') => {
-            let map: BTreeMap<String, Box<RawValue>> = serde_json::from_str(text).map_err(bad)?;
-            let mut out = Map::new();
-            for (k, v) in map {
-                out.insert(k.clone(), exact(&v, &format!("{at}/{k}"), notes)?);
-            }
-            Ok(Value::Object(out))
-        }
-        Some(b'[') => {
-            let items: Vec<Box<RawValue>> = serde_json::from_str(text).map_err(bad)?;
-            let mut out = Vec::new();
-            for (i, v) in items.iter().enumerate() {
-                out.push(exact(v, &format!("{at}/{i}"), notes)?);
-            }
-            Ok(Value::Array(out))
-        }
-        Some(b'-' | b'0'..=b'9') => {
-            let digits = text.trim_start_matches('-');
-            if is_digits(digits) {
-                if text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok() {
-                    return serde_json::from_str(text).map_err(bad);
-                }
-                notes.push(format!("big-integer `{at}`"));
-                return Ok(json!(i64::MAX));
-            }
-            let value: Value = serde_json::from_str(text).map_err(bad)?;
-            if value.as_f64().is_some_and(|f| f.fract() == 0.0) {
-                notes.push(format!("fraction `{at}` = {text}"));
-            }
-            Ok(value)
-        }
-        _ => serde_json::from_str(text).map_err(bad),
-    }
 }
 
 /// The document's own faults (see the README beside it) and the tolerances they call for.

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use chrono::SecondsFormat;
 use clap::{Args, Subcommand};
 use sailor::{Context, EmitError, Emitter, Event, StepInfo};
 use serde_json::{json, Map, Value};
@@ -89,7 +88,7 @@ async fn create_secret(path: &Path) -> i32 {
     );
     let line = json!({
         "value": key.value.expose(),
-        "validFrom": key.valid_from.map(|at| at.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+        "validFrom": key.valid_from.map(jsonkit::time::rfc3339_exact),
         "id": key.id,
     });
     let mut out = io::stdout().lock();

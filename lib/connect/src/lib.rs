@@ -14,6 +14,8 @@ pub use oauth2;
 pub use callback::{CallbackListener, DEFAULT_REDIRECT_URI};
 pub use provider::{BuiltinProvider, ClientAuth, Provider, ProviderFile};
 
+use jsonkit::text::{quoted, shorten};
+
 /// Why a command failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthError {
@@ -139,22 +141,4 @@ pub fn split_scopes(scopes: &[String]) -> Vec<String> {
 /// A random state (128 bits, URL safe).
 pub fn random_state() -> String {
     uuid::Uuid::new_v4().simple().to_string()
-}
-
-/// Text cut to `max` characters, keeping its start and end.
-fn shorten(text: &str, max: usize) -> String {
-    let count = text.chars().count();
-    if count <= max {
-        return text.to_string();
-    }
-    let tail = max / 3;
-    let head = max - tail - 1;
-    let start: String = text.chars().take(head).collect();
-    let end: String = text.chars().skip(count - tail).collect();
-    format!("{start}…{end}")
-}
-
-/// A value as error messages quote it: in quotes, at most 60 characters.
-fn quoted(text: &str) -> String {
-    format!("{:?}", shorten(text, 60))
 }

@@ -2,28 +2,21 @@
 //!
 //! GoTo sends keys as JSON numbers that are often above 2^53 and sometimes above 2^64, and as
 //! strings in some responses. A key read through a float is silently corrupted, and the next call
-//! with it answers 404. Keys here are therefore read from the number's literal text: when the
-//! deserializer is serde_json's (`from_slice`, `from_str`, `from_reader`, and `serde_json::Value`),
-//! the raw text is taken; any other deserializer falls back to integers and strings, and a float
-//! that is not an exact small integer is refused instead of being guessed.
+//! with it answers 404. Keys here are therefore read from the number's literal text
+//! ([`jsonkit::Scalar`]), which needs serde_json's deserializer (`from_slice`, `from_str`,
+//! `from_reader`, and `serde_json::Value`); a number with a fraction or exponent is refused
+//! instead of being guessed.
 //!
-//! Keys always serialize as JSON strings.
+//! Keys always serialize as JSON strings ([`as_integer`] writes one as a JSON integer).
 
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
-use serde::de::{self, MapAccess, Visitor};
+use jsonkit::Scalar;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
-
-/// The newtype-struct name through which serde_json hands out a value's raw text
-/// (its `raw_value` feature, which this workspace enables).
-const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
-
-/// The largest integer a float holds exactly (2^53).
-const MAX_EXACT_FLOAT: f64 = 9_007_199_254_740_992.0;
 
 /// Keys GoTo writes as opaque ids (UUIDs) rather than numbers.
 const OPAQUE_KEYS: [&str; 2] = ["webhookKey", "userSubscriptionKey"];
@@ -48,83 +41,14 @@ fn check_digits(kind: &str, text: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
-/// Turns the raw JSON text of a key (a number literal or a quoted string) into its digits.
-fn digits_from_raw(kind: &str, raw: &str) -> std::result::Result<String, String> {
-    let raw = raw.trim();
-    let text = if raw.starts_with('"') {
-        serde_json::from_str::<String>(raw).map_err(|e| format!("{kind} is not a valid string: {e}"))?
-    } else {
-        raw.to_string()
+/// Turns a key as JSON carries it (a number literal or a string) into its digits.
+fn digits_of(kind: &str, scalar: Scalar) -> std::result::Result<String, String> {
+    let text = match scalar {
+        Scalar::String(text) => text.trim().to_string(),
+        Scalar::Number(text) | Scalar::Other(text) => text,
     };
-    let text = text.trim().to_string();
     check_digits(kind, &text)?;
     Ok(text)
-}
-
-struct KeyVisitor {
-    kind: &'static str,
-}
-
-impl<'de> Visitor<'de> for KeyVisitor {
-    type Value = String;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a {} (a decimal number or a string of digits)", self.kind)
-    }
-
-    // serde_json's raw-value protocol: a one-entry map whose value is the raw JSON text.
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<String, A::Error> {
-        let Some(_token) = map.next_key::<String>()? else {
-            return Err(de::Error::invalid_type(de::Unexpected::Map, &self));
-        };
-        let raw: String = map.next_value()?;
-        digits_from_raw(self.kind, &raw).map_err(de::Error::custom)
-    }
-
-    // Deserializers that do not know the raw-value protocol land here.
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> std::result::Result<String, D::Error> {
-        d.deserialize_any(self)
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<String, E> {
-        let v = v.trim();
-        check_digits(self.kind, v).map_err(E::custom)?;
-        Ok(v.to_string())
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<String, E> {
-        Ok(v.to_string())
-    }
-
-    fn visit_u128<E: de::Error>(self, v: u128) -> std::result::Result<String, E> {
-        Ok(v.to_string())
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<String, E> {
-        if v < 0 {
-            return Err(E::custom(format!("{} must not be negative, got {v}", self.kind)));
-        }
-        Ok(v.to_string())
-    }
-
-    fn visit_i128<E: de::Error>(self, v: i128) -> std::result::Result<String, E> {
-        if v < 0 {
-            return Err(E::custom(format!("{} must not be negative, got {v}", self.kind)));
-        }
-        Ok(v.to_string())
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<String, E> {
-        // Only a float that provably holds the exact integer is accepted; anything larger may
-        // already have lost digits.
-        if v.fract() == 0.0 && (0.0..=MAX_EXACT_FLOAT).contains(&v) {
-            return Ok(format!("{v:.0}"));
-        }
-        Err(E::custom(format!(
-            "{} {v} was read as a floating-point number and may have lost digits; send it as a string",
-            self.kind
-        )))
-    }
 }
 
 macro_rules! key_type {
@@ -210,9 +134,8 @@ macro_rules! key_type {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-                deserializer
-                    .deserialize_newtype_struct(RAW_VALUE_TOKEN, KeyVisitor { kind: $label })
-                    .map(Self)
+                let scalar = Scalar::deserialize(deserializer)?;
+                digits_of($label, scalar).map(Self).map_err(serde::de::Error::custom)
             }
         }
 
@@ -269,22 +192,12 @@ key_type! {
 
 /// Writes a numeric key as an exact JSON integer (for request fields GoTo types `int64`, such as
 /// `responses[].questionKey`): its digits go out verbatim, never through a float, so keys above
-/// 2^53 or 2^64 keep every digit. Use with `#[serde(serialize_with = "keys::as_integer")]`; the
-/// digits are written raw by serde_json (other serializers get a string).
+/// 2^53 or 2^64 keep every digit. Use with `#[serde(serialize_with = "keys::as_integer")]`.
 pub fn as_integer<K: AsRef<str>, S: Serializer>(
     key: &K,
     serializer: S,
 ) -> std::result::Result<S::Ok, S::Error> {
-    let digits = key.as_ref();
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(serde::ser::Error::custom(format!("{digits:?} is not a whole number")));
-    }
-    // JSON forbids leading zeros: "007" is the integer 7.
-    let trimmed = digits.trim_start_matches('0');
-    let text = if trimmed.is_empty() { "0" } else { trimmed };
-    let raw =
-        serde_json::value::RawValue::from_string(text.to_string()).map_err(serde::ser::Error::custom)?;
-    raw.serialize(serializer)
+    jsonkit::serialize_integer(key.as_ref(), serializer)
 }
 
 /// [`as_integer`] for an optional key (skip `None` with `skip_serializing_if`).

@@ -356,10 +356,7 @@ where
         line.insert("pid".into(), Value::from(std::process::id()));
         line.insert("level".into(), Value::from(bunyan_level(meta.level())));
         line.insert("msg".into(), Value::String(msg));
-        line.insert(
-            "time".into(),
-            Value::String(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
-        );
+        line.insert("time".into(), Value::String(jsonkit::time::rfc3339_millis(chrono::Utc::now())));
         line.insert("v".into(), Value::from(0));
         let mut line = Value::Object(line);
         redact(&mut line, &self.secrets);

@@ -44,16 +44,7 @@ pub enum MessageError {
 }
 
 /// The JSON type name of a value, for error messages.
-pub(crate) fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
+pub(crate) use jsonkit::kind as json_type;
 
 impl Message {
     /// A new message with a fresh UUID, the given body and empty headers, attachments and metadata.

@@ -3,16 +3,21 @@
 //! `serde_json::Value` cannot hold an integer above `u64::MAX` without the `arbitrary_precision`
 //! feature, which would change number handling for every crate in the workspace. Responses are
 //! therefore built as `Value`s in which a key is a string tagged with a private-use marker, and
-//! [`to_text`] writes tagged strings as raw number text.
+//! [`to_text`] writes tagged strings as raw number text ([`jsonkit::serialize_integer`]).
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, SecondsFormat, Utc};
+use jsonkit::Scalar;
 use serde::de::Error as _;
-use serde::ser::{Error as _, SerializeMap, SerializeSeq};
+use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::value::RawValue;
 use serde_json::Value;
+
+pub use jsonkit::is_digits;
+/// Parses an ISO-8601 time with an offset (`Z` or `±hh:mm`).
+pub use jsonkit::time::parse_rfc3339 as parse_time;
+/// A time as GoTo writes it: ISO-8601 UTC with seconds, e.g. `2026-03-13T10:00:00Z`.
+pub use jsonkit::time::rfc3339 as fmt_time;
 
 const MARK: char = '\u{E000}';
 
@@ -21,21 +26,13 @@ pub fn num(key: &str) -> Value {
     Value::String(format!("{MARK}{key}"))
 }
 
-/// Whether `text` is a non-empty run of ASCII digits.
-pub fn is_digits(text: &str) -> bool {
-    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
-}
-
 struct Out<'a>(&'a Value);
 
 impl Serialize for Out<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.0 {
             Value::String(text) => match text.strip_prefix(MARK) {
-                Some(digits) if is_digits(digits) => {
-                    let raw = RawValue::from_string(digits.to_owned()).map_err(S::Error::custom)?;
-                    raw.serialize(s)
-                }
+                Some(digits) if is_digits(digits) => jsonkit::serialize_integer(digits, s),
                 _ => s.serialize_str(text),
             },
             Value::Array(items) => {
@@ -75,27 +72,12 @@ pub struct KeyText(pub String);
 
 impl<'de> Deserialize<'de> for KeyText {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw: Box<RawValue> = Deserialize::deserialize(d)?;
-        let text = raw.get().trim();
-        if text.starts_with('"') {
-            let s: String = serde_json::from_str(text).map_err(D::Error::custom)?;
-            Ok(KeyText(s))
-        } else if is_digits(text) {
-            Ok(KeyText(text.to_owned()))
-        } else {
-            Err(D::Error::custom("a key must be an integer or a string"))
+        match Scalar::deserialize(d)? {
+            Scalar::String(text) => Ok(KeyText(text)),
+            Scalar::Number(text) if is_digits(&text) => Ok(KeyText(text)),
+            _ => Err(D::Error::custom("a key must be an integer or a string")),
         }
     }
-}
-
-/// A time as GoTo writes it: ISO-8601 UTC with seconds, e.g. `2026-03-13T10:00:00Z`.
-pub fn fmt_time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-/// Parses an ISO-8601 time with an offset (`Z` or `±hh:mm`).
-pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text.trim()).ok().map(|t| t.with_timezone(&Utc))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 //! window. Items with the same time as the cursor and items that show up late (within the window)
 //! are therefore not lost. Compact state errs only towards emitting again, never towards skipping.
 
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, Utc};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -129,10 +129,8 @@ impl PollOptions {
     }
 }
 
-/// A time as snapshots write it.
-pub fn fmt_time(time: DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-}
+/// A time as snapshots write it: RFC 3339 in UTC, fraction digits only as many as it has.
+pub use jsonkit::time::rfc3339_exact as fmt_time;
 
 /// Reads a format-1 state from the snapshot (the webhook triggers' format): `None` on a first run
 /// (see [`envelope`] for the rules); an error for a snapshot this version cannot read.

@@ -1,13 +1,11 @@
 //! The stored token response ([`OAuthKeys`]): a JSON object kept whole, with typed accessors,
 //! expiry arithmetic and a redacting `Debug`.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use base64::Engine;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
@@ -49,7 +47,7 @@ impl OAuthKeys {
             other => Err(Error::Config(format!(
                 "the stored OAuth keys must be a JSON object (the token response with access_token and \
                  refresh_token), got {}",
-                json_kind(&other)
+                jsonkit::kind(&other)
             ))),
         }
     }
@@ -241,17 +239,6 @@ fn redacted(value: &Value) -> Value {
     }
 }
 
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// Seconds from a JSON number or numeric string; `None` for null, negative or non-numeric.
 fn seconds(value: &Value) -> Option<u64> {
     match value {
@@ -294,43 +281,7 @@ fn jwt_exp(token: &str) -> Option<DateTime<Utc>> {
 
 /// Parses JSON text into a `Value`, keeping integers outside the 64-bit range exact by storing
 /// them as decimal strings instead of letting them turn into floats.
-pub fn parse_preserving(text: &str) -> std::result::Result<Value, serde_json::Error> {
-    let raw: Box<RawValue> = serde_json::from_str(text)?;
-    from_raw(&raw)
-}
-
-fn from_raw(raw: &RawValue) -> std::result::Result<Value, serde_json::Error> {
-    let text = raw.get().trim_start();
-    match text.as_bytes().first() {
-        Some(b'{') => {
-            let fields: BTreeMap<String, Box<RawValue>> = serde_json::from_str(text)?;
-            let mut map = Map::new();
-            for (name, value) in fields {
-                map.insert(name, from_raw(&value)?);
-            }
-            Ok(Value::Object(map))
-        }
-        Some(b'[') => {
-            let items: Vec<Box<RawValue>> = serde_json::from_str(text)?;
-            items
-                .iter()
-                .map(|item| from_raw(item))
-                .collect::<std::result::Result<Vec<_>, _>>()
-                .map(Value::Array)
-        }
-        Some(b'-' | b'0'..=b'9') => {
-            let value: Value = serde_json::from_str(text)?;
-            let integer_text = !text.contains(['.', 'e', 'E']);
-            match &value {
-                Value::Number(n) if integer_text && n.is_f64() => {
-                    Ok(Value::String(text.trim_end().to_string()))
-                }
-                _ => Ok(value),
-            }
-        }
-        _ => serde_json::from_str(text),
-    }
-}
+pub use jsonkit::parse as parse_preserving;
 
 #[cfg(test)]
 mod tests {
@@ -424,6 +375,13 @@ mod tests {
                    "c": {"d": "-99999999999999999999"}})
         );
         assert!(parse_preserving("{").is_err());
+    }
+
+    #[test]
+    fn deeply_nested_keys_are_refused_instead_of_overflowing_the_stack() {
+        let deep = format!(r#"{{"access_token": {}{}}}"#, "[".repeat(200_000), "]".repeat(200_000));
+        let err = OAuthKeys::from_json_str(&deep).unwrap_err().to_string();
+        assert!(err.contains("not valid JSON") && err.contains("nested deeper"), "{err}");
     }
 
     #[test]
