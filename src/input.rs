@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use crate::metadata;
+use crate::schema;
 
 /// Invalid input: the message names the field and says what to fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,7 +233,7 @@ pub fn cached_schema<T: JsonSchema + 'static>() -> Value {
     static CACHE: OnceLock<Mutex<HashMap<TypeId, Value>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let mut cache = cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    cache.entry(TypeId::of::<T>()).or_insert_with(metadata::input_schema::<T>).clone()
+    cache.entry(TypeId::of::<T>()).or_insert_with(schema::input_schema::<T>).clone()
 }
 
 /// Reads `T` from the message body. A field the body does not carry (or carries as `null` / an

@@ -70,13 +70,8 @@ action! {
         if email.is_empty() {
             return Err(ComponentError::input("`email` must not be empty"));
         }
-        let (connection, organizer) = call.organizer().await?;
-        let found = connection
-            .client()
-            .registrants(&organizer, &webinar)
-            .find_by_email(email)
-            .await
-            .doing(format!("looking up {email} among the registrants of webinar {webinar}"))?;
+        let found = call.goto().await?.registrants(&webinar).find_by_email(email).await;
+        let found = found.doing(format!("looking up {email} among the registrants of webinar {webinar}"))?;
         match (found, input.if_absent.unwrap_or_default()) {
             (Some(registrant), _) => {
                 call.emit(&FoundRegistrantOut {

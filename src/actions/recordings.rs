@@ -1,12 +1,15 @@
 //! Recording actions: search the account's webinar recordings.
 
+use async_trait::async_trait;
+use gotowebinar::client::GoToWebinar;
 use gotowebinar::models::{RecordingAsset, RecordingAssetSearch};
+use gotowebinar::pagination::Page;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::action;
 use crate::actions::common::time_text;
-use crate::actions::list::{emit_behavior_field, emit_list, Paging};
+use crate::actions::list::{self, emit_behavior_field, Pages, Paging};
 use crate::function_spec::Field;
 
 /// A stored webinar recording.
@@ -88,7 +91,6 @@ action! {
             )
             .prompt("Newest or Z first"))
     |call, input: SearchRecordingsIn| -> RecordingOut {
-        input.paging.size()?;
         let connection = call.connection().await?;
         let account = connection.account_key().await?;
         let search = RecordingAssetSearch {
@@ -103,16 +105,24 @@ action! {
                 SortOrderIn::Desc => "DESC".into(),
             }),
         };
-        let client = connection.client().clone();
-        let (c1, s1, c2, s2) = (client.clone(), search.clone(), client, search);
-        emit_list(
-            call,
-            &input.paging,
-            "recordings",
-            move |size| c1.recording_assets().search(&s1, size),
-            |page, size| async move { c2.recording_assets().search_page(&s2, page, size).await },
-            RecordingOut::from,
-        )
-        .await
+        list::emit(call, &input.paging, "recordings", RecordingPages(connection.client().clone(), search)).await
+    }
+}
+
+/// A search of the account's recordings, page by page.
+#[derive(Clone)]
+struct RecordingPages(GoToWebinar, RecordingAssetSearch);
+
+#[async_trait]
+impl Pages for RecordingPages {
+    type Item = RecordingAsset;
+    type Out = RecordingOut;
+
+    async fn page(&self, number: u32, size: u32) -> gotowebinar::Result<Page<RecordingAsset>> {
+        self.0.recording_assets().search_page(&self.1, number, size).await
+    }
+
+    fn out(&self, asset: RecordingAsset) -> RecordingOut {
+        asset.into()
     }
 }

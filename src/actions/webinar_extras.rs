@@ -10,10 +10,10 @@ use serde_json::{Map, Value};
 
 use crate::action;
 use crate::actions::common::webinar_field;
-use crate::actions::list::{emit_all, emit_behavior_field, Paging};
+use crate::actions::list::{self, emit_behavior_field, Paging};
 use crate::actions::output::{DoneOut, TimeRangeOut, WebinarKeyOut, WebinarOut};
 use crate::actions::webinars::{TimeIn, WebinarKeyIn};
-use crate::errors::{ComponentError, Doing};
+use crate::errors::ComponentError;
 use crate::function_spec::Field;
 use crate::input::Timestamp;
 
@@ -28,23 +28,15 @@ pub struct MeetingTimesOut {
 }
 
 action! {
-/// `getWebinarMeetingTimes`.
+    /// `getWebinarMeetingTimes`.
     GetWebinarMeetingTimes("getWebinarMeetingTimes", "Get webinar meeting times",
             "Reads the start and end time of every session of a webinar (useful for series and sequences)", webinar_field())
-    |call, input: WebinarKeyIn| -> MeetingTimesOut {
-        let webinar = input.webinar_key.clone();
-        let (connection, organizer) = call.organizer().await?;
-        let times = connection
-            .client()
-            .webinars(&organizer)
-            .meeting_times(&webinar)
-            .await
-            .doing(format!("reading the meeting times of webinar {webinar}"))?;
-        call.emit(&MeetingTimesOut {
-            webinar_key: webinar.into_string(),
+    emit |goto, input: WebinarKeyIn| -> MeetingTimesOut {
+        goto.webinars().meeting_times(&input.webinar_key) => |times: Vec<_>| MeetingTimesOut {
+            webinar_key: input.webinar_key.to_string(),
             times: times.into_iter().map(TimeRangeOut::from).collect(),
-        })
-        .await
+        };
+        "reading the meeting times of webinar {}", input.webinar_key
     }
 }
 
@@ -65,25 +57,17 @@ pub struct AudioOut {
 }
 
 action! {
-/// `getWebinarAudio`.
+    /// `getWebinarAudio`.
     GetWebinarAudio("getWebinarAudio", "Get webinar audio",
             "Reads how attendees hear a webinar: computer audio, phone dial-in numbers or a private line", webinar_field())
-    |call, input: WebinarKeyIn| -> AudioOut {
-        let webinar = input.webinar_key.clone();
-        let (connection, organizer) = call.organizer().await?;
-        let audio = connection
-            .client()
-            .webinars(&organizer)
-            .audio(&webinar)
-            .await
-            .doing(format!("reading the audio settings of webinar {webinar}"))?;
-        call.emit(&AudioOut {
-            webinar_key: webinar.into_string(),
+    emit |goto, input: WebinarKeyIn| -> AudioOut {
+        goto.webinars().audio(&input.webinar_key) => |audio: Audio| AudioOut {
+            webinar_key: input.webinar_key.to_string(),
             audio_type: audio.audio_type,
             pstn_info: audio.pstn_info,
             private_info: audio.private_info,
-        })
-        .await
+        };
+        "reading the audio settings of webinar {}", input.webinar_key
     }
 }
 
@@ -162,14 +146,13 @@ action! {
             private_info: input.private_info.clone(),
             ..Audio::default()
         };
-        let (connection, organizer) = call.organizer().await?;
-        connection
-            .client()
-            .webinars(&organizer)
-            .update_audio(&webinar, &audio)
-            .await
-            .doing(format!("updating the audio settings of webinar {webinar}"))?;
-        call.emit(&DoneOut::webinar(webinar.into_string())).await
+        let goto = call.goto().await?;
+        let webinars = goto.webinars();
+        let request = webinars.update_audio(&webinar, &audio);
+        call.emit_answer(request, format!("updating the audio settings of webinar {webinar}"), |()| {
+            DoneOut::webinar(webinar.to_string())
+        })
+        .await
     }
 }
 
@@ -196,18 +179,17 @@ pub struct WebinarPerformanceOut {
 }
 
 action! {
-/// `getWebinarPerformance`.
+    /// `getWebinarPerformance`.
     GetWebinarPerformance("getWebinarPerformance", "Get webinar performance",
             "Reads attendance and engagement figures of every held session of a webinar", webinar_field())
-    |call, input: WebinarKeyIn| -> WebinarPerformanceOut {
-        let webinar = input.webinar_key.clone();
-        let (connection, organizer) = call.organizer().await?;
-        let figures = connection
-            .client()
-            .webinars(&organizer)
-            .performance(&webinar)
-            .await
-            .doing(format!("reading the performance of webinar {webinar}"))?;
+    emit |goto, input: WebinarKeyIn| -> WebinarPerformanceOut {
+        goto.webinars().performance(&input.webinar_key) => |figures| WebinarPerformanceOut::new(figures, &input.webinar_key);
+        "reading the performance of webinar {}", input.webinar_key
+    }
+}
+
+impl WebinarPerformanceOut {
+    fn new(figures: Value, webinar: &WebinarKey) -> Self {
         // GoTo keys the answer by session key; a list is easier to map and loop over.
         let sessions = match figures {
             Value::Object(by_session) => by_session
@@ -220,7 +202,7 @@ action! {
                 .collect(),
             _ => Vec::new(),
         };
-        call.emit(&WebinarPerformanceOut { webinar_key: webinar.into_string(), sessions }).await
+        WebinarPerformanceOut { webinar_key: webinar.to_string(), sessions }
     }
 }
 
@@ -253,24 +235,19 @@ fn in_session_range(
 }
 
 action! {
-/// `listInSessionWebinars`.
+    /// `listInSessionWebinars`.
     ListInSessionWebinars(list "listInSessionWebinars", "List webinars in session",
             "Lists the organizer's webinars that are running right now", emit_behavior_field())
     |call, input: ListInSessionIn| -> WebinarOut {
-        input.paging.size()?;
         let (from, to) =
             in_session_range(input.from_time.map(|t| t.0), input.to_time.map(|t| t.0), Utc::now());
         if to <= from {
             return Err(ComponentError::input("`toTime` must be after `fromTime`"));
         }
-        let (connection, organizer) = call.organizer().await?;
-        let webinars = connection
-            .client()
-            .webinars(&organizer)
-            .in_session(from, to)
-            .await
-            .doing("listing the webinars in session")?;
-        emit_all(call, &input.paging, webinars.into_iter().map(WebinarOut::from).collect()).await
+        let goto = call.goto().await?;
+        let webinars = goto.webinars();
+        let request = webinars.in_session(from, to);
+        list::emit_whole(call, &input.paging, "the webinars in session", request, WebinarOut::from).await
     }
 }
 
@@ -321,14 +298,11 @@ action! {
             ..UpdateWebinar::default()
         };
         let changes = (changes != UpdateWebinar::default()).then_some(changes);
-        let (connection, organizer) = call.organizer().await?;
-        let key = connection
-            .client()
-            .webinars(&organizer)
-            .copy(&webinar, changes.as_ref())
+        let goto = call.goto().await?;
+        let webinars = goto.webinars();
+        let request = webinars.copy(&webinar, changes.as_ref());
+        call.emit_answer(request, format!("copying webinar {webinar}"), |key| WebinarKeyOut { webinar_key: key.into_string() })
             .await
-            .doing(format!("copying webinar {webinar}"))?;
-        call.emit(&WebinarKeyOut { webinar_key: key.into_string() }).await
     }
 }
 
@@ -343,21 +317,16 @@ pub struct StartUrlOut {
 }
 
 action! {
-/// `getWebinarStartUrl`.
+    /// `getWebinarStartUrl`.
     GetWebinarStartUrl("getWebinarStartUrl", "Get webinar start link",
             "Reads the link that starts a webinar as its organizer", webinar_field())
-    |call, input: WebinarKeyIn| -> StartUrlOut {
-        let webinar = input.webinar_key.clone();
-        let (connection, organizer) = call.organizer().await?;
-        let found = connection
-            .client()
-            .webinars(&organizer)
-            .start_url(&webinar)
-            .await
-            .doing(format!("reading the start link of webinar {webinar}"))?;
-        // GoTo's reference says `startUrl`; the service has also answered `hostURL`.
-        let start_url = found.start_url.clone().or_else(|| link_in(&found.extra));
-        call.emit(&StartUrlOut { webinar_key: webinar.into_string(), start_url }).await
+    emit |goto, input: WebinarKeyIn| -> StartUrlOut {
+        goto.webinars().start_url(&input.webinar_key) => |found| StartUrlOut {
+            webinar_key: input.webinar_key.to_string(),
+            // GoTo's reference says `startUrl`; the service has also answered `hostURL`.
+            start_url: found.start_url.clone().or_else(|| link_in(&found.extra)),
+        };
+        "reading the start link of webinar {}", input.webinar_key
     }
 }
 

@@ -7,17 +7,20 @@ use gotowebinar::models::{
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::Value;
 
-use crate::action;
+use async_trait::async_trait;
+use chrono::DateTime;
+use gotowebinar::client::GoToWebinar;
+use gotowebinar::keys::{AccountKey, OrganizerKey, WebinarKey};
+use gotowebinar::pagination::Page;
+
 use crate::actions::common::webinar_field;
-use crate::actions::list::{emit_behavior_field, emit_list, output_schema_for, Paging};
+use crate::actions::list::{self, emit_behavior_field, Pages, Paging};
 use crate::actions::output::{DoneOut, TimeRangeOut, WebinarKeyOut, WebinarOut};
 use crate::errors::{ComponentError, Doing};
 use crate::function_spec::Field;
 use crate::input::Timestamp;
-use crate::metadata;
-use gotowebinar::keys::WebinarKey;
+use crate::{action, keys_input};
 
 impl From<Webinar> for WebinarOut {
     fn from(w: Webinar) -> Self {
@@ -81,7 +84,7 @@ pub struct ListWebinarsIn {
 }
 
 action! {
-/// `listWebinars`.
+    /// `listWebinars`.
     ListWebinars(list "listWebinars", "List webinars",
             "Lists the organizer's (or the account's) webinars in a time range, every page", emit_behavior_field(),
             Field::select(
@@ -97,64 +100,63 @@ action! {
             return Err(ComponentError::input("`toTime` must be after `fromTime`"));
         }
         let connection = call.connection().await?;
-        let client = connection.client().clone();
-        match input.scope.unwrap_or_default() {
-            Scope::Organizer => {
-                let organizer = connection.organizer_key().await?;
-                let (c1, o1, c2, o2) = (client.clone(), organizer.clone(), client, organizer);
-                emit_list(
-                    call,
-                    &input.paging,
-                    "webinars",
-                    move |size| c1.webinars(&o1).list(from, to, size),
-                    |page, size| async move { c2.webinars(&o2).list_page(from, to, page, size).await },
-                    WebinarOut::from,
-                )
-                .await
-            }
-            Scope::Account => {
-                let account = connection.account_key().await?;
-                let (c1, a1, c2, a2) = (client.clone(), account.clone(), client, account);
-                emit_list(
-                    call,
-                    &input.paging,
-                    "the account's webinars",
-                    move |size| c1.account_webinars(&a1).list(from, to, size),
-                    |page, size| async move { c2.account_webinars(&a2).list_page(from, to, page, size).await },
-                    WebinarOut::from,
-                )
-                .await
-            }
-        }
+        let (owner, what) = match input.scope.unwrap_or_default() {
+            Scope::Organizer => (Owner::Organizer(connection.organizer_key().await?), "webinars"),
+            Scope::Account => (Owner::Account(connection.account_key().await?), "the account's webinars"),
+        };
+        let pages = WebinarPages { client: connection.client().clone(), owner, from, to };
+        list::emit(call, &input.paging, what, pages).await
     }
 }
 
-/// The `{in, out}` metadata of a list action for the step's `emitBehavior`.
-pub fn list_metadata<I: JsonSchema, O: JsonSchema>(cfg: &Value) -> Option<Value> {
-    let behavior = cfg
-        .get("emitBehavior")
-        .and_then(Value::as_str)
-        .and_then(|text| serde_json::from_value(Value::String(text.to_string())).ok())
-        .unwrap_or_default();
-    let item = metadata::output_schema::<O>();
-    Some(serde_json::json!({ "in": metadata::input_schema::<I>(), "out": output_schema_for(behavior, item) }))
+/// Whose webinars a list reads.
+#[derive(Clone)]
+enum Owner {
+    Organizer(OrganizerKey),
+    Account(AccountKey),
 }
 
-/// Input naming one webinar.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct WebinarKeyIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
+/// The webinars of an organizer or an account in a time range, page by page.
+#[derive(Clone)]
+struct WebinarPages {
+    client: GoToWebinar,
+    owner: Owner,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+}
+
+#[async_trait]
+impl Pages for WebinarPages {
+    type Item = Webinar;
+    type Out = WebinarOut;
+
+    async fn page(&self, number: u32, size: u32) -> gotowebinar::Result<Page<Webinar>> {
+        let (from, to) = (self.from, self.to);
+        match &self.owner {
+            Owner::Organizer(key) => self.client.webinars(key).list_page(from, to, number, size).await,
+            Owner::Account(key) => self.client.account_webinars(key).list_page(from, to, number, size).await,
+        }
+    }
+
+    fn out(&self, webinar: Webinar) -> WebinarOut {
+        webinar.into()
+    }
+}
+
+keys_input! {
+    /// Input naming one webinar.
+    WebinarKeyIn {
+        /// The webinar's key.
+        webinar_key: WebinarKey,
+    }
 }
 
 action! {
     /// `getWebinar`.
     GetWebinar("getWebinar", "Get webinar", "Reads one webinar by its key", webinar_field())
-    |call, input: WebinarKeyIn| -> WebinarOut {
-        let (goto, webinar) = (call.goto().await?, &input.webinar_key);
-        call.emit_answer(goto.webinars().get(webinar), format!("reading webinar {webinar}"), WebinarOut::from).await
+    emit |goto, input: WebinarKeyIn| -> WebinarOut {
+        goto.webinars().get(&input.webinar_key) => WebinarOut::from;
+        "reading webinar {}", input.webinar_key
     }
 }
 
@@ -383,9 +385,7 @@ action! {
             "Creates a single-session, series or sequence webinar for the connected organizer")
     |call, input: CreateWebinarIn| -> WebinarKeyOut {
         let body = input.to_wire()?;
-        let (connection, organizer) = call.organizer().await?;
-        let created = connection.client().webinars(&organizer).create(&body).await;
-        let key = created.doing_once("creating the webinar")?;
+        let key = call.goto().await?.webinars().create(&body).await.doing_once("creating the webinar")?;
         call.emit(&WebinarKeyOut { webinar_key: key.into_string() }).await
     }
 }
@@ -438,10 +438,8 @@ action! {
         let goto = call.goto().await?;
         let webinars = goto.webinars();
         let request = webinars.update(&webinar, &body, input.notify_participants.unwrap_or(false));
-        call.emit_answer(request, format!("updating webinar {webinar}"), |()| {
-            DoneOut::webinar(webinar.to_string())
-        })
-        .await
+        call.emit_answer(request, format!("updating webinar {webinar}"), |()| DoneOut::webinar(webinar.to_string()))
+            .await
     }
 }
 
@@ -467,9 +465,8 @@ action! {
     )
     |call, input: CancelWebinarIn| -> DoneOut {
         let (goto, webinar) = (call.goto().await?, input.webinar_key);
-        let emails = input.send_cancellation_emails.unwrap_or(false);
         let webinars = goto.webinars();
-        let request = webinars.cancel(&webinar, emails);
+        let request = webinars.cancel(&webinar, input.send_cancellation_emails.unwrap_or(false));
         call.emit_answer(request, format!("cancelling webinar {webinar}"), |()| DoneOut::webinar(webinar.to_string())).await
     }
 }
