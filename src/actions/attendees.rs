@@ -5,44 +5,33 @@ use async_trait::async_trait;
 use gotowebinar::keys::{RegistrantKey, SessionKey, WebinarKey};
 use gotowebinar::models::Attendee;
 use gotowebinar::pagination::Page;
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::actions::common::{session_field, time_text, webinar_field};
 use crate::actions::list::{self, emit_behavior_field, Pages, Paging};
 use crate::call::Organizer;
-use crate::{action, keys_input};
+use crate::{action, keys_input, schema_types};
 
-/// When an attendee joined and left.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct IntervalOut {
-    /// When they joined (ISO 8601, UTC).
-    pub join_time: Option<String>,
-    /// When they left (ISO 8601, UTC).
-    pub leave_time: Option<String>,
-}
+schema_types! {
+    /// When an attendee joined and left.
+    #[derive(Serialize)]
+    IntervalOut {
+        join_time: Option<String> = "When they joined (ISO 8601, UTC).",
+        leave_time: Option<String> = "When they left (ISO 8601, UTC).",
+    }
 
-/// A registrant who attended a session.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AttendeeOut {
-    /// The attendee's registrant key.
-    pub registrant_key: Option<String>,
-    /// The session attended.
-    pub session_key: Option<String>,
-    /// The webinar attended.
-    pub webinar_key: Option<String>,
-    /// First name.
-    pub first_name: Option<String>,
-    /// Last name.
-    pub last_name: Option<String>,
-    /// Email address.
-    pub email: Option<String>,
-    /// Total time attended, in seconds.
-    pub attendance_time_in_seconds: Option<u64>,
-    /// Each time they joined and left.
-    pub attendance: Vec<IntervalOut>,
+    /// A registrant who attended a session.
+    #[derive(Serialize)]
+    AttendeeOut {
+        registrant_key: Option<String> = "The attendee's registrant key.",
+        session_key: Option<String> = "The session attended.",
+        webinar_key: Option<String> = "The webinar attended.",
+        first_name: Option<String> = "First name.",
+        last_name: Option<String> = "Last name.",
+        email: Option<String> = "Email address.",
+        attendance_time_in_seconds: Option<u64> = "Total time attended, in seconds.",
+        attendance: Vec<IntervalOut> = "Each time they joined and left.",
+    }
 }
 
 impl AttendeeOut {
@@ -71,19 +60,18 @@ impl AttendeeOut {
     }
 }
 
-/// Input of `listAttendees`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ListAttendeesIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    /// Only this session's attendees; leave empty for every session of the webinar.
-    #[schemars(with = "Option<String>")]
-    pub session_key: Option<SessionKey>,
-    #[serde(flatten)]
-    #[allow(missing_docs)]
-    pub paging: Paging,
+schema_types! {
+    /// Input of `listAttendees`.
+    #[derive(Deserialize)]
+    ListAttendeesIn {
+        #[schemars(with = "String")]
+        webinar_key: WebinarKey = "The webinar's key.",
+        #[schemars(with = "Option<String>")]
+        session_key: Option<SessionKey> = "Only this session's attendees; leave empty for every session of the webinar.",
+        #[serde(flatten)]
+        #[allow(missing_docs)]
+        paging: Paging,
+    }
 }
 
 action! {

@@ -116,6 +116,25 @@ macro_rules! action {
     };
 }
 
+/// Declares the types schemas are generated from (inputs derive `Deserialize`, outputs
+/// `Serialize`): each field as `name: Type = "description"`, the description being its doc and
+/// its description in the schema; camelCase names, every item public. Several types may share
+/// one invocation.
+#[macro_export]
+macro_rules! schema_types {
+    ($(
+        $(#[$attr:meta])*
+        $name:ident { $($(#[$field_attr:meta])* $field:ident: $ty:ty $(= $doc:literal)?),* $(,)? }
+    )+) => {$(
+        $(#[$attr])*
+        #[derive(Debug, Clone, schemars::JsonSchema)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            $($(#[doc = $doc])? $(#[$field_attr])* pub $field: $ty,)*
+        }
+    )+};
+}
+
 /// Defines an input struct naming something by its keys, each read straight into its key type
 /// (and described to the platform as text).
 #[macro_export]

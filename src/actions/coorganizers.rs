@@ -2,12 +2,10 @@
 
 use gotowebinar::keys::{CoorganizerKey, OrganizerKey, WebinarKey};
 use gotowebinar::models::{Coorganizer, NewCoorganizer};
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use futures::FutureExt;
 
-use crate::action;
 use crate::actions::common::webinar_field;
 use crate::actions::list::{self, emit_behavior_field};
 use crate::actions::output::DoneOut;
@@ -16,25 +14,20 @@ use crate::actions::registrants::plausible_email;
 use crate::call::Call;
 use crate::errors::{names, ComponentError, Doing};
 use crate::function_spec::Field;
+use crate::{action, schema_types};
 
-/// A co-organizer of a webinar.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CoorganizerOut {
-    /// The co-organizer's key.
-    pub coorganizer_key: Option<String>,
-    /// The webinar's key.
-    pub webinar_key: String,
-    /// Given name.
-    pub given_name: Option<String>,
-    /// Surname.
-    pub surname: Option<String>,
-    /// Email address.
-    pub email: Option<String>,
-    /// True for a person without a GoTo account in this organization.
-    pub external: Option<bool>,
-    /// The co-organizer's personal link to join.
-    pub join_link: Option<String>,
+schema_types! {
+    /// A co-organizer of a webinar.
+    #[derive(Serialize)]
+    CoorganizerOut {
+        coorganizer_key: Option<String> = "The co-organizer's key.",
+        webinar_key: String = "The webinar's key.",
+        given_name: Option<String> = "Given name.",
+        surname: Option<String> = "Surname.",
+        email: Option<String> = "Email address.",
+        external: Option<bool> = "True for a person without a GoTo account in this organization.",
+        join_link: Option<String> = "The co-organizer's personal link to join.",
+    }
 }
 
 impl CoorganizerOut {
@@ -64,17 +57,15 @@ action! {
     }
 }
 
-/// A co-organizer to add: another organizer of the account, or an external person.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CoorganizerIn {
-    /// For a colleague with a GoTo account in this organization: their organizer key.
-    #[schemars(with = "Option<String>")]
-    pub organizer_key: Option<OrganizerKey>,
-    /// For an external person: their given name (with `email`).
-    pub given_name: Option<String>,
-    /// For an external person: their email (with `givenName`).
-    pub email: Option<String>,
+schema_types! {
+    /// A co-organizer to add: another organizer of the account, or an external person.
+    #[derive(Deserialize)]
+    CoorganizerIn {
+        #[schemars(with = "Option<String>")]
+        organizer_key: Option<OrganizerKey> = "For a colleague with a GoTo account in this organization: their organizer key.",
+        given_name: Option<String> = "For an external person: their given name (with `email`).",
+        email: Option<String> = "For an external person: their email (with `givenName`).",
+    }
 }
 
 impl CoorganizerIn {
@@ -115,22 +106,18 @@ impl CoorganizerIn {
     }
 }
 
-/// Input of `createCoorganizers`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CreateCoorganizersIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    /// Several co-organizers at once; or give `organizerKey`, or `givenName` and `email`, for one.
-    pub coorganizers: Option<Vec<CoorganizerIn>>,
-    /// One colleague's organizer key.
-    #[schemars(with = "Option<String>")]
-    pub organizer_key: Option<OrganizerKey>,
-    /// One external person's given name.
-    pub given_name: Option<String>,
-    /// One external person's email.
-    pub email: Option<String>,
+schema_types! {
+    /// Input of `createCoorganizers`.
+    #[derive(Deserialize)]
+    CreateCoorganizersIn {
+        #[schemars(with = "String")]
+        webinar_key: WebinarKey = "The webinar's key.",
+        coorganizers: Option<Vec<CoorganizerIn>> = "Several co-organizers at once; or give `organizerKey`, or `givenName` and `email`, for one.",
+        #[schemars(with = "Option<String>")]
+        organizer_key: Option<OrganizerKey> = "One colleague's organizer key.",
+        given_name: Option<String> = "One external person's given name.",
+        email: Option<String> = "One external person's email.",
+    }
 }
 
 impl CreateCoorganizersIn {
@@ -152,14 +139,13 @@ impl CreateCoorganizersIn {
     }
 }
 
-/// The co-organizers just added.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CreatedCoorganizersOut {
-    /// The webinar's key.
-    pub webinar_key: String,
-    /// Each co-organizer added, with their key and join link.
-    pub coorganizers: Vec<CoorganizerOut>,
+schema_types! {
+    /// The co-organizers just added.
+    #[derive(Serialize)]
+    CreatedCoorganizersOut {
+        webinar_key: String = "The webinar's key.",
+        coorganizers: Vec<CoorganizerOut> = "Each co-organizer added, with their key and join link.",
+    }
 }
 
 action! {
@@ -191,18 +177,16 @@ action! {
     }
 }
 
-/// Input naming one co-organizer.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CoorganizerKeyIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    /// The co-organizer's key (from `listCoorganizers` or `createCoorganizers`).
-    #[schemars(with = "String")]
-    pub coorganizer_key: CoorganizerKey,
-    /// Whether the co-organizer is external; looked up when left empty.
-    pub external: Option<bool>,
+schema_types! {
+    /// Input naming one co-organizer.
+    #[derive(Deserialize)]
+    CoorganizerKeyIn {
+        #[schemars(with = "String")]
+        webinar_key: WebinarKey = "The webinar's key.",
+        #[schemars(with = "String")]
+        coorganizer_key: CoorganizerKey = "The co-organizer's key (from `listCoorganizers` or `createCoorganizers`).",
+        external: Option<bool> = "Whether the co-organizer is external; looked up when left empty.",
+    }
 }
 
 impl CoorganizerKeyIn {

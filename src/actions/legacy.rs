@@ -2,27 +2,23 @@
 //! It registers like `createRegistrant` (an existing registration is returned, not duplicated).
 
 use gotowebinar::keys::WebinarKey;
-use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::action;
 use crate::actions::common::webinar_field;
 use crate::actions::output::CreatedRegistrantOut;
 use crate::actions::registrants::{person, register, OnDuplicate};
+use crate::{action, schema_types};
 
-/// Input of `addParticipant`, as the original component took it.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AddParticipantIn {
-    /// The webinar's key (usually chosen in the step).
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    /// First name.
-    pub first_name: String,
-    /// Last name.
-    pub last_name: String,
-    /// Email address.
-    pub email: String,
+schema_types! {
+    /// Input of `addParticipant`, as the original component took it.
+    #[derive(Deserialize)]
+    AddParticipantIn {
+        #[schemars(with = "String")]
+        webinar_key: WebinarKey = "The webinar's key (usually chosen in the step).",
+        first_name: String = "First name.",
+        last_name: String = "Last name.",
+        email: String = "Email address.",
+    }
 }
 
 action! {

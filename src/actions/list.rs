@@ -12,6 +12,7 @@ use crate::call::Call;
 use crate::errors::{ComponentError, Doing};
 use crate::function_spec::Field;
 use crate::progress::ListProgress;
+use crate::schema_types;
 
 /// The largest page GoTo serves, and the default page size.
 pub const MAX_PAGE_SIZE: u32 = 200;
@@ -29,20 +30,17 @@ pub enum EmitBehavior {
     FetchPage,
 }
 
-/// The paging inputs every list action takes.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Paging {
-    /// How to emit the results: `emitIndividually` (one message per item, default), `fetchAll`
-    /// (one message with all results) or `fetchPage` (one message with one page).
-    #[schemars(title = "Emit behavior")]
-    pub emit_behavior: Option<EmitBehavior>,
-    /// With `fetchPage`: the page to read, starting at 0.
-    #[schemars(title = "Page number (fetchPage)")]
-    pub page: Option<u32>,
-    /// With `fetchPage`: items per page, 1 to 200 (default 200).
-    #[schemars(title = "Page size (fetchPage)")]
-    pub size: Option<u32>,
+schema_types! {
+    /// The paging inputs every list action takes.
+    #[derive(Default, Deserialize)]
+    Paging {
+        #[schemars(title = "Emit behavior")]
+        emit_behavior: Option<EmitBehavior> = "How to emit the results: `emitIndividually` (one message per item, default), `fetchAll`\n(one message with all results) or `fetchPage` (one message with one page).",
+        #[schemars(title = "Page number (fetchPage)")]
+        page: Option<u32> = "With `fetchPage`: the page to read, starting at 0.",
+        #[schemars(title = "Page size (fetchPage)")]
+        size: Option<u32> = "With `fetchPage`: items per page, 1 to 200 (default 200).",
+    }
 }
 
 impl Paging {
@@ -76,18 +74,15 @@ pub fn emit_behavior_field() -> Field {
     .note("How results are emitted; `page` and `size` from the message apply to Fetch page")
 }
 
-/// The page information emitted with `fetchPage`.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PageInfo {
-    /// The page number, starting at 0.
-    pub number: u64,
-    /// The page size asked for.
-    pub size: u64,
-    /// Items across all pages.
-    pub total_elements: u64,
-    /// Number of pages.
-    pub total_pages: u64,
+schema_types! {
+    /// The page information emitted with `fetchPage`.
+    #[derive(Serialize)]
+    PageInfo {
+        number: u64 = "The page number, starting at 0.",
+        size: u64 = "The page size asked for.",
+        total_elements: u64 = "Items across all pages.",
+        total_pages: u64 = "Number of pages.",
+    }
 }
 
 /// The output schema of a list action for the chosen behavior, given the item schema.

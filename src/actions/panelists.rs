@@ -3,7 +3,6 @@
 use futures::FutureExt;
 use gotowebinar::keys::{PanelistKey, WebinarKey};
 use gotowebinar::models::{NewPanelist, Panelist};
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::actions::common::webinar_field;
@@ -13,22 +12,18 @@ use crate::actions::people::{to_add, Change, WebinarListIn};
 use crate::actions::registrants::plausible_email;
 use crate::call::Call;
 use crate::errors::ComponentError;
-use crate::{action, keys_input};
+use crate::{action, keys_input, schema_types};
 
-/// A panelist of a webinar.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PanelistOut {
-    /// The panelist's key.
-    pub panelist_key: Option<String>,
-    /// The webinar's key.
-    pub webinar_key: String,
-    /// Name.
-    pub name: Option<String>,
-    /// Email address.
-    pub email: Option<String>,
-    /// The panelist's personal link to join.
-    pub join_link: Option<String>,
+schema_types! {
+    /// A panelist of a webinar.
+    #[derive(Serialize)]
+    PanelistOut {
+        panelist_key: Option<String> = "The panelist's key.",
+        webinar_key: String = "The webinar's key.",
+        name: Option<String> = "Name.",
+        email: Option<String> = "Email address.",
+        join_link: Option<String> = "The panelist's personal link to join.",
+    }
 }
 
 impl PanelistOut {
@@ -56,29 +51,23 @@ action! {
     }
 }
 
-/// A panelist to invite.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PanelistIn {
-    /// Name.
-    pub name: String,
-    /// Email address (the invitation goes there).
-    pub email: String,
-}
+schema_types! {
+    /// A panelist to invite.
+    #[derive(Deserialize)]
+    PanelistIn {
+        name: String = "Name.",
+        email: String = "Email address (the invitation goes there).",
+    }
 
-/// Input of `createPanelists`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CreatePanelistsIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    /// Several panelists at once; or give `name` and `email` for one.
-    pub panelists: Option<Vec<PanelistIn>>,
-    /// One panelist's name (with `email`).
-    pub name: Option<String>,
-    /// One panelist's email (with `name`).
-    pub email: Option<String>,
+    /// Input of `createPanelists`.
+    #[derive(Deserialize)]
+    CreatePanelistsIn {
+        #[schemars(with = "String")]
+        webinar_key: WebinarKey = "The webinar's key.",
+        panelists: Option<Vec<PanelistIn>> = "Several panelists at once; or give `name` and `email` for one.",
+        name: Option<String> = "One panelist's name (with `email`).",
+        email: Option<String> = "One panelist's email (with `name`).",
+    }
 }
 
 impl CreatePanelistsIn {
@@ -104,14 +93,13 @@ impl CreatePanelistsIn {
     }
 }
 
-/// The panelists just invited.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CreatedPanelistsOut {
-    /// The webinar's key.
-    pub webinar_key: String,
-    /// Each invited panelist with their key and join link.
-    pub panelists: Vec<PanelistOut>,
+schema_types! {
+    /// The panelists just invited.
+    #[derive(Serialize)]
+    CreatedPanelistsOut {
+        webinar_key: String = "The webinar's key.",
+        panelists: Vec<PanelistOut> = "Each invited panelist with their key and join link.",
+    }
 }
 
 action! {

@@ -2,24 +2,24 @@
 //! (several from a list, or one from top-level fields), removed and re-invited alike.
 
 use gotowebinar::keys::WebinarKey;
-use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::actions::list::Paging;
 use crate::actions::output::DoneOut;
 use crate::call::Call;
 use crate::errors::ComponentError;
+use crate::schema_types;
 
-/// Input of a list of a webinar's people (registrants, panelists, co-organizers).
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct WebinarListIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    #[serde(flatten)]
-    #[allow(missing_docs)]
-    pub paging: Paging,
+schema_types! {
+    /// Input of a list of a webinar's people (registrants, panelists, co-organizers).
+    #[derive(Deserialize)]
+    WebinarListIn {
+        #[schemars(with = "String")]
+        webinar_key: WebinarKey = "The webinar's key.",
+        #[serde(flatten)]
+        #[allow(missing_docs)]
+        paging: Paging,
+    }
 }
 
 /// What happens to one person of a webinar.

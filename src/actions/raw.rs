@@ -6,9 +6,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::action;
 use crate::errors::{ComponentError, Doing};
 use crate::function_spec::Field;
+use crate::{action, schema_types};
 
 /// The HTTP method of a raw request.
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
@@ -26,29 +26,22 @@ pub enum MethodIn {
     Delete,
 }
 
-/// Input of `rawRequest`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RawRequestIn {
-    /// `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
-    pub method: MethodIn,
-    /// The path under the webinar API (`…/G2W/rest/v2`), e.g. `/organizers/{organizerKey}/webinars/123/panelists`;
-    /// `{organizerKey}` and `{accountKey}` are replaced with the credential's keys.
-    pub path: String,
-    /// Query parameters, e.g. `{"fromTime": "2026-01-01T00:00:00Z"}`.
-    pub query: Option<Map<String, Value>>,
-    /// The JSON body to send (object or array).
-    pub body: Option<Value>,
-}
+schema_types! {
+    /// Input of `rawRequest`.
+    #[derive(Deserialize)]
+    RawRequestIn {
+        method: MethodIn = "`GET`, `POST`, `PUT`, `PATCH` or `DELETE`.",
+        path: String = "The path under the webinar API (`…/G2W/rest/v2`), e.g. `/organizers/{organizerKey}/webinars/123/panelists`;\n`{organizerKey}` and `{accountKey}` are replaced with the credential's keys.",
+        query: Option<Map<String, Value>> = "Query parameters, e.g. `{\"fromTime\": \"2026-01-01T00:00:00Z\"}`.",
+        body: Option<Value> = "The JSON body to send (object or array).",
+    }
 
-/// GoTo's answer to a raw request.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RawResponseOut {
-    /// The HTTP status, e.g. 200.
-    pub status: u16,
-    /// The JSON answer (long keys as strings); absent when GoTo sent no body.
-    pub body: Option<Value>,
+    /// GoTo's answer to a raw request.
+    #[derive(Serialize)]
+    RawResponseOut {
+        status: u16 = "The HTTP status, e.g. 200.",
+        body: Option<Value> = "The JSON answer (long keys as strings); absent when GoTo sent no body.",
+    }
 }
 
 /// Checks the path names something under the API base and returns it with a leading `/`.

@@ -7,27 +7,22 @@ use gotowebinar::pagination::Page;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::action;
 use crate::actions::common::time_text;
 use crate::actions::list::{self, emit_behavior_field, Pages, Paging};
 use crate::function_spec::Field;
+use crate::{action, schema_types};
 
-/// A stored webinar recording.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RecordingOut {
-    /// The recording's key (give it as `recordingAssetKey` to create a simulive webinar).
-    pub recording_asset_key: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Description.
-    pub description: Option<String>,
-    /// When it was created (ISO 8601, UTC).
-    pub create_time: Option<String>,
-    /// The account it belongs to.
-    pub account_key: Option<String>,
-    /// The webinar that was recorded.
-    pub webinar_key: Option<String>,
+schema_types! {
+    /// A stored webinar recording.
+    #[derive(Serialize)]
+    RecordingOut {
+        recording_asset_key: Option<String> = "The recording's key (give it as `recordingAssetKey` to create a simulive webinar).",
+        name: Option<String> = "Name.",
+        description: Option<String> = "Description.",
+        create_time: Option<String> = "When it was created (ISO 8601, UTC).",
+        account_key: Option<String> = "The account it belongs to.",
+        webinar_key: Option<String> = "The webinar that was recorded.",
+    }
 }
 
 impl From<RecordingAsset> for RecordingOut {
@@ -63,19 +58,17 @@ pub enum SortOrderIn {
     Desc,
 }
 
-/// Input of `searchRecordingAssets`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SearchRecordingsIn {
-    /// Only recordings whose name contains this text.
-    pub name: Option<String>,
-    /// `CREATETIME` (default) or `NAME`.
-    pub sort_field: Option<SortFieldIn>,
-    /// `DESC` (default, newest first) or `ASC`.
-    pub sort_order: Option<SortOrderIn>,
-    #[serde(flatten)]
-    #[allow(missing_docs)]
-    pub paging: Paging,
+schema_types! {
+    /// Input of `searchRecordingAssets`.
+    #[derive(Deserialize)]
+    SearchRecordingsIn {
+        name: Option<String> = "Only recordings whose name contains this text.",
+        sort_field: Option<SortFieldIn> = "`CREATETIME` (default) or `NAME`.",
+        sort_order: Option<SortOrderIn> = "`DESC` (default, newest first) or `ASC`.",
+        #[serde(flatten)]
+        #[allow(missing_docs)]
+        paging: Paging,
+    }
 }
 
 action! {

@@ -20,7 +20,7 @@ use crate::actions::webinars::WebinarKeyIn;
 use crate::call::Organizer;
 use crate::errors::{names, ComponentError, Doing};
 use crate::function_spec::Field;
-use crate::{action, keys_input};
+use crate::{action, keys_input, schema_types};
 
 /// Fields the output names itself; everything else GoTo sends goes along as it came.
 const NAMED_FIELDS: [&str; 9] = [
@@ -133,68 +133,44 @@ pub enum OnDuplicate {
     Fail,
 }
 
-/// An answer to a custom registration question.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ResponseIn {
-    /// The question's key (from `getRegistrationFields`).
-    #[schemars(with = "String")]
-    pub question_key: QuestionKey,
-    /// The answer to a short-answer question.
-    pub response_text: Option<String>,
-    /// The chosen answer of a multiple-choice question.
-    #[schemars(with = "Option<String>")]
-    pub answer_key: Option<AnswerKey>,
-}
+schema_types! {
+    /// An answer to a custom registration question.
+    #[derive(Deserialize)]
+    ResponseIn {
+        #[schemars(with = "String")]
+        question_key: QuestionKey = "The question's key (from `getRegistrationFields`).",
+        response_text: Option<String> = "The answer to a short-answer question.",
+        #[schemars(with = "Option<String>")]
+        answer_key: Option<AnswerKey> = "The chosen answer of a multiple-choice question.",
+    }
 
-/// Input of `createRegistrant`. With a webinar chosen in the step, the input also takes a
-/// `question_<questionKey>` property per custom question (see `registration_form`).
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CreateRegistrantIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    /// First name.
-    pub first_name: String,
-    /// Last name.
-    pub last_name: String,
-    /// Email address.
-    pub email: String,
-    /// Where the registrant came from (shown in GoTo's reports).
-    pub source: Option<String>,
-    /// Street address.
-    pub address: Option<String>,
-    /// City.
-    pub city: Option<String>,
-    /// State or region.
-    pub state: Option<String>,
-    /// Postal code.
-    pub zip_code: Option<String>,
-    /// Country.
-    pub country: Option<String>,
-    /// Phone number.
-    pub phone: Option<String>,
-    /// Organization.
-    pub organization: Option<String>,
-    /// Job title.
-    pub job_title: Option<String>,
-    /// Questions and comments.
-    pub questions_and_comments: Option<String>,
-    /// Industry.
-    pub industry: Option<String>,
-    /// Number of employees.
-    pub number_of_employees: Option<String>,
-    /// Purchasing time frame.
-    pub purchasing_time_frame: Option<String>,
-    /// Purchasing role.
-    pub purchasing_role: Option<String>,
-    /// Answers to the webinar's custom questions.
-    pub responses: Option<Vec<ResponseIn>>,
-    /// Send GoTo's confirmation email again when the person is already registered.
-    pub resend_confirmation: Option<bool>,
-    /// `returnExisting` (default): emit the existing registration; `fail`: emit a Conflict error.
-    pub on_duplicate: Option<OnDuplicate>,
+    /// Input of `createRegistrant`. With a webinar chosen in the step, the input also takes a
+    /// `question_<questionKey>` property per custom question (see `registration_form`).
+    #[derive(Deserialize)]
+    CreateRegistrantIn {
+        #[schemars(with = "String")]
+        webinar_key: WebinarKey = "The webinar's key.",
+        first_name: String = "First name.",
+        last_name: String = "Last name.",
+        email: String = "Email address.",
+        source: Option<String> = "Where the registrant came from (shown in GoTo's reports).",
+        address: Option<String> = "Street address.",
+        city: Option<String> = "City.",
+        state: Option<String> = "State or region.",
+        zip_code: Option<String> = "Postal code.",
+        country: Option<String> = "Country.",
+        phone: Option<String> = "Phone number.",
+        organization: Option<String> = "Organization.",
+        job_title: Option<String> = "Job title.",
+        questions_and_comments: Option<String> = "Questions and comments.",
+        industry: Option<String> = "Industry.",
+        number_of_employees: Option<String> = "Number of employees.",
+        purchasing_time_frame: Option<String> = "Purchasing time frame.",
+        purchasing_role: Option<String> = "Purchasing role.",
+        responses: Option<Vec<ResponseIn>> = "Answers to the webinar's custom questions.",
+        resend_confirmation: Option<bool> = "Send GoTo's confirmation email again when the person is already registered.",
+        on_duplicate: Option<OnDuplicate> = "`returnExisting` (default): emit the existing registration; `fail`: emit a Conflict error.",
+    }
 }
 
 impl CreateRegistrantIn {

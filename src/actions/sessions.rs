@@ -16,26 +16,20 @@ use crate::actions::list::{self, emit_behavior_field, Pages, Paging};
 use crate::call::Organizer;
 use crate::errors::ComponentError;
 use crate::input::Timestamp;
-use crate::{action, keys_input};
+use crate::{action, keys_input, schema_types};
 
-/// A held session of a webinar.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionOut {
-    /// The session's key.
-    pub session_key: String,
-    /// The webinar's key.
-    pub webinar_key: Option<String>,
-    /// The webinar's ID as shown to attendees.
-    pub webinar_id: Option<String>,
-    /// The webinar's title.
-    pub webinar_name: Option<String>,
-    /// When the session started (ISO 8601, UTC).
-    pub start_time: Option<String>,
-    /// When the session ended (ISO 8601, UTC).
-    pub end_time: Option<String>,
-    /// How many registrants attended.
-    pub registrants_attended: Option<u64>,
+schema_types! {
+    /// A held session of a webinar.
+    #[derive(Serialize)]
+    SessionOut {
+        session_key: String = "The session's key.",
+        webinar_key: Option<String> = "The webinar's key.",
+        webinar_id: Option<String> = "The webinar's ID as shown to attendees.",
+        webinar_name: Option<String> = "The webinar's title.",
+        start_time: Option<String> = "When the session started (ISO 8601, UTC).",
+        end_time: Option<String> = "When the session ended (ISO 8601, UTC).",
+        registrants_attended: Option<u64> = "How many registrants attended.",
+    }
 }
 
 impl SessionOut {
@@ -55,22 +49,20 @@ impl SessionOut {
     }
 }
 
-/// Input of `listSessions`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ListSessionsIn {
-    /// Only this webinar's sessions; leave empty to list the organizer's sessions in a time range.
-    #[schemars(with = "Option<String>")]
-    pub webinar_key: Option<WebinarKey>,
-    /// Without a webinar: sessions from this time (ISO 8601; default: 90 days ago).
-    #[schemars(title = "From")]
-    pub from_time: Option<Timestamp>,
-    /// Without a webinar: sessions until this time (ISO 8601; default: now).
-    #[schemars(title = "To")]
-    pub to_time: Option<Timestamp>,
-    #[serde(flatten)]
-    #[allow(missing_docs)]
-    pub paging: Paging,
+schema_types! {
+    /// Input of `listSessions`.
+    #[derive(Deserialize)]
+    ListSessionsIn {
+        #[schemars(with = "Option<String>")]
+        webinar_key: Option<WebinarKey> = "Only this webinar's sessions; leave empty to list the organizer's sessions in a time range.",
+        #[schemars(title = "From")]
+        from_time: Option<Timestamp> = "Without a webinar: sessions from this time (ISO 8601; default: 90 days ago).",
+        #[schemars(title = "To")]
+        to_time: Option<Timestamp> = "Without a webinar: sessions until this time (ISO 8601; default: now).",
+        #[serde(flatten)]
+        #[allow(missing_docs)]
+        paging: Paging,
+    }
 }
 
 action! {
@@ -143,21 +135,20 @@ action! {
     }
 }
 
-/// What `getSession` emits. GoTo's document says the call answers the session's attendees; the
-/// API has also answered a session object. `answer` says which came: `session` (the session
-/// fields are filled, `attendees` is absent) or `attendees` (`attendees` lists them and
-/// `registrantsAttended` is their number; the times and webinar name are absent).
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionDetailOut {
-    /// `session` or `attendees`: the shape of GoTo's answer.
-    pub answer: SessionAnswer,
-    #[serde(flatten)]
-    #[allow(missing_docs)]
-    pub session: SessionOut,
-    /// The session's attendees (only when `answer` is `attendees`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub attendees: Option<Vec<AttendeeOut>>,
+schema_types! {
+    /// What `getSession` emits. GoTo's document says the call answers the session's attendees; the
+    /// API has also answered a session object. `answer` says which came: `session` (the session
+    /// fields are filled, `attendees` is absent) or `attendees` (`attendees` lists them and
+    /// `registrantsAttended` is their number; the times and webinar name are absent).
+    #[derive(Serialize)]
+    SessionDetailOut {
+        answer: SessionAnswer = "`session` or `attendees`: the shape of GoTo's answer.",
+        #[serde(flatten)]
+        #[allow(missing_docs)]
+        session: SessionOut,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        attendees: Option<Vec<AttendeeOut>> = "The session's attendees (only when `answer` is `attendees`).",
+    }
 }
 
 /// The shape of GoTo's answer to `getSession`.
@@ -199,18 +190,15 @@ impl SessionDetailOut {
     }
 }
 
-/// A session's attendance and engagement.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionFiguresOut {
-    /// The webinar's key.
-    pub webinar_key: String,
-    /// The session's key.
-    pub session_key: String,
-    /// Registrant count, attendance percentage, average interest and attendance time, …
-    pub attendance: Option<Value>,
-    /// Poll and survey counts and response rates.
-    pub polls_and_surveys: Option<Value>,
+schema_types! {
+    /// A session's attendance and engagement.
+    #[derive(Serialize)]
+    SessionFiguresOut {
+        webinar_key: String = "The webinar's key.",
+        session_key: String = "The session's key.",
+        attendance: Option<Value> = "Registrant count, attendance percentage, average interest and attendance time, …",
+        polls_and_surveys: Option<Value> = "Poll and survey counts and response rates.",
+    }
 }
 
 action! {

@@ -8,7 +8,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::action;
 use crate::actions::common::webinar_field;
 use crate::actions::list::{self, emit_behavior_field, Paging};
 use crate::actions::output::{DoneOut, TimeRangeOut, WebinarKeyOut, WebinarOut};
@@ -16,15 +15,15 @@ use crate::actions::webinars::{TimeIn, WebinarKeyIn};
 use crate::errors::ComponentError;
 use crate::function_spec::Field;
 use crate::input::Timestamp;
+use crate::{action, schema_types};
 
-/// The session times of a webinar.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct MeetingTimesOut {
-    /// The webinar's key.
-    pub webinar_key: String,
-    /// Every session's start and end.
-    pub times: Vec<TimeRangeOut>,
+schema_types! {
+    /// The session times of a webinar.
+    #[derive(Serialize)]
+    MeetingTimesOut {
+        webinar_key: String = "The webinar's key.",
+        times: Vec<TimeRangeOut> = "Every session's start and end.",
+    }
 }
 
 action! {
@@ -40,20 +39,17 @@ action! {
     }
 }
 
-/// A webinar's audio settings.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AudioOut {
-    /// The webinar's key.
-    pub webinar_key: String,
-    /// `VOIP`, `PSTN`, `Hybrid` or `Private`.
-    #[serde(rename = "type")]
-    #[schemars(title = "Audio type")]
-    pub audio_type: Option<String>,
-    /// Dial-in numbers by country, as GoTo sends them.
-    pub pstn_info: Option<Value>,
-    /// The private conference line, as GoTo sends it.
-    pub private_info: Option<Value>,
+schema_types! {
+    /// A webinar's audio settings.
+    #[derive(Serialize)]
+    AudioOut {
+        webinar_key: String = "The webinar's key.",
+        #[serde(rename = "type")]
+        #[schemars(title = "Audio type")]
+        audio_type: Option<String> = "`VOIP`, `PSTN`, `Hybrid` or `Private`.",
+        pstn_info: Option<Value> = "Dial-in numbers by country, as GoTo sends them.",
+        private_info: Option<Value> = "The private conference line, as GoTo sends it.",
+    }
 }
 
 action! {
@@ -97,21 +93,18 @@ impl AudioTypeIn {
     }
 }
 
-/// Input of `updateWebinarAudio`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateAudioIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    /// `VOIP` (computer audio), `PSTN` (phone), `Hybrid` (both) or `Private` (your own line).
-    #[serde(rename = "type")]
-    #[schemars(title = "Audio type")]
-    pub audio_type: AudioTypeIn,
-    /// For `PSTN` and `Hybrid`: dial-in settings as GoTo expects them, e.g. `{"US": {"tollFree": true}}`.
-    pub pstn_info: Option<Value>,
-    /// For `Private`: the line, e.g. `{"organizerCode": "…", "panelistCode": "…", "attendeeCode": "…"}`.
-    pub private_info: Option<Value>,
+schema_types! {
+    /// Input of `updateWebinarAudio`.
+    #[derive(Deserialize)]
+    UpdateAudioIn {
+        #[schemars(with = "String")]
+        webinar_key: WebinarKey = "The webinar's key.",
+        #[serde(rename = "type")]
+        #[schemars(title = "Audio type")]
+        audio_type: AudioTypeIn = "`VOIP` (computer audio), `PSTN` (phone), `Hybrid` (both) or `Private` (your own line).",
+        pstn_info: Option<Value> = "For `PSTN` and `Hybrid`: dial-in settings as GoTo expects them, e.g. `{\"US\": {\"tollFree\": true}}`.",
+        private_info: Option<Value> = "For `Private`: the line, e.g. `{\"organizerCode\": \"…\", \"panelistCode\": \"…\", \"attendeeCode\": \"…\"}`.",
+    }
 }
 
 action! {
@@ -156,26 +149,21 @@ action! {
     }
 }
 
-/// The figures of one session of a webinar.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionPerformanceOut {
-    /// The session's key.
-    pub session_key: String,
-    /// Registrant count, attendance percentage, average interest and attendance time, …
-    pub attendance: Option<Value>,
-    /// Poll and survey counts and response rates.
-    pub polls_and_surveys: Option<Value>,
-}
+schema_types! {
+    /// The figures of one session of a webinar.
+    #[derive(Serialize)]
+    SessionPerformanceOut {
+        session_key: String = "The session's key.",
+        attendance: Option<Value> = "Registrant count, attendance percentage, average interest and attendance time, …",
+        polls_and_surveys: Option<Value> = "Poll and survey counts and response rates.",
+    }
 
-/// The attendance and engagement of every held session of a webinar.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct WebinarPerformanceOut {
-    /// The webinar's key.
-    pub webinar_key: String,
-    /// One entry per held session.
-    pub sessions: Vec<SessionPerformanceOut>,
+    /// The attendance and engagement of every held session of a webinar.
+    #[derive(Serialize)]
+    WebinarPerformanceOut {
+        webinar_key: String = "The webinar's key.",
+        sessions: Vec<SessionPerformanceOut> = "One entry per held session.",
+    }
 }
 
 action! {
@@ -206,20 +194,18 @@ impl WebinarPerformanceOut {
     }
 }
 
-/// Input of `listInSessionWebinars`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ListInSessionIn {
-    /// Start of the range GoTo looks in (ISO 8601; default: 24 hours before now).
-    #[schemars(title = "From")]
-    pub from_time: Option<Timestamp>,
-    /// End of the range (ISO 8601; default: 24 hours after `fromTime`, or after now when
-    /// `fromTime` is empty).
-    #[schemars(title = "To")]
-    pub to_time: Option<Timestamp>,
-    #[serde(flatten)]
-    #[allow(missing_docs)]
-    pub paging: Paging,
+schema_types! {
+    /// Input of `listInSessionWebinars`.
+    #[derive(Deserialize)]
+    ListInSessionIn {
+        #[schemars(title = "From")]
+        from_time: Option<Timestamp> = "Start of the range GoTo looks in (ISO 8601; default: 24 hours before now).",
+        #[schemars(title = "To")]
+        to_time: Option<Timestamp> = "End of the range (ISO 8601; default: 24 hours after `fromTime`, or after now when\n`fromTime` is empty).",
+        #[serde(flatten)]
+        #[allow(missing_docs)]
+        paging: Paging,
+    }
 }
 
 /// The range `listInSessionWebinars` sends: what was given, else a day either side of now (a
@@ -251,21 +237,17 @@ action! {
     }
 }
 
-/// Input of `copyWebinar`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CopyWebinarIn {
-    /// The key of the webinar to copy.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    /// The copy's title (default: the original's).
-    pub subject: Option<String>,
-    /// The copy's description (default: the original's).
-    pub description: Option<String>,
-    /// The copy's sessions; required when the original's times are past.
-    pub times: Option<Vec<TimeIn>>,
-    /// The copy's IANA time zone (default: the original's).
-    pub time_zone: Option<String>,
+schema_types! {
+    /// Input of `copyWebinar`.
+    #[derive(Deserialize)]
+    CopyWebinarIn {
+        #[schemars(with = "String")]
+        webinar_key: WebinarKey = "The key of the webinar to copy.",
+        subject: Option<String> = "The copy's title (default: the original's).",
+        description: Option<String> = "The copy's description (default: the original's).",
+        times: Option<Vec<TimeIn>> = "The copy's sessions; required when the original's times are past.",
+        time_zone: Option<String> = "The copy's IANA time zone (default: the original's).",
+    }
 }
 
 action! {
@@ -306,14 +288,13 @@ action! {
     }
 }
 
-/// The organizer's start link of a webinar.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct StartUrlOut {
-    /// The webinar's key.
-    pub webinar_key: String,
-    /// Opens the webinar as its organizer; do not share it.
-    pub start_url: Option<String>,
+schema_types! {
+    /// The organizer's start link of a webinar.
+    #[derive(Serialize)]
+    StartUrlOut {
+        webinar_key: String = "The webinar's key.",
+        start_url: Option<String> = "Opens the webinar as its organizer; do not share it.",
+    }
 }
 
 action! {

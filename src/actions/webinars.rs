@@ -20,7 +20,7 @@ use crate::actions::output::{DoneOut, TimeRangeOut, WebinarKeyOut, WebinarOut};
 use crate::errors::{ComponentError, Doing};
 use crate::function_spec::Field;
 use crate::input::Timestamp;
-use crate::{action, keys_input};
+use crate::{action, keys_input, schema_types};
 
 impl From<Webinar> for WebinarOut {
     fn from(w: Webinar) -> Self {
@@ -66,21 +66,19 @@ pub enum Scope {
     Account,
 }
 
-/// Input of `listWebinars`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ListWebinarsIn {
-    /// Webinars starting at or after this time (ISO 8601; default: now).
-    #[schemars(title = "From")]
-    pub from_time: Option<Timestamp>,
-    /// Webinars starting before this time (ISO 8601; default: one year after `fromTime`).
-    #[schemars(title = "To")]
-    pub to_time: Option<Timestamp>,
-    /// `organizer` (default): the connected organizer's webinars; `account`: the whole account's.
-    pub scope: Option<Scope>,
-    #[serde(flatten)]
-    #[allow(missing_docs)]
-    pub paging: Paging,
+schema_types! {
+    /// Input of `listWebinars`.
+    #[derive(Deserialize)]
+    ListWebinarsIn {
+        #[schemars(title = "From")]
+        from_time: Option<Timestamp> = "Webinars starting at or after this time (ISO 8601; default: now).",
+        #[schemars(title = "To")]
+        to_time: Option<Timestamp> = "Webinars starting before this time (ISO 8601; default: one year after `fromTime`).",
+        scope: Option<Scope> = "`organizer` (default): the connected organizer's webinars; `account`: the whole account's.",
+        #[serde(flatten)]
+        #[allow(missing_docs)]
+        paging: Paging,
+    }
 }
 
 action! {
@@ -160,14 +158,13 @@ action! {
     }
 }
 
-/// A session's start and end.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TimeIn {
-    /// Start (ISO 8601).
-    pub start_time: Timestamp,
-    /// End (ISO 8601), after the start.
-    pub end_time: Timestamp,
+schema_types! {
+    /// A session's start and end.
+    #[derive(Deserialize)]
+    TimeIn {
+        start_time: Timestamp = "Start (ISO 8601).",
+        end_time: Timestamp = "End (ISO 8601), after the start.",
+    }
 }
 
 impl TimeIn {
@@ -222,32 +219,24 @@ pub enum PatternIn {
     Monthly,
 }
 
-/// The recurrence of a `sequence` webinar.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RecurrenceIn {
-    /// The first occurrence.
-    pub start: TimeIn,
-    /// `daily`, `weekly` or `monthly`.
-    pub pattern: PatternIn,
-    /// The last day of the sequence (YYYY-MM-DD).
-    pub end: String,
-}
+schema_types! {
+    /// The recurrence of a `sequence` webinar.
+    #[derive(Deserialize)]
+    RecurrenceIn {
+        start: TimeIn = "The first occurrence.",
+        pattern: PatternIn = "`daily`, `weekly` or `monthly`.",
+        end: String = "The last day of the sequence (YYYY-MM-DD).",
+    }
 
-/// Which automatic emails GoTo sends.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct EmailSettingsIn {
-    /// Send a confirmation when someone registers.
-    pub confirmation_email: Option<bool>,
-    /// Send reminders before the webinar.
-    pub reminder_email: Option<bool>,
-    /// Send a follow-up to those who did not attend.
-    pub absentee_follow_up_email: Option<bool>,
-    /// Send a follow-up to attendees.
-    pub attendee_follow_up_email: Option<bool>,
-    /// Attach a certificate of attendance to the attendee follow-up.
-    pub include_certificate: Option<bool>,
+    /// Which automatic emails GoTo sends.
+    #[derive(Default, Deserialize)]
+    EmailSettingsIn {
+        confirmation_email: Option<bool> = "Send a confirmation when someone registers.",
+        reminder_email: Option<bool> = "Send reminders before the webinar.",
+        absentee_follow_up_email: Option<bool> = "Send a follow-up to those who did not attend.",
+        attendee_follow_up_email: Option<bool> = "Send a follow-up to attendees.",
+        include_certificate: Option<bool> = "Attach a certificate of attendance to the attendee follow-up.",
+    }
 }
 
 impl EmailSettingsIn {
@@ -265,34 +254,24 @@ impl EmailSettingsIn {
     }
 }
 
-/// Input of `createWebinar`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CreateWebinarIn {
-    /// The title (at most 128 characters).
-    pub subject: String,
-    /// The description (at most 2048 characters).
-    pub description: Option<String>,
-    /// The sessions (one for `single_session`, several for `series`); not used by `sequence`.
-    pub times: Option<Vec<TimeIn>>,
-    /// IANA time zone, e.g. `America/New_York` (default: the organizer's).
-    pub time_zone: Option<String>,
-    /// `single_session` (default), `series` or `sequence`.
-    #[serde(rename = "type")]
-    #[schemars(title = "Webinar type")]
-    pub webinar_type: Option<WebinarTypeIn>,
-    /// `CLASSIC` (default), `BROADCAST` or `SIMULIVE`.
-    pub experience_type: Option<ExperienceTypeIn>,
-    /// Whether attendees need a password.
-    pub is_password_protected: Option<bool>,
-    /// Whether the webinar is on demand.
-    pub is_ondemand: Option<bool>,
-    /// The recording a `SIMULIVE` webinar plays.
-    pub recording_asset_key: Option<String>,
-    /// For `sequence`: when and how often it recurs.
-    pub recurrence: Option<RecurrenceIn>,
-    /// Which automatic emails GoTo sends.
-    pub email_settings: Option<EmailSettingsIn>,
+schema_types! {
+    /// Input of `createWebinar`.
+    #[derive(Deserialize)]
+    CreateWebinarIn {
+        subject: String = "The title (at most 128 characters).",
+        description: Option<String> = "The description (at most 2048 characters).",
+        times: Option<Vec<TimeIn>> = "The sessions (one for `single_session`, several for `series`); not used by `sequence`.",
+        time_zone: Option<String> = "IANA time zone, e.g. `America/New_York` (default: the organizer's).",
+        #[serde(rename = "type")]
+        #[schemars(title = "Webinar type")]
+        webinar_type: Option<WebinarTypeIn> = "`single_session` (default), `series` or `sequence`.",
+        experience_type: Option<ExperienceTypeIn> = "`CLASSIC` (default), `BROADCAST` or `SIMULIVE`.",
+        is_password_protected: Option<bool> = "Whether attendees need a password.",
+        is_ondemand: Option<bool> = "Whether the webinar is on demand.",
+        recording_asset_key: Option<String> = "The recording a `SIMULIVE` webinar plays.",
+        recurrence: Option<RecurrenceIn> = "For `sequence`: when and how often it recurs.",
+        email_settings: Option<EmailSettingsIn> = "Which automatic emails GoTo sends.",
+    }
 }
 
 impl CreateWebinarIn {
@@ -390,29 +369,21 @@ action! {
     }
 }
 
-/// Input of `updateWebinar`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateWebinarIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    /// A new title.
-    pub subject: Option<String>,
-    /// A new description.
-    pub description: Option<String>,
-    /// New session times (replace all times).
-    pub times: Option<Vec<TimeIn>>,
-    /// A new IANA time zone.
-    pub time_zone: Option<String>,
-    /// A new language for the registration pages, e.g. `en_US`.
-    pub locale: Option<String>,
-    /// Whether attendees need a password.
-    pub is_password_protected: Option<bool>,
-    /// Which automatic emails GoTo sends.
-    pub email_settings: Option<EmailSettingsIn>,
-    /// Email registrants about the change (default false).
-    pub notify_participants: Option<bool>,
+schema_types! {
+    /// Input of `updateWebinar`.
+    #[derive(Deserialize)]
+    UpdateWebinarIn {
+        #[schemars(with = "String")]
+        webinar_key: WebinarKey = "The webinar's key.",
+        subject: Option<String> = "A new title.",
+        description: Option<String> = "A new description.",
+        times: Option<Vec<TimeIn>> = "New session times (replace all times).",
+        time_zone: Option<String> = "A new IANA time zone.",
+        locale: Option<String> = "A new language for the registration pages, e.g. `en_US`.",
+        is_password_protected: Option<bool> = "Whether attendees need a password.",
+        email_settings: Option<EmailSettingsIn> = "Which automatic emails GoTo sends.",
+        notify_participants: Option<bool> = "Email registrants about the change (default false).",
+    }
 }
 
 action! {
@@ -443,15 +414,14 @@ action! {
     }
 }
 
-/// Input of `cancelWebinar`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CancelWebinarIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    /// Email registrants that the webinar is cancelled (default false).
-    pub send_cancellation_emails: Option<bool>,
+schema_types! {
+    /// Input of `cancelWebinar`.
+    #[derive(Deserialize)]
+    CancelWebinarIn {
+        #[schemars(with = "String")]
+        webinar_key: WebinarKey = "The webinar's key.",
+        send_cancellation_emails: Option<bool> = "Email registrants that the webinar is cancelled (default false).",
+    }
 }
 
 action! {
