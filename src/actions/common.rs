@@ -205,6 +205,14 @@ pub fn session_field() -> Field {
         .note("A held session of the chosen webinar; a `sessionKey` in the incoming message takes precedence")
 }
 
+/// The name serde gives `value` (an enum's variant), as GoTo takes it.
+pub fn wire_name<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => String::new(),
+    }
+}
+
 /// Formats a time as the outputs carry it: ISO 8601, UTC, whole seconds.
 pub fn time_text(time: chrono::DateTime<chrono::Utc>) -> String {
     gotowebinar::rfc3339(time)
@@ -234,5 +242,15 @@ mod tests {
         let body = json!({"webinarKey": "84759x", "sessionKey": "1"});
         let error = parse_input::<SessionKeyIn>(&body, &json!({}), &[]).unwrap_err();
         assert!(error.0.starts_with("`webinarKey` must be a GoTo key (digits only"), "{error}");
+    }
+
+    #[test]
+    fn wire_names_are_the_names_serde_gives() {
+        use crate::actions::recordings::{SortFieldIn, SortOrderIn};
+        use crate::actions::webinar_extras::AudioTypeIn;
+        assert_eq!(super::wire_name(&AudioTypeIn::Voip), "VOIP");
+        assert_eq!(super::wire_name(&AudioTypeIn::Hybrid), "Hybrid");
+        assert_eq!(super::wire_name(&SortFieldIn::Createtime), "CREATETIME");
+        assert_eq!(super::wire_name(&SortOrderIn::Desc), "DESC");
     }
 }

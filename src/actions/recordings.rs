@@ -7,7 +7,7 @@ use gotowebinar::pagination::Page;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::actions::common::time_text;
+use crate::actions::common::{time_text, wire_name};
 use crate::actions::list::{self, emit_behavior_field, Pages, Paging};
 use crate::function_spec::Field;
 use crate::{action, schema_types};
@@ -39,7 +39,7 @@ impl From<RecordingAsset> for RecordingOut {
 }
 
 /// What to sort recordings by.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SortFieldIn {
     /// Creation time (default).
@@ -49,7 +49,7 @@ pub enum SortFieldIn {
 }
 
 /// Sort direction.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SortOrderIn {
     /// Ascending.
@@ -89,14 +89,8 @@ action! {
         let search = RecordingAssetSearch {
             account_key: account,
             name: input.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(String::from),
-            sort_field: Some(match input.sort_field.unwrap_or(SortFieldIn::Createtime) {
-                SortFieldIn::Createtime => "CREATETIME".into(),
-                SortFieldIn::Name => "NAME".into(),
-            }),
-            sort_order: Some(match input.sort_order.unwrap_or(SortOrderIn::Desc) {
-                SortOrderIn::Asc => "ASC".into(),
-                SortOrderIn::Desc => "DESC".into(),
-            }),
+            sort_field: Some(wire_name(&input.sort_field.unwrap_or(SortFieldIn::Createtime))),
+            sort_order: Some(wire_name(&input.sort_order.unwrap_or(SortOrderIn::Desc))),
         };
         list::emit(call, &input.paging, "recordings", RecordingPages(connection.client().clone(), search)).await
     }

@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::actions::common::webinar_field;
+use crate::actions::common::{webinar_field, wire_name};
 use crate::actions::list::{self, emit_behavior_field, Paging};
 use crate::actions::output::{DoneOut, TimeRangeOut, WebinarKeyOut, WebinarOut};
 use crate::actions::webinars::{TimeIn, WebinarKeyIn};
@@ -68,7 +68,7 @@ action! {
 }
 
 /// How attendees hear the webinar.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 pub enum AudioTypeIn {
     /// Computer audio only.
     #[serde(rename = "VOIP")]
@@ -80,17 +80,6 @@ pub enum AudioTypeIn {
     Hybrid,
     /// The organizer's own conference line.
     Private,
-}
-
-impl AudioTypeIn {
-    fn wire(self) -> &'static str {
-        match self {
-            AudioTypeIn::Voip => "VOIP",
-            AudioTypeIn::Pstn => "PSTN",
-            AudioTypeIn::Hybrid => "Hybrid",
-            AudioTypeIn::Private => "Private",
-        }
-    }
 }
 
 schema_types! {
@@ -134,7 +123,7 @@ action! {
             ));
         }
         let audio = Audio {
-            audio_type: Some(input.audio_type.wire().to_string()),
+            audio_type: Some(wire_name(&input.audio_type)),
             pstn_info: input.pstn_info.clone(),
             private_info: input.private_info.clone(),
             ..Audio::default()

@@ -183,48 +183,12 @@ fn times_to_wire(times: &[TimeIn]) -> Result<Vec<WebinarTime>, ComponentError> {
     times.iter().enumerate().map(|(index, time)| time.to_wire(index)).collect()
 }
 
-/// The kind of webinar.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum WebinarTypeIn {
-    /// One session (default).
-    SingleSession,
-    /// Several sessions; one registration covers all.
-    Series,
-    /// A recurring session; people register for each occurrence.
-    Sequence,
-}
-
-/// How attendees experience the webinar.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ExperienceTypeIn {
-    /// Live (default).
-    Classic,
-    /// Broadcast to a large audience.
-    Broadcast,
-    /// A pre-recorded webinar played as if live.
-    Simulive,
-}
-
-/// How often a sequence recurs.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub enum PatternIn {
-    /// Every day.
-    Daily,
-    /// Every week.
-    Weekly,
-    /// Every month.
-    Monthly,
-}
-
 schema_types! {
     /// The recurrence of a `sequence` webinar.
     #[derive(Deserialize)]
     RecurrenceIn {
         start: TimeIn = "The first occurrence.",
-        pattern: PatternIn = "`daily`, `weekly` or `monthly`.",
+        pattern: RecurrencePattern = "`daily`, `weekly` or `monthly`.",
         end: String = "The last day of the sequence (YYYY-MM-DD).",
     }
 
@@ -264,8 +228,8 @@ schema_types! {
         time_zone: Option<String> = "IANA time zone, e.g. `America/New_York` (default: the organizer's).",
         #[serde(rename = "type")]
         #[schemars(title = "Webinar type")]
-        webinar_type: Option<WebinarTypeIn> = "`single_session` (default), `series` or `sequence`.",
-        experience_type: Option<ExperienceTypeIn> = "`CLASSIC` (default), `BROADCAST` or `SIMULIVE`.",
+        webinar_type: Option<WebinarType> = "`single_session` (default), `series` or `sequence`.",
+        experience_type: Option<ExperienceType> = "`CLASSIC` (default), `BROADCAST` or `SIMULIVE`.",
         is_password_protected: Option<bool> = "Whether attendees need a password.",
         is_ondemand: Option<bool> = "Whether the webinar is on demand.",
         recording_asset_key: Option<String> = "The recording a `SIMULIVE` webinar plays.",
@@ -287,22 +251,22 @@ impl CreateWebinarIn {
             return Err(ComponentError::input("`description` must be at most 2048 characters"));
         }
         let webinar_type = self.webinar_type.unwrap_or(match self.recurrence {
-            Some(_) => WebinarTypeIn::Sequence,
-            None => WebinarTypeIn::SingleSession,
+            Some(_) => WebinarType::Sequence,
+            None => WebinarType::SingleSession,
         });
         let times = times_to_wire(self.times.as_deref().unwrap_or_default())?;
         let mut body = CreateWebinar::new(subject, Vec::new());
         match webinar_type {
-            WebinarTypeIn::SingleSession if times.len() != 1 => {
+            WebinarType::SingleSession if times.len() != 1 => {
                 return Err(ComponentError::input(format!(
                     "`times` must hold exactly one session for a single_session webinar, got {}",
                     times.len()
                 )))
             }
-            WebinarTypeIn::Series if times.is_empty() => {
+            WebinarType::Series if times.is_empty() => {
                 return Err(ComponentError::input("`times` must hold at least one session for a series"))
             }
-            WebinarTypeIn::Sequence => {
+            WebinarType::Sequence => {
                 let Some(recurrence) = &self.recurrence else {
                     return Err(ComponentError::input(
                         "`recurrence` is required for a sequence: give `start`, `pattern` and `end`",
@@ -322,29 +286,17 @@ impl CreateWebinarIn {
                 }
                 body.recurrence_start = Some(start);
                 body.recurrence_end = Some(end);
-                body.recurrence_pattern = Some(match recurrence.pattern {
-                    PatternIn::Daily => RecurrencePattern::Daily,
-                    PatternIn::Weekly => RecurrencePattern::Weekly,
-                    PatternIn::Monthly => RecurrencePattern::Monthly,
-                });
+                body.recurrence_pattern = Some(recurrence.pattern);
             }
             _ => {}
         }
-        if !matches!(webinar_type, WebinarTypeIn::Sequence) {
+        if !matches!(webinar_type, WebinarType::Sequence) {
             body.times = times;
         }
         body.description = self.description.clone();
         body.time_zone = self.time_zone.clone();
-        body.webinar_type = Some(match webinar_type {
-            WebinarTypeIn::SingleSession => WebinarType::SingleSession,
-            WebinarTypeIn::Series => WebinarType::Series,
-            WebinarTypeIn::Sequence => WebinarType::Sequence,
-        });
-        body.experience_type = self.experience_type.map(|e| match e {
-            ExperienceTypeIn::Classic => ExperienceType::Classic,
-            ExperienceTypeIn::Broadcast => ExperienceType::Broadcast,
-            ExperienceTypeIn::Simulive => ExperienceType::Simulive,
-        });
+        body.webinar_type = Some(webinar_type);
+        body.experience_type = self.experience_type;
         body.is_password_protected = self.is_password_protected;
         body.is_ondemand = self.is_ondemand;
         body.recording_asset_key = match &self.recording_asset_key {
