@@ -19,7 +19,7 @@ use crate::connection::Connection;
 use crate::errors::{names, ComponentError, CredentialAdvice, Doing, Failure};
 use crate::function_spec::{FunctionSpec, Kind};
 use crate::input::parse_input;
-use crate::metadata;
+use crate::schema;
 
 /// One invocation of a function.
 pub struct Call {
@@ -54,9 +54,9 @@ impl Call {
     }
 
     /// The client scoped to the organizer whose webinars the step works on.
-    pub async fn goto(&self) -> Result<Organizer<'_>, ComponentError> {
+    pub async fn goto(&self) -> Result<Organizer, ComponentError> {
         let (connection, key) = self.organizer().await?;
-        Ok(Organizer { client: connection.client(), key })
+        Ok(Organizer { client: connection.client().clone(), key })
     }
 
     /// Emits the answer of a GoTo request, converted: the one path of every keyed read or write.
@@ -103,42 +103,44 @@ impl Call {
     }
 }
 
-/// The GoToWebinar client scoped to one organizer: hands out the organizer's resources.
-pub struct Organizer<'a> {
+/// The GoToWebinar client scoped to one organizer: hands out the organizer's resources. Cheap
+/// to clone, and owned, so a list can keep it while it reads page after page.
+#[derive(Clone)]
+pub struct Organizer {
     /// The whole client, for calls outside the organizer.
-    pub client: &'a GoToWebinar,
+    pub client: GoToWebinar,
     /// The organizer's key.
     pub key: OrganizerKey,
 }
 
-impl<'a> Organizer<'a> {
+impl Organizer {
     /// The organizer's webinars.
-    pub fn webinars(&self) -> Webinars<'a> {
+    pub fn webinars(&self) -> Webinars<'_> {
         self.client.webinars(&self.key)
     }
 
     /// The organizer's sessions.
-    pub fn sessions(&self) -> Sessions<'a> {
+    pub fn sessions(&self) -> Sessions<'_> {
         self.client.sessions(&self.key)
     }
 
     /// The attendees of one webinar.
-    pub fn attendees(&self, webinar: &WebinarKey) -> Attendees<'a> {
+    pub fn attendees(&self, webinar: &WebinarKey) -> Attendees<'_> {
         self.client.attendees(&self.key, webinar)
     }
 
     /// The registrants of one webinar.
-    pub fn registrants(&self, webinar: &WebinarKey) -> Registrants<'a> {
+    pub fn registrants(&self, webinar: &WebinarKey) -> Registrants<'_> {
         self.client.registrants(&self.key, webinar)
     }
 
     /// The panelists of one webinar.
-    pub fn panelists(&self, webinar: &WebinarKey) -> Panelists<'a> {
+    pub fn panelists(&self, webinar: &WebinarKey) -> Panelists<'_> {
         self.client.panelists(&self.key, webinar)
     }
 
     /// The co-organizers of one webinar.
-    pub fn coorganizers(&self, webinar: &WebinarKey) -> Coorganizers<'a> {
+    pub fn coorganizers(&self, webinar: &WebinarKey) -> Coorganizers<'_> {
         self.client.coorganizers(&self.key, webinar)
     }
 }
@@ -159,16 +161,17 @@ pub trait Handler: Send + Sync + 'static {
     /// Name, title, description and step fields; the schemas are filled from the types.
     fn describe() -> FunctionSpec;
 
-    /// The `{in, out}` metadata for this step configuration, for functions whose schemas depend on
-    /// it (`dynamicMetadata`).
-    fn metadata(_cfg: &Value) -> Option<Value> {
+    /// The dynamic metadata (`{in, out}`, what `getMetaModel` answers) for this step
+    /// configuration, as far as it follows without calling GoTo; `None` for the schemas of
+    /// [`describe`].
+    fn dynamic_metadata(_cfg: &Value) -> Option<Value> {
         None
     }
 
-    /// The `{in, out}` metadata for this step configuration when building it needs GoTo (for
-    /// example a webinar's registration questions); by default [`Handler::metadata`].
-    async fn meta_model(&self, call: &Call) -> Result<Option<Value>, ComponentError> {
-        Ok(Self::metadata(&call.cfg))
+    /// The dynamic metadata for this step configuration when building it needs GoTo (for example
+    /// a webinar's registration questions); by default [`Handler::dynamic_metadata`].
+    async fn dynamic_metadata_from_goto(&self, call: &Call) -> Result<Option<Value>, ComponentError> {
+        Ok(Self::dynamic_metadata(&call.cfg))
     }
 
     /// Does the work, emitting through `call`.
@@ -188,8 +191,8 @@ pub trait Handler: Send + Sync + 'static {
 /// The full description of a handler, schemas included.
 pub fn describe<H: Handler>() -> FunctionSpec {
     let mut spec = H::describe();
-    spec.input = metadata::input_schema::<H::Input>();
-    spec.output = metadata::output_schema::<H::Output>();
+    spec.input = schema::input_schema::<H::Input>();
+    spec.output = schema::output_schema::<H::Output>();
     if spec.kind != Kind::Action && spec.input["properties"].as_object().is_some_and(|p| p.is_empty()) {
         spec.input = serde_json::json!({"type": "object", "properties": {}});
     }
@@ -234,21 +237,22 @@ pub async fn finish(
     }
 }
 
-/// Answers `getMetaModel` for one function.
+/// Answers `getMetaModel` for one function: its dynamic metadata.
 #[async_trait]
-pub trait MetaSource: Send + Sync {
-    /// The `{in, out}` metadata for `cfg`, or `None` for the static metadata.
-    async fn meta_model(&self, ctx: Context, cfg: Value) -> Result<Option<Value>, FunctionError>;
+pub trait DynamicMetadata: Send + Sync {
+    /// The dynamic metadata (`{in, out}`) for `cfg`, or `None` when the schemas of the
+    /// function's description apply.
+    async fn dynamic_metadata(&self, ctx: Context, cfg: Value) -> Result<Option<Value>, FunctionError>;
 }
 
 #[async_trait]
-impl<H: Handler> MetaSource for Adapter<H> {
-    async fn meta_model(&self, ctx: Context, cfg: Value) -> Result<Option<Value>, FunctionError> {
+impl<H: Handler> DynamicMetadata for Adapter<H> {
+    async fn dynamic_metadata(&self, ctx: Context, cfg: Value) -> Result<Option<Value>, FunctionError> {
         let call = Call::new(
             ctx,
             Input { msg: Message::new(Value::Object(Default::default())), cfg, snapshot: Value::Null },
         );
-        let result = self.0.meta_model(&call).await;
+        let result = self.0.dynamic_metadata_from_goto(&call).await;
         result.map_err(|error| error.into_function_error(call.credential()))
     }
 }

@@ -89,7 +89,7 @@ impl Services for GoToServices {
             let known = registry().entries().iter().map(|entry| entry.name);
             FunctionError::new(names::INPUT, sailor::suggest::unknown_name("function", function, known))
         })?;
-        let dynamic = entry.meta.meta_model(ctx, cfg).await?;
+        let dynamic = entry.dynamic_metadata.dynamic_metadata(ctx, cfg).await?;
         Ok(dynamic.unwrap_or_else(|| json!({ "in": entry.spec().input, "out": entry.spec().output })))
     }
 
@@ -242,7 +242,7 @@ mod tests {
     fn every_schema_follows_the_platform_dialect() {
         for spec in specs() {
             for (side, schema) in [("in", &spec.input), ("out", &spec.output)] {
-                let problems = crate::metadata::dialect_problems(schema);
+                let problems = crate::schema::dialect_problems(schema);
                 assert!(problems.is_empty(), "{} {side}: {problems:#?}", spec.name);
             }
         }

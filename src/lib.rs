@@ -10,9 +10,9 @@ pub mod errors;
 pub mod function_spec;
 pub mod input;
 pub mod manifest;
-pub mod metadata;
 pub mod progress;
 pub mod registry;
+pub mod schema;
 pub mod triggers;
 
 pub use component::{component, manifest_text, specs};

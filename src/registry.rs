@@ -11,7 +11,7 @@ use serde_json::Value;
 use tracing::warn;
 
 use crate::actions::registration_form::QUESTION_PREFIX;
-use crate::call::{describe, Adapter, Handler, MetaSource};
+use crate::call::{describe, Adapter, DynamicMetadata, Handler};
 use crate::function_spec::{FunctionSpec, Kind};
 use crate::input::{
     cached_schema, is_platform_config_field, unknown_fields, FieldHints, FieldSide, CREDENTIAL_FIELDS,
@@ -26,10 +26,8 @@ pub struct Entry {
     spec: OnceLock<FunctionSpec>,
     /// The runtime adapter.
     pub function: Arc<dyn Function>,
-    /// Its dynamic metadata for a step configuration (without calling GoTo).
-    pub metadata: fn(&Value) -> Option<Value>,
     /// Its dynamic metadata for a step configuration, calling GoTo when it needs to.
-    pub meta: Arc<dyn MetaSource>,
+    pub dynamic_metadata: Arc<dyn DynamicMetadata>,
 }
 
 /// The registered functions, in registration order.
@@ -47,8 +45,7 @@ impl Registry {
             describe: describe::<H>,
             spec: OnceLock::new(),
             function: Arc::new(Hinted::new(adapter.clone())),
-            metadata: H::metadata,
-            meta: adapter,
+            dynamic_metadata: adapter,
         });
     }
 
@@ -214,7 +211,7 @@ impl<H: Handler> Hinted<H> {
         }
         // A function whose schema follows the step (dynamic metadata) may read more fields; the
         // static schema is checked first so a body that fits it costs no schema generation.
-        let dynamic: Vec<String> = H::metadata(cfg)
+        let dynamic: Vec<String> = H::dynamic_metadata(cfg)
             .as_ref()
             .and_then(|metadata| metadata.get("in")?.get("properties")?.as_object().cloned())
             .map(|properties| properties.keys().cloned().collect())

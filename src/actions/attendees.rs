@@ -1,46 +1,37 @@
 //! Attendee actions: list (a session's or a whole webinar's), get, and an attendee's poll
 //! answers, questions and survey answers.
 
+use async_trait::async_trait;
 use gotowebinar::keys::{RegistrantKey, SessionKey, WebinarKey};
 use gotowebinar::models::Attendee;
-use schemars::JsonSchema;
+use gotowebinar::pagination::Page;
 use serde::{Deserialize, Serialize};
 
-use crate::action;
 use crate::actions::common::{session_field, time_text, webinar_field};
-use crate::actions::list::{emit_all, emit_behavior_field, emit_list, Paging};
-use crate::errors::{ComponentError, Doing};
+use crate::actions::list::{self, emit_behavior_field, Pages, Paging};
+use crate::call::Organizer;
+use crate::{action, keys_input, schema_types};
 
-/// When an attendee joined and left.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct IntervalOut {
-    /// When they joined (ISO 8601, UTC).
-    pub join_time: Option<String>,
-    /// When they left (ISO 8601, UTC).
-    pub leave_time: Option<String>,
-}
+schema_types! {
+    /// When an attendee joined and left.
+    #[derive(Serialize)]
+    IntervalOut {
+        join_time: Option<String> = "When they joined (ISO 8601, UTC).",
+        leave_time: Option<String> = "When they left (ISO 8601, UTC).",
+    }
 
-/// A registrant who attended a session.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AttendeeOut {
-    /// The attendee's registrant key.
-    pub registrant_key: Option<String>,
-    /// The session attended.
-    pub session_key: Option<String>,
-    /// The webinar attended.
-    pub webinar_key: Option<String>,
-    /// First name.
-    pub first_name: Option<String>,
-    /// Last name.
-    pub last_name: Option<String>,
-    /// Email address.
-    pub email: Option<String>,
-    /// Total time attended, in seconds.
-    pub attendance_time_in_seconds: Option<u64>,
-    /// Each time they joined and left.
-    pub attendance: Vec<IntervalOut>,
+    /// A registrant who attended a session.
+    #[derive(Serialize)]
+    AttendeeOut {
+        registrant_key: Option<String> = "The attendee's registrant key.",
+        session_key: Option<String> = "The session attended.",
+        webinar_key: Option<String> = "The webinar attended.",
+        first_name: Option<String> = "First name.",
+        last_name: Option<String> = "Last name.",
+        email: Option<String> = "Email address.",
+        attendance_time_in_seconds: Option<u64> = "Total time attended, in seconds.",
+        attendance: Vec<IntervalOut> = "Each time they joined and left.",
+    }
 }
 
 impl AttendeeOut {
@@ -69,100 +60,81 @@ impl AttendeeOut {
     }
 }
 
-/// Input of `listAttendees`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ListAttendeesIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    /// Only this session's attendees; leave empty for every session of the webinar.
-    #[schemars(with = "Option<String>")]
-    pub session_key: Option<SessionKey>,
-    #[serde(flatten)]
-    #[allow(missing_docs)]
-    pub paging: Paging,
+schema_types! {
+    /// Input of `listAttendees`.
+    #[derive(Deserialize)]
+    ListAttendeesIn {
+        #[schemars(with = "String")]
+        webinar_key: WebinarKey = "The webinar's key.",
+        #[schemars(with = "Option<String>")]
+        session_key: Option<SessionKey> = "Only this session's attendees; leave empty for every session of the webinar.",
+        #[serde(flatten)]
+        #[allow(missing_docs)]
+        paging: Paging,
+    }
 }
 
 action! {
-/// `listAttendees`.
+    /// `listAttendees`.
     ListAttendees(list "listAttendees", "List attendees",
             "Lists who attended one session, or every session of a webinar, every page", webinar_field(),
             session_field().note("Leave empty to list the attendees of every session of the webinar"),
             emit_behavior_field())
     |call, input: ListAttendeesIn| -> AttendeeOut {
-        let webinar = input.webinar_key.clone();
-        let session = input.session_key.clone();
-        input.paging.size()?;
-        let (connection, organizer) = call.organizer().await?;
-        match session {
+        let (goto, webinar) = (call.goto().await?, input.webinar_key);
+        match input.session_key {
             Some(session) => {
-                let attendees = connection
-                    .client()
-                    .attendees(&organizer, &webinar)
-                    .of(&session)
-                    .await
-                    .doing(format!("listing the attendees of session {session} of webinar {webinar}"))?;
-                let items =
-                    attendees.into_iter().map(|a| AttendeeOut::new(a, &webinar, Some(&session))).collect();
-                emit_all(call, &input.paging, items).await
+                let what = format!("the attendees of session {session} of webinar {webinar}");
+                let attendees = goto.attendees(&webinar);
+                let out = |a| AttendeeOut::new(a, &webinar, Some(&session));
+                list::emit_whole(call, &input.paging, &what, attendees.of(&session), out).await
             }
             None => {
-                let client = connection.client().clone();
-                let (c1, o1, w1) = (client.clone(), organizer.clone(), webinar.clone());
-                let (c2, o2, w2) = (client, organizer, webinar.clone());
-                emit_list(
-                    call,
-                    &input.paging,
-                    &format!("the attendees of webinar {webinar}"),
-                    move |size| c1.attendees(&o1, &w1).list(size),
-                    |page, size| async move { c2.attendees(&o2, &w2).list_page(page, size).await },
-                    |attendee| AttendeeOut::new(attendee, &webinar, None),
-                )
-                .await
+                let what = format!("the attendees of webinar {webinar}");
+                list::emit(call, &input.paging, &what, AttendeePages(goto, webinar)).await
             }
         }
     }
 }
 
-/// Input naming one attendee of a session.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AttendeeKeyIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    /// The session's key.
-    #[schemars(with = "String")]
-    pub session_key: SessionKey,
-    /// The attendee's registrant key.
-    #[schemars(with = "String")]
-    pub registrant_key: RegistrantKey,
+/// The attendees of every session of a webinar, page by page.
+#[derive(Clone)]
+struct AttendeePages(Organizer, WebinarKey);
+
+#[async_trait]
+impl Pages for AttendeePages {
+    type Item = Attendee;
+    type Out = AttendeeOut;
+
+    async fn page(&self, number: u32, size: u32) -> gotowebinar::Result<Page<Attendee>> {
+        self.0.attendees(&self.1).list_page(number, size).await
+    }
+
+    fn out(&self, attendee: Attendee) -> AttendeeOut {
+        AttendeeOut::new(attendee, &self.1, None)
+    }
 }
 
-impl AttendeeKeyIn {
-    fn keys(&self) -> Result<(WebinarKey, SessionKey, RegistrantKey), ComponentError> {
-        Ok((self.webinar_key.clone(), self.session_key.clone(), self.registrant_key.clone()))
+keys_input! {
+    /// Input naming one attendee of a session.
+    AttendeeKeyIn {
+        /// The webinar's key.
+        webinar_key: WebinarKey,
+        /// The session's key.
+        session_key: SessionKey,
+        /// The attendee's registrant key.
+        registrant_key: RegistrantKey,
     }
 }
 
 action! {
-/// `getAttendee`.
-    GetAttendee = crate::actions::sessions::session_spec(
-            "getAttendee",
-            "Get attendee",
-            "Reads one attendee of a session: when they joined and left",
-        );
-    |call, input: AttendeeKeyIn| -> AttendeeOut {
-        let (webinar, session, registrant) = input.keys()?;
-        let (connection, organizer) = call.organizer().await?;
-        let found = connection
-            .client()
-            .attendees(&organizer, &webinar)
-            .get(&session, &registrant)
-            .await
-            .doing(format!("reading attendee {registrant} of session {session} of webinar {webinar}"))?;
-        call.emit(&AttendeeOut::new(found, &webinar, Some(&session))).await
+    /// `getAttendee`.
+    GetAttendee("getAttendee", "Get attendee", "Reads one attendee of a session: when they joined and left",
+            webinar_field(), session_field())
+    emit |goto, input: AttendeeKeyIn| -> AttendeeOut {
+        goto.attendees(&input.webinar_key).get(&input.session_key, &input.registrant_key)
+            => |found| AttendeeOut::new(found, &input.webinar_key, Some(&input.session_key));
+        "reading attendee {} of session {} of webinar {}", input.registrant_key, input.session_key, input.webinar_key
     }
 }
 
@@ -184,10 +156,10 @@ macro_rules! attendee_report {
                 registrant_key: "The attendee's registrant key."
             },
             |goto, keys| goto.attendees(&keys.webinar_key).$field(&keys.session_key, &keys.registrant_key),
-            format!(
-                concat!("reading the ", $what, " of attendee {} in session {} of webinar {}"),
-                keys.registrant_key, keys.session_key, keys.webinar_key
-            )
+            concat!("reading the ", $what, " of attendee {} in session {} of webinar {}"),
+            keys.registrant_key,
+            keys.session_key,
+            keys.webinar_key
         );
     };
 }

@@ -1,49 +1,40 @@
-//! Small pieces every action uses: the [`action!`](crate::action) macro, keys from input text,
-//! and the standard step fields.
+//! The shared skeleton of every action: the [`action!`](crate::action) macro, the standard step
+//! fields, and keys from text (for the triggers and select models, whose input is not parsed).
+//!
+//! An action says only what differs: its name, title, description and step fields, its input
+//! and output types, and what it does. A GoTo read (or write) whose answer is emitted converted
+//! is the `emit` form: the request, the conversion, and what the request does for its error.
+//! Adding one takes a handful of lines:
+//!
+//! ```ignore
+//! action! {
+//!     /// `getWebinar`.
+//!     GetWebinar("getWebinar", "Get webinar", "Reads one webinar by its key", webinar_field())
+//!     emit |goto, input: WebinarKeyIn| -> WebinarOut {
+//!         goto.webinars().get(&input.webinar_key) => WebinarOut::from;
+//!         "reading webinar {}", input.webinar_key
+//!     }
+//! }
+//! ```
+//!
+//! and one line in [`crate::actions::register`]. A list action is the `list` form: its input
+//! flattens [`Paging`](crate::actions::list::Paging), and its body hands a page descriptor to
+//! [`list::emit`](crate::actions::list::emit).
 
 /// Defines an action: a unit struct whose [`Handler`](crate::call::Handler) has this name,
-/// title, description, step fields, input and output, and runs `body` with `call` and `input`.
+/// title, description, step fields, input and output. Forms (see the [module](self)):
+///
+/// - `Name(…) |call, input: In| -> Out { … }`: runs the block; may be preceded by
+///   `deprecated "note"` and by `dynamic_metadata |call| { … }` (dynamic metadata that needs GoTo);
+/// - `Name(list …) |call, input: In| -> Out { … }`: a list (output per `emitBehavior`, the page
+///   size checked before anything else);
+/// - `Name(…) emit |goto, input: In| -> Out { request => convert; "doing {}", args }`: calls GoTo
+///   with the organizer's client and emits the converted answer.
 #[macro_export]
 macro_rules! action {
-    (
-        $(#[$doc:meta])*
-        $handler:ident($name:literal, $title:literal, $description:literal $(, $field:expr)* $(,)?)
-        |$call:ident, $input:ident: $in:ty| -> $out:ty $body:block
-    ) => {
-        $crate::action! {
-            $(#[$doc])*
-            $handler = {
-                let mut spec =
-                    $crate::function_spec::FunctionSpec::new($name, $crate::function_spec::Kind::Action, $title, $description);
-                spec.fields = vec![$($field),*];
-                spec
-            };
-            |$call, $input: $in| -> $out $body
-        }
-    };
-    (
-        $(#[$doc:meta])*
-        $handler:ident(list $name:literal, $title:literal, $description:literal $(, $field:expr)* $(,)?)
-        |$call:ident, $input:ident: $in:ty| -> $out:ty $body:block
-    ) => {
-        $crate::action! {
-            $(#[$doc])*
-            $handler = {
-                let mut spec =
-                    $crate::function_spec::FunctionSpec::new($name, $crate::function_spec::Kind::Action, $title, $description);
-                spec.fields = vec![$($field),*];
-                spec.dynamic_metadata = true;
-                spec
-            };
-            list |$call, $input: $in| -> $out $body
-        }
-    };
-    (
-        $(#[$doc:meta])*
-        $handler:ident = $spec:expr;
-        $(list $($list:block)?)? |$call:ident, $input:ident: $in:ty| -> $out:ty $body:block
-    ) => {
-        $(#[$doc])*
+    (@impl [$($doc:tt)*] $handler:ident, $in:ty, $out:ty, $spec:block, [$($extra:tt)*],
+        |$call:ident, $input:ident| $body:block) => {
+        $($doc)*
         #[derive(Default)]
         pub struct $handler;
 
@@ -52,17 +43,9 @@ macro_rules! action {
             type Input = $in;
             type Output = $out;
 
-            fn describe() -> $crate::function_spec::FunctionSpec {
-                $spec
-            }
+            fn describe() -> $crate::function_spec::FunctionSpec $spec
 
-            $(
-                $($list)?
-                fn metadata(cfg: &serde_json::Value) -> Option<serde_json::Value> {
-                    // A list's output is one item or a page of them, as `emitBehavior` says.
-                    $crate::actions::webinars::list_metadata::<$in, $out>(cfg)
-                }
-            )?
+            $($extra)*
 
             async fn run(
                 &self,
@@ -71,14 +54,117 @@ macro_rules! action {
             ) -> Result<(), $crate::errors::ComponentError> $body
         }
     };
+    (
+        $(#[$doc:meta])*
+        $handler:ident(list $name:literal, $title:literal, $description:literal $(, $field:expr)* $(,)?)
+        |$call:ident, $input:ident: $in:ty| -> $out:ty $body:block
+    ) => {
+        $crate::action!(@impl [$(#[$doc])*] $handler, $in, $out,
+            {
+                let mut spec = $crate::actions::common::spec($name, $title, $description, vec![$($field),*]);
+                spec.dynamic_metadata = true;
+                spec
+            },
+            [
+                fn dynamic_metadata(cfg: &serde_json::Value) -> Option<serde_json::Value> {
+                    $crate::actions::list::dynamic_metadata::<$in, $out>(cfg)
+                }
+            ],
+            |$call, $input| {
+                $input.paging.size()?;
+                $body
+            });
+    };
+    (
+        $(#[$doc:meta])*
+        $handler:ident($name:literal, $title:literal, $description:literal $(, $field:expr)* $(,)?)
+        emit |$goto:ident, $input:ident: $in:ty| -> $out:ty {
+            $request:expr => $convert:expr; $($doing:tt)+
+        }
+    ) => {
+        $crate::action! {
+            $(#[$doc])*
+            $handler($name, $title, $description $(, $field)*)
+            |call, owned: $in| -> $out {
+                let ($goto, $input) = (call.goto().await?, &owned);
+                call.emit_answer($request, format!($($doing)+), $convert).await
+            }
+        }
+    };
+    (
+        $(#[$doc:meta])*
+        $handler:ident($name:literal, $title:literal, $description:literal $(, $field:expr)* $(,)?)
+        $(deprecated $note:literal)?
+        $(dynamic_metadata |$meta_call:ident| $meta_body:block)?
+        |$call:ident, $input:ident: $in:ty| -> $out:ty $body:block
+    ) => {
+        $crate::action!(@impl [$(#[$doc])*] $handler, $in, $out,
+            {
+                #[allow(unused_mut)]
+                let mut spec = $crate::actions::common::spec($name, $title, $description, vec![$($field),*]);
+                $(spec.deprecated = Some($note);)?
+                $(spec.dynamic_metadata = !stringify!($meta_call).is_empty();)?
+                spec
+            },
+            [$(
+                async fn dynamic_metadata_from_goto(
+                    &self,
+                    $meta_call: &$crate::call::Call,
+                ) -> Result<Option<serde_json::Value>, $crate::errors::ComponentError> $meta_body
+            )?],
+            |$call, $input| $body);
+    };
 }
 
-use gotowebinar::keys::{RegistrantKey, SessionKey, WebinarKey};
+/// Declares the types schemas are generated from (inputs derive `Deserialize`, outputs
+/// `Serialize`): each field as `name: Type = "description"`, the description being its doc and
+/// its description in the schema; camelCase names, every item public. Several types may share
+/// one invocation.
+#[macro_export]
+macro_rules! schema_types {
+    ($(
+        $(#[$attr:meta])*
+        $name:ident { $($(#[$field_attr:meta])* $field:ident: $ty:ty $(= $doc:literal)?),* $(,)? }
+    )+) => {$(
+        $(#[$attr])*
+        #[derive(Debug, Clone, schemars::JsonSchema)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            $($(#[doc = $doc])? $(#[$field_attr])* pub $field: $ty,)*
+        }
+    )+};
+}
+
+/// Defines an input struct naming something by its keys, each read straight into its key type
+/// (and described to the platform as text).
+#[macro_export]
+macro_rules! keys_input {
+    ($(#[$doc:meta])* $name:ident { $($(#[$field_doc:meta])* $field:ident: $key:ty),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            $($(#[$field_doc])* #[schemars(with = "String")] pub $field: $key,)+
+        }
+    };
+}
+
+use gotowebinar::keys::WebinarKey;
 
 use crate::errors::ComponentError;
-use crate::function_spec::Field;
+use crate::function_spec::{Field, FunctionSpec, Kind};
 
-/// Reads a GoTo key from input text, naming the field when it is not a key.
+/// The description of an action with these step fields.
+pub fn spec(
+    name: &'static str,
+    title: &'static str,
+    description: &'static str,
+    fields: Vec<Field>,
+) -> FunctionSpec {
+    FunctionSpec { fields, ..FunctionSpec::new(name, Kind::Action, title, description) }
+}
+
+/// Reads a GoTo key from text, naming the field when it is not a key.
 pub fn key<K>(
     field: &str,
     text: &str,
@@ -101,19 +187,9 @@ pub fn key<K>(
     })
 }
 
-/// The `webinarKey` input as a key.
+/// The `webinarKey` of a step configuration or a trigger option as a key.
 pub fn webinar_key(text: &str) -> Result<WebinarKey, ComponentError> {
     key("webinarKey", text, |t| WebinarKey::new(t))
-}
-
-/// The `registrantKey` input as a key.
-pub fn registrant_key(text: &str) -> Result<RegistrantKey, ComponentError> {
-    key("registrantKey", text, |t| RegistrantKey::new(t))
-}
-
-/// The `sessionKey` input as a key.
-pub fn session_key(text: &str) -> Result<SessionKey, ComponentError> {
-    key("sessionKey", text, |t| SessionKey::new(t))
 }
 
 /// The step field that picks a webinar (the message may carry `webinarKey` instead).
@@ -127,6 +203,14 @@ pub fn webinar_field() -> Field {
 pub fn session_field() -> Field {
     Field::select_from("sessionKey", "Session", "selectSessions")
         .note("A held session of the chosen webinar; a `sessionKey` in the incoming message takes precedence")
+}
+
+/// The name serde gives `value` (an enum's variant), as GoTo takes it.
+pub fn wire_name<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => String::new(),
+    }
 }
 
 /// Formats a time as the outputs carry it: ISO 8601, UTC, whole seconds.
@@ -158,5 +242,15 @@ mod tests {
         let body = json!({"webinarKey": "84759x", "sessionKey": "1"});
         let error = parse_input::<SessionKeyIn>(&body, &json!({}), &[]).unwrap_err();
         assert!(error.0.starts_with("`webinarKey` must be a GoTo key (digits only"), "{error}");
+    }
+
+    #[test]
+    fn wire_names_are_the_names_serde_gives() {
+        use crate::actions::recordings::{SortFieldIn, SortOrderIn};
+        use crate::actions::webinar_extras::AudioTypeIn;
+        assert_eq!(super::wire_name(&AudioTypeIn::Voip), "VOIP");
+        assert_eq!(super::wire_name(&AudioTypeIn::Hybrid), "Hybrid");
+        assert_eq!(super::wire_name(&SortFieldIn::Createtime), "CREATETIME");
+        assert_eq!(super::wire_name(&SortOrderIn::Desc), "DESC");
     }
 }

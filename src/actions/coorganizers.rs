@@ -2,36 +2,32 @@
 
 use gotowebinar::keys::{CoorganizerKey, OrganizerKey, WebinarKey};
 use gotowebinar::models::{Coorganizer, NewCoorganizer};
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::action;
-use crate::actions::common::{key, webinar_field};
-use crate::actions::list::{emit_all, emit_behavior_field, Paging};
+use futures::FutureExt;
+
+use crate::actions::common::webinar_field;
+use crate::actions::list::{self, emit_behavior_field};
 use crate::actions::output::DoneOut;
+use crate::actions::people::{to_add, Change, WebinarListIn};
 use crate::actions::registrants::plausible_email;
-use crate::connection::Connection;
+use crate::call::Call;
 use crate::errors::{names, ComponentError, Doing};
 use crate::function_spec::Field;
+use crate::{action, schema_types};
 
-/// A co-organizer of a webinar.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CoorganizerOut {
-    /// The co-organizer's key.
-    pub coorganizer_key: Option<String>,
-    /// The webinar's key.
-    pub webinar_key: String,
-    /// Given name.
-    pub given_name: Option<String>,
-    /// Surname.
-    pub surname: Option<String>,
-    /// Email address.
-    pub email: Option<String>,
-    /// True for a person without a GoTo account in this organization.
-    pub external: Option<bool>,
-    /// The co-organizer's personal link to join.
-    pub join_link: Option<String>,
+schema_types! {
+    /// A co-organizer of a webinar.
+    #[derive(Serialize)]
+    CoorganizerOut {
+        coorganizer_key: Option<String> = "The co-organizer's key.",
+        webinar_key: String = "The webinar's key.",
+        given_name: Option<String> = "Given name.",
+        surname: Option<String> = "Surname.",
+        email: Option<String> = "Email address.",
+        external: Option<bool> = "True for a person without a GoTo account in this organization.",
+        join_link: Option<String> = "The co-organizer's personal link to join.",
+    }
 }
 
 impl CoorganizerOut {
@@ -49,46 +45,27 @@ impl CoorganizerOut {
 }
 
 /// Input of `listCoorganizers`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ListCoorganizersIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    #[serde(flatten)]
-    #[allow(missing_docs)]
-    pub paging: Paging,
-}
+pub type ListCoorganizersIn = WebinarListIn;
 
 action! {
-/// `listCoorganizers`.
-    ListCoorganizers(list "listCoorganizers", "List co-organizers",
-            "Lists the co-organizers of a webinar", webinar_field(), emit_behavior_field())
+    /// `listCoorganizers`.
+    ListCoorganizers(list "listCoorganizers", "List co-organizers", "Lists the co-organizers of a webinar", webinar_field(), emit_behavior_field())
     |call, input: ListCoorganizersIn| -> CoorganizerOut {
-        let webinar = input.webinar_key.clone();
-        input.paging.size()?;
-        let (connection, organizer) = call.organizer().await?;
-        let list = connection
-            .client()
-            .coorganizers(&organizer, &webinar)
-            .list()
-            .await
-            .doing(format!("listing the co-organizers of webinar {webinar}"))?;
-        emit_all(call, &input.paging, list.into_iter().map(|c| CoorganizerOut::new(c, &webinar)).collect())
-            .await
+        let (goto, webinar) = (call.goto().await?, &input.webinar_key);
+        let what = format!("the co-organizers of webinar {webinar}");
+        list::emit_whole(call, &input.paging, &what, goto.coorganizers(webinar).list(), |c| CoorganizerOut::new(c, webinar)).await
     }
 }
 
-/// A co-organizer to add: another organizer of the account, or an external person.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CoorganizerIn {
-    /// For a colleague with a GoTo account in this organization: their organizer key.
-    pub organizer_key: Option<String>,
-    /// For an external person: their given name (with `email`).
-    pub given_name: Option<String>,
-    /// For an external person: their email (with `givenName`).
-    pub email: Option<String>,
+schema_types! {
+    /// A co-organizer to add: another organizer of the account, or an external person.
+    #[derive(Deserialize)]
+    CoorganizerIn {
+        #[schemars(with = "Option<String>")]
+        organizer_key: Option<OrganizerKey> = "For a colleague with a GoTo account in this organization: their organizer key.",
+        given_name: Option<String> = "For an external person: their given name (with `email`).",
+        email: Option<String> = "For an external person: their email (with `givenName`).",
+    }
 }
 
 impl CoorganizerIn {
@@ -96,9 +73,7 @@ impl CoorganizerIn {
         match (&self.organizer_key, &self.given_name, &self.email) {
             (Some(organizer), None, None) => Ok(NewCoorganizer {
                 external: false,
-                organizer_key: Some(key(&format!("{prefix}organizerKey"), organizer, |t| {
-                    OrganizerKey::new(t)
-                })?),
+                organizer_key: Some(organizer.clone()),
                 given_name: None,
                 email: None,
             }),
@@ -131,129 +106,116 @@ impl CoorganizerIn {
     }
 }
 
-/// Input of `createCoorganizers`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CreateCoorganizersIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    /// Several co-organizers at once; or give `organizerKey`, or `givenName` and `email`, for one.
-    pub coorganizers: Option<Vec<CoorganizerIn>>,
-    /// One colleague's organizer key.
-    pub organizer_key: Option<String>,
-    /// One external person's given name.
-    pub given_name: Option<String>,
-    /// One external person's email.
-    pub email: Option<String>,
+schema_types! {
+    /// Input of `createCoorganizers`.
+    #[derive(Deserialize)]
+    CreateCoorganizersIn {
+        #[schemars(with = "String")]
+        webinar_key: WebinarKey = "The webinar's key.",
+        coorganizers: Option<Vec<CoorganizerIn>> = "Several co-organizers at once; or give `organizerKey`, or `givenName` and `email`, for one.",
+        #[schemars(with = "Option<String>")]
+        organizer_key: Option<OrganizerKey> = "One colleague's organizer key.",
+        given_name: Option<String> = "One external person's given name.",
+        email: Option<String> = "One external person's email.",
+    }
 }
 
 impl CreateCoorganizersIn {
     fn to_wire(&self) -> Result<Vec<NewCoorganizer>, ComponentError> {
-        let mut out = Vec::new();
-        for (index, c) in self.coorganizers.iter().flatten().enumerate() {
-            out.push(c.to_wire(&format!("coorganizers[{index}]."))?);
-        }
-        let single = CoorganizerIn {
+        let one = CoorganizerIn {
             organizer_key: self.organizer_key.clone(),
             given_name: self.given_name.clone(),
             email: self.email.clone(),
         };
-        if single.organizer_key.is_some() || single.given_name.is_some() || single.email.is_some() {
-            out.push(single.to_wire("")?);
-        }
-        if out.is_empty() {
-            return Err(ComponentError::input(
-                "no co-organizer given: set `organizerKey` (a colleague), or `givenName` and `email` (an external person), or `coorganizers` as a list",
-            ));
-        }
-        Ok(out)
+        let given = one.organizer_key.is_some() || one.given_name.is_some() || one.email.is_some();
+        let none = "no co-organizer given: set `organizerKey` (a colleague), or `givenName` and `email` (an external person), or `coorganizers` as a list";
+        to_add(
+            "coorganizers",
+            self.coorganizers.as_deref(),
+            given.then_some(one),
+            none,
+            CoorganizerIn::to_wire,
+        )
     }
 }
 
-/// The co-organizers just added.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CreatedCoorganizersOut {
-    /// The webinar's key.
-    pub webinar_key: String,
-    /// Each co-organizer added, with their key and join link.
-    pub coorganizers: Vec<CoorganizerOut>,
+schema_types! {
+    /// The co-organizers just added.
+    #[derive(Serialize)]
+    CreatedCoorganizersOut {
+        webinar_key: String = "The webinar's key.",
+        coorganizers: Vec<CoorganizerOut> = "Each co-organizer added, with their key and join link.",
+    }
 }
 
 action! {
-/// `createCoorganizers`.
+    /// `createCoorganizers`.
     CreateCoorganizers("createCoorganizers", "Add co-organizers",
             "Adds colleagues (by organizer key) or external people (by name and email) as co-organizers of a future webinar", webinar_field())
     |call, input: CreateCoorganizersIn| -> CreatedCoorganizersOut {
-        let webinar = input.webinar_key.clone();
-        let body = input.to_wire()?;
-        let (connection, organizer) = call.organizer().await?;
-        let created = connection
-            .client()
-            .coorganizers(&organizer, &webinar)
-            .create(&body)
-            .await
-            .doing(format!("adding co-organizers to webinar {webinar}"))?;
-        let coorganizers = created
-            .into_iter()
-            .enumerate()
-            .map(|(index, c)| {
-                let mut out = CoorganizerOut::new(c, &webinar);
-                if let Some(sent) = body.get(index) {
-                    out.external.get_or_insert(sent.external);
-                    if out.given_name.is_none() {
-                        out.given_name.clone_from(&sent.given_name);
+        let (body, webinar) = (input.to_wire()?, input.webinar_key);
+        let goto = call.goto().await?;
+        let coorganizers = goto.coorganizers(&webinar);
+        call.emit_answer(coorganizers.create(&body), format!("adding co-organizers to webinar {webinar}"), |created| {
+            let coorganizers = created
+                .into_iter()
+                .enumerate()
+                .map(|(index, c)| {
+                    let mut out = CoorganizerOut::new(c, &webinar);
+                    if let Some(sent) = body.get(index) {
+                        out.external.get_or_insert(sent.external);
+                        if out.given_name.is_none() {
+                            out.given_name.clone_from(&sent.given_name);
+                        }
                     }
-                }
-                out
-            })
-            .collect();
-        call.emit(&CreatedCoorganizersOut { webinar_key: webinar.into_string(), coorganizers }).await
+                    out
+                })
+                .collect();
+            CreatedCoorganizersOut { webinar_key: webinar.to_string(), coorganizers }
+        })
+        .await
     }
 }
 
-/// Input naming one co-organizer.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CoorganizerKeyIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    /// The co-organizer's key (from `listCoorganizers` or `createCoorganizers`).
-    #[schemars(with = "String")]
-    pub coorganizer_key: CoorganizerKey,
-    /// Whether the co-organizer is external; looked up when left empty.
-    pub external: Option<bool>,
+schema_types! {
+    /// Input naming one co-organizer.
+    #[derive(Deserialize)]
+    CoorganizerKeyIn {
+        #[schemars(with = "String")]
+        webinar_key: WebinarKey = "The webinar's key.",
+        #[schemars(with = "String")]
+        coorganizer_key: CoorganizerKey = "The co-organizer's key (from `listCoorganizers` or `createCoorganizers`).",
+        external: Option<bool> = "Whether the co-organizer is external; looked up when left empty.",
+    }
 }
 
 impl CoorganizerKeyIn {
-    /// The keys and the `external` flag, looked up in the webinar's co-organizers when not given.
-    async fn resolve(
-        &self,
-        connection: &Connection,
-    ) -> Result<(OrganizerKey, WebinarKey, CoorganizerKey, bool), ComponentError> {
-        let (webinar, coorganizer) = (self.webinar_key.clone(), self.coorganizer_key.clone());
-        let organizer = connection.organizer_key().await?;
+    /// Makes `change` to the co-organizer, whose `external` flag is looked up in the webinar's
+    /// co-organizers when not given.
+    async fn change(&self, call: &Call, change: Change) -> Result<(), ComponentError> {
+        let (goto, webinar, key) = (call.goto().await?, &self.webinar_key, &self.coorganizer_key);
+        let coorganizers = goto.coorganizers(webinar);
         let external = match self.external {
             Some(external) => external,
             None => {
-                let list = connection
-                    .client()
-                    .coorganizers(&organizer, &webinar)
+                let list = coorganizers
                     .list()
                     .await
-                    .doing(format!("looking up co-organizer {coorganizer} of webinar {webinar}"))?;
-                let found = list.iter().find(|c| c.key() == Some(&coorganizer)).ok_or_else(|| {
+                    .doing(format!("looking up co-organizer {key} of webinar {webinar}"))?;
+                let found = list.iter().find(|c| c.key() == Some(key)).ok_or_else(|| {
                     ComponentError::named(
                         names::NOT_FOUND,
-                        format!("webinar {webinar} has no co-organizer {coorganizer}: check `coorganizerKey` (listCoorganizers shows the keys)"),
+                        format!("webinar {webinar} has no co-organizer {key}: check `coorganizerKey` (listCoorganizers shows the keys)"),
                     )
                 })?;
                 found.external.unwrap_or(false)
             }
         };
-        Ok((organizer, webinar, coorganizer, external))
+        let request = match change {
+            Change::Remove => coorganizers.delete(key, external).boxed(),
+            Change::Resend => coorganizers.resend_invitation(key, external).boxed(),
+        };
+        change.emit(call, request, "co-organizer", webinar, key).await
     }
 }
 
@@ -263,35 +225,15 @@ fn external_field() -> Field {
 }
 
 action! {
-/// `deleteCoorganizer`.
+    /// `deleteCoorganizer`.
     DeleteCoorganizer("deleteCoorganizer", "Remove co-organizer",
             "Removes a co-organizer from a webinar", webinar_field(), external_field())
-    |call, input: CoorganizerKeyIn| -> DoneOut {
-        let connection = call.connection().await?;
-        let (organizer, webinar, coorganizer, external) = input.resolve(connection).await?;
-        connection
-            .client()
-            .coorganizers(&organizer, &webinar)
-            .delete(&coorganizer, external)
-            .await
-            .doing(format!("removing co-organizer {coorganizer} from webinar {webinar}"))?;
-        call.emit(&DoneOut::item(webinar.into_string(), coorganizer.into_string())).await
-    }
+    |call, input: CoorganizerKeyIn| -> DoneOut { input.change(call, Change::Remove).await }
 }
 
 action! {
-/// `resendCoorganizerInvitation`.
+    /// `resendCoorganizerInvitation`.
     ResendCoorganizerInvitation("resendCoorganizerInvitation", "Resend co-organizer invitation",
             "Emails a co-organizer their invitation and join link again", webinar_field(), external_field())
-    |call, input: CoorganizerKeyIn| -> DoneOut {
-        let connection = call.connection().await?;
-        let (organizer, webinar, coorganizer, external) = input.resolve(connection).await?;
-        connection
-            .client()
-            .coorganizers(&organizer, &webinar)
-            .resend_invitation(&coorganizer, external)
-            .await
-            .doing(format!("resending the invitation of co-organizer {coorganizer} of webinar {webinar}"))?;
-        call.emit(&DoneOut::item(webinar.into_string(), coorganizer.into_string())).await
-    }
+    |call, input: CoorganizerKeyIn| -> DoneOut { input.change(call, Change::Resend).await }
 }

@@ -5,11 +5,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::action;
 use crate::actions::common::webinar_field;
 use crate::actions::output::RegistrantOut;
 use crate::errors::{names, ComponentError, Doing};
 use crate::function_spec::Field;
+use crate::{action, schema_types};
 
 /// What to do when nobody with the email is registered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -24,30 +24,24 @@ pub enum IfAbsent {
     Fail,
 }
 
-/// Input of `findRegistrantByEmail`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct FindRegistrantIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    /// The email address to look for (letter case does not matter).
-    pub email: String,
-    /// When nobody is registered with the email: `emitNothing` (default), `emitNotFound`
-    /// (emit `{found: false}`) or `fail` (a NotFound error).
-    pub if_absent: Option<IfAbsent>,
-}
+schema_types! {
+    /// Input of `findRegistrantByEmail`.
+    #[derive(Deserialize)]
+    FindRegistrantIn {
+        #[schemars(with = "String")]
+        webinar_key: WebinarKey = "The webinar's key.",
+        email: String = "The email address to look for (letter case does not matter).",
+        if_absent: Option<IfAbsent> = "When nobody is registered with the email: `emitNothing` (default), `emitNotFound`\n(emit `{found: false}`) or `fail` (a NotFound error).",
+    }
 
-/// A registration found by email (`found` is false, and the registrant fields absent, when
-/// nobody is registered and `ifAbsent` is `emitNotFound`).
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct FoundRegistrantOut {
-    /// True when a registration was found.
-    pub found: bool,
-    /// The registrant.
-    #[serde(flatten)]
-    pub registrant: RegistrantOut,
+    /// A registration found by email (`found` is false, and the registrant fields absent, when
+    /// nobody is registered and `ifAbsent` is `emitNotFound`).
+    #[derive(Serialize)]
+    FoundRegistrantOut {
+        found: bool = "True when a registration was found.",
+        #[serde(flatten)]
+        registrant: RegistrantOut = "The registrant.",
+    }
 }
 
 action! {
@@ -70,13 +64,8 @@ action! {
         if email.is_empty() {
             return Err(ComponentError::input("`email` must not be empty"));
         }
-        let (connection, organizer) = call.organizer().await?;
-        let found = connection
-            .client()
-            .registrants(&organizer, &webinar)
-            .find_by_email(email)
-            .await
-            .doing(format!("looking up {email} among the registrants of webinar {webinar}"))?;
+        let found = call.goto().await?.registrants(&webinar).find_by_email(email).await;
+        let found = found.doing(format!("looking up {email} among the registrants of webinar {webinar}"))?;
         match (found, input.if_absent.unwrap_or_default()) {
             (Some(registrant), _) => {
                 call.emit(&FoundRegistrantOut {

@@ -1,7 +1,9 @@
 //! The `emitBehavior` contract every list action follows.
 
-use futures::{Stream, StreamExt};
-use gotowebinar::pagination::Page;
+use async_trait::async_trait;
+use futures::stream::BoxStream;
+use futures::StreamExt;
+use gotowebinar::pagination::{page_stream, Page};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -10,6 +12,7 @@ use crate::call::Call;
 use crate::errors::{ComponentError, Doing};
 use crate::function_spec::Field;
 use crate::progress::ListProgress;
+use crate::schema_types;
 
 /// The largest page GoTo serves, and the default page size.
 pub const MAX_PAGE_SIZE: u32 = 200;
@@ -27,20 +30,17 @@ pub enum EmitBehavior {
     FetchPage,
 }
 
-/// The paging inputs every list action takes.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Paging {
-    /// How to emit the results: `emitIndividually` (one message per item, default), `fetchAll`
-    /// (one message with all results) or `fetchPage` (one message with one page).
-    #[schemars(title = "Emit behavior")]
-    pub emit_behavior: Option<EmitBehavior>,
-    /// With `fetchPage`: the page to read, starting at 0.
-    #[schemars(title = "Page number (fetchPage)")]
-    pub page: Option<u32>,
-    /// With `fetchPage`: items per page, 1 to 200 (default 200).
-    #[schemars(title = "Page size (fetchPage)")]
-    pub size: Option<u32>,
+schema_types! {
+    /// The paging inputs every list action takes.
+    #[derive(Default, Deserialize)]
+    Paging {
+        #[schemars(title = "Emit behavior")]
+        emit_behavior: Option<EmitBehavior> = "How to emit the results: `emitIndividually` (one message per item, default), `fetchAll`\n(one message with all results) or `fetchPage` (one message with one page).",
+        #[schemars(title = "Page number (fetchPage)")]
+        page: Option<u32> = "With `fetchPage`: the page to read, starting at 0.",
+        #[schemars(title = "Page size (fetchPage)")]
+        size: Option<u32> = "With `fetchPage`: items per page, 1 to 200 (default 200).",
+    }
 }
 
 impl Paging {
@@ -74,18 +74,15 @@ pub fn emit_behavior_field() -> Field {
     .note("How results are emitted; `page` and `size` from the message apply to Fetch page")
 }
 
-/// The page information emitted with `fetchPage`.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PageInfo {
-    /// The page number, starting at 0.
-    pub number: u64,
-    /// The page size asked for.
-    pub size: u64,
-    /// Items across all pages.
-    pub total_elements: u64,
-    /// Number of pages.
-    pub total_pages: u64,
+schema_types! {
+    /// The page information emitted with `fetchPage`.
+    #[derive(Serialize)]
+    PageInfo {
+        number: u64 = "The page number, starting at 0.",
+        size: u64 = "The page size asked for.",
+        total_elements: u64 = "Items across all pages.",
+        total_pages: u64 = "Number of pages.",
+    }
 }
 
 /// The output schema of a list action for the chosen behavior, given the item schema.
@@ -95,8 +92,7 @@ pub fn output_schema_for(behavior: EmitBehavior, item: Value) -> Value {
         EmitBehavior::EmitIndividually => item,
         EmitBehavior::FetchAll => json!({"type": "object", "properties": {"results": results}}),
         EmitBehavior::FetchPage => {
-            let page = crate::metadata::output_schema::<PageInfo>();
-            let mut page = page;
+            let mut page = crate::schema::output_schema::<PageInfo>();
             page["title"] = json!("Page");
             page["required"] = json!(true);
             json!({"type": "object", "properties": {"results": results, "page": page}})
@@ -104,30 +100,110 @@ pub fn output_schema_for(behavior: EmitBehavior, item: Value) -> Value {
     }
 }
 
-/// Emits a list the way `paging` asks: `stream` yields every page in order (used for
-/// `emitIndividually` and `fetchAll`, given the page size); `fetch_page` reads one page (for
-/// `fetchPage`, given the page number and size).
-pub async fn emit_list<T, O, S, P, Fut>(
+/// The dynamic metadata of a list action: its input schema, and its output for the step's
+/// `emitBehavior` (one item, or a page of them).
+pub fn dynamic_metadata<I: JsonSchema, O: JsonSchema>(cfg: &Value) -> Option<Value> {
+    let behavior = cfg
+        .get("emitBehavior")
+        .and_then(Value::as_str)
+        .and_then(|text| serde_json::from_value(Value::String(text.to_string())).ok())
+        .unwrap_or_default();
+    let item = crate::schema::output_schema::<O>();
+    Some(json!({ "in": crate::schema::input_schema::<I>(), "out": output_schema_for(behavior, item) }))
+}
+
+/// How a list is read: a page at a time from GoTo, and what each item is emitted as. Every list
+/// action hands one to [`emit`].
+#[async_trait]
+pub trait Pages: Clone + Send + Sync + 'static {
+    /// An item as GoTo sends it.
+    type Item: Serialize + Send + 'static;
+    /// An item as the action emits it.
+    type Out: Serialize;
+
+    /// Reads page `number` (from 0) of `size` items.
+    async fn page(&self, number: u32, size: u32) -> gotowebinar::Result<Page<Self::Item>>;
+
+    /// What `item` is emitted as.
+    fn out(&self, item: Self::Item) -> Self::Out;
+
+    /// Every page in order, each as large as GoTo serves; stops as
+    /// [`page_stream`] says.
+    fn all(&self) -> BoxStream<'static, gotowebinar::Result<Page<Self::Item>>> {
+        let pages = self.clone();
+        page_stream(0, MAX_PAGE_SIZE, move |number, size| {
+            let pages = pages.clone();
+            async move { pages.page(number, size).await }
+        })
+        .boxed()
+    }
+}
+
+/// A list GoTo answers in one piece (no paging on its side), cut into pages here.
+#[derive(Clone)]
+pub struct Whole<O>(pub Vec<O>);
+
+impl<O> Whole<O> {
+    fn info(&self, number: u32, size: u32) -> gotowebinar::pagination::PageInfo {
+        let total = self.0.len() as u64;
+        let total_pages = u32::try_from(total.div_ceil(u64::from(size))).unwrap_or(u32::MAX);
+        gotowebinar::pagination::PageInfo {
+            number,
+            size,
+            total_elements: Some(total),
+            total_pages: Some(total_pages),
+        }
+    }
+}
+
+#[async_trait]
+impl<O: Serialize + Clone + Send + Sync + 'static> Pages for Whole<O> {
+    type Item = O;
+    type Out = O;
+
+    async fn page(&self, number: u32, size: u32) -> gotowebinar::Result<Page<O>> {
+        let start = (u64::from(number) * u64::from(size)).min(self.0.len() as u64) as usize;
+        let end = (start + size as usize).min(self.0.len());
+        Ok(Page { items: self.0[start..end].to_vec(), info: self.info(number, size) })
+    }
+
+    fn out(&self, item: O) -> O {
+        item
+    }
+
+    fn all(&self) -> BoxStream<'static, gotowebinar::Result<Page<O>>> {
+        let page = Page { items: self.0.clone(), info: self.info(0, MAX_PAGE_SIZE) };
+        futures::stream::iter([Ok(page)]).boxed()
+    }
+}
+
+/// Emits the list `request` answers in one piece, each item converted by `out`, the way `paging`
+/// asks; `what` names the list in errors.
+pub async fn emit_whole<T, O: Serialize + Clone + Send + Sync + 'static>(
     call: &Call,
     paging: &Paging,
     what: &str,
-    stream: S,
-    fetch_page: P,
-    convert: impl Fn(T) -> O,
-) -> Result<(), ComponentError>
-where
-    T: Send + 'static,
-    O: Serialize,
-    S: FnOnce(u32) -> futures::stream::BoxStream<'static, gotowebinar::Result<Page<T>>>,
-    P: FnOnce(u32, u32) -> Fut,
-    Fut: std::future::Future<Output = gotowebinar::Result<Page<T>>>,
-{
+    request: impl std::future::Future<Output = gotowebinar::Result<Vec<T>>>,
+    out: impl FnMut(T) -> O,
+) -> Result<(), ComponentError> {
+    let items = request.await.doing(format!("listing {what}"))?;
+    emit(call, paging, what, Whole(items.into_iter().map(out).collect())).await
+}
+
+/// Emits a list the way `paging` asks, reading it through `pages`; `what` names it in errors and
+/// progress. The one path of every list action.
+pub async fn emit<P: Pages>(
+    call: &Call,
+    paging: &Paging,
+    what: &str,
+    pages: P,
+) -> Result<(), ComponentError> {
     let size = paging.size()?;
     match paging.behavior() {
         EmitBehavior::EmitIndividually => {
             let mut progress = ListProgress::start(&call.ctx, what);
-            let mut pages = stream(MAX_PAGE_SIZE);
-            let mut next = pages.next().await;
+            let mut stream = pages.all();
+            let mut next = stream.next().await;
             while let Some(page) = next {
                 let page = page.doing(format!("listing {what}"))?;
                 progress.page(page.items.len(), &page.info);
@@ -135,38 +211,54 @@ where
                 // The next page is read while this one is emitted, so waiting for GoTo and
                 // emitting overlap. It is read anyway: every page is emitted.
                 let ahead = ReadAhead(tokio::spawn(async move {
-                    let page = pages.next().await;
-                    (page, pages)
+                    let page = stream.next().await;
+                    (page, stream)
                 }));
                 for item in items {
-                    call.emit(&convert(item)).await?;
+                    emit_item(call, &pages.out(item)).await?;
                 }
                 let (page, rest) = ahead.finish().await?;
                 next = page;
-                pages = rest;
+                stream = rest;
             }
             Ok(())
         }
         EmitBehavior::FetchAll => {
             let mut progress = ListProgress::start(&call.ctx, what);
-            let results = collect(stream(MAX_PAGE_SIZE), what, &convert, &mut progress).await?;
+            let mut stream = pages.all();
+            let mut results = Vec::new();
+            while let Some(page) = stream.next().await {
+                let page = page.doing(format!("listing {what}"))?;
+                progress.page(page.items.len(), &page.info);
+                for item in page.items {
+                    results.push(to_value(&pages.out(item))?);
+                }
+            }
             drop(progress);
             call.emit_value(json!({ "results": results })).await
         }
         EmitBehavior::FetchPage => {
             let number = paging.page.unwrap_or(0);
-            let page = fetch_page(number, size).await.doing(format!("listing {what} (page {number})"))?;
+            let page = pages.page(number, size).await.doing(format!("listing {what} (page {number})"))?;
             let info = PageInfo {
                 number: u64::from(number),
                 size: u64::from(size),
                 total_elements: page.info.total_elements.unwrap_or(page.items.len() as u64),
                 total_pages: page.info.total_pages.map_or(1, u64::from),
             };
-            let results: Vec<O> = page.items.into_iter().map(&convert).collect();
-            call.emit_value(json!({ "results": to_values(&results)?, "page": serde_json::to_value(info).unwrap_or_default() }))
-                .await
+            let results: Vec<Value> =
+                page.items.into_iter().map(|item| to_value(&pages.out(item))).collect::<Result<_, _>>()?;
+            call.emit_value(
+                json!({ "results": results, "page": serde_json::to_value(info).unwrap_or_default() }),
+            )
+            .await
         }
     }
+}
+
+/// Emits one item of a list as a message of its own: the one place a list item is emitted.
+async fn emit_item<O: Serialize>(call: &Call, item: &O) -> Result<(), ComponentError> {
+    call.emit(item).await
 }
 
 /// A page being read ahead; dropped early (an emit failed), it stops reading.
@@ -186,64 +278,8 @@ impl<T> Drop for ReadAhead<T> {
     }
 }
 
-async fn collect<T, O: Serialize>(
-    mut pages: impl Stream<Item = gotowebinar::Result<Page<T>>> + Unpin,
-    what: &str,
-    convert: &impl Fn(T) -> O,
-    progress: &mut ListProgress,
-) -> Result<Vec<Value>, ComponentError> {
-    let mut results = Vec::new();
-    while let Some(page) = pages.next().await {
-        let page = page.doing(format!("listing {what}"))?;
-        progress.page(page.items.len(), &page.info);
-        for item in page.items {
-            results.push(to_value(&convert(item))?);
-        }
-    }
-    Ok(results)
-}
-
+/// An item of a `results` array.
 fn to_value<O: Serialize>(item: &O) -> Result<Value, ComponentError> {
     serde_json::to_value(item)
         .map_err(|error| ComponentError::input(format!("could not encode a result: {error}")))
-}
-
-fn to_values<O: Serialize>(items: &[O]) -> Result<Vec<Value>, ComponentError> {
-    items.iter().map(to_value).collect()
-}
-
-/// Emits a list GoTo sends in one answer (no paging on its side) the way `paging` asks;
-/// `fetchPage` cuts the page out of the whole list.
-pub async fn emit_all<O: Serialize>(
-    call: &Call,
-    paging: &Paging,
-    items: Vec<O>,
-) -> Result<(), ComponentError> {
-    let size = paging.size()?;
-    match paging.behavior() {
-        EmitBehavior::EmitIndividually => {
-            for item in &items {
-                call.emit(item).await?;
-            }
-            Ok(())
-        }
-        EmitBehavior::FetchAll => call.emit_value(json!({ "results": to_values(&items)? })).await,
-        EmitBehavior::FetchPage => {
-            let number = paging.page.unwrap_or(0);
-            let total = items.len() as u64;
-            let start = (u64::from(number) * u64::from(size)).min(total) as usize;
-            let end = (start + size as usize).min(items.len());
-            let info = PageInfo {
-                number: u64::from(number),
-                size: u64::from(size),
-                total_elements: total,
-                total_pages: total.div_ceil(u64::from(size)),
-            };
-            call.emit_value(json!({
-                "results": to_values(&items[start..end])?,
-                "page": serde_json::to_value(info).unwrap_or_default(),
-            }))
-            .await
-        }
-    }
 }

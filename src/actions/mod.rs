@@ -8,6 +8,7 @@ pub mod legacy;
 pub mod list;
 pub mod output;
 pub mod panelists;
+pub mod people;
 pub mod raw;
 pub mod recordings;
 pub mod registrants;

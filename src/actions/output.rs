@@ -2,137 +2,91 @@
 //! kept apart from the client's wire models so that the manifest's schemas describe exactly what
 //! a flow builder receives.
 
-use schemars::JsonSchema;
+use crate::schema_types;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-/// A start and end time.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TimeRangeOut {
-    /// Start (ISO 8601, UTC).
-    pub start_time: Option<String>,
-    /// End (ISO 8601, UTC).
-    pub end_time: Option<String>,
-}
+schema_types! {
+    /// A start and end time.
+    #[derive(Serialize)]
+    TimeRangeOut {
+        start_time: Option<String> = "Start (ISO 8601, UTC).",
+        end_time: Option<String> = "End (ISO 8601, UTC).",
+    }
 
-/// A webinar.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct WebinarOut {
-    /// The webinar's key.
-    pub webinar_key: String,
-    /// The webinar's ID as shown to attendees.
-    pub webinar_id: Option<String>,
-    /// Title.
-    pub subject: Option<String>,
-    /// Description.
-    pub description: Option<String>,
-    /// The organizer's key.
-    pub organizer_key: Option<String>,
-    /// The organizer's name.
-    pub organizer_name: Option<String>,
-    /// The organizer's email.
-    pub organizer_email: Option<String>,
-    /// The GoTo account's key.
-    pub account_key: Option<String>,
-    /// Sessions' start and end times.
-    pub times: Vec<TimeRangeOut>,
-    /// IANA time zone, e.g. `Europe/Berlin`.
-    pub time_zone: Option<String>,
-    /// Language of the registration pages.
-    pub locale: Option<String>,
-    /// `single_session`, `series` or `sequence`.
-    #[serde(rename = "type")]
-    #[schemars(title = "Webinar type")]
-    pub webinar_type: Option<String>,
-    /// `CLASSIC`, `BROADCAST` or `SIMULIVE`.
-    pub experience_type: Option<String>,
-    /// The public registration page.
-    pub registration_url: Option<String>,
-    /// Whether attendees need a password.
-    pub is_password_protected: Option<bool>,
-    /// Whether the webinar is running now.
-    pub in_session: Option<bool>,
-    /// Number of people registered.
-    pub number_of_registrants: Option<u64>,
-    /// The most people who may register.
-    pub registration_limit: Option<u64>,
-    /// The recurrence key of a series or sequence.
-    pub recurrence_key: Option<String>,
-}
+    /// A webinar.
+    #[derive(Serialize)]
+    WebinarOut {
+        webinar_key: String = "The webinar's key.",
+        webinar_id: Option<String> = "The webinar's ID as shown to attendees.",
+        subject: Option<String> = "Title.",
+        description: Option<String> = "Description.",
+        organizer_key: Option<String> = "The organizer's key.",
+        organizer_name: Option<String> = "The organizer's name.",
+        organizer_email: Option<String> = "The organizer's email.",
+        account_key: Option<String> = "The GoTo account's key.",
+        times: Vec<TimeRangeOut> = "Sessions' start and end times.",
+        time_zone: Option<String> = "IANA time zone, e.g. `Europe/Berlin`.",
+        locale: Option<String> = "Language of the registration pages.",
+        #[serde(rename = "type")]
+        #[schemars(title = "Webinar type")]
+        webinar_type: Option<String> = "`single_session`, `series` or `sequence`.",
+        experience_type: Option<String> = "`CLASSIC`, `BROADCAST` or `SIMULIVE`.",
+        registration_url: Option<String> = "The public registration page.",
+        is_password_protected: Option<bool> = "Whether attendees need a password.",
+        in_session: Option<bool> = "Whether the webinar is running now.",
+        number_of_registrants: Option<u64> = "Number of people registered.",
+        registration_limit: Option<u64> = "The most people who may register.",
+        recurrence_key: Option<String> = "The recurrence key of a series or sequence.",
+    }
 
-/// A person's name and email address, as registrants and webhook events carry them.
-#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PersonOut {
-    /// First name.
-    pub first_name: Option<String>,
-    /// Last name.
-    pub last_name: Option<String>,
-    /// Email address.
-    pub email: Option<String>,
-}
+    /// A person's name and email address, as registrants and webhook events carry them.
+    #[derive(Default, Serialize)]
+    PersonOut {
+        first_name: Option<String> = "First name.",
+        last_name: Option<String> = "Last name.",
+        email: Option<String> = "Email address.",
+    }
 
-/// A registrant of a webinar.
-#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RegistrantOut {
-    /// The registrant's key.
-    pub registrant_key: String,
-    /// The webinar's key.
-    pub webinar_key: Option<String>,
-    #[serde(flatten)]
-    #[allow(missing_docs)]
-    pub person: PersonOut,
-    /// `APPROVED`, `DENIED` or `WAITING`.
-    pub status: Option<String>,
-    /// When they registered (ISO 8601).
-    pub registration_date: Option<String>,
-    /// Their personal link to join.
-    pub join_url: Option<String>,
-    /// Their time zone.
-    pub time_zone: Option<String>,
-    /// Further fields GoTo returns (address, organization, answers, …).
-    #[serde(flatten)]
-    #[schemars(skip)]
-    pub details: Map<String, Value>,
-}
+    /// A registrant of a webinar.
+    #[derive(Default, Serialize)]
+    RegistrantOut {
+        registrant_key: String = "The registrant's key.",
+        webinar_key: Option<String> = "The webinar's key.",
+        #[serde(flatten)]
+        person: PersonOut = "The registrant's name and email address.",
+        status: Option<String> = "`APPROVED`, `DENIED` or `WAITING`.",
+        registration_date: Option<String> = "When they registered (ISO 8601).",
+        join_url: Option<String> = "Their personal link to join.",
+        time_zone: Option<String> = "Their time zone.",
+        #[serde(flatten)]
+        #[schemars(skip)]
+        details: Map<String, Value> = "Further fields GoTo returns (address, organization, answers, …).",
+    }
 
-/// A registration that was just made (or found, when the person was already registered).
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CreatedRegistrantOut {
-    /// The registrant's key.
-    pub registrant_key: String,
-    /// Their personal link to join.
-    pub join_url: Option<String>,
-    /// `APPROVED`, `DENIED` or `WAITING`, when GoTo says.
-    pub status: Option<String>,
-    /// The email address registered.
-    pub email: String,
-    /// True when the person was registered before this step ran.
-    pub already_registered: bool,
-}
+    /// A registration that was just made (or found, when the person was already registered).
+    #[derive(Serialize)]
+    CreatedRegistrantOut {
+        registrant_key: String = "The registrant's key.",
+        join_url: Option<String> = "Their personal link to join.",
+        status: Option<String> = "`APPROVED`, `DENIED` or `WAITING`, when GoTo says.",
+        email: String = "The email address registered.",
+        already_registered: bool = "True when the person was registered before this step ran.",
+    }
 
-/// The key of a webinar just created.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct WebinarKeyOut {
-    /// The new webinar's key.
-    pub webinar_key: String,
-}
+    /// The key of a webinar just created.
+    #[derive(Serialize)]
+    WebinarKeyOut {
+        webinar_key: String = "The new webinar's key.",
+    }
 
-/// The outcome of a change or deletion.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct DoneOut {
-    /// True when GoTo accepted the change.
-    pub success: bool,
-    /// The key of the webinar concerned.
-    pub webinar_key: Option<String>,
-    /// The key of the registrant, panelist or co-organizer concerned.
-    pub key: Option<String>,
+    /// The outcome of a change or deletion.
+    #[derive(Serialize)]
+    DoneOut {
+        success: bool = "True when GoTo accepted the change.",
+        webinar_key: Option<String> = "The key of the webinar concerned.",
+        key: Option<String> = "The key of the registrant, panelist or co-organizer concerned.",
+    }
 }
 
 impl DoneOut {
@@ -147,58 +101,41 @@ impl DoneOut {
     }
 }
 
-/// A standard registration field of a webinar.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RegistrationFieldOut {
-    /// The field's name, e.g. `organization`.
-    pub field: String,
-    /// Whether registrants must fill it.
-    pub required: bool,
-    /// The longest accepted value.
-    pub max_size: Option<u32>,
-    /// The accepted values of a multiple-choice field.
-    pub answers: Option<Vec<String>>,
-}
+schema_types! {
+    /// A standard registration field of a webinar.
+    #[derive(Serialize)]
+    RegistrationFieldOut {
+        field: String = "The field's name, e.g. `organization`.",
+        required: bool = "Whether registrants must fill it.",
+        max_size: Option<u32> = "The longest accepted value.",
+        answers: Option<Vec<String>> = "The accepted values of a multiple-choice field.",
+    }
 
-/// One answer of a multiple-choice question.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AnswerOut {
-    /// The answer's key (give it as `answerKey` in `responses`).
-    pub answer_key: String,
-    /// The answer's text.
-    pub answer: Option<String>,
-}
+    /// One answer of a multiple-choice question.
+    #[derive(Serialize)]
+    AnswerOut {
+        answer_key: String = "The answer's key (give it as `answerKey` in `responses`).",
+        answer: Option<String> = "The answer's text.",
+    }
 
-/// A custom registration question of a webinar.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct QuestionOut {
-    /// The question's key (give it as `questionKey` in `responses`).
-    pub question_key: String,
-    /// The question's text.
-    pub question: Option<String>,
-    /// Whether registrants must answer.
-    pub required: bool,
-    /// `shortAnswer` or `multipleChoice`.
-    #[serde(rename = "type")]
-    #[schemars(title = "Question type")]
-    pub question_type: Option<String>,
-    /// The longest accepted answer.
-    pub max_size: Option<u32>,
-    /// The choices of a multiple-choice question.
-    pub answers: Vec<AnswerOut>,
-}
+    /// A custom registration question of a webinar.
+    #[derive(Serialize)]
+    QuestionOut {
+        question_key: String = "The question's key (give it as `questionKey` in `responses`).",
+        question: Option<String> = "The question's text.",
+        required: bool = "Whether registrants must answer.",
+        #[serde(rename = "type")]
+        #[schemars(title = "Question type")]
+        question_type: Option<String> = "`shortAnswer` or `multipleChoice`.",
+        max_size: Option<u32> = "The longest accepted answer.",
+        answers: Vec<AnswerOut> = "The choices of a multiple-choice question.",
+    }
 
-/// The registration form of a webinar.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RegistrationFieldsOut {
-    /// The webinar's key.
-    pub webinar_key: String,
-    /// The standard fields.
-    pub fields: Vec<RegistrationFieldOut>,
-    /// The custom questions.
-    pub questions: Vec<QuestionOut>,
+    /// The registration form of a webinar.
+    #[derive(Serialize)]
+    RegistrationFieldsOut {
+        webinar_key: String = "The webinar's key.",
+        fields: Vec<RegistrationFieldOut> = "The standard fields.",
+        questions: Vec<QuestionOut> = "The custom questions.",
+    }
 }

@@ -1,15 +1,14 @@
 //! `rawRequest`: any GoToWebinar API call, with the component's token handling, retries and
 //! error mapping, for operations no other action covers.
 
-use async_trait::async_trait;
 use reqwest::Method;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::call::{Call, Handler};
 use crate::errors::{ComponentError, Doing};
-use crate::function_spec::{Field, FunctionSpec, Kind};
+use crate::function_spec::Field;
+use crate::{action, schema_types};
 
 /// The HTTP method of a raw request.
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
@@ -27,34 +26,23 @@ pub enum MethodIn {
     Delete,
 }
 
-/// Input of `rawRequest`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RawRequestIn {
-    /// `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
-    pub method: MethodIn,
-    /// The path under the webinar API (`…/G2W/rest/v2`), e.g. `/organizers/{organizerKey}/webinars/123/panelists`;
-    /// `{organizerKey}` and `{accountKey}` are replaced with the credential's keys.
-    pub path: String,
-    /// Query parameters, e.g. `{"fromTime": "2026-01-01T00:00:00Z"}`.
-    pub query: Option<Map<String, Value>>,
-    /// The JSON body to send (object or array).
-    pub body: Option<Value>,
-}
+schema_types! {
+    /// Input of `rawRequest`.
+    #[derive(Deserialize)]
+    RawRequestIn {
+        method: MethodIn = "`GET`, `POST`, `PUT`, `PATCH` or `DELETE`.",
+        path: String = "The path under the webinar API (`…/G2W/rest/v2`), e.g. `/organizers/{organizerKey}/webinars/123/panelists`;\n`{organizerKey}` and `{accountKey}` are replaced with the credential's keys.",
+        query: Option<Map<String, Value>> = "Query parameters, e.g. `{\"fromTime\": \"2026-01-01T00:00:00Z\"}`.",
+        body: Option<Value> = "The JSON body to send (object or array).",
+    }
 
-/// GoTo's answer to a raw request.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RawResponseOut {
-    /// The HTTP status, e.g. 200.
-    pub status: u16,
-    /// The JSON answer (long keys as strings); absent when GoTo sent no body.
-    pub body: Option<Value>,
+    /// GoTo's answer to a raw request.
+    #[derive(Serialize)]
+    RawResponseOut {
+        status: u16 = "The HTTP status, e.g. 200.",
+        body: Option<Value> = "The JSON answer (long keys as strings); absent when GoTo sent no body.",
+    }
 }
-
-/// `rawRequest`.
-#[derive(Default)]
-pub struct RawRequest;
 
 /// Checks the path names something under the API base and returns it with a leading `/`.
 pub fn check_path(path: &str) -> Result<String, ComponentError> {
@@ -119,19 +107,10 @@ fn query_pairs(query: Option<&Map<String, Value>>) -> Result<Vec<(String, String
     Ok(pairs)
 }
 
-#[async_trait]
-impl Handler for RawRequest {
-    type Input = RawRequestIn;
-    type Output = RawResponseOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "rawRequest",
-            Kind::Action,
-            "Raw request",
+action! {
+    /// `rawRequest`.
+    RawRequest("rawRequest", "Raw request",
             "Calls any GoToWebinar API operation (method, path under the API base, query, JSON body) with the credential's token handling, retries and error names",
-        );
-        spec.fields = vec![
             Field::select(
                 "method",
                 "Method",
@@ -139,12 +118,8 @@ impl Handler for RawRequest {
             ),
             Field::text("path", "Path")
                 .placeholder("/organizers/{organizerKey}/webinars/123/panelists")
-                .note("Relative to https://api.getgo.com/G2W/rest/v2; {organizerKey} and {accountKey} are filled in from the credential"),
-        ];
-        spec
-    }
-
-    async fn run(&self, call: &Call, input: RawRequestIn) -> Result<(), ComponentError> {
+                .note("Relative to https://api.getgo.com/G2W/rest/v2; {organizerKey} and {accountKey} are filled in from the credential"))
+    |call, input: RawRequestIn| -> RawResponseOut {
         let mut path = check_path(&input.path)?;
         let query = query_pairs(input.query.as_ref())?;
         let body = match input.body {

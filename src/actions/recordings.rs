@@ -1,30 +1,28 @@
 //! Recording actions: search the account's webinar recordings.
 
+use async_trait::async_trait;
+use gotowebinar::client::GoToWebinar;
 use gotowebinar::models::{RecordingAsset, RecordingAssetSearch};
+use gotowebinar::pagination::Page;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::action;
-use crate::actions::common::time_text;
-use crate::actions::list::{emit_behavior_field, emit_list, Paging};
+use crate::actions::common::{time_text, wire_name};
+use crate::actions::list::{self, emit_behavior_field, Pages, Paging};
 use crate::function_spec::Field;
+use crate::{action, schema_types};
 
-/// A stored webinar recording.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RecordingOut {
-    /// The recording's key (give it as `recordingAssetKey` to create a simulive webinar).
-    pub recording_asset_key: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Description.
-    pub description: Option<String>,
-    /// When it was created (ISO 8601, UTC).
-    pub create_time: Option<String>,
-    /// The account it belongs to.
-    pub account_key: Option<String>,
-    /// The webinar that was recorded.
-    pub webinar_key: Option<String>,
+schema_types! {
+    /// A stored webinar recording.
+    #[derive(Serialize)]
+    RecordingOut {
+        recording_asset_key: Option<String> = "The recording's key (give it as `recordingAssetKey` to create a simulive webinar).",
+        name: Option<String> = "Name.",
+        description: Option<String> = "Description.",
+        create_time: Option<String> = "When it was created (ISO 8601, UTC).",
+        account_key: Option<String> = "The account it belongs to.",
+        webinar_key: Option<String> = "The webinar that was recorded.",
+    }
 }
 
 impl From<RecordingAsset> for RecordingOut {
@@ -41,7 +39,7 @@ impl From<RecordingAsset> for RecordingOut {
 }
 
 /// What to sort recordings by.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SortFieldIn {
     /// Creation time (default).
@@ -51,7 +49,7 @@ pub enum SortFieldIn {
 }
 
 /// Sort direction.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SortOrderIn {
     /// Ascending.
@@ -60,19 +58,17 @@ pub enum SortOrderIn {
     Desc,
 }
 
-/// Input of `searchRecordingAssets`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SearchRecordingsIn {
-    /// Only recordings whose name contains this text.
-    pub name: Option<String>,
-    /// `CREATETIME` (default) or `NAME`.
-    pub sort_field: Option<SortFieldIn>,
-    /// `DESC` (default, newest first) or `ASC`.
-    pub sort_order: Option<SortOrderIn>,
-    #[serde(flatten)]
-    #[allow(missing_docs)]
-    pub paging: Paging,
+schema_types! {
+    /// Input of `searchRecordingAssets`.
+    #[derive(Deserialize)]
+    SearchRecordingsIn {
+        name: Option<String> = "Only recordings whose name contains this text.",
+        sort_field: Option<SortFieldIn> = "`CREATETIME` (default) or `NAME`.",
+        sort_order: Option<SortOrderIn> = "`DESC` (default, newest first) or `ASC`.",
+        #[serde(flatten)]
+        #[allow(missing_docs)]
+        paging: Paging,
+    }
 }
 
 action! {
@@ -88,31 +84,32 @@ action! {
             )
             .prompt("Newest or Z first"))
     |call, input: SearchRecordingsIn| -> RecordingOut {
-        input.paging.size()?;
         let connection = call.connection().await?;
         let account = connection.account_key().await?;
         let search = RecordingAssetSearch {
             account_key: account,
             name: input.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(String::from),
-            sort_field: Some(match input.sort_field.unwrap_or(SortFieldIn::Createtime) {
-                SortFieldIn::Createtime => "CREATETIME".into(),
-                SortFieldIn::Name => "NAME".into(),
-            }),
-            sort_order: Some(match input.sort_order.unwrap_or(SortOrderIn::Desc) {
-                SortOrderIn::Asc => "ASC".into(),
-                SortOrderIn::Desc => "DESC".into(),
-            }),
+            sort_field: Some(wire_name(&input.sort_field.unwrap_or(SortFieldIn::Createtime))),
+            sort_order: Some(wire_name(&input.sort_order.unwrap_or(SortOrderIn::Desc))),
         };
-        let client = connection.client().clone();
-        let (c1, s1, c2, s2) = (client.clone(), search.clone(), client, search);
-        emit_list(
-            call,
-            &input.paging,
-            "recordings",
-            move |size| c1.recording_assets().search(&s1, size),
-            |page, size| async move { c2.recording_assets().search_page(&s2, page, size).await },
-            RecordingOut::from,
-        )
-        .await
+        list::emit(call, &input.paging, "recordings", RecordingPages(connection.client().clone(), search)).await
+    }
+}
+
+/// A search of the account's recordings, page by page.
+#[derive(Clone)]
+struct RecordingPages(GoToWebinar, RecordingAssetSearch);
+
+#[async_trait]
+impl Pages for RecordingPages {
+    type Item = RecordingAsset;
+    type Out = RecordingOut;
+
+    async fn page(&self, number: u32, size: u32) -> gotowebinar::Result<Page<RecordingAsset>> {
+        self.0.recording_assets().search_page(&self.1, number, size).await
+    }
+
+    fn out(&self, asset: RecordingAsset) -> RecordingOut {
+        asset.into()
     }
 }

@@ -3,23 +3,24 @@
 use async_trait::async_trait;
 use gotowebinar::keys::{AnswerKey, QuestionKey, RegistrantKey, WebinarKey};
 use gotowebinar::models::{CreateRegistrant, QuestionResponse, Registrant, RegistrationFields};
+use gotowebinar::pagination::Page;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::action;
-use crate::actions::common::{key, webinar_field, webinar_key};
-use crate::actions::list::{emit_behavior_field, emit_list, Paging};
+use crate::actions::common::{webinar_field, webinar_key};
+use crate::actions::list::{self, emit_behavior_field, Pages};
 use crate::actions::output::{
     AnswerOut, CreatedRegistrantOut, DoneOut, PersonOut, QuestionOut, RegistrantOut, RegistrationFieldOut,
     RegistrationFieldsOut,
 };
+use crate::actions::people::WebinarListIn;
 use crate::actions::registration_form;
 use crate::actions::webinars::WebinarKeyIn;
-use crate::call::{Call, Handler};
-use crate::connection::Connection;
+use crate::call::Organizer;
 use crate::errors::{names, ComponentError, Doing};
-use crate::function_spec::{Field, FunctionSpec, Kind};
+use crate::function_spec::Field;
+use crate::{action, keys_input, schema_types};
 
 /// Fields the output names itself; everything else GoTo sends goes along as it came.
 const NAMED_FIELDS: [&str; 9] = [
@@ -68,66 +69,54 @@ impl RegistrantOut {
 }
 
 /// Input of `listRegistrants`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ListRegistrantsIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    #[serde(flatten)]
-    #[allow(missing_docs)]
-    pub paging: Paging,
-}
+pub type ListRegistrantsIn = WebinarListIn;
 
 action! {
-/// `listRegistrants`.
+    /// `listRegistrants`.
     ListRegistrants(list "listRegistrants", "List registrants",
             "Lists everyone registered for a webinar, every page", webinar_field(), emit_behavior_field())
     |call, input: ListRegistrantsIn| -> RegistrantOut {
-        let webinar = input.webinar_key.clone();
-        let (connection, organizer) = call.organizer().await?;
-        let client = connection.client().clone();
-        let (c1, o1, w1) = (client.clone(), organizer.clone(), webinar.clone());
-        let (c2, o2, w2) = (client, organizer, webinar.clone());
-        emit_list(
-            call,
-            &input.paging,
-            &format!("the registrants of webinar {webinar}"),
-            move |size| c1.registrants(&o1, &w1).list(size),
-            |page, size| async move { c2.registrants(&o2, &w2).list_page(page, size).await },
-            |registrant| RegistrantOut::new(registrant, &webinar),
-        )
-        .await
+        let what = format!("the registrants of webinar {}", input.webinar_key);
+        list::emit(call, &input.paging, &what, RegistrantPages(call.goto().await?, input.webinar_key)).await
     }
 }
 
-/// Input naming one registrant.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RegistrantKeyIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    /// The registrant's key.
-    #[schemars(with = "String")]
-    pub registrant_key: RegistrantKey,
+/// The registrants of a webinar, page by page.
+#[derive(Clone)]
+struct RegistrantPages(Organizer, WebinarKey);
+
+#[async_trait]
+impl Pages for RegistrantPages {
+    type Item = Registrant;
+    type Out = RegistrantOut;
+
+    async fn page(&self, number: u32, size: u32) -> gotowebinar::Result<Page<Registrant>> {
+        self.0.registrants(&self.1).list_page(number, size).await
+    }
+
+    fn out(&self, registrant: Registrant) -> RegistrantOut {
+        RegistrantOut::new(registrant, &self.1)
+    }
+}
+
+keys_input! {
+    /// Input naming one registrant.
+    RegistrantKeyIn {
+        /// The webinar's key.
+        webinar_key: WebinarKey,
+        /// The registrant's key.
+        registrant_key: RegistrantKey,
+    }
 }
 
 action! {
-/// `getRegistrant`.
+    /// `getRegistrant`.
     GetRegistrant("getRegistrant", "Get registrant",
             "Reads one registrant of a webinar with every field they filled", webinar_field())
-    |call, input: RegistrantKeyIn| -> RegistrantOut {
-        let webinar = input.webinar_key.clone();
-        let registrant = input.registrant_key.clone();
-        let (connection, organizer) = call.organizer().await?;
-        let found = connection
-            .client()
-            .registrants(&organizer, &webinar)
-            .get(&registrant)
-            .await
-            .doing(format!("reading registrant {registrant} of webinar {webinar}"))?;
-        call.emit(&RegistrantOut::new(found, &webinar)).await
+    emit |goto, input: RegistrantKeyIn| -> RegistrantOut {
+        goto.registrants(&input.webinar_key).get(&input.registrant_key)
+            => |found| RegistrantOut::new(found, &input.webinar_key);
+        "reading registrant {} of webinar {}", input.registrant_key, input.webinar_key
     }
 }
 
@@ -142,115 +131,65 @@ pub enum OnDuplicate {
     Fail,
 }
 
-/// An answer to a custom registration question.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ResponseIn {
-    /// The question's key (from `getRegistrationFields`).
-    pub question_key: String,
-    /// The answer to a short-answer question.
-    pub response_text: Option<String>,
-    /// The chosen answer of a multiple-choice question.
-    pub answer_key: Option<String>,
-}
+schema_types! {
+    /// An answer to a custom registration question.
+    #[derive(Deserialize)]
+    ResponseIn {
+        #[schemars(with = "String")]
+        question_key: QuestionKey = "The question's key (from `getRegistrationFields`).",
+        response_text: Option<String> = "The answer to a short-answer question.",
+        #[schemars(with = "Option<String>")]
+        answer_key: Option<AnswerKey> = "The chosen answer of a multiple-choice question.",
+    }
 
-/// Input of `createRegistrant`. With a webinar chosen in the step, the input also takes a
-/// `question_<questionKey>` property per custom question (see `registration_form`).
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CreateRegistrantIn {
-    /// The webinar's key.
-    pub webinar_key: String,
-    /// First name.
-    pub first_name: String,
-    /// Last name.
-    pub last_name: String,
-    /// Email address.
-    pub email: String,
-    /// Where the registrant came from (shown in GoTo's reports).
-    pub source: Option<String>,
-    /// Street address.
-    pub address: Option<String>,
-    /// City.
-    pub city: Option<String>,
-    /// State or region.
-    pub state: Option<String>,
-    /// Postal code.
-    pub zip_code: Option<String>,
-    /// Country.
-    pub country: Option<String>,
-    /// Phone number.
-    pub phone: Option<String>,
-    /// Organization.
-    pub organization: Option<String>,
-    /// Job title.
-    pub job_title: Option<String>,
-    /// Questions and comments.
-    pub questions_and_comments: Option<String>,
-    /// Industry.
-    pub industry: Option<String>,
-    /// Number of employees.
-    pub number_of_employees: Option<String>,
-    /// Purchasing time frame.
-    pub purchasing_time_frame: Option<String>,
-    /// Purchasing role.
-    pub purchasing_role: Option<String>,
-    /// Answers to the webinar's custom questions.
-    pub responses: Option<Vec<ResponseIn>>,
-    /// Send GoTo's confirmation email again when the person is already registered.
-    pub resend_confirmation: Option<bool>,
-    /// `returnExisting` (default): emit the existing registration; `fail`: emit a Conflict error.
-    pub on_duplicate: Option<OnDuplicate>,
+    /// Input of `createRegistrant`. With a webinar chosen in the step, the input also takes a
+    /// `question_<questionKey>` property per custom question (see `registration_form`).
+    #[derive(Deserialize)]
+    CreateRegistrantIn {
+        #[schemars(with = "String")]
+        webinar_key: WebinarKey = "The webinar's key.",
+        first_name: String = "First name.",
+        last_name: String = "Last name.",
+        email: String = "Email address.",
+        source: Option<String> = "Where the registrant came from (shown in GoTo's reports).",
+        address: Option<String> = "Street address.",
+        city: Option<String> = "City.",
+        state: Option<String> = "State or region.",
+        zip_code: Option<String> = "Postal code.",
+        country: Option<String> = "Country.",
+        phone: Option<String> = "Phone number.",
+        organization: Option<String> = "Organization.",
+        job_title: Option<String> = "Job title.",
+        questions_and_comments: Option<String> = "Questions and comments.",
+        industry: Option<String> = "Industry.",
+        number_of_employees: Option<String> = "Number of employees.",
+        purchasing_time_frame: Option<String> = "Purchasing time frame.",
+        purchasing_role: Option<String> = "Purchasing role.",
+        responses: Option<Vec<ResponseIn>> = "Answers to the webinar's custom questions.",
+        resend_confirmation: Option<bool> = "Send GoTo's confirmation email again when the person is already registered.",
+        on_duplicate: Option<OnDuplicate> = "`returnExisting` (default): emit the existing registration; `fail`: emit a Conflict error.",
+    }
 }
 
 impl CreateRegistrantIn {
-    /// Checks the input as GoTo would, without sending anything.
-    pub fn check(&self) -> Result<(), ComponentError> {
-        self.to_wire().map(|_| ())
-    }
-
     fn to_wire(&self) -> Result<CreateRegistrant, ComponentError> {
-        let required = |name: &str, value: &str| -> Result<String, ComponentError> {
-            let trimmed = value.trim();
-            if trimmed.is_empty() {
-                return Err(ComponentError::input(format!("`{name}` must not be empty")));
-            }
-            Ok(trimmed.to_string())
-        };
-        let email = required("email", &self.email)?;
-        if !plausible_email(&email) {
-            return Err(ComponentError::input(format!(
-                "`email` must be an email address such as ada@example.com, got {}",
-                crate::input::quoted(&email)
-            )));
-        }
-        let mut responses = Vec::new();
-        for (index, response) in self.responses.iter().flatten().enumerate() {
-            let question_key =
-                key(&format!("responses[{index}].questionKey"), &response.question_key, |t| {
-                    QuestionKey::new(t)
-                })?;
-            let answer_key = match &response.answer_key {
-                Some(text) => {
-                    Some(key(&format!("responses[{index}].answerKey"), text, |t| AnswerKey::new(t))?)
+        let body = person(&self.first_name, &self.last_name, &self.email, || {
+            let mut responses = Vec::new();
+            for (index, response) in self.responses.iter().flatten().enumerate() {
+                if response.answer_key.is_none() && response.response_text.is_none() {
+                    return Err(ComponentError::input(format!(
+                        "`responses[{index}]` needs `responseText` (short answer) or `answerKey` (multiple choice)"
+                    )));
                 }
-                None => None,
-            };
-            if answer_key.is_none() && response.response_text.is_none() {
-                return Err(ComponentError::input(format!(
-                    "`responses[{index}]` needs `responseText` (short answer) or `answerKey` (multiple choice)"
-                )));
+                responses.push(QuestionResponse {
+                    question_key: response.question_key.clone(),
+                    response_text: response.response_text.clone(),
+                    answer_key: response.answer_key.clone(),
+                });
             }
-            responses.push(QuestionResponse {
-                question_key,
-                response_text: response.response_text.clone(),
-                answer_key,
-            });
-        }
+            Ok(responses)
+        })?;
         Ok(CreateRegistrant {
-            first_name: required("firstName", &self.first_name)?,
-            last_name: required("lastName", &self.last_name)?,
-            email,
             source: self.source.clone(),
             address: self.address.clone(),
             city: self.city.clone(),
@@ -265,9 +204,41 @@ impl CreateRegistrantIn {
             number_of_employees: self.number_of_employees.clone(),
             purchasing_time_frame: self.purchasing_time_frame.clone(),
             purchasing_role: self.purchasing_role.clone(),
-            responses,
+            ..body
         })
     }
+}
+
+/// A registration of a person: names and email checked as GoTo would (the email first, then the
+/// answers `responses` gives, then the names), nothing sent.
+pub fn person(
+    first_name: &str,
+    last_name: &str,
+    email: &str,
+    responses: impl FnOnce() -> Result<Vec<QuestionResponse>, ComponentError>,
+) -> Result<CreateRegistrant, ComponentError> {
+    let required = |name: &str, value: &str| -> Result<String, ComponentError> {
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
+            return Err(ComponentError::input(format!("`{name}` must not be empty")));
+        }
+        Ok(trimmed.to_string())
+    };
+    let email = required("email", email)?;
+    if !plausible_email(&email) {
+        return Err(ComponentError::input(format!(
+            "`email` must be an email address such as ada@example.com, got {}",
+            crate::input::quoted(&email)
+        )));
+    }
+    let responses = responses()?;
+    Ok(CreateRegistrant {
+        first_name: required("firstName", first_name)?,
+        last_name: required("lastName", last_name)?,
+        email,
+        responses,
+        ..CreateRegistrant::default()
+    })
 }
 
 /// Whether `email` looks like an address (GoTo checks it properly).
@@ -286,16 +257,15 @@ pub fn plausible_email(email: &str) -> bool {
 
 /// Registers a person, resolving duplicates and uncertain outcomes; shared with `addParticipant`.
 pub async fn register(
-    connection: &Connection,
+    goto: &Organizer,
     webinar: &WebinarKey,
-    input: &CreateRegistrantIn,
+    body: &CreateRegistrant,
+    resend: bool,
+    on_duplicate: OnDuplicate,
 ) -> Result<CreatedRegistrantOut, ComponentError> {
-    let body = input.to_wire()?;
-    let organizer = connection.organizer_key().await?;
-    let registrants = connection.client().registrants(&organizer, webinar);
+    let registrants = goto.registrants(webinar);
     let doing = || format!("registering {} for webinar {webinar}", body.email);
-    let resend = input.resend_confirmation.unwrap_or(false);
-    match registrants.create(&body, resend).await {
+    match registrants.create(body, resend).await {
         Ok(created) => Ok(CreatedRegistrantOut {
             registrant_key: created.registrant_key.into_string(),
             join_url: created.join_url,
@@ -304,7 +274,7 @@ pub async fn register(
             already_registered: false,
         }),
         Err(error) if error.status() == Some(409) => {
-            if input.on_duplicate.unwrap_or_default() == OnDuplicate::Fail {
+            if on_duplicate == OnDuplicate::Fail {
                 return Err(ComponentError::named(
                     names::CONFLICT,
                     format!("{}: {} is already registered (onDuplicate is `fail`)", doing(), body.email),
@@ -343,23 +313,10 @@ fn existing_out(registrant: Registrant, email: &str, already_registered: bool) -
     }
 }
 
-/// `createRegistrant`.
-#[derive(Default)]
-pub struct CreateRegistrantAction;
-
-#[async_trait]
-impl Handler for CreateRegistrantAction {
-    type Input = CreateRegistrantIn;
-    type Output = CreatedRegistrantOut;
-
-    fn describe() -> FunctionSpec {
-        let mut spec = FunctionSpec::new(
-            "createRegistrant",
-            Kind::Action,
-            "Create registrant",
+action! {
+    /// `createRegistrant`.
+    CreateRegistrantAction("createRegistrant", "Create registrant",
             "Registers a person for a webinar; someone already registered is returned, not duplicated",
-        );
-        spec.fields = vec![
             webinar_field(),
             Field::select(
                 "onDuplicate",
@@ -367,73 +324,51 @@ impl Handler for CreateRegistrantAction {
                 vec![("returnExisting", "Return the existing registration"), ("fail", "Emit an error")],
             )
             .prompt("Return the existing registration"),
-            Field::checkbox(
-                "resendConfirmation",
-                "Resend the confirmation email to people already registered",
-            ),
-        ];
-        spec.dynamic_metadata = true;
-        spec
-    }
-
-    async fn meta_model(&self, call: &Call) -> Result<Option<Value>, ComponentError> {
-        let base = crate::metadata::input_schema::<CreateRegistrantIn>();
-        let out = crate::metadata::output_schema::<CreatedRegistrantOut>();
+            Field::checkbox("resendConfirmation", "Resend the confirmation email to people already registered"))
+    dynamic_metadata |call| {
+        let base = crate::schema::input_schema::<CreateRegistrantIn>();
+        let out = crate::schema::output_schema::<CreatedRegistrantOut>();
         let Some(text) = crate::actions::common::key_in(&call.cfg, "webinarKey") else {
             return Ok(Some(serde_json::json!({ "in": base, "out": out })));
         };
-        let webinar = webinar_key(&text)?;
-        let connection = call.connection().await?;
-        let fields = form(connection, &webinar).await?;
+        let fields = form(&call.goto().await?, &webinar_key(&text)?).await?;
         Ok(Some(serde_json::json!({ "in": registration_form::input_schema(&base, &fields), "out": out })))
     }
-
-    async fn run(&self, call: &Call, mut input: CreateRegistrantIn) -> Result<(), ComponentError> {
-        let webinar = webinar_key(&input.webinar_key)?;
-        input.to_wire()?;
+    |call, input: CreateRegistrantIn| -> CreatedRegistrantOut {
+        let mut input = input;
+        let webinar = input.webinar_key.clone();
+        let mut body = input.to_wire()?;
         let answers = registration_form::question_answers(&call.msg.body, &call.cfg)?;
-        let connection = call.connection().await?;
+        let goto = call.goto().await?;
         if !answers.is_empty() {
-            let fields = form(connection, &webinar).await?;
-            let mapped = registration_form::responses(&answers, &fields, &webinar)?;
+            let mapped = registration_form::responses(&answers, &form(&goto, &webinar).await?, &webinar)?;
             // Answers given as `question_<key>` win over the same question in `responses`.
             let mut responses = input.responses.take().unwrap_or_default();
-            responses.retain(|r| !mapped.iter().any(|m| m.question_key == r.question_key.trim()));
+            responses.retain(|r| !mapped.iter().any(|m| m.question_key == r.question_key));
             responses.extend(mapped);
             input.responses = Some(responses);
-            input.to_wire()?;
+            body = input.to_wire()?;
         }
-        let created = register(connection, &webinar, &input).await?;
-        call.emit(&created).await
+        let (resend, on_duplicate) = (input.resend_confirmation.unwrap_or(false), input.on_duplicate.unwrap_or_default());
+        call.emit(&register(&goto, &webinar, &body, resend, on_duplicate).await?).await
     }
 }
 
 /// The registration form of `webinar`.
-async fn form(connection: &Connection, webinar: &WebinarKey) -> Result<RegistrationFields, ComponentError> {
-    let organizer = connection.organizer_key().await?;
-    connection
-        .client()
-        .registrants(&organizer, webinar)
+async fn form(goto: &Organizer, webinar: &WebinarKey) -> Result<RegistrationFields, ComponentError> {
+    goto.registrants(webinar)
         .fields()
         .await
         .doing(format!("reading the registration form of webinar {webinar}"))
 }
 
 action! {
-/// `deleteRegistrant`.
-    DeleteRegistrant("deleteRegistrant", "Delete registrant",
-            "Removes a registrant from a future webinar", webinar_field())
-    |call, input: RegistrantKeyIn| -> DoneOut {
-        let webinar = input.webinar_key.clone();
-        let registrant = input.registrant_key.clone();
-        let (connection, organizer) = call.organizer().await?;
-        connection
-            .client()
-            .registrants(&organizer, &webinar)
-            .delete(&registrant)
-            .await
-            .doing(format!("deleting registrant {registrant} of webinar {webinar}"))?;
-        call.emit(&DoneOut::item(webinar.into_string(), registrant.into_string())).await
+    /// `deleteRegistrant`.
+    DeleteRegistrant("deleteRegistrant", "Delete registrant", "Removes a registrant from a future webinar", webinar_field())
+    emit |goto, input: RegistrantKeyIn| -> DoneOut {
+        goto.registrants(&input.webinar_key).delete(&input.registrant_key)
+            => |()| DoneOut::item(input.webinar_key.to_string(), input.registrant_key.to_string());
+        "deleting registrant {} of webinar {}", input.registrant_key, input.webinar_key
     }
 }
 
@@ -472,19 +407,12 @@ impl RegistrationFieldsOut {
 }
 
 action! {
-/// `getRegistrationFields`.
+    /// `getRegistrationFields`.
     GetRegistrationFields("getRegistrationFields", "Get registration fields",
             "Reads a webinar's registration form: standard fields and custom questions with their keys", webinar_field())
-    |call, input: WebinarKeyIn| -> RegistrationFieldsOut {
-        let webinar = input.webinar_key.clone();
-        let (connection, organizer) = call.organizer().await?;
-        let fields = connection
-            .client()
-            .registrants(&organizer, &webinar)
-            .fields()
-            .await
-            .doing(format!("reading the registration fields of webinar {webinar}"))?;
-        call.emit(&RegistrationFieldsOut::new(fields, &webinar)).await
+    emit |goto, input: WebinarKeyIn| -> RegistrationFieldsOut {
+        goto.registrants(&input.webinar_key).fields() => |fields| RegistrationFieldsOut::new(fields, &input.webinar_key);
+        "reading the registration fields of webinar {}", input.webinar_key
     }
 }
 

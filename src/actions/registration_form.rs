@@ -131,9 +131,9 @@ pub fn responses(
                 )));
             };
             out.push(ResponseIn {
-                question_key: key.clone(),
+                question_key: question.question_key.clone(),
                 response_text: None,
-                answer_key: Some(chosen.answer_key.to_string()),
+                answer_key: Some(chosen.answer_key.clone()),
             });
         } else {
             if let Some(max) = question.max_size {
@@ -142,7 +142,7 @@ pub fn responses(
                 }
             }
             out.push(ResponseIn {
-                question_key: key.clone(),
+                question_key: question.question_key.clone(),
                 response_text: Some(text.clone()),
                 answer_key: None,
             });

@@ -1,39 +1,35 @@
 //! Session actions: list (organizer-wide or one webinar's), get, and a session's performance,
 //! polls, questions and surveys.
 
-use chrono::{Duration, Utc};
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
 use gotowebinar::keys::{SessionKey, WebinarKey};
 use gotowebinar::models::{Performance, Session, SessionDetail};
+use gotowebinar::pagination::Page;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::action;
 use crate::actions::attendees::AttendeeOut;
 use crate::actions::common::{session_field, time_text, webinar_field};
-use crate::actions::list::{emit_behavior_field, emit_list, Paging};
-use crate::errors::{ComponentError, Doing};
-use crate::function_spec::{FunctionSpec, Kind};
+use crate::actions::list::{self, emit_behavior_field, Pages, Paging};
+use crate::call::Organizer;
+use crate::errors::ComponentError;
 use crate::input::Timestamp;
+use crate::{action, keys_input, schema_types};
 
-/// A held session of a webinar.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionOut {
-    /// The session's key.
-    pub session_key: String,
-    /// The webinar's key.
-    pub webinar_key: Option<String>,
-    /// The webinar's ID as shown to attendees.
-    pub webinar_id: Option<String>,
-    /// The webinar's title.
-    pub webinar_name: Option<String>,
-    /// When the session started (ISO 8601, UTC).
-    pub start_time: Option<String>,
-    /// When the session ended (ISO 8601, UTC).
-    pub end_time: Option<String>,
-    /// How many registrants attended.
-    pub registrants_attended: Option<u64>,
+schema_types! {
+    /// A held session of a webinar.
+    #[derive(Serialize)]
+    SessionOut {
+        session_key: String = "The session's key.",
+        webinar_key: Option<String> = "The webinar's key.",
+        webinar_id: Option<String> = "The webinar's ID as shown to attendees.",
+        webinar_name: Option<String> = "The webinar's title.",
+        start_time: Option<String> = "When the session started (ISO 8601, UTC).",
+        end_time: Option<String> = "When the session ended (ISO 8601, UTC).",
+        registrants_attended: Option<u64> = "How many registrants attended.",
+    }
 }
 
 impl SessionOut {
@@ -53,26 +49,24 @@ impl SessionOut {
     }
 }
 
-/// Input of `listSessions`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ListSessionsIn {
-    /// Only this webinar's sessions; leave empty to list the organizer's sessions in a time range.
-    #[schemars(with = "Option<String>")]
-    pub webinar_key: Option<WebinarKey>,
-    /// Without a webinar: sessions from this time (ISO 8601; default: 90 days ago).
-    #[schemars(title = "From")]
-    pub from_time: Option<Timestamp>,
-    /// Without a webinar: sessions until this time (ISO 8601; default: now).
-    #[schemars(title = "To")]
-    pub to_time: Option<Timestamp>,
-    #[serde(flatten)]
-    #[allow(missing_docs)]
-    pub paging: Paging,
+schema_types! {
+    /// Input of `listSessions`.
+    #[derive(Deserialize)]
+    ListSessionsIn {
+        #[schemars(with = "Option<String>")]
+        webinar_key: Option<WebinarKey> = "Only this webinar's sessions; leave empty to list the organizer's sessions in a time range.",
+        #[schemars(title = "From")]
+        from_time: Option<Timestamp> = "Without a webinar: sessions from this time (ISO 8601; default: 90 days ago).",
+        #[schemars(title = "To")]
+        to_time: Option<Timestamp> = "Without a webinar: sessions until this time (ISO 8601; default: now).",
+        #[serde(flatten)]
+        #[allow(missing_docs)]
+        paging: Paging,
+    }
 }
 
 action! {
-/// `listSessions`.
+    /// `listSessions`.
     ListSessions(list "listSessions", "List sessions",
             "Lists held sessions: one webinar's, or all of the organizer's in a time range, every page", webinar_field()
                 .note("Leave empty to list every session of the organizer between `fromTime` and `toTime`"),
@@ -84,98 +78,77 @@ action! {
         if webinar.is_none() && to <= from {
             return Err(ComponentError::input("`toTime` must be after `fromTime`"));
         }
-        input.paging.size()?;
-        let (connection, organizer) = call.organizer().await?;
-        let client = connection.client().clone();
-        let (c1, o1, c2, o2) = (client.clone(), organizer.clone(), client, organizer);
-        match webinar {
-            Some(webinar) => {
-                let (w1, w2) = (webinar.clone(), webinar.clone());
-                emit_list(
-                    call,
-                    &input.paging,
-                    &format!("the sessions of webinar {webinar}"),
-                    move |size| c1.sessions(&o1).for_webinar(&w1, size),
-                    |page, size| async move { c2.sessions(&o2).for_webinar_page(&w2, page, size).await },
-                    |session| SessionOut::new(session, Some(&webinar)),
-                )
-                .await
-            }
-            None => {
-                emit_list(
-                    call,
-                    &input.paging,
-                    "the organizer's sessions",
-                    move |size| c1.sessions(&o1).list(from, to, size),
-                    |page, size| async move { c2.sessions(&o2).list_page(from, to, page, size).await },
-                    |session| SessionOut::new(session, None),
-                )
-                .await
-            }
+        let what = match &webinar {
+            Some(webinar) => format!("the sessions of webinar {webinar}"),
+            None => "the organizer's sessions".to_string(),
+        };
+        list::emit(call, &input.paging, &what, SessionPages { goto: call.goto().await?, webinar, from, to }).await
+    }
+}
+
+/// One webinar's sessions, or the organizer's in a time range, page by page.
+#[derive(Clone)]
+struct SessionPages {
+    goto: Organizer,
+    webinar: Option<WebinarKey>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+}
+
+#[async_trait]
+impl Pages for SessionPages {
+    type Item = Session;
+    type Out = SessionOut;
+
+    async fn page(&self, number: u32, size: u32) -> gotowebinar::Result<Page<Session>> {
+        let sessions = self.goto.sessions();
+        match &self.webinar {
+            Some(webinar) => sessions.for_webinar_page(webinar, number, size).await,
+            None => sessions.list_page(self.from, self.to, number, size).await,
         }
     }
-}
 
-/// Input naming one session of a webinar.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionKeyIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    /// The session's key.
-    #[schemars(with = "String")]
-    pub session_key: SessionKey,
-}
-
-impl SessionKeyIn {
-    fn keys(&self) -> Result<(WebinarKey, SessionKey), ComponentError> {
-        Ok((self.webinar_key.clone(), self.session_key.clone()))
+    fn out(&self, session: Session) -> SessionOut {
+        SessionOut::new(session, self.webinar.as_ref())
     }
 }
 
-/// The spec of an action on one session (or one of its attendees): the webinar and session fields.
-pub fn session_spec(name: &'static str, title: &'static str, description: &'static str) -> FunctionSpec {
-    let mut spec = FunctionSpec::new(name, Kind::Action, title, description);
-    spec.fields = vec![webinar_field(), session_field()];
-    spec
+keys_input! {
+    /// Input naming one session of a webinar.
+    SessionKeyIn {
+        /// The webinar's key.
+        webinar_key: WebinarKey,
+        /// The session's key.
+        session_key: SessionKey,
+    }
 }
 
 action! {
-/// `getSession`.
-    GetSession = session_spec(
-            "getSession",
-            "Get session",
+    /// `getSession`.
+    GetSession("getSession", "Get session",
             "Reads one held session of a webinar: the session, or its attendees when GoTo answers them (see `answer`)",
-        );
-    |call, input: SessionKeyIn| -> SessionDetailOut {
-        let (webinar, session) = input.keys()?;
-        let (connection, organizer) = call.organizer().await?;
-        let found = connection
-            .client()
-            .sessions(&organizer)
-            .get(&webinar, &session)
-            .await
-            .doing(format!("reading session {session} of webinar {webinar}"))?;
-        call.emit(&SessionDetailOut::new(found, &webinar, &session)).await
+            webinar_field(), session_field())
+    emit |goto, input: SessionKeyIn| -> SessionDetailOut {
+        goto.sessions().get(&input.webinar_key, &input.session_key)
+            => |found| SessionDetailOut::new(found, &input.webinar_key, &input.session_key);
+        "reading session {} of webinar {}", input.session_key, input.webinar_key
     }
 }
 
-/// What `getSession` emits. GoTo's document says the call answers the session's attendees; the
-/// API has also answered a session object. `answer` says which came: `session` (the session
-/// fields are filled, `attendees` is absent) or `attendees` (`attendees` lists them and
-/// `registrantsAttended` is their number; the times and webinar name are absent).
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionDetailOut {
-    /// `session` or `attendees`: the shape of GoTo's answer.
-    pub answer: SessionAnswer,
-    #[serde(flatten)]
-    #[allow(missing_docs)]
-    pub session: SessionOut,
-    /// The session's attendees (only when `answer` is `attendees`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub attendees: Option<Vec<AttendeeOut>>,
+schema_types! {
+    /// What `getSession` emits. GoTo's document says the call answers the session's attendees; the
+    /// API has also answered a session object. `answer` says which came: `session` (the session
+    /// fields are filled, `attendees` is absent) or `attendees` (`attendees` lists them and
+    /// `registrantsAttended` is their number; the times and webinar name are absent).
+    #[derive(Serialize)]
+    SessionDetailOut {
+        answer: SessionAnswer = "`session` or `attendees`: the shape of GoTo's answer.",
+        #[serde(flatten)]
+        #[allow(missing_docs)]
+        session: SessionOut,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        attendees: Option<Vec<AttendeeOut>> = "The session's attendees (only when `answer` is `attendees`).",
+    }
 }
 
 /// The shape of GoTo's answer to `getSession`.
@@ -217,43 +190,29 @@ impl SessionDetailOut {
     }
 }
 
-/// A session's attendance and engagement.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionFiguresOut {
-    /// The webinar's key.
-    pub webinar_key: String,
-    /// The session's key.
-    pub session_key: String,
-    /// Registrant count, attendance percentage, average interest and attendance time, …
-    pub attendance: Option<Value>,
-    /// Poll and survey counts and response rates.
-    pub polls_and_surveys: Option<Value>,
+schema_types! {
+    /// A session's attendance and engagement.
+    #[derive(Serialize)]
+    SessionFiguresOut {
+        webinar_key: String = "The webinar's key.",
+        session_key: String = "The session's key.",
+        attendance: Option<Value> = "Registrant count, attendance percentage, average interest and attendance time, …",
+        polls_and_surveys: Option<Value> = "Poll and survey counts and response rates.",
+    }
 }
 
 action! {
-/// `getSessionPerformance`.
-    GetSessionPerformance = session_spec(
-            "getSessionPerformance",
-            "Get session performance",
-            "Reads attendance and engagement figures of one held session",
-        );
-    |call, input: SessionKeyIn| -> SessionFiguresOut {
-        let (webinar, session) = input.keys()?;
-        let (connection, organizer) = call.organizer().await?;
-        let figures: Performance = connection
-            .client()
-            .sessions(&organizer)
-            .performance(&webinar, &session)
-            .await
-            .doing(format!("reading the performance of session {session} of webinar {webinar}"))?;
-        call.emit(&SessionFiguresOut {
-            webinar_key: webinar.into_string(),
-            session_key: session.into_string(),
+    /// `getSessionPerformance`.
+    GetSessionPerformance("getSessionPerformance", "Get session performance",
+            "Reads attendance and engagement figures of one held session", webinar_field(), session_field())
+    emit |goto, input: SessionKeyIn| -> SessionFiguresOut {
+        goto.sessions().performance(&input.webinar_key, &input.session_key) => |figures: Performance| SessionFiguresOut {
+            webinar_key: input.webinar_key.to_string(),
+            session_key: input.session_key.to_string(),
             attendance: figures.attendance,
             polls_and_surveys: figures.polls_and_surveys,
-        })
-        .await
+        };
+        "reading the performance of session {} of webinar {}", input.session_key, input.webinar_key
     }
 }
 
@@ -273,7 +232,7 @@ macro_rules! report {
     (
         $handler:ident, $out:ident, $name:literal, $title:literal, $description:literal,
         $field:ident, $what:literal, $of:literal, $input:ty { $($key:ident: $key_doc:literal),+ },
-        |$goto:ident, $in:ident| $request:expr, $doing:expr
+        |$goto:ident, $in:ident| $request:expr, $($doing:tt)+
     ) => {
         #[doc = concat!("The ", $what, " of ", $of, ".")]
         #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
@@ -286,14 +245,14 @@ macro_rules! report {
 
         $crate::action! {
             #[doc = concat!("`", $name, "`.")]
-            $handler = $crate::actions::sessions::session_spec($name, $title, $description);
-            |call, input: $input| -> $out {
-                let ($goto, $in) = (call.goto().await?, &input);
-                call.emit_answer($request, $doing, |found| $out {
-                    $($key: input.$key.to_string(),)+
+            $handler($name, $title, $description,
+                $crate::actions::common::webinar_field(), $crate::actions::common::session_field())
+            emit |$goto, $in: $input| -> $out {
+                $request => |found| $out {
+                    $($key: $in.$key.to_string(),)+
                     $field: $crate::actions::sessions::as_list(found),
-                })
-                .await
+                };
+                $($doing)+
             }
         }
     };
@@ -313,10 +272,9 @@ macro_rules! session_report {
             "a session",
             SessionKeyIn { webinar_key: "The webinar's key.", session_key: "The session's key." },
             |goto, keys| goto.sessions().$field(&keys.webinar_key, &keys.session_key),
-            format!(
-                concat!("reading the ", $what, " of session {} of webinar {}"),
-                keys.session_key, keys.webinar_key
-            )
+            concat!("reading the ", $what, " of session {} of webinar {}"),
+            keys.session_key,
+            keys.webinar_key
         );
     };
 }

@@ -8,87 +8,67 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::action;
-use crate::actions::common::webinar_field;
-use crate::actions::list::{emit_all, emit_behavior_field, Paging};
+use crate::actions::common::{webinar_field, wire_name};
+use crate::actions::list::{self, emit_behavior_field, Paging};
 use crate::actions::output::{DoneOut, TimeRangeOut, WebinarKeyOut, WebinarOut};
 use crate::actions::webinars::{TimeIn, WebinarKeyIn};
-use crate::errors::{ComponentError, Doing};
+use crate::errors::ComponentError;
 use crate::function_spec::Field;
 use crate::input::Timestamp;
+use crate::{action, schema_types};
 
-/// The session times of a webinar.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct MeetingTimesOut {
-    /// The webinar's key.
-    pub webinar_key: String,
-    /// Every session's start and end.
-    pub times: Vec<TimeRangeOut>,
-}
-
-action! {
-/// `getWebinarMeetingTimes`.
-    GetWebinarMeetingTimes("getWebinarMeetingTimes", "Get webinar meeting times",
-            "Reads the start and end time of every session of a webinar (useful for series and sequences)", webinar_field())
-    |call, input: WebinarKeyIn| -> MeetingTimesOut {
-        let webinar = input.webinar_key.clone();
-        let (connection, organizer) = call.organizer().await?;
-        let times = connection
-            .client()
-            .webinars(&organizer)
-            .meeting_times(&webinar)
-            .await
-            .doing(format!("reading the meeting times of webinar {webinar}"))?;
-        call.emit(&MeetingTimesOut {
-            webinar_key: webinar.into_string(),
-            times: times.into_iter().map(TimeRangeOut::from).collect(),
-        })
-        .await
+schema_types! {
+    /// The session times of a webinar.
+    #[derive(Serialize)]
+    MeetingTimesOut {
+        webinar_key: String = "The webinar's key.",
+        times: Vec<TimeRangeOut> = "Every session's start and end.",
     }
 }
 
-/// A webinar's audio settings.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AudioOut {
-    /// The webinar's key.
-    pub webinar_key: String,
-    /// `VOIP`, `PSTN`, `Hybrid` or `Private`.
-    #[serde(rename = "type")]
-    #[schemars(title = "Audio type")]
-    pub audio_type: Option<String>,
-    /// Dial-in numbers by country, as GoTo sends them.
-    pub pstn_info: Option<Value>,
-    /// The private conference line, as GoTo sends it.
-    pub private_info: Option<Value>,
+action! {
+    /// `getWebinarMeetingTimes`.
+    GetWebinarMeetingTimes("getWebinarMeetingTimes", "Get webinar meeting times",
+            "Reads the start and end time of every session of a webinar (useful for series and sequences)", webinar_field())
+    emit |goto, input: WebinarKeyIn| -> MeetingTimesOut {
+        goto.webinars().meeting_times(&input.webinar_key) => |times: Vec<_>| MeetingTimesOut {
+            webinar_key: input.webinar_key.to_string(),
+            times: times.into_iter().map(TimeRangeOut::from).collect(),
+        };
+        "reading the meeting times of webinar {}", input.webinar_key
+    }
+}
+
+schema_types! {
+    /// A webinar's audio settings.
+    #[derive(Serialize)]
+    AudioOut {
+        webinar_key: String = "The webinar's key.",
+        #[serde(rename = "type")]
+        #[schemars(title = "Audio type")]
+        audio_type: Option<String> = "`VOIP`, `PSTN`, `Hybrid` or `Private`.",
+        pstn_info: Option<Value> = "Dial-in numbers by country, as GoTo sends them.",
+        private_info: Option<Value> = "The private conference line, as GoTo sends it.",
+    }
 }
 
 action! {
-/// `getWebinarAudio`.
+    /// `getWebinarAudio`.
     GetWebinarAudio("getWebinarAudio", "Get webinar audio",
             "Reads how attendees hear a webinar: computer audio, phone dial-in numbers or a private line", webinar_field())
-    |call, input: WebinarKeyIn| -> AudioOut {
-        let webinar = input.webinar_key.clone();
-        let (connection, organizer) = call.organizer().await?;
-        let audio = connection
-            .client()
-            .webinars(&organizer)
-            .audio(&webinar)
-            .await
-            .doing(format!("reading the audio settings of webinar {webinar}"))?;
-        call.emit(&AudioOut {
-            webinar_key: webinar.into_string(),
+    emit |goto, input: WebinarKeyIn| -> AudioOut {
+        goto.webinars().audio(&input.webinar_key) => |audio: Audio| AudioOut {
+            webinar_key: input.webinar_key.to_string(),
             audio_type: audio.audio_type,
             pstn_info: audio.pstn_info,
             private_info: audio.private_info,
-        })
-        .await
+        };
+        "reading the audio settings of webinar {}", input.webinar_key
     }
 }
 
 /// How attendees hear the webinar.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 pub enum AudioTypeIn {
     /// Computer audio only.
     #[serde(rename = "VOIP")]
@@ -102,32 +82,18 @@ pub enum AudioTypeIn {
     Private,
 }
 
-impl AudioTypeIn {
-    fn wire(self) -> &'static str {
-        match self {
-            AudioTypeIn::Voip => "VOIP",
-            AudioTypeIn::Pstn => "PSTN",
-            AudioTypeIn::Hybrid => "Hybrid",
-            AudioTypeIn::Private => "Private",
-        }
+schema_types! {
+    /// Input of `updateWebinarAudio`.
+    #[derive(Deserialize)]
+    UpdateAudioIn {
+        #[schemars(with = "String")]
+        webinar_key: WebinarKey = "The webinar's key.",
+        #[serde(rename = "type")]
+        #[schemars(title = "Audio type")]
+        audio_type: AudioTypeIn = "`VOIP` (computer audio), `PSTN` (phone), `Hybrid` (both) or `Private` (your own line).",
+        pstn_info: Option<Value> = "For `PSTN` and `Hybrid`: dial-in settings as GoTo expects them, e.g. `{\"US\": {\"tollFree\": true}}`.",
+        private_info: Option<Value> = "For `Private`: the line, e.g. `{\"organizerCode\": \"…\", \"panelistCode\": \"…\", \"attendeeCode\": \"…\"}`.",
     }
-}
-
-/// Input of `updateWebinarAudio`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateAudioIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    /// `VOIP` (computer audio), `PSTN` (phone), `Hybrid` (both) or `Private` (your own line).
-    #[serde(rename = "type")]
-    #[schemars(title = "Audio type")]
-    pub audio_type: AudioTypeIn,
-    /// For `PSTN` and `Hybrid`: dial-in settings as GoTo expects them, e.g. `{"US": {"tollFree": true}}`.
-    pub pstn_info: Option<Value>,
-    /// For `Private`: the line, e.g. `{"organizerCode": "…", "panelistCode": "…", "attendeeCode": "…"}`.
-    pub private_info: Option<Value>,
 }
 
 action! {
@@ -157,57 +123,50 @@ action! {
             ));
         }
         let audio = Audio {
-            audio_type: Some(input.audio_type.wire().to_string()),
+            audio_type: Some(wire_name(&input.audio_type)),
             pstn_info: input.pstn_info.clone(),
             private_info: input.private_info.clone(),
             ..Audio::default()
         };
-        let (connection, organizer) = call.organizer().await?;
-        connection
-            .client()
-            .webinars(&organizer)
-            .update_audio(&webinar, &audio)
-            .await
-            .doing(format!("updating the audio settings of webinar {webinar}"))?;
-        call.emit(&DoneOut::webinar(webinar.into_string())).await
+        let goto = call.goto().await?;
+        let webinars = goto.webinars();
+        let request = webinars.update_audio(&webinar, &audio);
+        call.emit_answer(request, format!("updating the audio settings of webinar {webinar}"), |()| {
+            DoneOut::webinar(webinar.to_string())
+        })
+        .await
     }
 }
 
-/// The figures of one session of a webinar.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionPerformanceOut {
-    /// The session's key.
-    pub session_key: String,
-    /// Registrant count, attendance percentage, average interest and attendance time, …
-    pub attendance: Option<Value>,
-    /// Poll and survey counts and response rates.
-    pub polls_and_surveys: Option<Value>,
-}
+schema_types! {
+    /// The figures of one session of a webinar.
+    #[derive(Serialize)]
+    SessionPerformanceOut {
+        session_key: String = "The session's key.",
+        attendance: Option<Value> = "Registrant count, attendance percentage, average interest and attendance time, …",
+        polls_and_surveys: Option<Value> = "Poll and survey counts and response rates.",
+    }
 
-/// The attendance and engagement of every held session of a webinar.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct WebinarPerformanceOut {
-    /// The webinar's key.
-    pub webinar_key: String,
-    /// One entry per held session.
-    pub sessions: Vec<SessionPerformanceOut>,
+    /// The attendance and engagement of every held session of a webinar.
+    #[derive(Serialize)]
+    WebinarPerformanceOut {
+        webinar_key: String = "The webinar's key.",
+        sessions: Vec<SessionPerformanceOut> = "One entry per held session.",
+    }
 }
 
 action! {
-/// `getWebinarPerformance`.
+    /// `getWebinarPerformance`.
     GetWebinarPerformance("getWebinarPerformance", "Get webinar performance",
             "Reads attendance and engagement figures of every held session of a webinar", webinar_field())
-    |call, input: WebinarKeyIn| -> WebinarPerformanceOut {
-        let webinar = input.webinar_key.clone();
-        let (connection, organizer) = call.organizer().await?;
-        let figures = connection
-            .client()
-            .webinars(&organizer)
-            .performance(&webinar)
-            .await
-            .doing(format!("reading the performance of webinar {webinar}"))?;
+    emit |goto, input: WebinarKeyIn| -> WebinarPerformanceOut {
+        goto.webinars().performance(&input.webinar_key) => |figures| WebinarPerformanceOut::new(figures, &input.webinar_key);
+        "reading the performance of webinar {}", input.webinar_key
+    }
+}
+
+impl WebinarPerformanceOut {
+    fn new(figures: Value, webinar: &WebinarKey) -> Self {
         // GoTo keys the answer by session key; a list is easier to map and loop over.
         let sessions = match figures {
             Value::Object(by_session) => by_session
@@ -220,24 +179,22 @@ action! {
                 .collect(),
             _ => Vec::new(),
         };
-        call.emit(&WebinarPerformanceOut { webinar_key: webinar.into_string(), sessions }).await
+        WebinarPerformanceOut { webinar_key: webinar.to_string(), sessions }
     }
 }
 
-/// Input of `listInSessionWebinars`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ListInSessionIn {
-    /// Start of the range GoTo looks in (ISO 8601; default: 24 hours before now).
-    #[schemars(title = "From")]
-    pub from_time: Option<Timestamp>,
-    /// End of the range (ISO 8601; default: 24 hours after `fromTime`, or after now when
-    /// `fromTime` is empty).
-    #[schemars(title = "To")]
-    pub to_time: Option<Timestamp>,
-    #[serde(flatten)]
-    #[allow(missing_docs)]
-    pub paging: Paging,
+schema_types! {
+    /// Input of `listInSessionWebinars`.
+    #[derive(Deserialize)]
+    ListInSessionIn {
+        #[schemars(title = "From")]
+        from_time: Option<Timestamp> = "Start of the range GoTo looks in (ISO 8601; default: 24 hours before now).",
+        #[schemars(title = "To")]
+        to_time: Option<Timestamp> = "End of the range (ISO 8601; default: 24 hours after `fromTime`, or after now when\n`fromTime` is empty).",
+        #[serde(flatten)]
+        #[allow(missing_docs)]
+        paging: Paging,
+    }
 }
 
 /// The range `listInSessionWebinars` sends: what was given, else a day either side of now (a
@@ -253,42 +210,33 @@ fn in_session_range(
 }
 
 action! {
-/// `listInSessionWebinars`.
+    /// `listInSessionWebinars`.
     ListInSessionWebinars(list "listInSessionWebinars", "List webinars in session",
             "Lists the organizer's webinars that are running right now", emit_behavior_field())
     |call, input: ListInSessionIn| -> WebinarOut {
-        input.paging.size()?;
         let (from, to) =
             in_session_range(input.from_time.map(|t| t.0), input.to_time.map(|t| t.0), Utc::now());
         if to <= from {
             return Err(ComponentError::input("`toTime` must be after `fromTime`"));
         }
-        let (connection, organizer) = call.organizer().await?;
-        let webinars = connection
-            .client()
-            .webinars(&organizer)
-            .in_session(from, to)
-            .await
-            .doing("listing the webinars in session")?;
-        emit_all(call, &input.paging, webinars.into_iter().map(WebinarOut::from).collect()).await
+        let goto = call.goto().await?;
+        let webinars = goto.webinars();
+        let request = webinars.in_session(from, to);
+        list::emit_whole(call, &input.paging, "the webinars in session", request, WebinarOut::from).await
     }
 }
 
-/// Input of `copyWebinar`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CopyWebinarIn {
-    /// The key of the webinar to copy.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    /// The copy's title (default: the original's).
-    pub subject: Option<String>,
-    /// The copy's description (default: the original's).
-    pub description: Option<String>,
-    /// The copy's sessions; required when the original's times are past.
-    pub times: Option<Vec<TimeIn>>,
-    /// The copy's IANA time zone (default: the original's).
-    pub time_zone: Option<String>,
+schema_types! {
+    /// Input of `copyWebinar`.
+    #[derive(Deserialize)]
+    CopyWebinarIn {
+        #[schemars(with = "String")]
+        webinar_key: WebinarKey = "The key of the webinar to copy.",
+        subject: Option<String> = "The copy's title (default: the original's).",
+        description: Option<String> = "The copy's description (default: the original's).",
+        times: Option<Vec<TimeIn>> = "The copy's sessions; required when the original's times are past.",
+        time_zone: Option<String> = "The copy's IANA time zone (default: the original's).",
+    }
 }
 
 action! {
@@ -321,43 +269,34 @@ action! {
             ..UpdateWebinar::default()
         };
         let changes = (changes != UpdateWebinar::default()).then_some(changes);
-        let (connection, organizer) = call.organizer().await?;
-        let key = connection
-            .client()
-            .webinars(&organizer)
-            .copy(&webinar, changes.as_ref())
+        let goto = call.goto().await?;
+        let webinars = goto.webinars();
+        let request = webinars.copy(&webinar, changes.as_ref());
+        call.emit_answer(request, format!("copying webinar {webinar}"), |key| WebinarKeyOut { webinar_key: key.into_string() })
             .await
-            .doing(format!("copying webinar {webinar}"))?;
-        call.emit(&WebinarKeyOut { webinar_key: key.into_string() }).await
     }
 }
 
-/// The organizer's start link of a webinar.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct StartUrlOut {
-    /// The webinar's key.
-    pub webinar_key: String,
-    /// Opens the webinar as its organizer; do not share it.
-    pub start_url: Option<String>,
+schema_types! {
+    /// The organizer's start link of a webinar.
+    #[derive(Serialize)]
+    StartUrlOut {
+        webinar_key: String = "The webinar's key.",
+        start_url: Option<String> = "Opens the webinar as its organizer; do not share it.",
+    }
 }
 
 action! {
-/// `getWebinarStartUrl`.
+    /// `getWebinarStartUrl`.
     GetWebinarStartUrl("getWebinarStartUrl", "Get webinar start link",
             "Reads the link that starts a webinar as its organizer", webinar_field())
-    |call, input: WebinarKeyIn| -> StartUrlOut {
-        let webinar = input.webinar_key.clone();
-        let (connection, organizer) = call.organizer().await?;
-        let found = connection
-            .client()
-            .webinars(&organizer)
-            .start_url(&webinar)
-            .await
-            .doing(format!("reading the start link of webinar {webinar}"))?;
-        // GoTo's reference says `startUrl`; the service has also answered `hostURL`.
-        let start_url = found.start_url.clone().or_else(|| link_in(&found.extra));
-        call.emit(&StartUrlOut { webinar_key: webinar.into_string(), start_url }).await
+    emit |goto, input: WebinarKeyIn| -> StartUrlOut {
+        goto.webinars().start_url(&input.webinar_key) => |found| StartUrlOut {
+            webinar_key: input.webinar_key.to_string(),
+            // GoTo's reference says `startUrl`; the service has also answered `hostURL`.
+            start_url: found.start_url.clone().or_else(|| link_in(&found.extra)),
+        };
+        "reading the start link of webinar {}", input.webinar_key
     }
 }
 

@@ -7,17 +7,20 @@ use gotowebinar::models::{
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::Value;
 
-use crate::action;
+use async_trait::async_trait;
+use chrono::DateTime;
+use gotowebinar::client::GoToWebinar;
+use gotowebinar::keys::{AccountKey, OrganizerKey, WebinarKey};
+use gotowebinar::pagination::Page;
+
 use crate::actions::common::webinar_field;
-use crate::actions::list::{emit_behavior_field, emit_list, output_schema_for, Paging};
+use crate::actions::list::{self, emit_behavior_field, Pages, Paging};
 use crate::actions::output::{DoneOut, TimeRangeOut, WebinarKeyOut, WebinarOut};
 use crate::errors::{ComponentError, Doing};
 use crate::function_spec::Field;
 use crate::input::Timestamp;
-use crate::metadata;
-use gotowebinar::keys::WebinarKey;
+use crate::{action, keys_input, schema_types};
 
 impl From<Webinar> for WebinarOut {
     fn from(w: Webinar) -> Self {
@@ -63,25 +66,23 @@ pub enum Scope {
     Account,
 }
 
-/// Input of `listWebinars`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ListWebinarsIn {
-    /// Webinars starting at or after this time (ISO 8601; default: now).
-    #[schemars(title = "From")]
-    pub from_time: Option<Timestamp>,
-    /// Webinars starting before this time (ISO 8601; default: one year after `fromTime`).
-    #[schemars(title = "To")]
-    pub to_time: Option<Timestamp>,
-    /// `organizer` (default): the connected organizer's webinars; `account`: the whole account's.
-    pub scope: Option<Scope>,
-    #[serde(flatten)]
-    #[allow(missing_docs)]
-    pub paging: Paging,
+schema_types! {
+    /// Input of `listWebinars`.
+    #[derive(Deserialize)]
+    ListWebinarsIn {
+        #[schemars(title = "From")]
+        from_time: Option<Timestamp> = "Webinars starting at or after this time (ISO 8601; default: now).",
+        #[schemars(title = "To")]
+        to_time: Option<Timestamp> = "Webinars starting before this time (ISO 8601; default: one year after `fromTime`).",
+        scope: Option<Scope> = "`organizer` (default): the connected organizer's webinars; `account`: the whole account's.",
+        #[serde(flatten)]
+        #[allow(missing_docs)]
+        paging: Paging,
+    }
 }
 
 action! {
-/// `listWebinars`.
+    /// `listWebinars`.
     ListWebinars(list "listWebinars", "List webinars",
             "Lists the organizer's (or the account's) webinars in a time range, every page", emit_behavior_field(),
             Field::select(
@@ -97,75 +98,73 @@ action! {
             return Err(ComponentError::input("`toTime` must be after `fromTime`"));
         }
         let connection = call.connection().await?;
-        let client = connection.client().clone();
-        match input.scope.unwrap_or_default() {
-            Scope::Organizer => {
-                let organizer = connection.organizer_key().await?;
-                let (c1, o1, c2, o2) = (client.clone(), organizer.clone(), client, organizer);
-                emit_list(
-                    call,
-                    &input.paging,
-                    "webinars",
-                    move |size| c1.webinars(&o1).list(from, to, size),
-                    |page, size| async move { c2.webinars(&o2).list_page(from, to, page, size).await },
-                    WebinarOut::from,
-                )
-                .await
-            }
-            Scope::Account => {
-                let account = connection.account_key().await?;
-                let (c1, a1, c2, a2) = (client.clone(), account.clone(), client, account);
-                emit_list(
-                    call,
-                    &input.paging,
-                    "the account's webinars",
-                    move |size| c1.account_webinars(&a1).list(from, to, size),
-                    |page, size| async move { c2.account_webinars(&a2).list_page(from, to, page, size).await },
-                    WebinarOut::from,
-                )
-                .await
-            }
-        }
+        let (owner, what) = match input.scope.unwrap_or_default() {
+            Scope::Organizer => (Owner::Organizer(connection.organizer_key().await?), "webinars"),
+            Scope::Account => (Owner::Account(connection.account_key().await?), "the account's webinars"),
+        };
+        let pages = WebinarPages { client: connection.client().clone(), owner, from, to };
+        list::emit(call, &input.paging, what, pages).await
     }
 }
 
-/// The `{in, out}` metadata of a list action for the step's `emitBehavior`.
-pub fn list_metadata<I: JsonSchema, O: JsonSchema>(cfg: &Value) -> Option<Value> {
-    let behavior = cfg
-        .get("emitBehavior")
-        .and_then(Value::as_str)
-        .and_then(|text| serde_json::from_value(Value::String(text.to_string())).ok())
-        .unwrap_or_default();
-    let item = metadata::output_schema::<O>();
-    Some(serde_json::json!({ "in": metadata::input_schema::<I>(), "out": output_schema_for(behavior, item) }))
+/// Whose webinars a list reads.
+#[derive(Clone)]
+enum Owner {
+    Organizer(OrganizerKey),
+    Account(AccountKey),
 }
 
-/// Input naming one webinar.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct WebinarKeyIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
+/// The webinars of an organizer or an account in a time range, page by page.
+#[derive(Clone)]
+struct WebinarPages {
+    client: GoToWebinar,
+    owner: Owner,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+}
+
+#[async_trait]
+impl Pages for WebinarPages {
+    type Item = Webinar;
+    type Out = WebinarOut;
+
+    async fn page(&self, number: u32, size: u32) -> gotowebinar::Result<Page<Webinar>> {
+        let (from, to) = (self.from, self.to);
+        match &self.owner {
+            Owner::Organizer(key) => self.client.webinars(key).list_page(from, to, number, size).await,
+            Owner::Account(key) => self.client.account_webinars(key).list_page(from, to, number, size).await,
+        }
+    }
+
+    fn out(&self, webinar: Webinar) -> WebinarOut {
+        webinar.into()
+    }
+}
+
+keys_input! {
+    /// Input naming one webinar.
+    WebinarKeyIn {
+        /// The webinar's key.
+        webinar_key: WebinarKey,
+    }
 }
 
 action! {
     /// `getWebinar`.
     GetWebinar("getWebinar", "Get webinar", "Reads one webinar by its key", webinar_field())
-    |call, input: WebinarKeyIn| -> WebinarOut {
-        let (goto, webinar) = (call.goto().await?, &input.webinar_key);
-        call.emit_answer(goto.webinars().get(webinar), format!("reading webinar {webinar}"), WebinarOut::from).await
+    emit |goto, input: WebinarKeyIn| -> WebinarOut {
+        goto.webinars().get(&input.webinar_key) => WebinarOut::from;
+        "reading webinar {}", input.webinar_key
     }
 }
 
-/// A session's start and end.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TimeIn {
-    /// Start (ISO 8601).
-    pub start_time: Timestamp,
-    /// End (ISO 8601), after the start.
-    pub end_time: Timestamp,
+schema_types! {
+    /// A session's start and end.
+    #[derive(Deserialize)]
+    TimeIn {
+        start_time: Timestamp = "Start (ISO 8601).",
+        end_time: Timestamp = "End (ISO 8601), after the start.",
+    }
 }
 
 impl TimeIn {
@@ -184,68 +183,24 @@ fn times_to_wire(times: &[TimeIn]) -> Result<Vec<WebinarTime>, ComponentError> {
     times.iter().enumerate().map(|(index, time)| time.to_wire(index)).collect()
 }
 
-/// The kind of webinar.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum WebinarTypeIn {
-    /// One session (default).
-    SingleSession,
-    /// Several sessions; one registration covers all.
-    Series,
-    /// A recurring session; people register for each occurrence.
-    Sequence,
-}
+schema_types! {
+    /// The recurrence of a `sequence` webinar.
+    #[derive(Deserialize)]
+    RecurrenceIn {
+        start: TimeIn = "The first occurrence.",
+        pattern: RecurrencePattern = "`daily`, `weekly` or `monthly`.",
+        end: String = "The last day of the sequence (YYYY-MM-DD).",
+    }
 
-/// How attendees experience the webinar.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ExperienceTypeIn {
-    /// Live (default).
-    Classic,
-    /// Broadcast to a large audience.
-    Broadcast,
-    /// A pre-recorded webinar played as if live.
-    Simulive,
-}
-
-/// How often a sequence recurs.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub enum PatternIn {
-    /// Every day.
-    Daily,
-    /// Every week.
-    Weekly,
-    /// Every month.
-    Monthly,
-}
-
-/// The recurrence of a `sequence` webinar.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RecurrenceIn {
-    /// The first occurrence.
-    pub start: TimeIn,
-    /// `daily`, `weekly` or `monthly`.
-    pub pattern: PatternIn,
-    /// The last day of the sequence (YYYY-MM-DD).
-    pub end: String,
-}
-
-/// Which automatic emails GoTo sends.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct EmailSettingsIn {
-    /// Send a confirmation when someone registers.
-    pub confirmation_email: Option<bool>,
-    /// Send reminders before the webinar.
-    pub reminder_email: Option<bool>,
-    /// Send a follow-up to those who did not attend.
-    pub absentee_follow_up_email: Option<bool>,
-    /// Send a follow-up to attendees.
-    pub attendee_follow_up_email: Option<bool>,
-    /// Attach a certificate of attendance to the attendee follow-up.
-    pub include_certificate: Option<bool>,
+    /// Which automatic emails GoTo sends.
+    #[derive(Default, Deserialize)]
+    EmailSettingsIn {
+        confirmation_email: Option<bool> = "Send a confirmation when someone registers.",
+        reminder_email: Option<bool> = "Send reminders before the webinar.",
+        absentee_follow_up_email: Option<bool> = "Send a follow-up to those who did not attend.",
+        attendee_follow_up_email: Option<bool> = "Send a follow-up to attendees.",
+        include_certificate: Option<bool> = "Attach a certificate of attendance to the attendee follow-up.",
+    }
 }
 
 impl EmailSettingsIn {
@@ -263,34 +218,24 @@ impl EmailSettingsIn {
     }
 }
 
-/// Input of `createWebinar`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CreateWebinarIn {
-    /// The title (at most 128 characters).
-    pub subject: String,
-    /// The description (at most 2048 characters).
-    pub description: Option<String>,
-    /// The sessions (one for `single_session`, several for `series`); not used by `sequence`.
-    pub times: Option<Vec<TimeIn>>,
-    /// IANA time zone, e.g. `America/New_York` (default: the organizer's).
-    pub time_zone: Option<String>,
-    /// `single_session` (default), `series` or `sequence`.
-    #[serde(rename = "type")]
-    #[schemars(title = "Webinar type")]
-    pub webinar_type: Option<WebinarTypeIn>,
-    /// `CLASSIC` (default), `BROADCAST` or `SIMULIVE`.
-    pub experience_type: Option<ExperienceTypeIn>,
-    /// Whether attendees need a password.
-    pub is_password_protected: Option<bool>,
-    /// Whether the webinar is on demand.
-    pub is_ondemand: Option<bool>,
-    /// The recording a `SIMULIVE` webinar plays.
-    pub recording_asset_key: Option<String>,
-    /// For `sequence`: when and how often it recurs.
-    pub recurrence: Option<RecurrenceIn>,
-    /// Which automatic emails GoTo sends.
-    pub email_settings: Option<EmailSettingsIn>,
+schema_types! {
+    /// Input of `createWebinar`.
+    #[derive(Deserialize)]
+    CreateWebinarIn {
+        subject: String = "The title (at most 128 characters).",
+        description: Option<String> = "The description (at most 2048 characters).",
+        times: Option<Vec<TimeIn>> = "The sessions (one for `single_session`, several for `series`); not used by `sequence`.",
+        time_zone: Option<String> = "IANA time zone, e.g. `America/New_York` (default: the organizer's).",
+        #[serde(rename = "type")]
+        #[schemars(title = "Webinar type")]
+        webinar_type: Option<WebinarType> = "`single_session` (default), `series` or `sequence`.",
+        experience_type: Option<ExperienceType> = "`CLASSIC` (default), `BROADCAST` or `SIMULIVE`.",
+        is_password_protected: Option<bool> = "Whether attendees need a password.",
+        is_ondemand: Option<bool> = "Whether the webinar is on demand.",
+        recording_asset_key: Option<String> = "The recording a `SIMULIVE` webinar plays.",
+        recurrence: Option<RecurrenceIn> = "For `sequence`: when and how often it recurs.",
+        email_settings: Option<EmailSettingsIn> = "Which automatic emails GoTo sends.",
+    }
 }
 
 impl CreateWebinarIn {
@@ -306,22 +251,22 @@ impl CreateWebinarIn {
             return Err(ComponentError::input("`description` must be at most 2048 characters"));
         }
         let webinar_type = self.webinar_type.unwrap_or(match self.recurrence {
-            Some(_) => WebinarTypeIn::Sequence,
-            None => WebinarTypeIn::SingleSession,
+            Some(_) => WebinarType::Sequence,
+            None => WebinarType::SingleSession,
         });
         let times = times_to_wire(self.times.as_deref().unwrap_or_default())?;
         let mut body = CreateWebinar::new(subject, Vec::new());
         match webinar_type {
-            WebinarTypeIn::SingleSession if times.len() != 1 => {
+            WebinarType::SingleSession if times.len() != 1 => {
                 return Err(ComponentError::input(format!(
                     "`times` must hold exactly one session for a single_session webinar, got {}",
                     times.len()
                 )))
             }
-            WebinarTypeIn::Series if times.is_empty() => {
+            WebinarType::Series if times.is_empty() => {
                 return Err(ComponentError::input("`times` must hold at least one session for a series"))
             }
-            WebinarTypeIn::Sequence => {
+            WebinarType::Sequence => {
                 let Some(recurrence) = &self.recurrence else {
                     return Err(ComponentError::input(
                         "`recurrence` is required for a sequence: give `start`, `pattern` and `end`",
@@ -341,29 +286,17 @@ impl CreateWebinarIn {
                 }
                 body.recurrence_start = Some(start);
                 body.recurrence_end = Some(end);
-                body.recurrence_pattern = Some(match recurrence.pattern {
-                    PatternIn::Daily => RecurrencePattern::Daily,
-                    PatternIn::Weekly => RecurrencePattern::Weekly,
-                    PatternIn::Monthly => RecurrencePattern::Monthly,
-                });
+                body.recurrence_pattern = Some(recurrence.pattern);
             }
             _ => {}
         }
-        if !matches!(webinar_type, WebinarTypeIn::Sequence) {
+        if !matches!(webinar_type, WebinarType::Sequence) {
             body.times = times;
         }
         body.description = self.description.clone();
         body.time_zone = self.time_zone.clone();
-        body.webinar_type = Some(match webinar_type {
-            WebinarTypeIn::SingleSession => WebinarType::SingleSession,
-            WebinarTypeIn::Series => WebinarType::Series,
-            WebinarTypeIn::Sequence => WebinarType::Sequence,
-        });
-        body.experience_type = self.experience_type.map(|e| match e {
-            ExperienceTypeIn::Classic => ExperienceType::Classic,
-            ExperienceTypeIn::Broadcast => ExperienceType::Broadcast,
-            ExperienceTypeIn::Simulive => ExperienceType::Simulive,
-        });
+        body.webinar_type = Some(webinar_type);
+        body.experience_type = self.experience_type;
         body.is_password_protected = self.is_password_protected;
         body.is_ondemand = self.is_ondemand;
         body.recording_asset_key = match &self.recording_asset_key {
@@ -383,36 +316,26 @@ action! {
             "Creates a single-session, series or sequence webinar for the connected organizer")
     |call, input: CreateWebinarIn| -> WebinarKeyOut {
         let body = input.to_wire()?;
-        let (connection, organizer) = call.organizer().await?;
-        let created = connection.client().webinars(&organizer).create(&body).await;
-        let key = created.doing_once("creating the webinar")?;
+        let key = call.goto().await?.webinars().create(&body).await.doing_once("creating the webinar")?;
         call.emit(&WebinarKeyOut { webinar_key: key.into_string() }).await
     }
 }
 
-/// Input of `updateWebinar`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateWebinarIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    /// A new title.
-    pub subject: Option<String>,
-    /// A new description.
-    pub description: Option<String>,
-    /// New session times (replace all times).
-    pub times: Option<Vec<TimeIn>>,
-    /// A new IANA time zone.
-    pub time_zone: Option<String>,
-    /// A new language for the registration pages, e.g. `en_US`.
-    pub locale: Option<String>,
-    /// Whether attendees need a password.
-    pub is_password_protected: Option<bool>,
-    /// Which automatic emails GoTo sends.
-    pub email_settings: Option<EmailSettingsIn>,
-    /// Email registrants about the change (default false).
-    pub notify_participants: Option<bool>,
+schema_types! {
+    /// Input of `updateWebinar`.
+    #[derive(Deserialize)]
+    UpdateWebinarIn {
+        #[schemars(with = "String")]
+        webinar_key: WebinarKey = "The webinar's key.",
+        subject: Option<String> = "A new title.",
+        description: Option<String> = "A new description.",
+        times: Option<Vec<TimeIn>> = "New session times (replace all times).",
+        time_zone: Option<String> = "A new IANA time zone.",
+        locale: Option<String> = "A new language for the registration pages, e.g. `en_US`.",
+        is_password_protected: Option<bool> = "Whether attendees need a password.",
+        email_settings: Option<EmailSettingsIn> = "Which automatic emails GoTo sends.",
+        notify_participants: Option<bool> = "Email registrants about the change (default false).",
+    }
 }
 
 action! {
@@ -438,22 +361,19 @@ action! {
         let goto = call.goto().await?;
         let webinars = goto.webinars();
         let request = webinars.update(&webinar, &body, input.notify_participants.unwrap_or(false));
-        call.emit_answer(request, format!("updating webinar {webinar}"), |()| {
-            DoneOut::webinar(webinar.to_string())
-        })
-        .await
+        call.emit_answer(request, format!("updating webinar {webinar}"), |()| DoneOut::webinar(webinar.to_string()))
+            .await
     }
 }
 
-/// Input of `cancelWebinar`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CancelWebinarIn {
-    /// The webinar's key.
-    #[schemars(with = "String")]
-    pub webinar_key: WebinarKey,
-    /// Email registrants that the webinar is cancelled (default false).
-    pub send_cancellation_emails: Option<bool>,
+schema_types! {
+    /// Input of `cancelWebinar`.
+    #[derive(Deserialize)]
+    CancelWebinarIn {
+        #[schemars(with = "String")]
+        webinar_key: WebinarKey = "The webinar's key.",
+        send_cancellation_emails: Option<bool> = "Email registrants that the webinar is cancelled (default false).",
+    }
 }
 
 action! {
@@ -467,9 +387,8 @@ action! {
     )
     |call, input: CancelWebinarIn| -> DoneOut {
         let (goto, webinar) = (call.goto().await?, input.webinar_key);
-        let emails = input.send_cancellation_emails.unwrap_or(false);
         let webinars = goto.webinars();
-        let request = webinars.cancel(&webinar, emails);
+        let request = webinars.cancel(&webinar, input.send_cancellation_emails.unwrap_or(false));
         call.emit_answer(request, format!("cancelling webinar {webinar}"), |()| DoneOut::webinar(webinar.to_string())).await
     }
 }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::error::{quoted, shorten, InputError, MAX_PROBLEM_CHARS};
 use super::shape::{check_message_size, check_shape, leaf, shape_of, Shape};
-use crate::metadata;
+use crate::schema;
 
 /// The credential's fields in `cfg`: never an action's input, whatever the input's field names.
 pub const CREDENTIAL_FIELDS: [&str; 3] = ["oauth", "organizerKey", "accountKey"];
@@ -22,7 +22,7 @@ pub fn cached_schema<T: JsonSchema + 'static>() -> Value {
     static CACHE: OnceLock<Mutex<HashMap<TypeId, Value>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let mut cache = cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    cache.entry(TypeId::of::<T>()).or_insert_with(metadata::input_schema::<T>).clone()
+    cache.entry(TypeId::of::<T>()).or_insert_with(schema::input_schema::<T>).clone()
 }
 
 /// Reads `T` from the message body. A field the body does not carry (or carries as `null` / an
