@@ -104,6 +104,30 @@ pub fn output_schema_for(behavior: EmitBehavior, item: Value) -> Value {
     }
 }
 
+/// An item a list action emits.
+pub trait ListItem: Serialize {
+    /// True when the type's `Serialize` writes object keys sorted, as a `Value` of it would: its
+    /// items are then written straight into their messages, without a `Value` each.
+    const KEYS_SORTED: bool = false;
+}
+
+impl ListItem for crate::actions::output::WebinarOut {}
+impl ListItem for crate::actions::sessions::SessionOut {}
+impl ListItem for crate::actions::recordings::RecordingOut {}
+impl ListItem for crate::actions::attendees::AttendeeOut {}
+impl ListItem for crate::actions::output::RegistrantOut {
+    const KEYS_SORTED: bool = true;
+}
+
+/// Emits one item of a list as its own message.
+async fn emit_item<O: ListItem>(call: &Call, item: &O) -> Result<(), ComponentError> {
+    if O::KEYS_SORTED {
+        call.emit_serialized(item).await
+    } else {
+        call.emit(item).await
+    }
+}
+
 /// Emits a list the way `paging` asks: `stream` yields every page in order (used for
 /// `emitIndividually` and `fetchAll`, given the page size); `fetch_page` reads one page (for
 /// `fetchPage`, given the page number and size).
@@ -117,7 +141,7 @@ pub async fn emit_list<T, O, S, P, Fut>(
 ) -> Result<(), ComponentError>
 where
     T: Send + 'static,
-    O: Serialize,
+    O: ListItem,
     S: FnOnce(u32) -> futures::stream::BoxStream<'static, gotowebinar::Result<Page<T>>>,
     P: FnOnce(u32, u32) -> Fut,
     Fut: std::future::Future<Output = gotowebinar::Result<Page<T>>>,
@@ -139,7 +163,7 @@ where
                     (page, pages)
                 }));
                 for item in items {
-                    call.emit(&convert(item)).await?;
+                    emit_item(call, &convert(item)).await?;
                 }
                 let (page, rest) = ahead.finish().await?;
                 next = page;
