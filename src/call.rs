@@ -92,6 +92,15 @@ impl Call {
         self.emit_value(value).await
     }
 
+    /// Emits one data message whose body is `body` written straight to JSON text, without a
+    /// `Value` first. Its object keys come out in the order its `Serialize` writes them.
+    pub async fn emit_serialized<T: Serialize + ?Sized>(&self, body: &T) -> Result<(), ComponentError> {
+        let msg = sailor::JsonMessage::new(body).map_err(|error| {
+            ComponentError::named(names::API, format!("could not encode the output: {error}"))
+        })?;
+        self.ctx.emit(sailor::Event::DataJson(msg)).await.map_err(emit_failed)
+    }
+
     /// Emits one data message whose body is `value`.
     pub async fn emit_value(&self, value: Value) -> Result<(), ComponentError> {
         self.ctx.data(value).await.map_err(emit_failed)

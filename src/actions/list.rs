@@ -120,6 +120,9 @@ pub trait Pages: Clone + Send + Sync + 'static {
     type Item: Serialize + Send + 'static;
     /// An item as the action emits it.
     type Out: Serialize;
+    /// True when `Out`'s `Serialize` writes object keys sorted, as a `Value` of it would: items
+    /// are then written straight into their messages, without a `Value` each.
+    const OUT_KEYS_SORTED: bool = false;
 
     /// Reads page `number` (from 0) of `size` items.
     async fn page(&self, number: u32, size: u32) -> gotowebinar::Result<Page<Self::Item>>;
@@ -215,7 +218,7 @@ pub async fn emit<P: Pages>(
                     (page, stream)
                 }));
                 for item in items {
-                    emit_item(call, &pages.out(item)).await?;
+                    emit_item::<P>(call, &pages.out(item)).await?;
                 }
                 let (page, rest) = ahead.finish().await?;
                 next = page;
@@ -257,8 +260,12 @@ pub async fn emit<P: Pages>(
 }
 
 /// Emits one item of a list as a message of its own: the one place a list item is emitted.
-async fn emit_item<O: Serialize>(call: &Call, item: &O) -> Result<(), ComponentError> {
-    call.emit(item).await
+async fn emit_item<P: Pages>(call: &Call, item: &P::Out) -> Result<(), ComponentError> {
+    if P::OUT_KEYS_SORTED {
+        call.emit_serialized(item).await
+    } else {
+        call.emit(item).await
+    }
 }
 
 /// A page being read ahead; dropped early (an emit failed), it stops reading.

@@ -49,7 +49,11 @@ schema_types! {
     }
 
     /// A registrant of a webinar.
-    #[derive(Default, Serialize)]
+    ///
+    /// Serialized with its keys sorted, named fields and `details` merged, as a `Value` of it
+    /// would be: a list writes each registrant straight into its event line, the same text as
+    /// before.
+    #[derive(Default)]
     RegistrantOut {
         registrant_key: String = "The registrant's key.",
         webinar_key: Option<String> = "The webinar's key.",
@@ -86,6 +90,40 @@ schema_types! {
         success: bool = "True when GoTo accepted the change.",
         webinar_key: Option<String> = "The key of the webinar concerned.",
         key: Option<String> = "The key of the registrant, panelist or co-organizer concerned.",
+    }
+}
+
+impl Serialize for RegistrantOut {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        // The named fields by their JSON names, in sorted order.
+        let named: [(&str, Option<&str>); 9] = [
+            ("email", self.person.email.as_deref()),
+            ("firstName", self.person.first_name.as_deref()),
+            ("joinUrl", self.join_url.as_deref()),
+            ("lastName", self.person.last_name.as_deref()),
+            ("registrantKey", Some(self.registrant_key.as_str())),
+            ("registrationDate", self.registration_date.as_deref()),
+            ("status", self.status.as_deref()),
+            ("timeZone", self.time_zone.as_deref()),
+            ("webinarKey", self.webinar_key.as_deref()),
+        ];
+        let mut map = serializer.serialize_map(None)?;
+        let mut details = self.details.iter().peekable();
+        for (name, value) in named {
+            while let Some((key, detail)) = details.next_if(|(key, _)| key.as_str() < name) {
+                map.serialize_entry(key, detail)?;
+            }
+            // A detail of the same name would have replaced the named field.
+            match details.next_if(|(key, _)| key.as_str() == name) {
+                Some((key, detail)) => map.serialize_entry(key, detail)?,
+                None => map.serialize_entry(name, &value)?,
+            }
+        }
+        for (key, detail) in details {
+            map.serialize_entry(key, detail)?;
+        }
+        map.end()
     }
 }
 
@@ -137,5 +175,47 @@ schema_types! {
         webinar_key: String = "The webinar's key.",
         fields: Vec<RegistrationFieldOut> = "The standard fields.",
         questions: Vec<QuestionOut> = "The custom questions.",
+    }
+}
+
+#[cfg(test)]
+mod registrant_text_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_registrant_is_written_with_the_text_of_its_value() {
+        let mut details = Map::new();
+        for (key, value) in [
+            ("address", json!("1 Main St")),
+            ("organization", json!("ACME")),
+            ("phone", json!(null)),
+            ("responses", json!([{"questionKey": 7, "answer": "yes"}])),
+            ("zipCode", json!("12345")),
+            ("joinUrlExtra", json!(1.5)),
+        ] {
+            details.insert(key.into(), value);
+        }
+        let full = RegistrantOut {
+            registrant_key: "42".into(),
+            webinar_key: Some("7".into()),
+            person: PersonOut {
+                first_name: Some("Ada".into()),
+                last_name: None,
+                email: Some("ada@example.com".into()),
+            },
+            status: Some("APPROVED".into()),
+            registration_date: Some("2026-01-01T00:00:00Z".into()),
+            join_url: Some("https://example.com/j".into()),
+            time_zone: None,
+            details,
+        };
+        for registrant in [full, RegistrantOut::default()] {
+            let text = serde_json::to_string(&registrant).unwrap();
+            assert_eq!(text, serde_json::to_value(&registrant).unwrap().to_string());
+            let value: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(value["registrantKey"], json!(registrant.registrant_key));
+            assert_eq!(value["lastName"], Value::Null, "absent named fields are null, as before");
+        }
     }
 }

@@ -89,6 +89,7 @@ struct RegistrantPages(Organizer, WebinarKey);
 impl Pages for RegistrantPages {
     type Item = Registrant;
     type Out = RegistrantOut;
+    const OUT_KEYS_SORTED: bool = true;
 
     async fn page(&self, number: u32, size: u32) -> gotowebinar::Result<Page<Registrant>> {
         self.0.registrants(&self.1).list_page(number, size).await

@@ -74,6 +74,11 @@ impl Throttle {
         let at = {
             let mut granted = self.granted.lock().await;
             let now = tokio::time::Instant::now();
+            // Passes older than the window cannot delay anyone: dropping them keeps the queue as
+            // short as the traffic of one window (a lifted limit of 1,000,000 kept every pass).
+            while granted.front().is_some_and(|t| *t + self.interval <= now) {
+                granted.pop_front();
+            }
             let at = if granted.len() < self.limit {
                 now
             } else {
@@ -97,6 +102,12 @@ impl Throttle {
     #[cfg(test)]
     pub fn delayed(&self) -> u64 {
         self.delayed.load(Ordering::Relaxed)
+    }
+
+    /// How many passes the throttle remembers.
+    #[cfg(test)]
+    pub async fn remembered(&self) -> usize {
+        self.granted.lock().await.len()
     }
 }
 
@@ -253,9 +264,10 @@ impl Publisher {
 
     /// Publishes `out` with the policy's delivery mode, retrying with `min(first*2^i, max)` delays; a returned (unroutable) or
     /// refused message counts as a failed attempt. Retries carry a `retry` header with the attempt number.
-    pub async fn publish(&self, out: &Outgoing) -> Result<(), PublishError> {
+    pub async fn publish(&self, out: Outgoing) -> Result<(), PublishError> {
         let mut iteration: u32 = 0;
-        let mut attempt = out.clone();
+        // Taken by value: the payload is not copied for the attempts.
+        let mut attempt = out;
         let mode = if self.policy.persistent { 2 } else { 1 };
         attempt.properties = attempt.properties.with_delivery_mode(mode);
         loop {
@@ -265,16 +277,16 @@ impl Publisher {
                     let tries = iteration + 1;
                     if self.policy.attempts.is_some_and(|max| tries >= max) {
                         return Err(PublishError::Failed {
-                            exchange: out.exchange.clone(),
-                            routing_key: out.routing_key.clone(),
+                            exchange: attempt.exchange,
+                            routing_key: attempt.routing_key,
                             attempts: tries,
                             reason,
                         });
                     }
                     let delay = retry_delay(self.policy.first_delay, self.policy.max_delay, iteration);
                     tracing::warn!(
-                        exchange = %out.exchange,
-                        routing_key = %out.routing_key,
+                        exchange = %attempt.exchange,
+                        routing_key = %attempt.routing_key,
                         attempt = tries,
                         delay_ms = delay.as_millis() as u64,
                         reason = %reason,
@@ -462,6 +474,18 @@ mod tests {
         // With the clock paused, time moves only by the throttle's own sleeps.
         assert_eq!(order.iter().map(|(_, ms)| *ms).collect::<Vec<_>>(), [0, 0, 100, 100, 200]);
         assert_eq!(throttle.delayed(), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lifted_limit_remembers_only_the_passes_of_one_window() {
+        let throttle = Throttle::new(1_000_000, Duration::from_millis(100));
+        for _ in 0..50 {
+            throttle.pass().await;
+            tokio::time::advance(Duration::from_millis(10)).await;
+        }
+        // 50 passes 10 ms apart: only those of the last 100 ms can still matter.
+        assert!(throttle.remembered().await <= 10, "{} passes kept", throttle.remembered().await);
+        assert_eq!(throttle.delayed(), 0);
     }
 
     #[test]

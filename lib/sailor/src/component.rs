@@ -154,7 +154,11 @@ pub(crate) fn panic_text(join: tokio::task::JoinError) -> String {
     if !join.is_panic() {
         return "the function was cancelled".into();
     }
-    let payload = join.into_panic();
+    panic_payload_text(&*join.into_panic())
+}
+
+/// The error text for a function that panicked with `payload`.
+pub(crate) fn panic_payload_text(payload: &(dyn std::any::Any + Send)) -> String {
     let detail = payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())

@@ -7,7 +7,8 @@ use async_trait::async_trait;
 use serde_json::Value;
 
 use crate::event::{ErrorInfo, Event, HttpReply};
-use crate::message::Message;
+use crate::message::{JsonMessage, Message};
+use serde::Serialize;
 
 /// Why an event could not be emitted.
 #[derive(Debug, thiserror::Error)]
@@ -173,6 +174,14 @@ impl Context {
     /// Emits a data message with a new id and the given body.
     pub async fn data(&self, body: Value) -> Result<(), EmitError> {
         self.emit(Event::Data(Message::new(body))).await
+    }
+
+    /// Emits a data message with a new id whose body is `body` serialized straight to JSON text,
+    /// without building a `Value` first (for long lists, one message per item).
+    pub async fn data_from<T: Serialize + ?Sized>(&self, body: &T) -> Result<(), EmitError> {
+        let msg =
+            JsonMessage::new(body).map_err(|e| EmitError::Invalid(format!("cannot encode the body: {e}")))?;
+        self.emit(Event::DataJson(msg)).await
     }
 
     /// Emits an error for the current message.

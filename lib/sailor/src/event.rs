@@ -1,15 +1,19 @@
 //! What a function emits while it runs.
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 
-use crate::message::Message;
+use crate::message::{JsonMessage, Message, MessageJson};
 
 /// One event a function emits; the runtime turns each into its platform effect.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// A message for the next step.
     Data(Message),
+    /// A message for the next step whose body is serialized already (see [`JsonMessage`]);
+    /// the same on the wire as `Data`.
+    DataJson(JsonMessage),
     /// The function failed for this message.
     Error(ErrorInfo),
     /// Retry this message later.
@@ -34,7 +38,7 @@ impl Event {
     /// `updateKeys`, `httpReply`, `end`).
     pub fn name(&self) -> &'static str {
         match self {
-            Event::Data(_) => "data",
+            Event::Data(_) | Event::DataJson(_) => "data",
             Event::Error(_) => "error",
             Event::Rebound { .. } => "rebound",
             Event::Snapshot(_) => "snapshot",
@@ -50,33 +54,21 @@ impl Event {
     pub fn to_line(&self) -> String {
         match self {
             Event::Data(m) => {
-                // Keys in the order `to_json` gives them (serde_json's sorted maps).
-                #[derive(Serialize)]
-                struct MessageLine<'a> {
-                    attachments: &'a Map<String, Value>,
-                    body: &'a Value,
-                    headers: &'a Map<String, Value>,
-                    id: &'a str,
-                    metadata: &'a Map<String, Value>,
-                    #[serde(skip_serializing_if = "Option::is_none")]
-                    passthrough: Option<&'a Value>,
-                }
                 #[derive(Serialize)]
                 struct DataLine<'a> {
                     event: &'static str,
-                    message: MessageLine<'a>,
+                    message: MessageJson<'a, Value>,
                 }
-                let line = DataLine {
-                    event: self.name(),
-                    message: MessageLine {
-                        attachments: &m.attachments,
-                        body: &m.body,
-                        headers: &m.headers,
-                        id: &m.id,
-                        metadata: &m.metadata,
-                        passthrough: m.passthrough.as_ref(),
-                    },
-                };
+                let line = DataLine { event: self.name(), message: MessageJson::of(m) };
+                serde_json::to_string(&line).unwrap_or_else(|_| self.to_json().to_string())
+            }
+            Event::DataJson(m) => {
+                #[derive(Serialize)]
+                struct DataLine<'a> {
+                    event: &'static str,
+                    message: MessageJson<'a, RawValue>,
+                }
+                let line = DataLine { event: self.name(), message: m.json() };
                 serde_json::to_string(&line).unwrap_or_else(|_| self.to_json().to_string())
             }
             _ => self.to_json().to_string(),
@@ -90,6 +82,7 @@ impl Event {
         let name = self.name();
         match self {
             Event::Data(m) => json!({"event": name, "message": m}),
+            Event::DataJson(m) => json!({"event": name, "message": m.to_message()}),
             Event::Error(e) => json!({"event": name, "error": e}),
             Event::Rebound { reason } => json!({"event": name, "reason": reason}),
             Event::Snapshot(s) | Event::UpdateSnapshot(s) => json!({"event": name, "snapshot": s}),
@@ -162,6 +155,12 @@ mod tests {
         }
         let end = Event::End;
         assert_eq!(end.to_line(), end.to_json().to_string());
+        // A body written once: the same line as the message with that body as a `Value`.
+        let json_message = JsonMessage::new(&json!({"b": [1, {"z": null}], "a": "é\n"})).unwrap();
+        let event = Event::DataJson(json_message.clone());
+        assert_eq!(event.name(), "data");
+        assert_eq!(event.to_line(), Event::Data(json_message.to_message()).to_line());
+        assert_eq!(event.to_line(), event.to_json().to_string());
     }
 
     #[test]

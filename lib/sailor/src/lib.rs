@@ -43,7 +43,7 @@ pub use local::{run_local, run_local_with_io, run_local_with_output, ExecArgs, M
 pub use logging::{
     init_platform_logging, init_stderr_logging, printable, register_secrets_in, PrintableStderr,
 };
-pub use message::{Message, MessageError};
+pub use message::{JsonMessage, Message, MessageError};
 pub use object_storage::{ObjectStorage, OBJECT_ID_HEADER};
 pub use platform_api::{AccountCredentials, ApiError, PlatformApi, StepData};
 pub use sail::{run_sail, run_sail_from_env, run_sail_until, run_sail_with_env, shutdown_signal, SailError};

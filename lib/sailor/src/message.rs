@@ -1,6 +1,7 @@
 //! The platform's message: `{id, body, headers, attachments, metadata, passthrough?}`.
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// A message as it travels between flow steps.
@@ -22,6 +23,79 @@ pub struct Message {
     /// What earlier steps emitted, carried along when the step is a passthrough step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passthrough: Option<Value>,
+}
+
+/// A message as the platform's JSON text, borrowed: its keys in the order `serde_json::to_value`
+/// sorts them into, so the text is the same as that of the message's `Value`, without the copy.
+#[derive(Serialize)]
+pub(crate) struct MessageJson<'a, B: Serialize + ?Sized> {
+    pub attachments: &'a Map<String, Value>,
+    pub body: &'a B,
+    pub headers: &'a Map<String, Value>,
+    pub id: &'a str,
+    pub metadata: &'a Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passthrough: Option<&'a Value>,
+}
+
+impl<'a> MessageJson<'a, Value> {
+    /// The JSON form of `msg`.
+    pub fn of(msg: &'a Message) -> Self {
+        MessageJson {
+            attachments: &msg.attachments,
+            body: &msg.body,
+            headers: &msg.headers,
+            id: &msg.id,
+            metadata: &msg.metadata,
+            passthrough: msg.passthrough.as_ref(),
+        }
+    }
+}
+
+/// A new message whose body is JSON text already: serialized once, straight from a function's
+/// output type, instead of through a `Value` first (the local runner writes it as it is). Headers,
+/// attachments and metadata are empty, as in [`Message::new`].
+#[derive(Debug, Clone)]
+pub struct JsonMessage {
+    /// Unique message id (a UUID).
+    pub id: String,
+    /// The payload as JSON text; a JSON object on the platform.
+    pub body: Box<RawValue>,
+}
+
+impl JsonMessage {
+    /// A message with a fresh UUID and `body`, serialized now.
+    pub fn new<T: Serialize + ?Sized>(body: &T) -> Result<Self, serde_json::Error> {
+        Ok(JsonMessage { id: new_id(), body: serde_json::value::to_raw_value(body)? })
+    }
+
+    /// The same message with its body as a `Value` (what `serde_json::to_value` of the body
+    /// would have given), for the paths that edit a message (passthrough, object storage).
+    pub fn to_message(&self) -> Message {
+        let body = serde_json::from_str(self.body.get()).unwrap_or(Value::Null);
+        let mut msg = Message::new(body);
+        msg.id = self.id.clone();
+        msg
+    }
+
+    /// The message's JSON text, in the same form as [`Message`]'s.
+    pub(crate) fn json(&self) -> MessageJson<'_, RawValue> {
+        static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
+        MessageJson {
+            attachments: &EMPTY,
+            body: &self.body,
+            headers: &EMPTY,
+            id: &self.id,
+            metadata: &EMPTY,
+            passthrough: None,
+        }
+    }
+}
+
+impl PartialEq for JsonMessage {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id && self.body.get() == other.body.get()
+    }
 }
 
 /// Why a JSON value is not a valid message.
@@ -203,6 +277,42 @@ mod tests {
         );
         m.passthrough = Some(json!({"s": 1}));
         assert_eq!(serde_json::to_value(&m).unwrap()["passthrough"], json!({"s": 1}));
+    }
+
+    #[test]
+    fn the_json_text_is_that_of_the_value_without_one() {
+        let mut m = Message::new(json!({"z": 1, "a": {"y": [true, null], "b": "é"}}));
+        m.headers.insert("x-h".into(), json!("v"));
+        m.metadata.insert("k".into(), json!(2.5));
+        for passthrough in [None, Some(json!({"step_1": {"body": {}}}))] {
+            m.passthrough = passthrough;
+            let text = serde_json::to_string(&MessageJson::of(&m)).unwrap();
+            assert_eq!(text, serde_json::to_value(&m).unwrap().to_string());
+        }
+    }
+
+    #[test]
+    fn a_json_message_is_a_new_message_with_its_body_written_once() {
+        #[derive(Serialize)]
+        struct Out {
+            b: u64,
+            a: &'static str,
+        }
+        let m = JsonMessage::new(&Out { b: 12345678901234567890, a: "x" }).unwrap();
+        assert!(uuid::Uuid::parse_str(&m.id).is_ok(), "{}", m.id);
+        assert_eq!(m.body.get(), r#"{"b":12345678901234567890,"a":"x"}"#, "fields as the type writes them");
+        let as_message = m.to_message();
+        assert_eq!(as_message.id, m.id);
+        assert_eq!(as_message.body, json!({"b": 12345678901234567890u64, "a": "x"}), "numbers kept exact");
+        assert!(as_message.headers.is_empty() && as_message.attachments.is_empty());
+        let text = serde_json::to_string(&m.json()).unwrap();
+        let expected = format!(
+            r#"{{"attachments":{{}},"body":{},"headers":{{}},"id":"{}","metadata":{{}}}}"#,
+            m.body.get(),
+            m.id
+        );
+        assert_eq!(text, expected);
+        assert_ne!(JsonMessage::new(&1).unwrap().id, JsonMessage::new(&1).unwrap().id);
     }
 
     #[test]

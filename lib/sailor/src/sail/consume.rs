@@ -1,10 +1,11 @@
 //! Consuming: deliveries in, decoded and resolved, each run through the step's function.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use lapin::message::Delivery;
 use lapin::options::{BasicCancelOptions, BasicConsumeOptions};
 use lapin::types::{FieldTable, ShortString};
@@ -211,7 +212,8 @@ impl Sail {
                 incoming_headers: headers,
                 incoming_protocol: protocol_version,
                 incoming_plain: plain,
-                incoming: msg.clone(),
+                // Only a passthrough step carries the incoming message along; others need no copy.
+                incoming: if self.is_passthrough { Some(msg.clone()) } else { None },
                 reply_to,
                 state: tokio::sync::Mutex::new(RunState::default()),
             });
@@ -228,12 +230,16 @@ impl Sail {
                 .with_credentials(AccountCredentials::for_cfg(self.api.clone(), &cfg));
             let function = self.function.clone();
             let input = Input { msg, cfg, snapshot };
+            // A panic is caught in place rather than by a task of its own: one task hop less per
+            // message, and the same error event.
             let outcome =
-                tokio::spawn(async move { function.process(ctx, input).await }.in_current_span()).await;
+                AssertUnwindSafe(async move { function.process(ctx, input).await }).catch_unwind().await;
             let failure = match outcome {
                 Ok(Ok(())) => None,
                 Ok(Err(e)) => Some(ErrorInfo::from(e)),
-                Err(join) => Some(ErrorInfo::new("FunctionPanicked", crate::component::panic_text(join))),
+                Err(payload) => {
+                    Some(ErrorInfo::new("FunctionPanicked", crate::component::panic_payload_text(&*payload)))
+                }
             };
             if let Some(info) = failure {
                 tracing::warn!(error = %info, "the function failed");

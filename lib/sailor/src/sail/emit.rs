@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 use crate::amqp::{header_int, header_text, put_int, put_text, Outgoing};
 use crate::context::{Context, EmitError, Emitter, StepInfo};
 use crate::event::{ErrorInfo, Event, HttpReply};
-use crate::message::{json_type, Message};
+use crate::message::{json_type, Message, MessageJson};
 use crate::object_storage::OBJECT_ID_HEADER;
 use crate::platform_api::{AccountCredentials, PlatformApi};
 use crate::update_keys;
@@ -32,7 +32,8 @@ pub(super) struct MessageRun {
     pub(super) incoming_headers: FieldTable,
     pub(super) incoming_protocol: u8,
     pub(super) incoming_plain: Vec<u8>,
-    pub(super) incoming: Message,
+    /// The incoming message, kept only when the step is a passthrough step.
+    pub(super) incoming: Option<Message>,
     pub(super) reply_to: Option<String>,
     pub(super) base_headers: FieldTable,
     /// Held while an event is published, so `end` waits for every earlier event's confirmation.
@@ -97,7 +98,7 @@ impl MessageRun {
             payload,
             properties,
         };
-        self.sail.publisher.publish(&out).await.map_err(|e| e.to_string())
+        self.sail.publisher.publish(out).await.map_err(|e| e.to_string())
     }
 
     /// Publishes one event (other than `error` and `end`); `Err` is turned into an error event.
@@ -105,6 +106,15 @@ impl MessageRun {
         let sail = &self.sail;
         match event {
             Event::Data(msg) => self.publish_data(msg).await,
+            Event::DataJson(msg) => {
+                if sail.is_passthrough || sail.settings.emit_lightweight_message {
+                    // These paths edit the message, so it needs its `Value` form.
+                    return self.publish_data(msg.to_message()).await;
+                }
+                let plain = serde_json::to_vec(&msg.json())
+                    .map_err(|e| format!("cannot serialize the message: {e}"))?;
+                self.send_data(&sail.amqp.data_routing_key, plain, &msg.id).await
+            }
             Event::Error(info) => {
                 self.publish_error(st, info).await;
                 Ok(())
@@ -148,13 +158,16 @@ impl MessageRun {
         // What earlier steps emitted; this step's own entry is added after any upload, as Node does.
         let mut passthrough = None;
         if sail.is_passthrough {
-            let mut p = match &self.incoming.passthrough {
+            let incoming = self.incoming.as_ref();
+            let mut p = match incoming.and_then(|m| m.passthrough.as_ref()) {
                 Some(Value::Object(p)) => p.clone(),
                 _ => Map::new(),
             };
             if sail.settings.no_self_passthrough {
-                if let Some(step_id) = header_text(&self.incoming_headers, "stepId") {
-                    p.insert(step_id, without_passthrough(&self.incoming));
+                if let (Some(step_id), Some(incoming)) =
+                    (header_text(&self.incoming_headers, "stepId"), incoming)
+                {
+                    p.insert(step_id, without_passthrough(incoming));
                 }
             }
             passthrough = Some(p);
@@ -170,17 +183,26 @@ impl MessageRun {
             }
             msg.passthrough = Some(Value::Object(p));
         }
-        let value = serde_json::to_value(&msg).map_err(|e| format!("cannot serialize the message: {e}"))?;
+        // Straight to text: the same bytes as through a `Value`, without copying the message.
+        let plain = serde_json::to_vec(&MessageJson::of(&msg))
+            .map_err(|e| format!("cannot serialize the message: {e}"))?;
+        self.send_data(&routing_key, plain, &msg.id).await
+    }
+
+    /// Encrypts a data message's JSON text and publishes it, within the size and rate limits.
+    async fn send_data(&self, routing_key: &str, plain: Vec<u8>, id: &str) -> Result<(), String> {
+        let sail = &self.sail;
         let pv = sail.settings.protocol_version;
-        let payload = sail.crypto.encrypt_json(&value, pv);
+        let payload = sail.crypto.encrypt(&plain, pv);
+        drop(plain);
         let limit = sail.settings.outgoing_message_size_limit;
         if payload.len() > limit {
             return Err(format!("Outgoing message size {} exceeds limit of {limit}.", payload.len()));
         }
         sail.data_throttle.pass().await;
         let mut headers = self.headers(pv);
-        put_text(&mut headers, "messageId", &msg.id);
-        self.send(&routing_key, payload, Self::properties(headers)).await
+        put_text(&mut headers, "messageId", id);
+        self.send(routing_key, payload, Self::properties(headers)).await
     }
 
     /// Moves the body (and passthrough bodies) to object storage when together they are larger

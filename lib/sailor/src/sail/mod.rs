@@ -195,7 +195,7 @@ async fn publish_startup_error(
         payload: payload.to_string().into_bytes(),
         properties: MessageRun::properties(headers),
     };
-    match publisher.publish(&out).await {
+    match publisher.publish(out).await {
         Ok(()) => tracing::info!("start-up failure reported to the flow's error queue"),
         Err(e) => tracing::error!(reason = %e, "could not report the start-up failure to the flow"),
     }
