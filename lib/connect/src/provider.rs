@@ -408,12 +408,7 @@ pub fn rejected(what: &str, code: &str, description: Option<&str>) -> AuthError 
 }
 
 /// Replaces every occurrence of a secret with `[redacted]`.
-pub fn scrub(text: &str, secrets: &[&str]) -> String {
-    secrets
-        .iter()
-        .filter(|s| s.len() >= 4)
-        .fold(text.to_string(), |acc, secret| acc.replace(secret, "[redacted]"))
-}
+pub use gotowebinar::oauth::scrub;
 
 /// The body of a provider's answer, read no further than the response cap
 /// (`GOTOWEBINAR_MAX_RESPONSE_BYTES`, default 16 MiB): an oversized answer is an error, never held
