@@ -14,7 +14,7 @@ use oauth2::{
 use serde_json::{Map, Value};
 
 use crate::provider::{rejected, scrub, ClientAuth, ProviderFile};
-use crate::AuthError;
+use crate::{AuthError, Commands};
 
 /// How long a provider's token endpoint may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -36,11 +36,13 @@ pub enum Grant<'a> {
 
 /// Sends a token request to a provider file's token endpoint and returns the provider's answer.
 /// Form-encoded answers are taken as well as JSON, and any 2xx with an access token succeeds.
+/// `commands` are named in the advice of a refusal.
 pub async fn request(
     file: &ProviderFile,
     client_id: &str,
     client_secret: &gotowebinar::ClientSecret,
     grant: Grant<'_>,
+    commands: Commands,
 ) -> Result<Map<String, Value>, AuthError> {
     let usage = |error: String| AuthError::usage(error);
     let client: TokenClient = oauth2::Client::new(ClientId::new(client_id.to_string()))
@@ -80,7 +82,7 @@ pub async fn request(
         Ok(answer) => Ok(answer.into_map()),
         Err(RequestTokenError::ServerResponse(error)) => {
             let description = error.description().map(|d| scrub(d, &secrets));
-            Err(rejected(what, &scrub(error.error(), &secrets), description.as_deref()))
+            Err(rejected(what, &scrub(error.error(), &secrets), description.as_deref(), commands))
         }
         Err(RequestTokenError::Request(error)) => Err(match error {
             TokenHttpError::Unreachable(error) => AuthError::failed(
@@ -162,11 +164,13 @@ mod tests {
         let secret = Secret::new("s-1234");
         let grant =
             Grant::Code { code: "c", redirect_uri: "http://127.0.0.1:1/cb", pkce_verifier: Some("v-1") };
-        let map = request(&file, "id", &secret, grant).await.unwrap();
+        let map = request(&file, "id", &secret, grant, crate::TEST_COMMANDS).await.unwrap();
         assert_eq!(map.get("expires_in"), Some(&json!("60")));
         // Kept exact, as a decimal string (the credential file's convention).
         assert_eq!(map.get("user_id"), Some(&json!("123456789012345678901234567")));
-        let map = request(&file, "id", &secret, Grant::Refresh(&Secret::new("rt-1"))).await.unwrap();
+        let map = request(&file, "id", &secret, Grant::Refresh(&Secret::new("rt-1")), crate::TEST_COMMANDS)
+            .await
+            .unwrap();
         assert_eq!(map.get("access_token"), Some(&json!("at-2")));
         let sent = server.received_requests().await.unwrap();
         let body = String::from_utf8(sent[1].body.clone()).unwrap();
@@ -183,7 +187,9 @@ mod tests {
             .mount(&server)
             .await;
         let grant = Grant::Code { code: "c", redirect_uri: "http://127.0.0.1:1/cb", pkce_verifier: None };
-        let map = request(&file(&server, "basic"), "id", &Secret::new("a+b/c="), grant).await.unwrap();
+        let map = request(&file(&server, "basic"), "id", &Secret::new("a+b/c="), grant, crate::TEST_COMMANDS)
+            .await
+            .unwrap();
         assert_eq!(map.get("access_token"), Some(&json!("at")));
         let sent = server.received_requests().await.unwrap();
         assert_eq!(sent[0].headers.get_all("authorization").iter().count(), 1);
@@ -205,10 +211,10 @@ mod tests {
         let file = file(&server, "basic");
         let secret = Secret::new("s-1234");
         let code = |code| Grant::Code { code, redirect_uri: "http://127.0.0.1:1/cb", pkce_verifier: None };
-        let err = request(&file, "id", &secret, code("c-1")).await.unwrap_err();
+        let err = request(&file, "id", &secret, code("c-1"), crate::TEST_COMMANDS).await.unwrap_err();
         assert_eq!(err.code(), "invalid_grant", "{err}");
         assert!(err.message().contains("the authorization code"), "{err}");
-        let err = request(&file, "id", &secret, code("code-2")).await.unwrap_err();
+        let err = request(&file, "id", &secret, code("code-2"), crate::TEST_COMMANDS).await.unwrap_err();
         assert_eq!(err.code(), "token_endpoint");
         assert!(
             err.message().starts_with("the token endpoint answered HTTP 502: <html>bad gateway for"),
