@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use connect::provider::rejected;
-use connect::{AuthError, BuiltinProvider};
+use connect::{AuthError, Authorization, BuiltinProvider, Commands};
 use gotowebinar::oauth::OAuthKeys;
 use gotowebinar::{ClientSecret, OAuthClient, Origins, RefreshToken, Secret};
 use serde_json::{Map, Value};
@@ -31,7 +31,9 @@ fn client(client_id: &str, client_secret: ClientSecret) -> Result<OAuthClient, A
 /// A token endpoint failure of the GoTo client, said for a person.
 fn token_error(what: &str, error: gotowebinar::Error) -> AuthError {
     match error {
-        gotowebinar::Error::Reauthorize(oauth) => rejected(what, &oauth.error, oauth.description.as_deref()),
+        gotowebinar::Error::Reauthorize(oauth) => {
+            rejected(what, &oauth.error, oauth.description.as_deref(), GoToWebinarProvider.commands())
+        }
         other => AuthError::failed("token_endpoint", other.to_string()),
     }
 }
@@ -50,18 +52,21 @@ impl BuiltinProvider for GoToWebinarProvider {
         CLIENT_SECRET_ENV
     }
 
-    fn authorize_url(
-        &self,
-        client_id: &str,
-        redirect_uri: &str,
-        state: &str,
-        scopes: &[String],
-    ) -> Result<String, AuthError> {
+    fn commands(&self) -> Commands {
+        Commands {
+            login: "gotowebinar auth login",
+            show: "gotowebinar auth show",
+            url: "gotowebinar auth url",
+            exchange: "gotowebinar auth exchange",
+        }
+    }
+
+    fn authorize_url(&self, request: &Authorization<'_>) -> Result<String, AuthError> {
         // The secret is not needed to build a URL, and `auth url` must work without it.
-        let client = client(client_id, Secret::new("unused"))?;
-        let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
+        let client = client(request.client_id, Secret::new("unused"))?;
+        let scopes: Vec<&str> = request.scopes.iter().map(String::as_str).collect();
         client
-            .authorize_url(redirect_uri, state, &scopes)
+            .authorize_url(request.redirect_uri, request.state, &scopes)
             .map_err(|error| AuthError::usage(error.to_string()))
     }
 

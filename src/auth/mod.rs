@@ -294,7 +294,7 @@ pub async fn login(
     // The secret is needed only for the exchange, but asking for it after the person approved
     // in the browser would waste their approval.
     options.provider.client_secret()?;
-    let listener = CallbackListener::bind(&options.redirect_uri).await?;
+    let listener = CallbackListener::bind(&options.redirect_uri, options.provider.commands()).await?;
     let redirect_uri = listener.redirect_uri().to_string();
     let state = random_state();
     let pkce = options.provider.pkce().then(connect::oauth2::PkceCodeChallenge::new_random_sha256);
@@ -336,14 +336,15 @@ async fn login_oauth1(
     store::check_out(&options.out)?;
     let secret = options.provider.client_secret()?;
     let consumer = oauth1::Consumer { key: &options.client_id, secret: &secret };
-    let listener = CallbackListener::bind(&options.redirect_uri).await?;
+    let listener = CallbackListener::bind(&options.redirect_uri, options.provider.commands()).await?;
     let redirect_uri = listener.redirect_uri().to_string();
     let request = oauth1::request_token(file, &consumer, &redirect_uri).await?;
     let url = file.authorize_url(&request.token)?;
     show_url(&url, &redirect_uri, &file.name);
     let callback = listener.wait_oauth1(&request.token, options.timeout).await?;
     let critical = sailor::shutdown::critical();
-    let outcome = match oauth1::access_token(file, &consumer, &request, &callback.code).await {
+    let commands = options.provider.commands();
+    let outcome = match oauth1::access_token(file, &consumer, &request, &callback.code, commands).await {
         Ok(oauth) => {
             let credential = CredentialFile::new(&options.provider, &oauth, None, None);
             credential.write(&options.out).map(|()| credential)

@@ -60,7 +60,9 @@ impl CredentialFile {
         match self.cfg.get("provider") {
             None | Some(Value::Null) => Ok(Provider::Builtin(builtin())),
             Some(Value::String(name)) => Provider::resolve(Some(name), &builtin()),
-            Some(value) => Provider::from_value(value.clone(), "the credential's `provider`"),
+            Some(value) => {
+                Provider::from_value(value.clone(), "the credential's `provider`", builtin().commands())
+            }
         }
     }
 

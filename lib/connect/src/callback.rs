@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
 
-use super::AuthError;
+use super::{AuthError, Commands};
 
 /// The redirect URI `auth login` listens on unless told otherwise.
 pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:8765/callback";
@@ -78,7 +78,8 @@ type Request = (url::Url, oneshot::Sender<Response>);
 impl CallbackListener {
     /// Binds to the redirect URI, which must be `http://` on this machine (127.0.0.1, `localhost`
     /// or `[::1]`). Port 0 picks a free port; the redirect URI then names the real one.
-    pub async fn bind(redirect_uri: &str) -> Result<Self, AuthError> {
+    /// `commands` are the program's, named in the advice when the URI cannot be listened on.
+    pub async fn bind(redirect_uri: &str, commands: Commands) -> Result<Self, AuthError> {
         let url = url::Url::parse(redirect_uri).map_err(|error| {
             AuthError::usage(format!("--redirect-uri {redirect_uri:?} is not a URL: {error}"))
         })?;
@@ -89,10 +90,11 @@ impl CallbackListener {
             None => false,
         };
         if url.scheme() != "http" || !loopback {
+            let Commands { login, url, exchange, .. } = commands;
             return Err(AuthError::usage(format!(
-                "--redirect-uri {redirect_uri:?}: `auth login` can only listen on http://127.0.0.1, \
-                 http://localhost or http://[::1]; for a callback handled elsewhere use `auth url` and \
-                 `auth exchange`"
+                "--redirect-uri {redirect_uri:?}: `{login}` can only listen on http://127.0.0.1, \
+                 http://localhost or http://[::1]; for a callback handled elsewhere use `{url}` and \
+                 `{exchange}`"
             )));
         }
         let port = url.port_or_known_default().unwrap_or(80);

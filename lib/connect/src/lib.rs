@@ -12,7 +12,21 @@ pub mod token;
 pub use oauth2;
 
 pub use callback::{CallbackListener, DEFAULT_REDIRECT_URI};
-pub use provider::{BuiltinProvider, ClientAuth, Provider, ProviderFile};
+pub use provider::{Authorization, BuiltinProvider, ClientAuth, Provider, ProviderFile};
+
+/// How a person runs the program's own commands, for the advice in messages ("connect the account
+/// again with …"). The program supplies them through [`BuiltinProvider::commands`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Commands {
+    /// The command that connects an account and stores its credential (`app auth login`).
+    pub login: &'static str,
+    /// The command that tells what a stored credential holds (`app auth show`).
+    pub show: &'static str,
+    /// The command that prints an authorization URL (`app auth url`).
+    pub url: &'static str,
+    /// The command that exchanges a code received elsewhere (`app auth exchange`).
+    pub exchange: &'static str,
+}
 
 use jsonkit::text::{quoted, shorten};
 
@@ -142,3 +156,12 @@ pub fn split_scopes(scopes: &[String]) -> Vec<String> {
 pub fn random_state() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
+
+/// Commands for the tests' advice.
+#[cfg(test)]
+pub(crate) const TEST_COMMANDS: Commands = Commands {
+    login: "app auth login",
+    show: "app auth show",
+    url: "app auth url",
+    exchange: "app auth exchange",
+};

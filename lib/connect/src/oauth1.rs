@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use sha1::Sha1;
 
 use super::provider::scrub;
-use super::AuthError;
+use super::{AuthError, Commands};
 
 /// The `oauthVersion` of a three-legged OAuth 1.0a provider file.
 pub const VERSION: &str = "1.0a";
@@ -212,7 +212,8 @@ pub struct RequestToken {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Leg {
     RequestToken,
-    AccessToken,
+    /// With the program's commands, for the advice when the verifier is refused.
+    AccessToken(Commands),
 }
 
 /// The consumer's key and secret.
@@ -258,12 +259,14 @@ pub async fn request_token(
 }
 
 /// Exchanges the request token and verifier for the access token and token secret; the result
-/// holds the provider's whole answer (`oauth_token`, `oauth_token_secret`, `user_id`, …).
+/// holds the provider's whole answer (`oauth_token`, `oauth_token_secret`, `user_id`, …). A
+/// refusal's advice names the program's `commands`.
 pub async fn access_token(
     file: &OAuth1File,
     consumer: &Consumer<'_>,
     request: &RequestToken,
     verifier: &str,
+    commands: Commands,
 ) -> Result<OAuthKeys, AuthError> {
     let signer = Signer {
         consumer_key: consumer.key,
@@ -272,8 +275,10 @@ pub async fn access_token(
         token_secret: request.secret.expose(),
     };
     let secrets = [consumer.secret.expose(), request.secret.expose(), verifier];
-    let map = signed_post(file, Leg::AccessToken, &signer, &[("oauth_verifier", verifier)], &secrets).await?;
-    token_pair(&map, Leg::AccessToken, &file.access_token_url)?;
+    let map =
+        signed_post(file, Leg::AccessToken(commands), &signer, &[("oauth_verifier", verifier)], &secrets)
+            .await?;
+    token_pair(&map, Leg::AccessToken(commands), &file.access_token_url)?;
     let mut keys = OAuthKeys::from_map(map);
     keys.insert("authorized_at", Value::String(gotowebinar::oauth::format_time(chrono::Utc::now())));
     Ok(keys)
@@ -298,7 +303,7 @@ impl Leg {
     fn name(self) -> &'static str {
         match self {
             Leg::RequestToken => "request token",
-            Leg::AccessToken => "access token",
+            Leg::AccessToken(_) => "access token",
         }
     }
 }
@@ -312,7 +317,7 @@ async fn signed_post(
 ) -> Result<Map<String, Value>, AuthError> {
     let url = match leg {
         Leg::RequestToken => &file.request_token_url,
-        Leg::AccessToken => &file.access_token_url,
+        Leg::AccessToken(_) => &file.access_token_url,
     };
     let nonce = uuid::Uuid::new_v4().simple().to_string();
     let timestamp = chrono::Utc::now().timestamp().to_string();
@@ -360,12 +365,12 @@ async fn signed_post(
                 file.client_secret_env.as_deref().unwrap_or(super::provider::GENERIC_CLIENT_SECRET_ENV),
             ),
         ),
-        (Leg::AccessToken, 400 | 401 | 403) => AuthError::failed(
+        (Leg::AccessToken(commands), 400 | 401 | 403) => AuthError::failed(
             "invalid_verifier",
             format!(
                 "the access token endpoint {url} refused the request token and verifier ({answer}): a request \
-                 token works once and expires within minutes; nothing was stored; run `gotowebinar auth login` \
-                 again"
+                 token works once and expires within minutes; nothing was stored; run `{}` again",
+                commands.login
             ),
         ),
         _ => AuthError::failed("token_endpoint", format!("the {} endpoint {url} answered {answer}", leg.name())),
@@ -518,8 +523,9 @@ mod tests {
         let map = parse_answer("oauth_token=t&oauth_token_secret=s%2B1&oauth_callback_confirmed=true\n");
         assert_eq!(map.get("oauth_token_secret"), Some(&Value::String("s+1".into())));
         let map = parse_answer(r#"{"oauth_token": "t", "oauth_token_secret": "s"}"#);
-        assert_eq!(token_pair(&map, Leg::AccessToken, "e").unwrap().0, "t");
-        let err = token_pair(&parse_answer("denied=1"), Leg::AccessToken, "https://e").unwrap_err();
+        assert_eq!(token_pair(&map, Leg::AccessToken(crate::TEST_COMMANDS), "e").unwrap().0, "t");
+        let err = token_pair(&parse_answer("denied=1"), Leg::AccessToken(crate::TEST_COMMANDS), "https://e")
+            .unwrap_err();
         assert!(err.message().contains("without oauth_token"), "{err}");
     }
 }

@@ -12,11 +12,26 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::oauth1::{self, OAuth1File};
-use super::AuthError;
+use super::{AuthError, Commands};
 use crate::token::{self, Grant};
 
-/// A provider built into the program: its name, where its client id and secret come from, and its
-/// token endpoint. Errors are [`AuthError`]s; [`rejected`] words an RFC 6749 error answer.
+/// What an authorization URL is made for: the client, where the browser comes back, the state
+/// and the scopes.
+#[derive(Debug, Clone, Copy)]
+pub struct Authorization<'a> {
+    /// The OAuth client id.
+    pub client_id: &'a str,
+    /// The redirect URI.
+    pub redirect_uri: &'a str,
+    /// The state the callback must bring back.
+    pub state: &'a str,
+    /// The scopes to request (none: the client's own settings apply).
+    pub scopes: &'a [String],
+}
+
+/// A provider built into the program: its name, where its client id and secret come from, its
+/// token endpoint, and how a person runs the program's commands. Errors are [`AuthError`]s;
+/// [`rejected`] words an RFC 6749 error answer.
 #[async_trait::async_trait]
 pub trait BuiltinProvider: std::fmt::Debug + Send + Sync {
     /// The name `--provider` takes and outputs show.
@@ -25,14 +40,10 @@ pub trait BuiltinProvider: std::fmt::Debug + Send + Sync {
     fn client_id_env(&self) -> &str;
     /// The environment variable holding the client secret.
     fn client_secret_env(&self) -> &str;
+    /// The program's commands, named in advice for every provider.
+    fn commands(&self) -> Commands;
     /// The authorization URL for this client, redirect URI, state and scopes.
-    fn authorize_url(
-        &self,
-        client_id: &str,
-        redirect_uri: &str,
-        state: &str,
-        scopes: &[String],
-    ) -> Result<String, AuthError>;
+    fn authorize_url(&self, request: &Authorization<'_>) -> Result<String, AuthError>;
     /// Exchanges an authorization code; the result carries `expires_at` and `refreshed_at`.
     async fn exchange(
         &self,
@@ -147,18 +158,18 @@ impl ProviderFile {
 pub enum Provider {
     /// The program's own provider (stored credentials without a `provider` are its).
     Builtin(Arc<dyn BuiltinProvider>),
-    /// An OAuth 2.0 provider described by a file.
-    Generic(Box<ProviderFile>),
-    /// An OAuth 1.0a provider described by a file.
-    OAuth1(Box<OAuth1File>),
+    /// An OAuth 2.0 provider described by a file, and the program's commands.
+    Generic(Box<ProviderFile>, Commands),
+    /// An OAuth 1.0a provider described by a file, and the program's commands.
+    OAuth1(Box<OAuth1File>, Commands),
 }
 
 impl PartialEq for Provider {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
             (Provider::Builtin(a), Provider::Builtin(b)) => a.name() == b.name(),
-            (Provider::Generic(a), Provider::Generic(b)) => a == b,
-            (Provider::OAuth1(a), Provider::OAuth1(b)) => a == b,
+            (Provider::Generic(a, _), Provider::Generic(b, _)) => a == b,
+            (Provider::OAuth1(a, _), Provider::OAuth1(b, _)) => a == b,
             _ => false,
         }
     }
@@ -185,22 +196,31 @@ impl Provider {
         let value: Value = serde_json::from_str(&text).map_err(|error| {
             AuthError::usage(format!("the provider file {spec} is not valid JSON: {error}"))
         })?;
-        Self::from_value(value, &format!("the provider file {spec}"))
+        Self::from_value(value, &format!("the provider file {spec}"), builtin.commands())
     }
 
     /// A provider definition: OAuth 1.0a when `oauthVersion` says `1.0a`, else OAuth 2.0.
-    pub fn from_value(value: Value, origin: &str) -> Result<Self, AuthError> {
+    /// `commands` are the program's, for advice in messages.
+    pub fn from_value(value: Value, origin: &str, commands: Commands) -> Result<Self, AuthError> {
         let version = value.get("oauthVersion").and_then(Value::as_str).map(str::trim);
         if version == Some(oauth1::VERSION) {
-            return Ok(Provider::OAuth1(Box::new(OAuth1File::from_value(value, origin)?)));
+            return Ok(Provider::OAuth1(Box::new(OAuth1File::from_value(value, origin)?), commands));
         }
-        Ok(Provider::Generic(Box::new(ProviderFile::from_value(value, origin)?)))
+        Ok(Provider::Generic(Box::new(ProviderFile::from_value(value, origin)?), commands))
+    }
+
+    /// The program's commands, for advice in messages.
+    pub fn commands(&self) -> Commands {
+        match self {
+            Provider::Builtin(builtin) => builtin.commands(),
+            Provider::Generic(_, commands) | Provider::OAuth1(_, commands) => *commands,
+        }
     }
 
     /// The OAuth 1.0a definition, when this is such a provider.
     pub fn oauth1(&self) -> Option<&OAuth1File> {
         match self {
-            Provider::OAuth1(file) => Some(file),
+            Provider::OAuth1(file, _) => Some(file),
             _ => None,
         }
     }
@@ -214,8 +234,8 @@ impl Provider {
     pub fn definition(&self) -> Option<Value> {
         match self {
             Provider::Builtin(_) => None,
-            Provider::Generic(file) => serde_json::to_value(file).ok(),
-            Provider::OAuth1(file) => serde_json::to_value(file).ok(),
+            Provider::Generic(file, _) => serde_json::to_value(file).ok(),
+            Provider::OAuth1(file, _) => serde_json::to_value(file).ok(),
         }
     }
 
@@ -223,23 +243,23 @@ impl Provider {
     pub fn name(&self) -> &str {
         match self {
             Provider::Builtin(builtin) => builtin.name(),
-            Provider::Generic(file) => &file.name,
-            Provider::OAuth1(file) => &file.name,
+            Provider::Generic(file, _) => &file.name,
+            Provider::OAuth1(file, _) => &file.name,
         }
     }
 
     /// True when the token response gets exchanged for the PKCE verifier.
     pub fn pkce(&self) -> bool {
-        matches!(self, Provider::Generic(file) if file.pkce)
+        matches!(self, Provider::Generic(file, _) if file.pkce)
     }
 
     fn id_env(&self) -> String {
         match self {
             Provider::Builtin(builtin) => builtin.client_id_env().into(),
-            Provider::Generic(file) => {
+            Provider::Generic(file, _) => {
                 file.client_id_env.clone().unwrap_or_else(|| GENERIC_CLIENT_ID_ENV.into())
             }
-            Provider::OAuth1(file) => {
+            Provider::OAuth1(file, _) => {
                 file.client_id_env.clone().unwrap_or_else(|| GENERIC_CLIENT_ID_ENV.into())
             }
         }
@@ -248,10 +268,10 @@ impl Provider {
     fn secret_env(&self) -> String {
         match self {
             Provider::Builtin(builtin) => builtin.client_secret_env().into(),
-            Provider::Generic(file) => {
+            Provider::Generic(file, _) => {
                 file.client_secret_env.clone().unwrap_or_else(|| GENERIC_CLIENT_SECRET_ENV.into())
             }
-            Provider::OAuth1(file) => {
+            Provider::OAuth1(file, _) => {
                 file.client_secret_env.clone().unwrap_or_else(|| GENERIC_CLIENT_SECRET_ENV.into())
             }
         }
@@ -293,8 +313,10 @@ impl Provider {
         pkce_challenge: Option<&str>,
     ) -> Result<String, AuthError> {
         match self {
-            Provider::Builtin(builtin) => builtin.authorize_url(client_id, redirect_uri, state, scopes),
-            Provider::Generic(file) => {
+            Provider::Builtin(builtin) => {
+                builtin.authorize_url(&Authorization { client_id, redirect_uri, state, scopes })
+            }
+            Provider::Generic(file, _) => {
                 let mut url = url::Url::parse(&file.authorize_url)
                     .map_err(|error| AuthError::usage(format!("authorizeUrl is not a URL: {error}")))?;
                 let scopes = if scopes.is_empty() { &file.scopes } else { scopes };
@@ -317,14 +339,15 @@ impl Provider {
                 }
                 Ok(url.into())
             }
-            Provider::OAuth1(_) => Err(self.needs_login("its authorization URL")),
+            Provider::OAuth1(_, _) => Err(self.needs_login("its authorization URL")),
         }
     }
 
     fn not_refreshable(&self) -> AuthError {
+        let Commands { login, show, .. } = self.commands();
         AuthError::usage(format!(
             "{} is an OAuth 1.0a provider: its access tokens do not expire and cannot be refreshed; \
-             `gotowebinar auth show` tells what is stored, `gotowebinar auth login` connects again",
+             `{show}` tells what is stored, `{login}` connects again",
             self.name()
         ))
     }
@@ -333,8 +356,9 @@ impl Provider {
     pub fn needs_login(&self, what: &str) -> AuthError {
         AuthError::usage(format!(
             "{} is an OAuth 1.0a provider: {what} needs a request token whose secret must stay with the \
-             process that exchanges the verifier, so use `gotowebinar auth login`",
-            self.name()
+             process that exchanges the verifier, so use `{}`",
+            self.name(),
+            self.commands().login
         ))
     }
 
@@ -350,37 +374,41 @@ impl Provider {
             Provider::Builtin(builtin) => {
                 builtin.exchange(client_id, self.client_secret()?, code, redirect_uri).await
             }
-            Provider::Generic(file) => {
+            Provider::Generic(file, _) => {
                 let grant = Grant::Code { code, redirect_uri, pkce_verifier };
-                let response = token::request(file, client_id, &self.client_secret()?, grant).await?;
+                let response =
+                    token::request(file, client_id, &self.client_secret()?, grant, self.commands()).await?;
                 let mut keys = OAuthKeys::new();
                 keys.merge_refresh(response, chrono::Utc::now());
                 Ok(keys)
             }
-            Provider::OAuth1(_) => Err(self.needs_login("the exchange")),
+            Provider::OAuth1(_, _) => Err(self.needs_login("the exchange")),
         }
     }
 
     /// Refreshes `keys` in place (the token response merged: an omitted refresh token is kept).
     pub async fn refresh(&self, client_id: &str, keys: &mut OAuthKeys) -> Result<(), AuthError> {
-        if let Provider::OAuth1(_) = self {
+        if let Provider::OAuth1(_, _) = self {
             return Err(self.not_refreshable());
         }
         let Some(refresh_token) = keys.refresh_token() else {
             return Err(AuthError::failed(
                 "no_refresh_token",
-                "the credential holds no refresh token: connect the account again with `gotowebinar auth login`",
+                format!(
+                    "the credential holds no refresh token: connect the account again with `{}`",
+                    self.commands().login
+                ),
             ));
         };
         let response = match self {
             Provider::Builtin(builtin) => {
                 builtin.refresh(client_id, self.client_secret()?, &refresh_token).await?
             }
-            Provider::Generic(file) => {
+            Provider::Generic(file, _) => {
                 let grant = Grant::Refresh(&refresh_token);
-                token::request(file, client_id, &self.client_secret()?, grant).await?
+                token::request(file, client_id, &self.client_secret()?, grant, self.commands()).await?
             }
-            Provider::OAuth1(_) => return Err(self.not_refreshable()),
+            Provider::OAuth1(_, _) => return Err(self.not_refreshable()),
         };
         keys.merge_refresh(response, chrono::Utc::now());
         Ok(())
@@ -388,32 +416,29 @@ impl Provider {
 }
 
 /// The message for an RFC 6749 error answer to `what` (`the authorization code`, `the refresh
-/// token`).
-pub fn rejected(what: &str, code: &str, description: Option<&str>) -> AuthError {
+/// token`), with advice that names the program's `commands`.
+pub fn rejected(what: &str, code: &str, description: Option<&str>, commands: Commands) -> AuthError {
     let detail = description.map(|d| format!(" ({d})")).unwrap_or_default();
     let advice = match code {
         "invalid_client" | "unauthorized_client" => {
-            "the provider does not accept this client: check the client id and secret"
+            "the provider does not accept this client: check the client id and secret".to_string()
         }
-        "invalid_grant" if what.contains("code") => {
+        "invalid_grant" if what.contains("code") => format!(
             "an authorization code works once, expires within minutes and must be exchanged with the \
-             same redirect URI: run `gotowebinar auth login` again"
-        }
-        "invalid_grant" => {
-            "the refresh token is no longer valid: connect the account again with `gotowebinar auth login`"
-        }
-        _ => "check the provider settings and try again",
+             same redirect URI: run `{}` again",
+            commands.login
+        ),
+        "invalid_grant" => format!(
+            "the refresh token is no longer valid: connect the account again with `{}`",
+            commands.login
+        ),
+        _ => "check the provider settings and try again".to_string(),
     };
     AuthError::failed(code, format!("the token endpoint refused {what}: {code}{detail}; {advice}"))
 }
 
 /// Replaces every occurrence of a secret with `[redacted]`.
-pub fn scrub(text: &str, secrets: &[&str]) -> String {
-    secrets
-        .iter()
-        .filter(|s| s.len() >= 4)
-        .fold(text.to_string(), |acc, secret| acc.replace(secret, "[redacted]"))
-}
+pub use gotowebinar::oauth::scrub;
 
 /// The body of a provider's answer, read no further than the response cap
 /// (`GOTOWEBINAR_MAX_RESPONSE_BYTES`, default 16 MiB): an oversized answer is an error, never held
@@ -487,12 +512,25 @@ mod tests {
         assert!(crate::check_redirect_uri("http://127.0.0.1:8765/callback").is_ok());
     }
 
+    #[tokio::test]
+    async fn advice_names_the_programs_commands() {
+        let provider =
+            Provider::Generic(Box::new(file("https://p.example/token", json!({}))), crate::TEST_COMMANDS);
+        let err = provider.refresh("id", &mut OAuthKeys::new()).await.unwrap_err();
+        assert!(err.message().ends_with("connect the account again with `app auth login`"), "{err}");
+        let err = rejected("the refresh token", "invalid_grant", None, crate::TEST_COMMANDS);
+        assert!(err.message().ends_with("connect the account again with `app auth login`"), "{err}");
+    }
+
     #[test]
     fn the_authorize_url_joins_scopes_with_the_separator() {
-        let provider = Provider::Generic(Box::new(file(
-            "https://p.example/token",
-            json!({"scopes": ["a", "b"], "scopeSeparator": ",", "extraAuthorizeParams": {"access_type": "offline"}}),
-        )));
+        let provider = Provider::Generic(
+            Box::new(file(
+                "https://p.example/token",
+                json!({"scopes": ["a", "b"], "scopeSeparator": ",", "extraAuthorizeParams": {"access_type": "offline"}}),
+            )),
+            crate::TEST_COMMANDS,
+        );
         let url = provider.authorize_url("id", "http://127.0.0.1:1/cb", "s", &[], None).unwrap();
         assert!(url.starts_with("https://p.example/auth?response_type=code&client_id=id&"), "{url}");
         assert!(
@@ -523,7 +561,9 @@ mod tests {
             .await;
         let file = file(&format!("{}/token", server.uri()), json!({}));
         let grant = Grant::Code { code: "c-1", redirect_uri: "http://127.0.0.1:1/cb", pkce_verifier: None };
-        let map = token::request(&file, "id", &Secret::new("top-secret-1"), grant).await.unwrap();
+        let map = token::request(&file, "id", &Secret::new("top-secret-1"), grant, crate::TEST_COMMANDS)
+            .await
+            .unwrap();
         assert_eq!(map.get("access_token"), Some(&json!("at-1")));
         let body = String::from_utf8(server.received_requests().await.unwrap()[0].body.clone()).unwrap();
         assert!(!body.contains("client_secret") && !body.contains("top-secret-1"), "{body}");
@@ -540,7 +580,9 @@ mod tests {
             .await;
         let file = file(&format!("{}/token", server.uri()), json!({"clientAuth": "body"}));
         let grant = Grant::Code { code: "c-2", redirect_uri: "http://127.0.0.1:1/cb", pkce_verifier: None };
-        let err = token::request(&file, "id", &Secret::new("top-secret-2"), grant).await.unwrap_err();
+        let err = token::request(&file, "id", &Secret::new("top-secret-2"), grant, crate::TEST_COMMANDS)
+            .await
+            .unwrap_err();
         assert_eq!(err.code(), "invalid_client");
         assert!(
             err.message().contains("client id and secret") && !err.message().contains("top-secret-2"),

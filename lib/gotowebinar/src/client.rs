@@ -220,6 +220,27 @@ pub async fn read_capped(
 
 /// The GoToWebinar API client. Cheap to clone; clones share the connection pool, the token source
 /// and the rate limiter.
+///
+/// Build it with [`GoToWebinar::builder`] from the origins to talk to and a source of access
+/// tokens (a [`TokenManager`](crate::TokenManager), or a fixed token), then reach GoTo's
+/// operations through the resource handlers:
+///
+/// ```no_run
+/// use std::sync::Arc;
+///
+/// use gotowebinar::client::GoToWebinar;
+/// use gotowebinar::keys::{OrganizerKey, WebinarKey};
+/// use gotowebinar::{Origins, Secret, StaticToken};
+///
+/// # async fn run() -> gotowebinar::Result<()> {
+/// let tokens = Arc::new(StaticToken(Secret::new("an access token")));
+/// let client = GoToWebinar::builder(Origins::default(), tokens).build()?;
+/// let organizer = OrganizerKey::new("200000000000012345")?;
+/// let webinar = client.webinars(&organizer).get(&WebinarKey::new("24576065432313123456")?).await?;
+/// println!("{:?}", webinar.subject);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct GoToWebinar {
     inner: Arc<Inner>,

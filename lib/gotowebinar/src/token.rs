@@ -170,6 +170,27 @@ impl TokenManagerConfig {
 ///   token; otherwise it is a terminal [`Error::Reauthorize`].
 /// - Every successful refresh is saved exactly once; a failed save is logged and the fresh
 ///   token is still used.
+///
+/// A token that is still fresh is served without asking the token endpoint:
+///
+/// ```
+/// use std::sync::Arc;
+///
+/// use gotowebinar::{AccessTokenSource, MemoryStore, OAuthClient, OAuthKeys, Origins, Secret, TokenManager};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> gotowebinar::Result<()> {
+/// let oauth = OAuthClient::new("client id", Secret::new("client secret"), Origins::default())?;
+/// let keys = OAuthKeys::from_value(serde_json::json!({
+///     "access_token": "an access token",
+///     "refresh_token": "a refresh token",
+///     "expires_at": "2999-01-01T00:00:00Z",
+/// }))?;
+/// let tokens = TokenManager::new(oauth, keys, Arc::new(MemoryStore::new()));
+/// assert_eq!(tokens.access_token().await?.expose(), "an access token");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct TokenManager {
     inner: Arc<Inner>,

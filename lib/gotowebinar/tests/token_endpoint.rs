@@ -147,3 +147,40 @@ async fn an_unreachable_endpoint_is_transient_and_names_no_secret() {
     assert!(text.contains("could not be reached"), "{text}");
     assert!(!text.contains("RT-SECRET-1") && !text.contains("CLIENT-SECRET-0"), "{text}");
 }
+
+#[tokio::test]
+async fn the_basic_header_carries_the_secret_as_it_is() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "AT-1"})))
+        .mount(&server)
+        .await;
+    let origins = Origins::new(&server.uri(), &server.uri()).unwrap();
+    let client = OAuthClient::new("client-id", Secret::new("a+b/c=d"), origins).unwrap();
+    client.try_refresh(&Secret::new("RT-1")).await.unwrap();
+    let requests = server.received_requests().await.unwrap();
+    let expected = base64::engine::general_purpose::STANDARD.encode("client-id:a+b/c=d");
+    assert_eq!(header(&requests[0], "authorization"), format!("Basic {expected}"));
+    assert_eq!(requests[0].headers.get_all("authorization").iter().count(), 1);
+}
+
+#[tokio::test]
+async fn a_busy_endpoint_error_keeps_its_status_and_retry_after() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .insert_header("Retry-After", "7")
+                .set_body_json(json!({"error": "temporarily_unavailable", "error_description": "busy"})),
+        )
+        .mount(&server)
+        .await;
+    let err = client(&server).try_refresh(&Secret::new("RT-1")).await.unwrap_err();
+    assert_eq!(
+        err,
+        TokenRequestError::Transient {
+            message: "the token endpoint answered HTTP 503 with error temporarily_unavailable (busy)".into(),
+            retry_after: Some(Duration::from_secs(7)),
+        }
+    );
+}

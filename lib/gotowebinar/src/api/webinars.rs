@@ -30,7 +30,26 @@ fn range(request: Request, from: DateTime<Utc>, to: DateTime<Utc>) -> Request {
     request.query("fromTime", rfc3339(from)).query("toTime", rfc3339(to))
 }
 
-/// Operations on an organizer's webinars (`/organizers/{organizerKey}/webinars`).
+/// Operations on an organizer's webinars (`/organizers/{organizerKey}/webinars`), from
+/// [`GoToWebinar::webinars`].
+///
+/// ```no_run
+/// use futures::TryStreamExt;
+/// use gotowebinar::client::GoToWebinar;
+/// use gotowebinar::keys::OrganizerKey;
+///
+/// # async fn run(client: GoToWebinar) -> gotowebinar::Result<()> {
+/// let webinars = client.webinars(&OrganizerKey::new("200000000000012345")?);
+/// let (from, to) = (chrono::Utc::now(), chrono::Utc::now() + chrono::Duration::days(30));
+/// let mut pages = webinars.list(from, to, 100);
+/// while let Some(page) = pages.try_next().await? {
+///     for webinar in page.items {
+///         println!("{:?}", webinar.subject);
+///     }
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Webinars<'c> {
     client: &'c GoToWebinar,

@@ -240,7 +240,7 @@ fn redacted(value: &Value) -> Value {
 }
 
 /// Seconds from a JSON number or numeric string; `None` for null, negative or non-numeric.
-fn seconds(value: &Value) -> Option<u64> {
+pub(crate) fn seconds(value: &Value) -> Option<u64> {
     match value {
         Value::Number(n) => n.as_u64().or_else(|| float_seconds(n.as_f64()?)),
         Value::String(s) => {

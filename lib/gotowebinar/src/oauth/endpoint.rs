@@ -5,12 +5,13 @@ use std::fmt;
 use std::time::Duration;
 
 use chrono::Utc;
-use serde_json::Value;
+use oauth2::RequestTokenError;
 
-use super::credential::{parse_preserving, OAuthKeys};
+use super::credential::OAuthKeys;
+use super::http::{RawAnswer, TokenHttp, TokenHttpError};
+use super::response::{TokenAnswer, TokenClient, TokenErrorAnswer};
 use crate::config::Origins;
 use crate::error::{Error, OAuthError, Result};
-use crate::retry::retry_after_header;
 use crate::secret::{ClientSecret, RefreshToken};
 
 /// Token endpoint errors that GoTo answers for a credential that can never work again.
@@ -75,13 +76,15 @@ impl From<TokenRequestError> for Error {
 }
 
 /// A client of GoTo's token endpoint: authorization URL, code exchange and refresh, with HTTP
-/// Basic client authentication. It follows no redirects and gives every request a timeout.
+/// Basic client authentication. Token requests go through the `oauth2` crate, sent by
+/// [`TokenHttp`]: no redirects followed, a timeout on every request, answers read no further than
+/// the response cap.
 #[derive(Clone)]
 pub struct OAuthClient {
     client_id: String,
     client_secret: ClientSecret,
     origins: Origins,
-    http: reqwest::Client,
+    http: TokenHttp,
 }
 
 impl fmt::Debug for OAuthClient {
@@ -118,11 +121,11 @@ impl OAuthClient {
                 "the OAuth client secret is empty: set it to the GoTo app's client secret".into(),
             ));
         }
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(timeout)
+        // GoTo takes the id and secret in the Basic header as they are, not form-encoded.
+        let http = TokenHttp::builder(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("gotowebinar-rust/", env!("CARGO_PKG_VERSION")))
+            .basic_auth(&client_id, &client_secret)
             .build()
             .map_err(|e| {
                 Error::Config(format!("cannot build the HTTP client for the token endpoint: {e}"))
@@ -162,8 +165,14 @@ impl OAuthClient {
     /// Exchanges an authorization code for tokens (`grant_type=authorization_code`). The result
     /// carries `expires_at` and `refreshed_at` computed from the system clock.
     pub async fn exchange_code(&self, code: &str, redirect_uri: &str) -> Result<OAuthKeys> {
-        let form = [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirect_uri)];
-        let response = self.token_request(&form, &[code]).await?;
+        let redirect = oauth2::RedirectUrl::new(redirect_uri.to_string()).map_err(|e| {
+            Error::InvalidInput(format!("redirect URI {redirect_uri:?} is not a valid URL: {e}"))
+        })?;
+        let client = self.oauth2_client()?.set_redirect_uri(redirect);
+        let call = self.http.call();
+        let result =
+            client.exchange_code(oauth2::AuthorizationCode::new(code.to_string())).request_async(&call).await;
+        let response = self.classify(result, call.answer(), &[code])?;
         let mut keys = OAuthKeys::new();
         keys.merge_refresh(response.into_map(), Utc::now());
         Ok(keys)
@@ -177,133 +186,136 @@ impl OAuthClient {
 
     /// Like [`OAuthClient::refresh`], with the failure classified for a retry policy.
     pub async fn try_refresh(&self, refresh_token: &RefreshToken) -> Result<OAuthKeys, TokenRequestError> {
-        let form = [("grant_type", "refresh_token"), ("refresh_token", refresh_token.expose())];
-        self.token_request(&form, &[refresh_token.expose()]).await
+        let client = self.oauth2_client()?;
+        let token = oauth2::RefreshToken::new(refresh_token.expose().to_string());
+        let call = self.http.call();
+        let result = client.exchange_refresh_token(&token).request_async(&call).await;
+        self.classify(result, call.answer(), &[refresh_token.expose()])
     }
 
-    /// Posts a form to the token endpoint and classifies the answer. `secrets` are scrubbed from
-    /// any text that ends up in an error.
-    async fn token_request(
+    /// The `oauth2` client for GoTo's endpoints, with HTTP Basic client authentication.
+    fn oauth2_client(&self) -> Result<TokenClient, TokenRequestError> {
+        let invalid = |what: &str, error: url::ParseError| TokenRequestError::Failed {
+            message: format!("the {what} URL is not valid: {error}: check GOTO_AUTH_URL"),
+        };
+        let auth_url =
+            oauth2::AuthUrl::new(self.origins.authorize_url()).map_err(|e| invalid("authorization", e))?;
+        let token_url =
+            oauth2::TokenUrl::new(self.origins.token_url()).map_err(|e| invalid("token endpoint", e))?;
+        Ok(oauth2::Client::new(oauth2::ClientId::new(self.client_id.clone()))
+            .set_client_secret(oauth2::ClientSecret::new(self.client_secret.expose().to_string()))
+            .set_auth_type(oauth2::AuthType::BasicAuth)
+            .set_auth_uri(auth_url)
+            .set_token_uri(token_url))
+    }
+
+    /// Classifies what `oauth2` made of a token request, with the answer as it came. `secrets`
+    /// (and the client secret) are scrubbed from any text that ends up in an error.
+    fn classify(
         &self,
-        form: &[(&str, &str)],
+        result: Result<TokenAnswer, TokenResult>,
+        answer: Option<RawAnswer>,
         secrets: &[&str],
     ) -> Result<OAuthKeys, TokenRequestError> {
         let mut scrub_list: Vec<&str> = secrets.to_vec();
         scrub_list.push(self.client_secret.expose());
-        let url = self.origins.token_url();
-        let response = self
-            .http
-            .post(&url)
-            .basic_auth(&self.client_id, Some(self.client_secret.expose()))
-            .header(reqwest::header::ACCEPT, "application/json")
-            .form(form)
-            .send()
-            .await
-            .map_err(|e| TokenRequestError::Transient {
+        let error = match result {
+            Ok(token) => return Ok(OAuthKeys::from_map(token.into_map())),
+            Err(error) => error,
+        };
+        Err(match (error, answer) {
+            (RequestTokenError::ServerResponse(error), answer) => {
+                let (status, retry_after) = answer.map_or((400, None), |a| (a.status, a.retry_after));
+                classify_error(status, &error, retry_after, &scrub_list)
+            }
+            (RequestTokenError::Request(error), _) => self.transport_error(error, &scrub_list),
+            (_, Some(answer)) => classify_unreadable(&answer, &scrub_list),
+            (other, None) => TokenRequestError::Failed {
+                message: format!(
+                    "the token request could not be made: {}",
+                    scrub(&error_chain(&other), &scrub_list)
+                ),
+            },
+        })
+    }
+
+    /// A token request that got no whole answer.
+    fn transport_error(&self, error: TokenHttpError, secrets: &[&str]) -> TokenRequestError {
+        match error {
+            TokenHttpError::Unreachable(e) => TokenRequestError::Transient {
                 message: format!(
                     "the token endpoint could not be reached ({}): {}",
-                    url,
-                    scrub(&error_chain(&e), &scrub_list)
+                    self.origins.token_url(),
+                    scrub(&error_chain(&e), secrets)
                 ),
                 retry_after: None,
-            })?;
-        let status = response.status().as_u16();
-        let retry_after = retry_after_header(response.headers(), Utc::now());
-        let location = response
-            .headers()
-            .get(reqwest::header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| scrub(v, &scrub_list));
-        let max =
-            crate::client::max_response_bytes_from_env().unwrap_or(crate::client::DEFAULT_MAX_RESPONSE_BYTES);
-        let body = match crate::client::read_capped(response, max).await {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(crate::client::ReadFailure::TooLarge(size)) => {
-                return Err(TokenRequestError::Failed {
-                    message: format!(
-                        "the token endpoint's answer (HTTP {status}) is {size}, above the {max} bytes a \
-                         response may have"
-                    ),
-                })
-            }
-            Err(crate::client::ReadFailure::Transport(e)) => {
-                return Err(TokenRequestError::Transient {
-                    message: format!(
-                        "the token endpoint's answer (HTTP {status}) could not be read: {}",
-                        scrub(&error_chain(&e), &scrub_list)
-                    ),
-                    retry_after,
-                })
-            }
-        };
-        classify(status, &body, retry_after, location.as_deref(), &scrub_list)
+            },
+            TokenHttpError::BrokenOff { status, retry_after, error } => TokenRequestError::Transient {
+                message: format!(
+                    "the token endpoint's answer (HTTP {status}) could not be read: {}",
+                    scrub(&error_chain(&error), secrets)
+                ),
+                retry_after,
+            },
+            other => TokenRequestError::Failed { message: scrub(&other.to_string(), secrets) },
+        }
     }
 }
 
-/// Classifies a token endpoint answer.
-fn classify(
+/// What `oauth2` answers for a failed token request.
+type TokenResult = RequestTokenError<TokenHttpError, TokenErrorAnswer>;
+
+/// Classifies an RFC 6749 §5.2 error answer (with any status, 200 included).
+fn classify_error(
     status: u16,
-    body: &str,
+    error: &TokenErrorAnswer,
     retry_after: Option<Duration>,
-    location: Option<&str>,
     secrets: &[&str],
-) -> Result<OAuthKeys, TokenRequestError> {
+) -> TokenRequestError {
     let retryable_status = matches!(status, 408 | 429 | 500..=599);
-    let parsed = parse_preserving(body).ok().and_then(|v| match v {
-        Value::Object(map) => Some(map),
-        _ => None,
-    });
-    if let Some(map) = &parsed {
-        // RFC 6749 §5.2 error, also when it arrives with a success status.
-        if let Some(code) = map.get("error").and_then(Value::as_str).filter(|c| !c.is_empty()) {
-            let description = map.get("error_description").and_then(Value::as_str).map(|d| scrub(d, secrets));
-            let code = scrub(code, secrets);
-            if TERMINAL_ERRORS.contains(&code.as_str())
-                || (!retryable_status && !TRANSIENT_ERRORS.contains(&code.as_str()))
-            {
-                return Err(TokenRequestError::Rejected(OAuthError::new(status, code, description)));
-            }
-            let detail = description.map(|d| format!(" ({d})")).unwrap_or_default();
-            return Err(TokenRequestError::Transient {
-                message: format!("the token endpoint answered HTTP {status} with error {code}{detail}"),
-                retry_after,
-            });
-        }
+    let description = error.description().map(|d| scrub(d, secrets));
+    let code = scrub(error.error(), secrets);
+    if TERMINAL_ERRORS.contains(&code.as_str())
+        || (!retryable_status && !TRANSIENT_ERRORS.contains(&code.as_str()))
+    {
+        return TokenRequestError::Rejected(OAuthError::new(status, code, description));
     }
+    let detail = description.map(|d| format!(" ({d})")).unwrap_or_default();
+    TokenRequestError::Transient {
+        message: format!("the token endpoint answered HTTP {status} with error {code}{detail}"),
+        retry_after,
+    }
+}
+
+/// Classifies an answer that is neither a token nor an RFC 6749 error.
+fn classify_unreadable(answer: &RawAnswer, secrets: &[&str]) -> TokenRequestError {
+    let RawAnswer { status, retry_after, .. } = *answer;
     if (200..300).contains(&status) {
-        return match parsed {
-            Some(map) if matches!(map.get("access_token"), Some(Value::String(s)) if !s.is_empty()) => {
-                Ok(OAuthKeys::from_map(map))
-            }
-            Some(_) => Err(TokenRequestError::Transient {
-                message: format!("the token endpoint answered HTTP {status} without an access_token"),
-                retry_after,
-            }),
+        let message = match answer.object {
+            Some(_) => format!("the token endpoint answered HTTP {status} without an access_token"),
             // The body is not shown: it might hold a token in a form we cannot read.
-            None => Err(TokenRequestError::Transient {
-                message: format!(
-                    "the token endpoint answered HTTP {status} with a body that is not a JSON object ({} bytes)",
-                    body.len()
-                ),
-                retry_after,
-            }),
+            None => format!(
+                "the token endpoint answered HTTP {status} with a body that is not a JSON object ({} bytes)",
+                answer.body.len()
+            ),
         };
+        return TokenRequestError::Transient { message, retry_after };
     }
-    let snippet = snippet(body, secrets);
     if (300..400).contains(&status) {
-        return Err(TokenRequestError::Failed {
+        let location = answer.location.as_deref().map(|l| scrub(l, secrets));
+        return TokenRequestError::Failed {
             message: format!(
                 "the token endpoint answered with a redirect (HTTP {status} to {}), which is not followed: \
                  check the authentication URL (GOTO_AUTH_URL)",
-                location.unwrap_or("an unspecified location")
+                location.as_deref().unwrap_or("an unspecified location")
             ),
-        });
+        };
     }
-    let message = format!("the token endpoint answered HTTP {status}{snippet}");
-    if retryable_status {
-        Err(TokenRequestError::Transient { message, retry_after })
+    let message = format!("the token endpoint answered HTTP {status}{}", snippet(&answer.body, secrets));
+    if matches!(status, 408 | 429 | 500..=599) {
+        TokenRequestError::Transient { message, retry_after }
     } else {
-        Err(TokenRequestError::Failed { message })
+        TokenRequestError::Failed { message }
     }
 }
 
@@ -317,8 +329,9 @@ fn snippet(body: &str, secrets: &[&str]) -> String {
     format!(": {short}")
 }
 
-/// Replaces every occurrence of a secret in `text` with `[redacted]`.
-fn scrub(text: &str, secrets: &[&str]) -> String {
+/// Replaces every occurrence of a secret in `text` with `[redacted]` (secrets shorter than four
+/// characters are left: they would redact ordinary words).
+pub fn scrub(text: &str, secrets: &[&str]) -> String {
     secrets
         .iter()
         .filter(|s| s.len() >= 4)
@@ -340,6 +353,30 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One answer read the whole way but without a network: as `TokenHttp` hands it to `oauth2`,
+    /// as `oauth2` reads it, as the client classifies it.
+    fn classify(
+        status: u16,
+        body: &str,
+        retry_after: Option<Duration>,
+        location: Option<&str>,
+        secrets: &[&str],
+    ) -> Result<OAuthKeys, TokenRequestError> {
+        let mut answer = RawAnswer::new(status, body.to_string());
+        answer.retry_after = retry_after;
+        answer.location = location.map(str::to_string);
+        let response = answer.for_oauth2().unwrap();
+        let http = |_request: oauth2::HttpRequest| {
+            let response = response.clone();
+            async move { Ok::<_, TokenHttpError>(response) }
+        };
+        let client = OAuthClient::new("id", ClientSecret::new("unused-secret"), Origins::default()).unwrap();
+        let token = oauth2::RefreshToken::new("unused-token".into());
+        let oauth2 = client.oauth2_client()?;
+        let result = futures::executor::block_on(oauth2.exchange_refresh_token(&token).request_async(&http));
+        client.classify(result, Some(answer), secrets)
+    }
 
     #[test]
     fn classification_of_token_endpoint_answers() {
