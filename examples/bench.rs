@@ -1285,7 +1285,11 @@ impl SideBySide<'_> {
         rows.push(row(
             S7,
             "floor at prefetch 1: lapin + reqwest, same GET, confirmed publish, ack",
-            format!("{floor:.0} msg/s (Rust {:.0}%, Node {:.0}% of it)", 100.0 * r / floor, 100.0 * n / floor),
+            format!(
+                "{floor:.0} msg/s (Rust {:.0}%, Node {:.0}% of it)",
+                100.0 * r / floor,
+                100.0 * n / floor
+            ),
             "",
             None,
         ));
@@ -1325,7 +1329,13 @@ impl SideBySide<'_> {
             None,
         ));
         let (r, n) = pair("start", |run| run.cpu_s);
-        rows.push(row(S7, "CPU of a 20-message run (mostly start-up), Rust / Node", format!("{r:.3} s / {n:.3} s"), "", None));
+        rows.push(row(
+            S7,
+            "CPU of a 20-message run (mostly start-up), Rust / Node",
+            format!("{r:.3} s / {n:.3} s"),
+            "",
+            None,
+        ));
         let (r, n) = pair("p1", |run| mb(run.max_rss_kb));
         let (x, xt) = ratio_text(r, n);
         rows.push(row(
@@ -1368,7 +1378,15 @@ impl SideBySide<'_> {
         let broker = broker::Broker::new_at(&self.url).await;
         let result = self.run_on(&broker, runner, load, oauth, refreshes).await;
         // Nothing of a finished run stays on the broker.
-        for queue in [&broker.input, &broker.data, &broker.error, &broker.rebound, &broker.snapshot, &broker.reply, &broker.custom] {
+        for queue in [
+            &broker.input,
+            &broker.data,
+            &broker.error,
+            &broker.rebound,
+            &broker.snapshot,
+            &broker.reply,
+            &broker.custom,
+        ] {
             let _ = broker.channel.queue_delete(queue.as_str().into(), Default::default()).await;
         }
         let _ = broker.channel.exchange_delete(broker.exchange.as_str().into(), Default::default()).await;
@@ -1385,7 +1403,8 @@ impl SideBySide<'_> {
         refreshes: usize,
     ) -> Res<StepRun> {
         let token = oauth["access_token"].as_str().unwrap_or_default().to_string();
-        let cfg = json!({"oauth": oauth, "organizerKey": self.sandbox.organizer(), "_account": BENCH_ACCOUNT});
+        let cfg =
+            json!({"oauth": oauth, "organizerKey": self.sandbox.organizer(), "_account": BENCH_ACCOUNT});
         let api = broker::FakeApi::start(step(cfg), &[]).await;
         fill(broker, load.messages).await?;
         self.sandbox.clear_requests().await?;
@@ -1405,7 +1424,13 @@ impl SideBySide<'_> {
                     self.sandbox.organizer()
                 );
                 let names = (broker.input.clone(), broker.exchange.clone(), broker.data.clone());
-                floor = Some(tokio::spawn(floor_consumer(self.url.clone(), names, webinar, token, load.messages)));
+                floor = Some(tokio::spawn(floor_consumer(
+                    self.url.clone(),
+                    names,
+                    webinar,
+                    token,
+                    load.messages,
+                )));
             }
             Runner::Rust | Runner::Node => process = Some(self.spawn(runner, broker, &api, load)?),
         }
@@ -1432,7 +1457,12 @@ impl SideBySide<'_> {
         let answers = answers?;
         if let Some(cost) = cost {
             if cost.code != 0 {
-                return Err(format!("the {} sailor exited {} after SIGTERM (logs in {})", runner.name(), cost.code, self.b.dir.display()));
+                return Err(format!(
+                    "the {} sailor exited {} after SIGTERM (logs in {})",
+                    runner.name(),
+                    cost.code,
+                    self.b.dir.display()
+                ));
             }
         }
         let left = queue_count(broker, &broker.error).await?;
@@ -1443,7 +1473,9 @@ impl SideBySide<'_> {
         let log = self.sandbox.requests().await?;
         let reads = |status: u16| {
             log.iter()
-                .filter(|r| r["status"] == status && r["path"].as_str().is_some_and(|p| p.ends_with(SEED_WEBINAR)))
+                .filter(|r| {
+                    r["status"] == status && r["path"].as_str().is_some_and(|p| p.ends_with(SEED_WEBINAR))
+                })
                 .count()
         };
         if reads(200) != load.messages as usize || reads(403) != refreshes {
@@ -1593,7 +1625,8 @@ fn error_text(payload: &[u8]) -> String {
 
 /// Every answer is the webinar asked for, so a fast wrong run cannot pass.
 fn check_answers(runner: Runner, answers: &[(Instant, Vec<u8>)]) -> Res<()> {
-    let crypto = sailor::MessageCrypto::new(Some(broker::PASSWORD), Some(broker::IV)).map_err(|e| e.to_string())?;
+    let crypto =
+        sailor::MessageCrypto::new(Some(broker::PASSWORD), Some(broker::IV)).map_err(|e| e.to_string())?;
     for (_, payload) in answers {
         let right = match runner {
             // The floor passes GoTo's body on as it came (keys as bare numbers).
@@ -1604,7 +1637,10 @@ fn check_answers(runner: Runner, answers: &[(Instant, Vec<u8>)]) -> Res<()> {
         };
         if !right {
             let text = String::from_utf8_lossy(&payload[..payload.len().min(200)]).to_string();
-            return Err(format!("the {} sailor answered something else than the webinar: {text}", runner.name()));
+            return Err(format!(
+                "the {} sailor answered something else than the webinar: {text}",
+                runner.name()
+            ));
         }
     }
     Ok(())
@@ -1620,7 +1656,9 @@ async fn floor_consumer(
     token: String,
     messages: u32,
 ) -> Res<()> {
-    use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions, ConfirmSelectOptions};
+    use lapin::options::{
+        BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions, ConfirmSelectOptions,
+    };
     let amqp = |e: lapin::Error| format!("floor: {e}");
     let conn = broker::try_connect_within(&url, Duration::from_secs(30)).await?;
     let take = conn.create_channel().await.map_err(amqp)?;
@@ -1717,7 +1755,9 @@ fn table(args: &[String]) -> i32 {
         rows.extend(criterion_rows(Path::new(&dir)));
     }
     // By scenario number (criterion's 6 comes in last); a stable sort keeps each scenario's order.
-    rows.sort_by_key(|r| r.scenario.split('.').next().and_then(|n| n.parse::<u32>().ok()).unwrap_or(u32::MAX));
+    rows.sort_by_key(|r| {
+        r.scenario.split('.').next().and_then(|n| n.parse::<u32>().ok()).unwrap_or(u32::MAX)
+    });
     println!("| scenario | figure | result | target | met |");
     println!("|---|---|---|---|---|");
     for r in rows {

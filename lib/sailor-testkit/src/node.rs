@@ -40,8 +40,7 @@ pub fn install(target_dir: &Path) -> Result<PathBuf, String> {
     check_tools()?;
     let staging = cache.with_extension(format!("installing-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir_all(&staging)
-        .map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
+    std::fs::create_dir_all(&staging).map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
     std::fs::write(staging.join("package.json"), r#"{"private": true}"#)
         .map_err(|e| format!("cannot write package.json in {}: {e}", staging.display()))?;
     let (ok, said) = run_bounded(
