@@ -6,7 +6,7 @@
 //! bench plain-loop --api URL --token T --organizer O --webinar W   (scenario 2's baseline)
 //! ```
 //!
-//! `run` measures scenarios 1–5 against a sandbox in its own process and writes rows as JSON;
+//! `run` measures scenarios 1–5 and 7 against a sandbox in its own process and writes rows as JSON;
 //! `table` prints them, with criterion's medians (scenario 6), as one markdown table. Peak memory is
 //! each child's own, from `wait4`. A scenario that cannot run is reported as such and makes `run`
 //! exit 1; a missed target never does.
@@ -83,10 +83,12 @@ struct Cost {
     /// Peak resident set of the child alone, in KiB.
     max_rss_kb: i64,
     code: i32,
+    /// CPU time (user + system) of the child.
+    cpu: Duration,
 }
 
-/// Reaps `pid` and returns its exit code and peak RSS (KiB).
-fn wait4(pid: u32) -> Res<(i32, i64)> {
+/// Reaps `pid` and returns its exit code, peak RSS (KiB) and CPU time (user + system).
+fn wait4(pid: u32) -> Res<(i32, i64, Duration)> {
     let pid = pid as libc::pid_t;
     let mut status: libc::c_int = 0;
     // SAFETY: rusage is plain data; wait4 fills it for the reaped child.
@@ -109,7 +111,9 @@ fn wait4(pid: u32) -> Res<(i32, i64)> {
     } else {
         -1
     };
-    Ok((code, usage.ru_maxrss))
+    let micros = |t: libc::timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
+    let cpu = Duration::from_micros(micros(usage.ru_utime) + micros(usage.ru_stime));
+    Ok((code, usage.ru_maxrss, cpu))
 }
 
 fn terminate(pid: u32) {
@@ -128,6 +132,9 @@ fn launched(cmd: &Command, report: &Path) -> Res<Command> {
     let me = std::env::current_exe().map_err(|e| format!("cannot find the harness binary: {e}"))?;
     let mut launcher = Command::new(me);
     launcher.arg("launch").arg(report).arg("--").arg(cmd.get_program()).args(cmd.get_args());
+    if let Some(dir) = cmd.get_current_dir() {
+        launcher.current_dir(dir);
+    }
     for (key, value) in cmd.get_envs() {
         match value {
             Some(value) => launcher.env(key, value),
@@ -143,16 +150,17 @@ fn report_path() -> PathBuf {
     std::env::temp_dir().join(format!("gotowebinar-bench-{}-{n}.cost", std::process::id()))
 }
 
-/// Reads what `bench launch` wrote: `wall_ns max_rss_kb code`.
+/// Reads what `bench launch` wrote: `wall_ns max_rss_kb code cpu_us`.
 fn read_report(path: &Path) -> Res<Cost> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("no report from the launcher: {e}"))?;
     let _ = std::fs::remove_file(path);
     let fields: Vec<i64> = text.split_whitespace().filter_map(|f| f.parse().ok()).collect();
     match fields.as_slice() {
-        [wall_ns, max_rss_kb, code] => Ok(Cost {
+        [wall_ns, max_rss_kb, code, cpu_us] => Ok(Cost {
             wall: Duration::from_nanos(*wall_ns as u64),
             max_rss_kb: *max_rss_kb,
             code: *code as i32,
+            cpu: Duration::from_micros(*cpu_us as u64),
         }),
         _ => Err(format!("unreadable launcher report: {text:?}")),
     }
@@ -186,7 +194,7 @@ extern "C" fn forward(signal: libc::c_int) {
 }
 
 /// `bench launch REPORT -- PROGRAM ARGS…`: runs the program (same stdio and environment), forwards
-/// SIGTERM and SIGINT to it, and writes `wall_ns max_rss_kb code` to REPORT. Does as little as
+/// SIGTERM and SIGINT to it, and writes `wall_ns max_rss_kb code cpu_us` to REPORT. Does as little as
 /// possible before the spawn so that its own small footprint is all a child inherits.
 fn launch(args: &[String]) -> i32 {
     let (Some(report), Some(program)) = (args.first(), args.get(2)) else {
@@ -207,14 +215,14 @@ fn launch(args: &[String]) -> i32 {
         libc::signal(libc::SIGTERM, forward as *const () as libc::sighandler_t);
         libc::signal(libc::SIGINT, forward as *const () as libc::sighandler_t);
     }
-    let (code, max_rss_kb) = match wait4(child.id()) {
+    let (code, max_rss_kb, cpu) = match wait4(child.id()) {
         Ok(done) => done,
         Err(e) => {
             eprintln!("bench launch: {e}");
             return 1;
         }
     };
-    let line = format!("{} {max_rss_kb} {code}\n", started.elapsed().as_nanos());
+    let line = format!("{} {max_rss_kb} {code} {}\n", started.elapsed().as_nanos(), cpu.as_micros());
     if let Err(e) = std::fs::write(report, line) {
         eprintln!("bench launch: cannot write {report}: {e}");
         return 1;
@@ -405,12 +413,13 @@ fn run(args: &[String]) -> i32 {
     let rt = runtime();
     let mut rows = Vec::new();
     let mut failed = false;
-    let scenarios: [(&str, &str); 5] = [
+    let scenarios: [(&str, &str); 6] = [
         ("1", "cold start"),
         ("2", "bulk read"),
         ("3", "quota-bound job"),
         ("4", "refresh storm"),
         ("5", "sailor throughput"),
+        ("7", "Rust and Node sailors side by side"),
     ];
     for (number, title) in scenarios {
         if !only.is_empty() && !only.iter().any(|o| o == number) {
@@ -424,7 +433,8 @@ fn run(args: &[String]) -> i32 {
                 "2" => bulk_read(&bench).await,
                 "3" => quota_job(&bench).await,
                 "4" => refresh_storm(&bench).await,
-                _ => sailor_throughput(&bench).await,
+                "5" => sailor_throughput(&bench).await,
+                _ => side_by_side(&bench).await,
             }
         });
         match result {
@@ -1085,6 +1095,623 @@ async fn sailor_throughput(b: &Bench) -> Res<Vec<Row>> {
     Ok(rows)
 }
 
+// 7. Rust and Node sailors side by side ------------------------------------------------------
+
+const S7: &str = "7. Rust vs Node sailor";
+/// The account id in the step's cfg: where `updateKeys` goes (`PUT /v1/accounts/{id}`).
+const BENCH_ACCOUNT: &str = "acc-bench";
+
+/// What processes the step's messages in one run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Runner {
+    /// `gotowebinar sail`.
+    Rust,
+    /// The official Node.js sailor running `bench/node-component`.
+    Node,
+    /// The floor: a minimal consumer in this process (lapin + reqwest).
+    Floor,
+}
+
+impl Runner {
+    fn name(self) -> &'static str {
+        match self {
+            Runner::Rust => "Rust",
+            Runner::Node => "Node",
+            Runner::Floor => "floor",
+        }
+    }
+}
+
+/// The messages of one run.
+#[derive(Debug, Clone, Copy)]
+struct Load {
+    prefetch: u32,
+    messages: u32,
+    /// The platform's default data throttle (10 per 100 ms) instead of lifting it.
+    throttled: bool,
+}
+
+/// What one run measured.
+#[derive(Debug, Clone, Copy)]
+struct StepRun {
+    /// Spawn → first answer on the data queue, seconds.
+    first_s: f64,
+    /// Spawn → last answer, seconds.
+    last_s: f64,
+    /// Answers per second from the first answer to the last.
+    per_second: f64,
+    /// CPU time (user + system) of the process (0 for the floor).
+    cpu_s: f64,
+    /// Peak RSS of the process, KiB (0 for the floor).
+    max_rss_kb: i64,
+    /// Token requests the sandbox counted during the run.
+    token_requests: u64,
+    /// `updateKeys` the fake platform API received.
+    key_updates: usize,
+}
+
+struct SideBySide<'a> {
+    b: &'a Bench,
+    sandbox: &'a SandboxProc,
+    url: String,
+    /// The Node sailor's package directory.
+    sailor: PathBuf,
+    /// `bench/node-component`.
+    component: PathBuf,
+}
+
+async fn side_by_side(b: &Bench) -> Res<Vec<Row>> {
+    let url = b.amqp.clone().ok_or("no broker: pass --amqp URL (scripts/bench starts one)")?;
+    broker::node::check_tools().map_err(|why| format!("the Node sailor cannot run: {why}"))?;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let target = root.join("target");
+    let sailor = tokio::task::spawn_blocking(move || broker::node::install(&target))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|why| format!("the Node sailor is not available: {why}"))?;
+    let component = root.join("bench").join("node-component");
+    let sandbox = SandboxProc::start(&b.bin, None, &b.dir.join("sandbox-7.log"))?;
+    let result = SideBySide { b, sandbox: &sandbox, url, sailor, component }.all().await;
+    sandbox.stop();
+    result
+}
+
+fn ratio_text(rust: f64, node: f64) -> (f64, String) {
+    let ratio = rust / node;
+    (ratio, format!("{ratio:.3}x"))
+}
+
+impl SideBySide<'_> {
+    async fn all(&self) -> Res<Vec<Row>> {
+        let b = self.b;
+        // First the work itself, which also warms both up: a token the sandbox has declared dead
+        // is refreshed once and handed back, then used for the remaining messages.
+        let mut checks = Vec::new();
+        for runner in [Runner::Rust, Runner::Node] {
+            let oauth = self.sandbox.tokens(chrono::Duration::hours(2)).await?;
+            self.sandbox.post("/_sandbox/expire-tokens", json!({})).await?;
+            let load = Load { prefetch: 1, messages: 3, throttled: false };
+            let run = self.run(runner, load, oauth, 1).await?;
+            if run.token_requests != 1 || run.key_updates != 1 {
+                return Err(format!(
+                    "{}: a dead token took {} token requests and {} updateKeys (expected 1 and 1)",
+                    runner.name(),
+                    run.token_requests,
+                    run.key_updates
+                ));
+            }
+            checks.push(format!("{}: 1 refresh, 1 updateKeys", runner.name()));
+        }
+
+        let rounds = if b.quick { 3 } else { 5 };
+        let big = if b.quick { 300 } else { 2_000 };
+        let slow = if b.quick { 100 } else { 500 };
+        let loads = [
+            ("start", Load { prefetch: 1, messages: 20, throttled: false }),
+            ("p1", Load { prefetch: 1, messages: big, throttled: false }),
+            ("p10", Load { prefetch: 10, messages: big, throttled: false }),
+            ("throttled", Load { prefetch: 1, messages: slow, throttled: true }),
+        ];
+        let mut runs: std::collections::HashMap<(Runner, &str), Vec<StepRun>> = Default::default();
+        for round in 0..rounds {
+            // Alternate who goes first, so neither always meets a warmer broker and sandbox.
+            let order =
+                if round % 2 == 0 { [Runner::Rust, Runner::Node] } else { [Runner::Node, Runner::Rust] };
+            for (name, load) in loads {
+                let mut runners = order.to_vec();
+                if name == "p1" {
+                    runners.push(Runner::Floor);
+                }
+                for runner in runners {
+                    let oauth = self.sandbox.tokens(chrono::Duration::hours(2)).await?;
+                    let run = self.run(runner, load, oauth, 0).await?;
+                    eprintln!(
+                        "bench: 7. round {}/{rounds}, {} {name} ({} messages, prefetch {}): first answer \
+                         {:.0} ms, {:.0} msg/s",
+                        round + 1,
+                        runner.name(),
+                        load.messages,
+                        load.prefetch,
+                        run.first_s * 1000.0,
+                        run.per_second
+                    );
+                    runs.entry((runner, name)).or_default().push(run);
+                }
+            }
+        }
+        let med = |runner: Runner, name: &str, figure: fn(&StepRun) -> f64| -> f64 {
+            let mut values: Vec<f64> = runs.get(&(runner, name)).into_iter().flatten().map(figure).collect();
+            median(&mut values)
+        };
+        let pair = |name: &str, figure: fn(&StepRun) -> f64| {
+            (med(Runner::Rust, name, figure), med(Runner::Node, name, figure))
+        };
+
+        let mut rows = vec![row(
+            S7,
+            "403 InvalidToken on the first of 3 messages (check, not timed)",
+            checks.join("; "),
+            "",
+            None,
+        )];
+        let (r, n) = pair("start", |run| run.first_s * 1000.0);
+        let (x, xt) = ratio_text(r, n);
+        rows.push(row(
+            S7,
+            "start-up: spawn → first answer (20 queued), Rust / Node",
+            format!("{r:.0} ms / {n:.0} ms ({xt})"),
+            "≤ 1/12 (0.083x)",
+            Some(x <= 1.0 / 12.0),
+        ));
+        let (r, n) = pair("start", |run| 20.0 / run.last_s);
+        let (x, _) = ratio_text(r, n);
+        rows.push(row(
+            S7,
+            "20-message run from spawn, Rust / Node",
+            format!("{r:.0} / {n:.0} msg/s ({x:.1}x)"),
+            "≥ 12x",
+            Some(x >= 12.0),
+        ));
+        let (r, n) = pair("p1", |run| run.per_second);
+        let (x, _) = ratio_text(r, n);
+        rows.push(row(
+            S7,
+            &format!("prefetch 1, {big} messages, throttle lifted, Rust / Node"),
+            format!("{r:.0} / {n:.0} msg/s ({x:.2}x)"),
+            "≥ 3.5x",
+            Some(x >= 3.5),
+        ));
+        let floor = med(Runner::Floor, "p1", |run| run.per_second);
+        rows.push(row(
+            S7,
+            "floor at prefetch 1: lapin + reqwest, same GET, confirmed publish, ack",
+            format!(
+                "{floor:.0} msg/s (Rust {:.0}%, Node {:.0}% of it)",
+                100.0 * r / floor,
+                100.0 * n / floor
+            ),
+            "",
+            None,
+        ));
+        let (r, n) = pair("p10", |run| run.per_second);
+        rows.push(row(
+            S7,
+            &format!("prefetch 10, {big} messages, throttle lifted, Rust / Node"),
+            format!("{r:.0} / {n:.0} msg/s ({:.2}x)", r / n),
+            "",
+            None,
+        ));
+        let (r, n) = pair("throttled", |run| run.per_second);
+        rows.push(row(
+            S7,
+            &format!("prefetch 1, {slow} messages, default throttle (10 per 100 ms), Rust / Node"),
+            format!("{r:.0} / {n:.0} msg/s ({:.2}x)", r / n),
+            "",
+            None,
+        ));
+        let (r, n) = pair("p1", |run| run.cpu_s);
+        let (r, n) = (r * 1000.0 / f64::from(big), n * 1000.0 / f64::from(big));
+        let (x, xt) = ratio_text(r, n);
+        rows.push(row(
+            S7,
+            &format!("CPU (user+sys) per 1,000 messages, prefetch 1, {big}-message run, Rust / Node"),
+            format!("{r:.3} s / {n:.3} s ({xt})"),
+            "≤ 1/4 (0.25x)",
+            Some(x <= 0.25),
+        ));
+        let (r, n) = pair("p10", |run| run.cpu_s);
+        let (r, n) = (r * 1000.0 / f64::from(big), n * 1000.0 / f64::from(big));
+        rows.push(row(
+            S7,
+            "CPU per 1,000 messages, prefetch 10, Rust / Node",
+            format!("{r:.3} s / {n:.3} s ({:.3}x)", r / n),
+            "",
+            None,
+        ));
+        let (r, n) = pair("start", |run| run.cpu_s);
+        rows.push(row(
+            S7,
+            "CPU of a 20-message run (mostly start-up), Rust / Node",
+            format!("{r:.3} s / {n:.3} s"),
+            "",
+            None,
+        ));
+        let (r, n) = pair("p1", |run| mb(run.max_rss_kb));
+        let (x, xt) = ratio_text(r, n);
+        rows.push(row(
+            S7,
+            &format!("peak RSS, prefetch 1, {big} messages, Rust / Node"),
+            format!("{r:.1} MB / {n:.1} MB ({xt})"),
+            "≤ 0.15x",
+            Some(x <= 0.15),
+        ));
+        let (r20, n20) = pair("start", |run| mb(run.max_rss_kb));
+        let (r10, n10) = pair("p10", |run| mb(run.max_rss_kb));
+        rows.push(row(
+            S7,
+            "peak RSS, 20 messages / prefetch 10, Rust / Node",
+            format!("{r20:.1} / {r10:.1} MB, {n20:.1} / {n10:.1} MB"),
+            "",
+            None,
+        ));
+        // Flat: the peak after 2,000 messages is within 10% of the peak after 20.
+        let flat = |after: f64, before: f64| after - before <= before * 0.10;
+        rows.push(row(
+            S7,
+            &format!("peak RSS growth 20 → {big} messages (prefetch 1), Rust / Node"),
+            format!(
+                "{:+.1} MB{} / {:+.1} MB{}",
+                r - r20,
+                if flat(r, r20) { " flat" } else { "" },
+                n - n20,
+                if flat(n, n20) { " flat" } else { "" }
+            ),
+            "flat (≤ 10%) both",
+            Some(flat(r, r20) && flat(n, n20)),
+        ));
+        Ok(rows)
+    }
+
+    /// One run on fresh queues: `load.messages` queued, then the runner started; `refreshes`
+    /// 403 InvalidToken answers are expected at the sandbox besides one read per message.
+    async fn run(&self, runner: Runner, load: Load, oauth: Value, refreshes: usize) -> Res<StepRun> {
+        let broker = broker::Broker::new_at(&self.url).await;
+        let result = self.run_on(&broker, runner, load, oauth, refreshes).await;
+        // Nothing of a finished run stays on the broker.
+        for queue in [
+            &broker.input,
+            &broker.data,
+            &broker.error,
+            &broker.rebound,
+            &broker.snapshot,
+            &broker.reply,
+            &broker.custom,
+        ] {
+            let _ = broker.channel.queue_delete(queue.as_str().into(), Default::default()).await;
+        }
+        let _ = broker.channel.exchange_delete(broker.exchange.as_str().into(), Default::default()).await;
+        let _ = broker.conn.close(200, "done".into()).await;
+        result
+    }
+
+    async fn run_on(
+        &self,
+        broker: &broker::Broker,
+        runner: Runner,
+        load: Load,
+        oauth: Value,
+        refreshes: usize,
+    ) -> Res<StepRun> {
+        let token = oauth["access_token"].as_str().unwrap_or_default().to_string();
+        let cfg =
+            json!({"oauth": oauth, "organizerKey": self.sandbox.organizer(), "_account": BENCH_ACCOUNT});
+        let api = broker::FakeApi::start(step(cfg), &[]).await;
+        fill(broker, load.messages).await?;
+        self.sandbox.clear_requests().await?;
+        let tokens_before = self.sandbox.token_requests().await?;
+        let (_data_channel, mut data) = watch(broker, &broker.data).await?;
+        let (_error_channel, mut errors) = watch(broker, &broker.error).await?;
+        let limit = Duration::from_secs(60 + u64::from(load.messages) / 20);
+
+        let started = Instant::now();
+        let mut process = None;
+        let mut floor = None;
+        match runner {
+            Runner::Floor => {
+                let webinar = format!(
+                    "{}/G2W/rest/v2/organizers/{}/webinars/{SEED_WEBINAR}",
+                    self.sandbox.api(),
+                    self.sandbox.organizer()
+                );
+                let names = (broker.input.clone(), broker.exchange.clone(), broker.data.clone());
+                floor = Some(tokio::spawn(floor_consumer(
+                    self.url.clone(),
+                    names,
+                    webinar,
+                    token,
+                    load.messages,
+                )));
+            }
+            Runner::Rust | Runner::Node => process = Some(self.spawn(runner, broker, &api, load)?),
+        }
+        let answers = collect(&mut data, &mut errors, load.messages, limit).await;
+        let mut cost = None;
+        if let Some((child, report)) = process {
+            // The launcher hands SIGTERM to the step, as the platform stops it.
+            terminate(child.id());
+            let mut child = child;
+            tokio::task::spawn_blocking(move || child.wait())
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())?;
+            cost = Some(read_report(&report)?);
+        }
+        if let Some(task) = floor {
+            if answers.is_err() {
+                // It may wait for a message that never comes.
+                task.abort();
+            } else {
+                task.await.map_err(|e| e.to_string())??;
+            }
+        }
+        let answers = answers?;
+        if let Some(cost) = cost {
+            if cost.code != 0 {
+                return Err(format!(
+                    "the {} sailor exited {} after SIGTERM (logs in {})",
+                    runner.name(),
+                    cost.code,
+                    self.b.dir.display()
+                ));
+            }
+        }
+        let left = queue_count(broker, &broker.error).await?;
+        if left > 0 {
+            return Err(format!("{left} messages went to the error queue"));
+        }
+        check_answers(runner, &answers)?;
+        let log = self.sandbox.requests().await?;
+        let reads = |status: u16| {
+            log.iter()
+                .filter(|r| {
+                    r["status"] == status && r["path"].as_str().is_some_and(|p| p.ends_with(SEED_WEBINAR))
+                })
+                .count()
+        };
+        if reads(200) != load.messages as usize || reads(403) != refreshes {
+            return Err(format!(
+                "{}: {} answers but {} webinar reads and {} refused at the sandbox (expected {} and {refreshes})",
+                runner.name(),
+                answers.len(),
+                reads(200),
+                reads(403),
+                load.messages
+            ));
+        }
+        let first = answers[0].0.duration_since(started).as_secs_f64();
+        let last = answers[answers.len() - 1].0.duration_since(started).as_secs_f64();
+        Ok(StepRun {
+            first_s: first,
+            last_s: last,
+            per_second: f64::from(load.messages - 1) / (last - first).max(1e-3),
+            cpu_s: cost.map_or(0.0, |c| c.cpu.as_secs_f64()),
+            max_rss_kb: cost.map_or(0, |c| c.max_rss_kb),
+            token_requests: self.sandbox.token_requests().await? - tokens_before,
+            key_updates: api.requests_to("PUT", &format!("/v1/accounts/{BENCH_ACCOUNT}")).len(),
+        })
+    }
+
+    /// Starts the step's process through the launcher; its output goes to a log in the scratch dir.
+    fn spawn(
+        &self,
+        runner: Runner,
+        broker: &broker::Broker,
+        api: &broker::FakeApi,
+        load: Load,
+    ) -> Res<(Child, PathBuf)> {
+        let prefetch = load.prefetch.to_string();
+        let mut extra = vec![("RABBITMQ_PREFETCH_SAILOR", prefetch.as_str())];
+        if !load.throttled {
+            // Both sailors read the same setting: 1,000,000 data messages per 100 ms.
+            extra.push(("DATA_RATE_LIMIT", "1000000"));
+        }
+        let mut cmd = match runner {
+            Runner::Rust => {
+                let mut cmd = Command::new(&self.b.bin);
+                cmd.arg("sail");
+                cmd
+            }
+            _ => {
+                let mut cmd = Command::new("node");
+                // The Node sailor loads component.json from its working directory.
+                cmd.arg(self.sailor.join("run.js")).current_dir(&self.component);
+                cmd
+            }
+        };
+        cmd.envs(broker.env(api, "getWebinar", &extra))
+            .envs(self.sandbox.env())
+            .env("GOTO_RATE_LIMIT", "0")
+            .env("LOG_LEVEL", "info");
+        let log_path = self.b.dir.join(format!("{}-{}.log", runner.name(), load.prefetch));
+        let log = std::fs::File::create(&log_path).map_err(|e| e.to_string())?;
+        let log2 = log.try_clone().map_err(|e| e.to_string())?;
+        let report = report_path();
+        let child = launched(&cmd, &report)?
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log2)
+            .spawn()
+            .map_err(|e| format!("cannot start the {} sailor: {e}", runner.name()))?;
+        Ok((child, report))
+    }
+}
+
+/// Queues `messages` webinar reads and waits until the broker holds them all.
+async fn fill(broker: &broker::Broker, messages: u32) -> Res<()> {
+    for n in 0..messages {
+        broker
+            .send(
+                &json!({"id": format!("in-{n}"), "body": {"webinarKey": SEED_WEBINAR}}),
+                1,
+                json!({"messageId": format!("m-{n}")}),
+            )
+            .await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while queue_count(broker, &broker.input).await? < messages {
+        if Instant::now() > deadline {
+            return Err("the input queue did not fill".into());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(())
+}
+
+/// A consumer of `queue` without acks: each delivery is timed as it arrives.
+async fn watch(broker: &broker::Broker, queue: &str) -> Res<(lapin::Channel, lapin::Consumer)> {
+    let channel = broker.conn.create_channel().await.map_err(|e| e.to_string())?;
+    let consumer = channel
+        .basic_consume(
+            queue.into(),
+            broker::unique("bench").as_str().into(),
+            lapin::options::BasicConsumeOptions { no_ack: true, ..Default::default() },
+            lapin::types::FieldTable::default(),
+        )
+        .await
+        .map_err(|e| format!("consuming {queue}: {e}"))?;
+    Ok((channel, consumer))
+}
+
+/// The first `n` answers with their arrival times; any message on the error queue ends the run.
+async fn collect(
+    data: &mut lapin::Consumer,
+    errors: &mut lapin::Consumer,
+    n: u32,
+    limit: Duration,
+) -> Res<Vec<(Instant, Vec<u8>)>> {
+    let deadline = tokio::time::Instant::now() + limit;
+    let mut out = Vec::with_capacity(n as usize);
+    while out.len() < n as usize {
+        tokio::select! {
+            next = data.next() => match next {
+                Some(Ok(delivery)) => out.push((Instant::now(), delivery.data)),
+                other => return Err(format!("the data queue's consumer ended: {other:?}")),
+            },
+            next = errors.next() => {
+                let what = match next {
+                    Some(Ok(delivery)) => error_text(&delivery.data),
+                    other => format!("{other:?}"),
+                };
+                return Err(format!("a message went to the error queue: {what}"));
+            }
+            _ = tokio::time::sleep_until(deadline) => {
+                return Err(format!("only {} of {n} answers within {} s", out.len(), limit.as_secs()));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The name and message of an error message (`{"error": base64(encrypted {name, message})}`).
+fn error_text(payload: &[u8]) -> String {
+    let crypto = sailor::MessageCrypto::new(Some(broker::PASSWORD), Some(broker::IV)).ok();
+    serde_json::from_slice::<Value>(payload)
+        .ok()
+        .and_then(|v| v["error"].as_str().map(str::to_string))
+        .and_then(|e| crypto?.decrypt_json(e.as_bytes(), 1).ok())
+        .map(|e| format!("{}: {}", e["name"].as_str().unwrap_or("?"), e["message"].as_str().unwrap_or("?")))
+        .unwrap_or_else(|| format!("{} undecodable bytes", payload.len()))
+}
+
+/// Every answer is the webinar asked for, so a fast wrong run cannot pass.
+fn check_answers(runner: Runner, answers: &[(Instant, Vec<u8>)]) -> Res<()> {
+    let crypto =
+        sailor::MessageCrypto::new(Some(broker::PASSWORD), Some(broker::IV)).map_err(|e| e.to_string())?;
+    for (_, payload) in answers {
+        let right = match runner {
+            // The floor passes GoTo's body on as it came (keys as bare numbers).
+            Runner::Floor => String::from_utf8_lossy(payload).contains(SEED_WEBINAR),
+            _ => crypto
+                .decrypt_json(payload, 1)
+                .is_ok_and(|message| message["body"]["webinarKey"] == SEED_WEBINAR),
+        };
+        if !right {
+            let text = String::from_utf8_lossy(&payload[..payload.len().min(200)]).to_string();
+            return Err(format!(
+                "the {} sailor answered something else than the webinar: {text}",
+                runner.name()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The floor: what the broker and the HTTP round trip alone cost per message. At prefetch 1 it
+/// takes a message, GETs the webinar, publishes the answer on a confirm channel, waits for the
+/// confirm and acks; no decryption, no encryption, no component.
+async fn floor_consumer(
+    url: String,
+    (input, exchange, routing_key): (String, String, String),
+    webinar: String,
+    token: String,
+    messages: u32,
+) -> Res<()> {
+    use lapin::options::{
+        BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions, ConfirmSelectOptions,
+    };
+    let amqp = |e: lapin::Error| format!("floor: {e}");
+    let conn = broker::try_connect_within(&url, Duration::from_secs(30)).await?;
+    let take = conn.create_channel().await.map_err(amqp)?;
+    take.basic_qos(1, BasicQosOptions::default()).await.map_err(amqp)?;
+    let publish = conn.create_channel().await.map_err(amqp)?;
+    publish.confirm_select(ConfirmSelectOptions::default()).await.map_err(amqp)?;
+    let mut consumer = take
+        .basic_consume(
+            input.as_str().into(),
+            "bench-floor".into(),
+            BasicConsumeOptions::default(),
+            lapin::types::FieldTable::default(),
+        )
+        .await
+        .map_err(amqp)?;
+    let http = reqwest::Client::new();
+    for _ in 0..messages {
+        let delivery = match consumer.next().await {
+            Some(Ok(delivery)) => delivery,
+            other => return Err(format!("floor: the input consumer ended: {other:?}")),
+        };
+        let answer = http
+            .get(&webinar)
+            .bearer_auth(&token)
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .map_err(|e| format!("floor: {e}"))?;
+        if answer.status() != reqwest::StatusCode::OK {
+            return Err(format!("floor: the webinar read answered {}", answer.status()));
+        }
+        let body = answer.bytes().await.map_err(|e| format!("floor: {e}"))?;
+        let confirm = publish
+            .basic_publish(
+                exchange.as_str().into(),
+                routing_key.as_str().into(),
+                BasicPublishOptions::default(),
+                &body,
+                lapin::BasicProperties::default(),
+            )
+            .await
+            .map_err(amqp)?
+            .await
+            .map_err(amqp)?;
+        if !confirm.is_ack() {
+            return Err("floor: the broker did not confirm an answer".into());
+        }
+        delivery.acker.ack(BasicAckOptions::default()).await.map_err(amqp)?;
+    }
+    let _ = conn.close(200, "done".into()).await;
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // `table`
 
@@ -1127,6 +1754,10 @@ fn table(args: &[String]) -> i32 {
     if let Some(dir) = flag(args, "--criterion") {
         rows.extend(criterion_rows(Path::new(&dir)));
     }
+    // By scenario number (criterion's 6 comes in last); a stable sort keeps each scenario's order.
+    rows.sort_by_key(|r| {
+        r.scenario.split('.').next().and_then(|n| n.parse::<u32>().ok()).unwrap_or(u32::MAX)
+    });
     println!("| scenario | figure | result | target | met |");
     println!("|---|---|---|---|---|");
     for r in rows {

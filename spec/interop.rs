@@ -23,9 +23,6 @@ use serde_json::{json, Value};
 use support::World;
 use tokio::process::{Child, Command};
 
-const SAILOR: &str = "elasticio-sailor-nodejs";
-const SAILOR_VERSION: &str = "2.7.8";
-
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -34,77 +31,8 @@ fn root() -> &'static Path {
 fn node_sailor() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let cache = root().join("target").join("interop").join(format!("{SAILOR}-{SAILOR_VERSION}"));
-        let package = cache.join("node_modules").join(SAILOR);
-        if installed_version(&package).as_deref() == Some(SAILOR_VERSION) {
-            return package;
-        }
-        for tool in ["node", "npm"] {
-            let found = std::process::Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success());
-            assert!(found, "the interop test needs `{tool}` on PATH (Debian: apt-get install nodejs npm)");
-        }
-        // Installed beside the cache and renamed into place, so an interrupted install is never reused.
-        let staging = cache.with_extension(format!("installing-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&staging);
-        std::fs::create_dir_all(&staging).expect("create the npm staging directory under target/");
-        std::fs::write(staging.join("package.json"), r#"{"private": true}"#).expect("write package.json");
-        let output = run_bounded(
-            std::process::Command::new("npm")
-                .args(["install", "--no-audit", "--no-fund", "--ignore-scripts", "--no-package-lock"])
-                .arg(format!("{SAILOR}@{SAILOR_VERSION}"))
-                .current_dir(&staging),
-            Duration::from_secs(300),
-        );
-        let installed = installed_version(&staging.join("node_modules").join(SAILOR));
-        if !output.0 || installed.as_deref() != Some(SAILOR_VERSION) {
-            let _ = std::fs::remove_dir_all(&staging);
-            panic!(
-                "cannot install {SAILOR}@{SAILOR_VERSION} from the npm registry (is it reachable? `npm config get \
-                 registry`); the interop test needs it once, then keeps it in {}.\nnpm said: {}",
-                cache.display(),
-                output.1
-            );
-        }
-        if std::fs::rename(&staging, &cache).is_err() {
-            // Another test process finished first: use its copy.
-            let _ = std::fs::remove_dir_all(&staging);
-        }
-        assert_eq!(installed_version(&package).as_deref(), Some(SAILOR_VERSION), "{}", package.display());
-        package
+        broker::node::install(&root().join("target")).unwrap_or_else(|why| panic!("the interop test: {why}"))
     })
-}
-
-fn installed_version(package: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(package.join("package.json")).ok()?;
-    let json: Value = serde_json::from_str(&text).ok()?;
-    json["version"].as_str().map(str::to_string)
-}
-
-/// Runs a command for at most `limit`; (success, the tail of its stderr and stdout).
-fn run_bounded(command: &mut std::process::Command, limit: Duration) -> (bool, String) {
-    let mut child = match command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn() {
-        Ok(child) => child,
-        Err(error) => return (false, format!("cannot start: {error}")),
-    };
-    let deadline = std::time::Instant::now() + limit;
-    loop {
-        match child.try_wait() {
-            Ok(Some(_)) => break,
-            Ok(None) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(200))
-            }
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return (false, format!("no answer within {} s", limit.as_secs()));
-            }
-        }
-    }
-    let output = child.wait_with_output().expect("npm output");
-    let text =
-        format!("{}{}", String::from_utf8_lossy(&output.stderr), String::from_utf8_lossy(&output.stdout));
-    let tail: String = text.chars().rev().take(2000).collect::<Vec<_>>().into_iter().rev().collect();
-    (output.status.success(), tail)
 }
 
 fn step(config: Value) -> Value {

@@ -5,6 +5,7 @@
 
 #![warn(missing_docs)]
 
+pub mod node;
 pub mod object_store;
 
 use std::collections::HashMap;
