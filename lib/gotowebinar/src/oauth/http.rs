@@ -94,7 +94,11 @@ impl fmt::Debug for RawAnswer {
         f.debug_struct("RawAnswer")
             .field("status", &self.status)
             .field("retry_after", &self.retry_after)
-            .field("location", &self.location)
+            // A redirect's query or fragment may carry a code or token: the place only.
+            .field(
+                "location",
+                &self.location.as_deref().map(|l| l.split(['?', '#']).next().unwrap_or_default()),
+            )
             .field("body_bytes", &self.body.len())
             .field("object", &self.object.clone().map(OAuthKeys::from_map))
             .finish()
@@ -337,5 +341,10 @@ mod tests {
             RawAnswer::new(200, r#"{"access_token":"AT-SECRET-2","refresh_token":"RT-SECRET-3"}"#.into());
         let debug = format!("{answer:?}");
         assert!(!debug.contains("AT-SECRET-2") && !debug.contains("RT-SECRET-3"), "{debug}");
+        let mut redirect = RawAnswer::new(302, String::new());
+        redirect.location = Some("https://elsewhere.example/cb?code=CODE-SECRET-4#access_token=AT-5".into());
+        let debug = format!("{redirect:?}");
+        assert!(debug.contains("https://elsewhere.example/cb"), "{debug}");
+        assert!(!debug.contains("CODE-SECRET-4") && !debug.contains("AT-5"), "{debug}");
     }
 }
