@@ -1247,13 +1247,10 @@ impl SideBySide<'_> {
             (med(Runner::Rust, name, figure), med(Runner::Node, name, figure))
         };
 
-        let mut rows = vec![row(
-            S7,
-            "403 InvalidToken on the first of 3 messages (check, not timed)",
-            checks.join("; "),
-            "",
-            None,
-        )];
+        // A row that reports a figure without a target.
+        let info = |label: &str, value: String| row(S7, label, value, "", None);
+        let mut rows =
+            vec![info("403 InvalidToken on the first of 3 messages (check, not timed)", checks.join("; "))];
         let (r, n) = pair("start", |run| run.first_s * 1000.0);
         let (x, xt) = ratio_text(r, n);
         rows.push(row(
@@ -1282,32 +1279,23 @@ impl SideBySide<'_> {
             Some(x >= 3.5),
         ));
         let floor = med(Runner::Floor, "p1", |run| run.per_second);
-        rows.push(row(
-            S7,
+        rows.push(info(
             "floor at prefetch 1: lapin + reqwest, same GET, confirmed publish, ack",
             format!(
                 "{floor:.0} msg/s (Rust {:.0}%, Node {:.0}% of it)",
                 100.0 * r / floor,
                 100.0 * n / floor
             ),
-            "",
-            None,
         ));
         let (r, n) = pair("p10", |run| run.per_second);
-        rows.push(row(
-            S7,
+        rows.push(info(
             &format!("prefetch 10, {big} messages, throttle lifted, Rust / Node"),
             format!("{r:.0} / {n:.0} msg/s ({:.2}x)", r / n),
-            "",
-            None,
         ));
         let (r, n) = pair("throttled", |run| run.per_second);
-        rows.push(row(
-            S7,
+        rows.push(info(
             &format!("prefetch 1, {slow} messages, default throttle (10 per 100 ms), Rust / Node"),
             format!("{r:.0} / {n:.0} msg/s ({:.2}x)", r / n),
-            "",
-            None,
         ));
         let (r, n) = pair("p1", |run| run.cpu_s);
         let (r, n) = (r * 1000.0 / f64::from(big), n * 1000.0 / f64::from(big));
@@ -1321,20 +1309,14 @@ impl SideBySide<'_> {
         ));
         let (r, n) = pair("p10", |run| run.cpu_s);
         let (r, n) = (r * 1000.0 / f64::from(big), n * 1000.0 / f64::from(big));
-        rows.push(row(
-            S7,
+        rows.push(info(
             "CPU per 1,000 messages, prefetch 10, Rust / Node",
             format!("{r:.3} s / {n:.3} s ({:.3}x)", r / n),
-            "",
-            None,
         ));
         let (r, n) = pair("start", |run| run.cpu_s);
-        rows.push(row(
-            S7,
+        rows.push(info(
             "CPU of a 20-message run (mostly start-up), Rust / Node",
             format!("{r:.3} s / {n:.3} s"),
-            "",
-            None,
         ));
         let (r, n) = pair("p1", |run| mb(run.max_rss_kb));
         let (x, xt) = ratio_text(r, n);
@@ -1347,12 +1329,9 @@ impl SideBySide<'_> {
         ));
         let (r20, n20) = pair("start", |run| mb(run.max_rss_kb));
         let (r10, n10) = pair("p10", |run| mb(run.max_rss_kb));
-        rows.push(row(
-            S7,
+        rows.push(info(
             "peak RSS, 20 messages / prefetch 10, Rust / Node",
             format!("{r20:.1} / {r10:.1} MB, {n20:.1} / {n10:.1} MB"),
-            "",
-            None,
         ));
         // Flat: the peak after 2,000 messages is within 10% of the peak after 20.
         let flat = |after: f64, before: f64| after - before <= before * 0.10;
