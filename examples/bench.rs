@@ -976,22 +976,7 @@ async fn sail_once(
     cfg["_account"] = json!("acc-bench");
     let api = broker::FakeApi::start(step(cfg), &[]).await;
     // The queue is filled first, so the step is never waiting for the publisher.
-    for n in 0..messages {
-        broker
-            .send(
-                &json!({"id": format!("in-{n}"), "body": {"webinarKey": SEED_WEBINAR}}),
-                1,
-                json!({"messageId": format!("m-{n}")}),
-            )
-            .await;
-    }
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while queue_count(&broker, &broker.input).await? < messages {
-        if Instant::now() > deadline {
-            return Err("the input queue did not fill".into());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    fill(&broker, messages).await?;
     sandbox.clear_requests().await?;
     let mut env = sail_env(&broker, &api, prefetch);
     env.extend(sandbox.env());
