@@ -104,7 +104,7 @@ impl OAuthKeys {
     /// When the access token expires: the stored `expires_at`, else the access token's JWT `exp`
     /// claim, else `None` (unknown).
     pub fn expires_at(&self) -> Option<DateTime<Utc>> {
-        self.non_empty_str(EXPIRES_AT).and_then(parse_time).or_else(|| self.jwt_expiry())
+        self.non_empty_str(EXPIRES_AT).and_then(jsonkit::time::parse_rfc3339).or_else(|| self.jwt_expiry())
     }
 
     /// The `exp` claim of the access token when it is a JWT (read without verifying it).
@@ -114,7 +114,7 @@ impl OAuthKeys {
 
     /// When the token was last refreshed (stored `refreshed_at`).
     pub fn refreshed_at(&self) -> Option<DateTime<Utc>> {
-        self.non_empty_str(REFRESHED_AT).and_then(parse_time)
+        self.non_empty_str(REFRESHED_AT).and_then(jsonkit::time::parse_rfc3339)
     }
 
     /// `expires_in` in seconds: a number or a numeric string; `None` when null, absent or not a
@@ -254,10 +254,6 @@ pub(crate) fn seconds(value: &Value) -> Option<u64> {
 fn float_seconds(value: f64) -> Option<u64> {
     // Truncation is intended: a fraction of a second of lifetime does not matter.
     (value.is_finite() && value >= 0.0 && value < u64::MAX as f64).then_some(value as u64)
-}
-
-fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text.trim()).ok().map(|t| t.with_timezone(&Utc))
 }
 
 /// Formats a time as stored: RFC 3339, UTC, seconds precision, `Z` suffix.
