@@ -406,6 +406,25 @@ async fn passthrough_with_and_without_self() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_of_many_frames_arrives_and_leaves_whole() {
+    // Frames are 4 KiB (as the Node sailor asks): 300 kB in and out spans about 75 frames each way.
+    let broker = Broker::new().await;
+    let api = FakeApi::start(step(json!({}), false), &[]).await;
+    let probe = Probe::default();
+    let running = start(&probe, broker.settings(&api, "probe", &[]));
+    let text = "0123456789abcdef".repeat(300_000 / 16);
+    broker
+        .send(&json!({"body": {"n": 1, "big": 300_000, "text": text}}), 1, json!({"messageId": "m-1"}))
+        .await;
+    let out = broker.take(&broker.data, 1, 20).await;
+    stop(running).await.unwrap();
+    let body = &out[0].decrypt(1)["body"];
+    assert_eq!(body["padding"].as_str().map(str::len), Some(300_000));
+    assert_eq!(probe.bodies()[0]["text"], json!(text), "the input arrived whole");
+    assert_eq!(broker.input_counts().await, (0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversize_and_unroutable_become_errors() {
     let broker = Broker::new().await;
     let api = FakeApi::start(step(json!({}), false), &[]).await;
