@@ -22,7 +22,7 @@ use crate::component::{Component, Function, FunctionError};
 use crate::context::{Context, StepInfo};
 use crate::crypto::{CryptoError, MessageCrypto};
 use crate::object_storage::{ObjectStorage, OBJECT_ID_HEADER};
-use crate::platform_api::{ApiError, PlatformApi};
+use crate::platform_api::{ApiError, PlatformApi, StepData};
 use crate::settings::{AmqpSettings, Settings, SettingsError};
 
 mod consume;
@@ -255,10 +255,25 @@ pub async fn run_sail_until(
         &connection_name(&settings, "publish"),
         publish_policy(&settings),
     ));
-    with_reconnects(&settings, || publisher.open()).await.map_err(SailError::Amqp)?;
-    let started = match find(&settings) {
-        Ok(function) => {
-            start(function, settings.clone(), amqp.clone(), crypto.clone(), api, publisher.clone(), shutdown)
+    // The two broker connections and the step's data are independent: fetched side by side, they
+    // cost one round of handshakes at start-up instead of three in a row.
+    let name = connection_name(&settings, "consume");
+    let prepare = async {
+        let function = find(&settings)?;
+        let consumer = async {
+            with_reconnects(&settings, || open_consumer_channel(&amqp.uri, &name, settings.prefetch))
+                .await
+                .map_err(SailError::Amqp)
+        };
+        let step = async { Ok(api.step(&settings.flow_id, &settings.step_id).await?) };
+        let (consumer, step) = tokio::try_join!(consumer, step)?;
+        Ok(Prepared { function, consumer, step })
+    };
+    let (opened, prepared) = tokio::join!(with_reconnects(&settings, || publisher.open()), prepare);
+    opened.map_err(SailError::Amqp)?;
+    let started = match prepared {
+        Ok(prepared) => {
+            start(prepared, settings.clone(), amqp.clone(), crypto.clone(), api, publisher.clone(), shutdown)
                 .await
         }
         Err(e) => Err(e),
@@ -314,9 +329,17 @@ where
     }
 }
 
-/// Reads the step, runs its hooks and consumes until `shutdown`.
-async fn start(
+/// What start-up gathers before any hook runs: it fails early when the broker, the queue or the
+/// platform API is unusable.
+struct Prepared {
     function: Arc<dyn Function>,
+    consumer: (Connection, Channel),
+    step: StepData,
+}
+
+/// Runs the step's hooks and consumes until `shutdown`.
+async fn start(
+    prepared: Prepared,
     settings: Settings,
     amqp: AmqpSettings,
     crypto: MessageCrypto,
@@ -324,14 +347,7 @@ async fn start(
     publisher: Arc<Publisher>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), SailError> {
-    // Fail early when the broker or queue is unusable, before any hook runs.
-    let name = connection_name(&settings, "consume");
-    let (consume_conn, consume_channel) =
-        with_reconnects(&settings, || open_consumer_channel(&amqp.uri, &name, settings.prefetch))
-            .await
-            .map_err(SailError::Amqp)?;
-
-    let step = api.step(&settings.flow_id, &settings.step_id).await?;
+    let Prepared { function, consumer: (consume_conn, consume_channel), step } = prepared;
     crate::logging::register_secrets_in(&step.config);
     tracing::info!(is_passthrough = step.is_passthrough, "step data received");
     let (db_version, _) = watch::channel(0u64);
