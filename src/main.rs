@@ -48,8 +48,8 @@ enum Command {
     Webhooks(gotowebinar_component::triggers::secret::WebhooksArgs),
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|error| {
+fn runtime(built: std::io::Result<tokio::runtime::Runtime>) -> Result<tokio::runtime::Runtime, ExitCode> {
+    built.map_err(|error| {
         eprintln!("gotowebinar: cannot start the async runtime: {error}");
         ExitCode::from(2)
     })
@@ -61,7 +61,11 @@ fn exit(code: i32) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match runtime() {
+    let built = match cli.command {
+        Command::Sail => sailor::sail_runtime(),
+        _ => tokio::runtime::Builder::new_multi_thread().enable_all().build(),
+    };
+    let runtime = match runtime(built) {
         Ok(runtime) => runtime,
         Err(code) => return code,
     };

@@ -46,7 +46,9 @@ pub use logging::{
 pub use message::{JsonMessage, Message, MessageError};
 pub use object_storage::{ObjectStorage, OBJECT_ID_HEADER};
 pub use platform_api::{AccountCredentials, ApiError, PlatformApi, StepData};
-pub use sail::{run_sail, run_sail_from_env, run_sail_until, run_sail_with_env, shutdown_signal, SailError};
+pub use sail::{
+    run_sail, run_sail_from_env, run_sail_until, run_sail_with_env, sail_runtime, shutdown_signal, SailError,
+};
 pub use service::{run_service, run_service_with, ServiceEnv};
 pub use settings::{AmqpSettings, InputFormat, Settings, SettingsError};
 pub use shutdown::Signal;

@@ -96,6 +96,26 @@ pub async fn run_sail_from_env(component: &Component) -> Result<(), SailError> {
     run_sail_with_env(component, |name| std::env::var(name).ok(), shutdown_signal()).await
 }
 
+/// The async runtime for [`run_sail_from_env`], sized to the messages in flight. With
+/// `ELASTICIO_RABBITMQ_PREFETCH_SAILOR` at 1 (the platform's default) one thread runs everything:
+/// a second worker would only hand each message from thread to thread, which costs CPU and
+/// latency. With more messages in flight, one worker per core.
+pub fn sail_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    sail_runtime_builder(std::env::var("ELASTICIO_RABBITMQ_PREFETCH_SAILOR").ok().as_deref()).build()
+}
+
+/// The runtime for this prefetch setting (unset or unreadable counts as 1; the settings report it).
+fn sail_runtime_builder(prefetch: Option<&str>) -> tokio::runtime::Builder {
+    let in_flight = prefetch.and_then(|v| v.trim().parse::<u16>().ok()).unwrap_or(1);
+    let mut builder = if in_flight <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    builder.enable_all();
+    builder
+}
+
 /// Reads the settings through `lookup` (full variable name → value) and runs the step until
 /// `shutdown` resolves. When the settings are unusable, the error is published to the error
 /// routing key before returning, as every later start-up failure is, provided
@@ -527,5 +547,19 @@ mod tests {
     fn emptiness_like_the_platform() {
         assert!(is_empty(&Value::Null) && is_empty(&json!({})) && is_empty(&json!([])));
         assert!(!is_empty(&json!({"id": 1})) && !is_empty(&json!(0)));
+    }
+
+    #[test]
+    fn one_message_in_flight_runs_on_one_thread_more_on_a_worker_per_core() {
+        use tokio::runtime::RuntimeFlavor::{CurrentThread, MultiThread};
+        for (prefetch, flavor) in [
+            (None, CurrentThread),
+            (Some("1"), CurrentThread),
+            (Some(" 10 "), MultiThread),
+            (Some("x"), CurrentThread),
+        ] {
+            let runtime = sail_runtime_builder(prefetch).build().unwrap();
+            assert_eq!(runtime.handle().runtime_flavor(), flavor, "prefetch {prefetch:?}");
+        }
     }
 }
