@@ -160,7 +160,7 @@ async fn library_op(plan: &LibraryPlan, i: usize, shared: &Shared) {
     let repeatable: Result<(), gotowebinar::Error> = match i % 8 {
         0 => {
             let now = Utc::now();
-            webinars.list_page(now, now + chrono::Duration::days(365), 0, 20).await.map(|_| ())
+            webinars.list_page(now..now + chrono::Duration::days(365), 0, 20).await.map(|_| ())
         }
         1 => webinars.get(&webinar).await.map(|_| ()),
         2 | 5 => {

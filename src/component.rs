@@ -147,11 +147,10 @@ async fn verify(connection: &Connection, cfg: &Value) -> Result<(), ComponentErr
 async fn select_webinars(connection: &Connection) -> Result<BTreeMap<String, String>, ComponentError> {
     let organizer = connection.organizer_key().await?;
     let now = Utc::now();
-    let mut pages = connection.client().webinars(&organizer).list(
-        now - Duration::days(30),
-        now + Duration::days(365),
-        200,
-    );
+    let mut pages = connection
+        .client()
+        .webinars(&organizer)
+        .list(now - Duration::days(30)..now + Duration::days(365), 200);
     let mut options = BTreeMap::new();
     while let Some(page) = pages.next().await {
         for webinar in page.doing("listing webinars")?.items {
@@ -181,7 +180,7 @@ async fn select_sessions(
         .and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_u64().map(|n| n.to_string())))
     {
         Some(text) if !text.trim().is_empty() => sessions.for_webinar(&webinar_key(&text)?, 200),
-        _ => sessions.list(now - Duration::days(90), now, 200),
+        _ => sessions.list(now - Duration::days(90)..now, 200),
     };
     let mut options = BTreeMap::new();
     while let Some(page) = pages.next().await {

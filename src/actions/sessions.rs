@@ -104,7 +104,7 @@ impl Pages for SessionPages {
         let sessions = self.goto.sessions();
         match &self.webinar {
             Some(webinar) => sessions.for_webinar_page(webinar, number, size).await,
-            None => sessions.list_page(self.from, self.to, number, size).await,
+            None => sessions.list_page(self.from..self.to, number, size).await,
         }
     }
 

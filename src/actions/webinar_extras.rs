@@ -221,7 +221,7 @@ action! {
         }
         let goto = call.goto().await?;
         let webinars = goto.webinars();
-        let request = webinars.in_session(from, to);
+        let request = webinars.in_session(from..to);
         list::emit_whole(call, &input.paging, "the webinars in session", request, WebinarOut::from).await
     }
 }

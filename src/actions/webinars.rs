@@ -131,8 +131,8 @@ impl Pages for WebinarPages {
     async fn page(&self, number: u32, size: u32) -> gotowebinar::Result<Page<Webinar>> {
         let (from, to) = (self.from, self.to);
         match &self.owner {
-            Owner::Organizer(key) => self.client.webinars(key).list_page(from, to, number, size).await,
-            Owner::Account(key) => self.client.account_webinars(key).list_page(from, to, number, size).await,
+            Owner::Organizer(key) => self.client.webinars(key).list_page(from..to, number, size).await,
+            Owner::Account(key) => self.client.account_webinars(key).list_page(from..to, number, size).await,
         }
     }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use connect::provider::rejected;
-use connect::{AuthError, Authorization, BuiltinProvider, Commands};
+use connect::{AuthError, Authorization, BuiltinProvider, CodeExchange, Commands};
 use gotowebinar::oauth::OAuthKeys;
 use gotowebinar::{ClientSecret, OAuthClient, Origins, RefreshToken, Secret};
 use serde_json::{Map, Value};
@@ -70,15 +70,9 @@ impl BuiltinProvider for GoToWebinarProvider {
             .map_err(|error| AuthError::usage(error.to_string()))
     }
 
-    async fn exchange(
-        &self,
-        client_id: &str,
-        client_secret: ClientSecret,
-        code: &str,
-        redirect_uri: &str,
-    ) -> Result<OAuthKeys, AuthError> {
-        client(client_id, client_secret)?
-            .exchange_code(code, redirect_uri)
+    async fn exchange(&self, request: CodeExchange<'_>) -> Result<OAuthKeys, AuthError> {
+        client(request.client_id, request.client_secret)?
+            .exchange_code(request.code, request.redirect_uri)
             .await
             .map_err(|error| token_error("the authorization code", error))
     }

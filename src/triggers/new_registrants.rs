@@ -105,11 +105,10 @@ pub async fn upcoming_webinars(
 ) -> Result<Vec<WebinarKey>, ComponentError> {
     let organizer = connection.organizer_key().await?;
     let now = Utc::now();
-    let mut pages = connection.client().webinars(&organizer).list(
-        now - Duration::days(UPCOMING_FROM_DAYS),
-        now + Duration::days(UPCOMING_TO_DAYS),
-        200,
-    );
+    let mut pages = connection
+        .client()
+        .webinars(&organizer)
+        .list(now - Duration::days(UPCOMING_FROM_DAYS)..now + Duration::days(UPCOMING_TO_DAYS), 200);
     let mut keys = Vec::new();
     while let Some(page) = pages.next().await {
         for webinar in page.doing("listing the organizer's upcoming webinars")?.items {

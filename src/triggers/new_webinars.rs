@@ -201,7 +201,7 @@ pub(super) async fn poll(call: &Call) -> Result<(), ComponentError> {
     let (connection, organizer) = call.organizer().await?;
     let now = Utc::now();
     let (from, to) = (now - Duration::days(WINDOW_BEFORE_DAYS), now + Duration::days(WINDOW_AFTER_DAYS));
-    let mut pages = connection.client().webinars(&organizer).list(from, to, 200);
+    let mut pages = connection.client().webinars(&organizer).list(from..to, 200);
     let mut listed: Vec<Listed> = Vec::new();
     while let Some(page) = pages.next().await {
         for webinar in page.doing("listing the organizer's webinars")?.items {

@@ -112,7 +112,7 @@ pub async fn ended_sessions(
     // Our clock may lag GoTo's; a day ahead covers any sane skew.
     let to = now.max(earliest) + Duration::days(1);
     let organizer = connection.organizer_key().await?;
-    let mut pages = connection.client().sessions(&organizer).list(from, to, 200);
+    let mut pages = connection.client().sessions(&organizer).list(from..to, 200);
     let mut sessions = Vec::new();
     while let Some(page) = pages.next().await {
         for session in page.doing("listing the organizer's sessions")?.items {

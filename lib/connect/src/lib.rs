@@ -12,7 +12,7 @@ pub mod token;
 pub use oauth2;
 
 pub use callback::{CallbackListener, DEFAULT_REDIRECT_URI};
-pub use provider::{Authorization, BuiltinProvider, ClientAuth, Provider, ProviderFile};
+pub use provider::{Authorization, BuiltinProvider, ClientAuth, CodeExchange, Provider, ProviderFile};
 
 /// How a person runs the program's own commands, for the advice in messages ("connect the account
 /// again with …"). The program supplies them through [`BuiltinProvider::commands`].

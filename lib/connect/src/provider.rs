@@ -29,6 +29,31 @@ pub struct Authorization<'a> {
     pub scopes: &'a [String],
 }
 
+/// What an authorization code is exchanged with: the client and its secret, the code, and the
+/// redirect URI the code was issued for.
+pub struct CodeExchange<'a> {
+    /// The OAuth client id.
+    pub client_id: &'a str,
+    /// The OAuth client secret.
+    pub client_secret: ClientSecret,
+    /// The authorization code the callback brought.
+    pub code: &'a str,
+    /// The redirect URI the authorization URL named.
+    pub redirect_uri: &'a str,
+}
+
+impl std::fmt::Debug for CodeExchange<'_> {
+    // The code is spent for tokens, so it is no more shown than the secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CodeExchange")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("code", &"[redacted]")
+            .field("redirect_uri", &self.redirect_uri)
+            .finish()
+    }
+}
+
 /// A provider built into the program: its name, where its client id and secret come from, its
 /// token endpoint, and how a person runs the program's commands. Errors are [`AuthError`]s;
 /// [`rejected`] words an RFC 6749 error answer.
@@ -45,13 +70,7 @@ pub trait BuiltinProvider: std::fmt::Debug + Send + Sync {
     /// The authorization URL for this client, redirect URI, state and scopes.
     fn authorize_url(&self, request: &Authorization<'_>) -> Result<String, AuthError>;
     /// Exchanges an authorization code; the result carries `expires_at` and `refreshed_at`.
-    async fn exchange(
-        &self,
-        client_id: &str,
-        client_secret: ClientSecret,
-        code: &str,
-        redirect_uri: &str,
-    ) -> Result<OAuthKeys, AuthError>;
+    async fn exchange(&self, request: CodeExchange<'_>) -> Result<OAuthKeys, AuthError>;
     /// Spends a refresh token; the result is the token response to merge.
     async fn refresh(
         &self,
@@ -372,7 +391,8 @@ impl Provider {
     ) -> Result<OAuthKeys, AuthError> {
         match self {
             Provider::Builtin(builtin) => {
-                builtin.exchange(client_id, self.client_secret()?, code, redirect_uri).await
+                let client_secret = self.client_secret()?;
+                builtin.exchange(CodeExchange { client_id, client_secret, code, redirect_uri }).await
             }
             Provider::Generic(file, _) => {
                 let grant = Grant::Code { code, redirect_uri, pkce_verifier };
@@ -471,6 +491,19 @@ mod tests {
             map.extend(extra.clone());
         }
         ProviderFile::from_value(value, "test").unwrap()
+    }
+
+    #[test]
+    fn a_code_exchange_shows_neither_its_secret_nor_its_code() {
+        let request = CodeExchange {
+            client_id: "the-client",
+            client_secret: Secret::new("s3cret-value"),
+            code: "one-time-code",
+            redirect_uri: "http://127.0.0.1:8765/callback",
+        };
+        let shown = format!("{request:?}");
+        assert!(shown.contains("the-client") && shown.contains("127.0.0.1:8765"), "{shown}");
+        assert!(!shown.contains("s3cret-value") && !shown.contains("one-time-code"), "{shown}");
     }
 
     #[test]

@@ -16,7 +16,8 @@
 //! let client = GoToWebinar::builder(Origins::default(), tokens).build()?;
 //! // A resource handler: one organizer's webinars.
 //! let webinars = client.webinars(&OrganizerKey::new("200000000000012345")?);
-//! let page = webinars.list_page(chrono::Utc::now(), chrono::Utc::now() + chrono::Duration::days(30), 0, 20).await?;
+//! let (from, to) = (chrono::Utc::now(), chrono::Utc::now() + chrono::Duration::days(30));
+//! let page = webinars.list_page(from..to, 0, 20).await?;
 //! # let _ = page;
 //! # Ok(())
 //! # }

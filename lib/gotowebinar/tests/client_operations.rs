@@ -115,14 +115,14 @@ async fn lists_webinars_page_by_page_with_the_time_range() {
     }
     let client = client(&server);
     let pages =
-        client.webinars(&organizer()).list(time("2026-03-13T10:00:00Z"), time("2027-03-13T10:00:00Z"), 2);
+        client.webinars(&organizer()).list(time("2026-03-13T10:00:00Z")..time("2027-03-13T10:00:00Z"), 2);
     let all = collect_all(pages).await.unwrap();
     let keys: Vec<&str> = all.iter().map(|w| w.webinar_key.as_str()).collect();
     assert_eq!(keys, [BIG, "2", "3"]);
 
     let page = client
         .webinars(&organizer())
-        .list_page(time("2026-03-13T10:00:00Z"), time("2027-03-13T10:00:00Z"), 1, 2)
+        .list_page(time("2026-03-13T10:00:00Z")..time("2027-03-13T10:00:00Z"), 1, 2)
         .await
         .unwrap();
     assert_eq!(page.info.number, 1);
@@ -133,7 +133,7 @@ async fn lists_webinars_page_by_page_with_the_time_range() {
 async fn page_sizes_outside_1_to_200_are_refused_without_a_request() {
     let server = MockServer::start().await;
     let client = client(&server);
-    let mut stream = client.webinars(&organizer()).list(Utc::now(), Utc::now(), 201);
+    let mut stream = client.webinars(&organizer()).list(Utc::now()..Utc::now(), 201);
     let first = stream.next().await.unwrap().unwrap_err();
     assert_eq!(first.kind(), ErrorKind::InvalidInput);
     assert!(stream.next().await.is_none());
@@ -155,7 +155,7 @@ async fn account_webinars_use_the_account_path() {
         .mount(&server)
         .await;
     let account = AccountKey::new("555").unwrap();
-    let all = collect_all(client(&server).account_webinars(&account).list(Utc::now(), Utc::now(), 20))
+    let all = collect_all(client(&server).account_webinars(&account).list(Utc::now()..Utc::now(), 20))
         .await
         .unwrap();
     assert!(all.is_empty());
@@ -264,7 +264,7 @@ async fn webinars_in_session_are_asked_for_a_time_range() {
     let client = client(&server);
     let webinars = client.webinars(&organizer());
     let found =
-        webinars.in_session(time("2026-03-13T10:00:00Z"), time("2026-03-14T10:00:00Z")).await.unwrap();
+        webinars.in_session(time("2026-03-13T10:00:00Z")..time("2026-03-14T10:00:00Z")).await.unwrap();
     assert_eq!(found[0].webinar_key, webinar());
 }
 
@@ -453,7 +453,7 @@ async fn sessions_and_attendees() {
     let sessions = client.sessions(&organizer());
     let s = SessionKey::new("77").unwrap();
     let r = RegistrantKey::new(BIG).unwrap();
-    let listed = collect_all(sessions.list(time("2026-01-01T00:00:00Z"), time("2026-12-31T00:00:00Z"), 200))
+    let listed = collect_all(sessions.list(time("2026-01-01T00:00:00Z")..time("2026-12-31T00:00:00Z"), 200))
         .await
         .unwrap();
     assert_eq!(listed[0].webinar_key.as_ref().unwrap().as_str(), BIG);

@@ -1,5 +1,6 @@
 //! Exact JSON for the workspace: integers of any size kept digit for digit, times in RFC 3339,
-//! and the short quotes error messages make of values.
+//! and the short quotes error messages make of values (with [`text::escape_html`] for values
+//! shown in HTML pages).
 //!
 //! `serde_json::Value` holds integers only up to the 64-bit range unless serde_json's
 //! `arbitrary_precision` feature is on, which would change number handling for every crate that

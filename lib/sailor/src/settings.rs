@@ -309,6 +309,21 @@ impl Settings {
         })
     }
 
+    /// The step's ids under the header names the platform's messages carry them with, in the
+    /// order the Node sailor writes them.
+    pub fn id_headers(&self) -> [(&'static str, &str); 8] {
+        [
+            ("execId", &self.exec_id),
+            ("taskId", &self.flow_id),
+            ("workspaceId", &self.workspace_id),
+            ("containerId", &self.container_id),
+            ("userId", &self.user_id),
+            ("stepId", &self.step_id),
+            ("compId", &self.comp_id),
+            ("function", &self.function),
+        ]
+    }
+
     /// The step's ids, for contexts and log lines.
     pub fn step_info(&self) -> StepInfo {
         StepInfo {

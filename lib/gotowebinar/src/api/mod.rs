@@ -3,6 +3,13 @@
 //!
 //! Reference: <https://developer.goto.com/GoToWebinarV2>.
 
+use std::ops::Range;
+
+use chrono::{DateTime, Utc};
+
+use crate::client::Request;
+use crate::time::rfc3339;
+
 pub mod coorganizers;
 pub mod panelists;
 pub mod recordings;
@@ -19,3 +26,11 @@ pub use registrants::Registrants;
 pub use sessions::{Attendees, Sessions};
 pub use webhooks::{UserSubscriptions, Webhooks};
 pub use webinars::{AccountWebinars, Webinars};
+
+/// The times a list by time covers, `from..to`: sent as GoTo's `fromTime` and `toTime`.
+pub type TimeRange = Range<DateTime<Utc>>;
+
+/// Adds a time range to a request as GoTo's `fromTime` and `toTime`.
+fn between(request: Request, times: &TimeRange) -> Request {
+    request.query("fromTime", rfc3339(times.start)).query("toTime", rfc3339(times.end))
+}

@@ -1,14 +1,13 @@
 //! Sessions (held occurrences of webinars) and their attendees, polls, questions and surveys.
 
-use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use super::{between, TimeRange};
 use crate::client::{GoToWebinar, PageStream, Request};
 use crate::error::Result;
 use crate::keys::{OrganizerKey, RegistrantKey, SessionKey, WebinarKey};
 use crate::models::{Attendee, Performance, Session, SessionDetail};
 use crate::pagination::Page;
-use crate::time::rfc3339;
 
 /// The list name under `_embedded` in session lists.
 const SESSIONS: &str = "sessionInfoResources";
@@ -35,10 +34,8 @@ pub struct Sessions<'c> {
 }
 
 impl Sessions<'_> {
-    fn by_range(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Request {
-        Request::get(format!("/organizers/{}/sessions", self.organizer))
-            .query("fromTime", rfc3339(from))
-            .query("toTime", rfc3339(to))
+    fn by_range(&self, times: &TimeRange) -> Request {
+        between(Request::get(format!("/organizers/{}/sessions", self.organizer)), times)
     }
 
     fn of_webinar(&self, webinar: &WebinarKey) -> String {
@@ -49,21 +46,15 @@ impl Sessions<'_> {
         format!("{}/{session}", self.of_webinar(webinar))
     }
 
-    /// Lists the organizer's sessions held between `from` and `to`, page by page.
+    /// Lists the organizer's sessions held within `times` (`from..to`), page by page.
     /// `GET /organizers/{o}/sessions?fromTime&toTime&page&size`.
-    pub fn list(&self, from: DateTime<Utc>, to: DateTime<Utc>, size: u32) -> PageStream<Session> {
-        self.client.pages(self.by_range(from, to), SESSIONS, "size", size)
+    pub fn list(&self, times: TimeRange, size: u32) -> PageStream<Session> {
+        self.client.pages(self.by_range(&times), SESSIONS, "size", size)
     }
 
-    /// One page (0-based) of the organizer's sessions between `from` and `to`.
-    pub async fn list_page(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-        page: u32,
-        size: u32,
-    ) -> Result<Page<Session>> {
-        self.client.fetch_page(&self.by_range(from, to), SESSIONS, "size", page, size).await
+    /// One page (0-based) of the organizer's sessions held within `times`.
+    pub async fn list_page(&self, times: TimeRange, page: u32, size: u32) -> Result<Page<Session>> {
+        self.client.fetch_page(&self.by_range(&times), SESSIONS, "size", page, size).await
     }
 
     /// Lists one webinar's sessions, page by page. `GET /organizers/{o}/webinars/{w}/sessions`.

@@ -1,15 +1,14 @@
 //! Webinars: list, read, create, update, cancel, copy, and their audio, times and performance.
 
-use chrono::{DateTime, Utc};
 use reqwest::Method;
 
+use super::{between, TimeRange};
 use crate::client::{GoToWebinar, PageStream, Request};
 use crate::error::Result;
 use crate::keys::{AccountKey, OrganizerKey, WebinarKey};
 use crate::models::{Audio, CreateWebinar, CreatedWebinar, StartUrl, UpdateWebinar, Webinar, WebinarTime};
 use crate::pagination::Page;
 use crate::retry::RequestKind;
-use crate::time::rfc3339;
 
 /// The list name under `_embedded` in webinar lists.
 const EMBEDDED: &str = "webinars";
@@ -26,10 +25,6 @@ impl GoToWebinar {
     }
 }
 
-fn range(request: Request, from: DateTime<Utc>, to: DateTime<Utc>) -> Request {
-    request.query("fromTime", rfc3339(from)).query("toTime", rfc3339(to))
-}
-
 /// Operations on an organizer's webinars (`/organizers/{organizerKey}/webinars`), from
 /// [`GoToWebinar::webinars`].
 ///
@@ -41,7 +36,7 @@ fn range(request: Request, from: DateTime<Utc>, to: DateTime<Utc>) -> Request {
 /// # async fn run(client: GoToWebinar) -> gotowebinar::Result<()> {
 /// let webinars = client.webinars(&OrganizerKey::new("200000000000012345")?);
 /// let (from, to) = (chrono::Utc::now(), chrono::Utc::now() + chrono::Duration::days(30));
-/// let mut pages = webinars.list(from, to, 100);
+/// let mut pages = webinars.list(from..to, 100);
 /// while let Some(page) = pages.try_next().await? {
 ///     for webinar in page.items {
 ///         println!("{:?}", webinar.subject);
@@ -65,23 +60,19 @@ impl Webinars<'_> {
         format!("{}/{webinar}", self.base())
     }
 
-    /// Lists the webinars scheduled between `from` and `to`, page by page (`size` 1–200).
-    /// `GET /organizers/{o}/webinars?fromTime&toTime&page&size`.
-    pub fn list(&self, from: DateTime<Utc>, to: DateTime<Utc>, size: u32) -> PageStream<Webinar> {
-        self.client.pages(range(Request::get(self.base()), from, to), EMBEDDED, "size", size)
+    fn by_range(&self, times: &TimeRange) -> Request {
+        between(Request::get(self.base()), times)
     }
 
-    /// One page (0-based) of the webinars scheduled between `from` and `to`.
-    pub async fn list_page(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-        page: u32,
-        size: u32,
-    ) -> Result<Page<Webinar>> {
-        self.client
-            .fetch_page(&range(Request::get(self.base()), from, to), EMBEDDED, "size", page, size)
-            .await
+    /// Lists the webinars scheduled within `times` (`from..to`), page by page (`size` 1–200).
+    /// `GET /organizers/{o}/webinars?fromTime&toTime&page&size`.
+    pub fn list(&self, times: TimeRange, size: u32) -> PageStream<Webinar> {
+        self.client.pages(self.by_range(&times), EMBEDDED, "size", size)
+    }
+
+    /// One page (0-based) of the webinars scheduled within `times`.
+    pub async fn list_page(&self, times: TimeRange, page: u32, size: u32) -> Result<Page<Webinar>> {
+        self.client.fetch_page(&self.by_range(&times), EMBEDDED, "size", page, size).await
     }
 
     /// Reads one webinar with its detail fields. `GET /organizers/{o}/webinars/{w}`.
@@ -147,11 +138,11 @@ impl Webinars<'_> {
         self.client.send_json(&Request::get(format!("{}/performance", self.one(webinar)))).await
     }
 
-    /// The organizer's webinars in session, within a time range (both ends are sent: GoTo's
-    /// document marks `toTime` required). `GET /organizers/{o}/insessionWebinars?fromTime&toTime`.
-    pub async fn in_session(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Webinar>> {
+    /// The organizer's webinars in session within `times` (both ends are sent: GoTo's document
+    /// marks `toTime` required). `GET /organizers/{o}/insessionWebinars?fromTime&toTime`.
+    pub async fn in_session(&self, times: TimeRange) -> Result<Vec<Webinar>> {
         let request =
-            range(Request::get(format!("/organizers/{}/insessionWebinars", self.organizer)), from, to);
+            between(Request::get(format!("/organizers/{}/insessionWebinars", self.organizer)), &times);
         self.client.send(&request).await?.list(EMBEDDED)
     }
 
@@ -183,24 +174,18 @@ pub struct AccountWebinars<'c> {
 }
 
 impl AccountWebinars<'_> {
-    fn base(&self) -> Request {
-        Request::get(format!("/accounts/{}/webinars", self.account))
+    fn by_range(&self, times: &TimeRange) -> Request {
+        between(Request::get(format!("/accounts/{}/webinars", self.account)), times)
     }
 
-    /// Lists the account's webinars between `from` and `to`, page by page.
+    /// Lists the account's webinars within `times` (`from..to`), page by page.
     /// `GET /accounts/{a}/webinars?fromTime&toTime&page&size`.
-    pub fn list(&self, from: DateTime<Utc>, to: DateTime<Utc>, size: u32) -> PageStream<Webinar> {
-        self.client.pages(range(self.base(), from, to), EMBEDDED, "size", size)
+    pub fn list(&self, times: TimeRange, size: u32) -> PageStream<Webinar> {
+        self.client.pages(self.by_range(&times), EMBEDDED, "size", size)
     }
 
-    /// One page (0-based) of the account's webinars between `from` and `to`.
-    pub async fn list_page(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-        page: u32,
-        size: u32,
-    ) -> Result<Page<Webinar>> {
-        self.client.fetch_page(&range(self.base(), from, to), EMBEDDED, "size", page, size).await
+    /// One page (0-based) of the account's webinars within `times`.
+    pub async fn list_page(&self, times: TimeRange, page: u32, size: u32) -> Result<Page<Webinar>> {
+        self.client.fetch_page(&self.by_range(&times), EMBEDDED, "size", page, size).await
     }
 }

@@ -354,17 +354,7 @@ impl Sail {
         if let Some(r) = reply_to {
             put_text(&mut h, "reply_to", r);
         }
-        let s = &self.settings;
-        for (k, v) in [
-            ("execId", &s.exec_id),
-            ("taskId", &s.flow_id),
-            ("workspaceId", &s.workspace_id),
-            ("containerId", &s.container_id),
-            ("userId", &s.user_id),
-            ("stepId", &s.step_id),
-            ("compId", &s.comp_id),
-            ("function", &s.function),
-        ] {
+        for (k, v) in self.settings.id_headers() {
             put_text(&mut h, k, v);
         }
         put_int(&mut h, "start", now_ms());

@@ -300,19 +300,8 @@ pub async fn run_sail_until(
     };
     if let Err(error) = &started {
         tracing::error!(error = %error, "the step failed to start");
-        let ids: Vec<(&str, Option<String>)> = [
-            ("execId", &settings.exec_id),
-            ("taskId", &settings.flow_id),
-            ("workspaceId", &settings.workspace_id),
-            ("containerId", &settings.container_id),
-            ("userId", &settings.user_id),
-            ("stepId", &settings.step_id),
-            ("compId", &settings.comp_id),
-            ("function", &settings.function),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k, Some(v.clone())))
-        .collect();
+        let ids: Vec<(&str, Option<String>)> =
+            settings.id_headers().into_iter().map(|(k, v)| (k, Some(v.to_string()))).collect();
         let headers = startup_headers(&settings.additional_headers, &ids);
         publish_startup_error(
             &publisher,
