@@ -369,7 +369,9 @@ async fn a_failed_broker_connect_is_tried_again_as_configured() {
     let err = run_sail_until(&component, settings, std::future::pending()).await.unwrap_err();
     assert!(matches!(err, sailor::SailError::Amqp(_)), "{err}");
     assert!(!err.to_string().contains(":guest@"), "no broker password: {err}");
-    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 3, "one attempt and two more");
+    // The publishing and the consuming connection are opened side by side, as the Node sailor
+    // opens its write and read connections, each with one attempt and two more.
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 6, "two connections, three attempts each");
 }
 
 /// The one start-up error on the error queue: its decrypted `{name, message}` and headers.
