@@ -7,9 +7,10 @@ use gotowebinar::models::Attendee;
 use gotowebinar::pagination::Page;
 use serde::{Deserialize, Serialize};
 
-use crate::actions::common::{session_field, time_text, webinar_field};
+use crate::actions::common::time_text;
 use crate::actions::list::{self, emit_behavior_field, Pages, Paging};
 use crate::call::Organizer;
+use crate::function_spec::{session_field, webinar_field};
 use crate::{action, keys_input, schema_types};
 
 schema_types! {

@@ -1,5 +1,5 @@
-//! The shared skeleton of every action: the [`action!`](crate::action) macro, the standard step
-//! fields, and keys from text (for the triggers and select models, whose input is not parsed).
+//! The shared skeleton of every action: the [`action!`](crate::action) macro, the description
+//! of an action, and the input of keyed reads ([`keys_input!`](crate::keys_input)).
 //!
 //! An action says only what differs: its name, title, description and step fields, its input
 //! and output types, and what it does. A GoTo read (or write) whose answer is emitted converted
@@ -116,25 +116,6 @@ macro_rules! action {
     };
 }
 
-/// Declares the types schemas are generated from (inputs derive `Deserialize`, outputs
-/// `Serialize`): each field as `name: Type = "description"`, the description being its doc and
-/// its description in the schema; camelCase names, every item public. Several types may share
-/// one invocation.
-#[macro_export]
-macro_rules! schema_types {
-    ($(
-        $(#[$attr:meta])*
-        $name:ident { $($(#[$field_attr:meta])* $field:ident: $ty:ty $(= $doc:literal)?),* $(,)? }
-    )+) => {$(
-        $(#[$attr])*
-        #[derive(Debug, Clone, schemars::JsonSchema)]
-        #[serde(rename_all = "camelCase")]
-        pub struct $name {
-            $($(#[doc = $doc])? $(#[$field_attr])* pub $field: $ty,)*
-        }
-    )+};
-}
-
 /// Defines an input struct naming something by its keys, each read straight into its key type
 /// (and described to the platform as text).
 #[macro_export]
@@ -149,9 +130,6 @@ macro_rules! keys_input {
     };
 }
 
-use gotowebinar::keys::WebinarKey;
-
-use crate::errors::ComponentError;
 use crate::function_spec::{Field, FunctionSpec, Kind};
 
 /// The description of an action with these step fields.
@@ -162,47 +140,6 @@ pub fn spec(
     fields: Vec<Field>,
 ) -> FunctionSpec {
     FunctionSpec { fields, ..FunctionSpec::new(name, Kind::Action, title, description) }
-}
-
-/// Reads a GoTo key from text, naming the field when it is not a key.
-pub fn key<K>(
-    field: &str,
-    text: &str,
-    parse: fn(&str) -> gotowebinar::Result<K>,
-) -> Result<K, ComponentError> {
-    let trimmed = text.trim();
-    if trimmed.len() > crate::input::MAX_KEY_DIGITS {
-        return Err(ComponentError::input(format!(
-            "`{field}` must be a GoTo key of at most {} digits, got {} characters ({})",
-            crate::input::MAX_KEY_DIGITS,
-            trimmed.chars().count(),
-            crate::input::quoted(trimmed)
-        )));
-    }
-    parse(trimmed).map_err(|_| {
-        ComponentError::input(format!(
-            "`{field}` must be a GoTo key (digits only, such as 8475948563), got {}",
-            crate::input::quoted(text)
-        ))
-    })
-}
-
-/// The `webinarKey` of a step configuration or a trigger option as a key.
-pub fn webinar_key(text: &str) -> Result<WebinarKey, ComponentError> {
-    key("webinarKey", text, |t| WebinarKey::new(t))
-}
-
-/// The step field that picks a webinar (the message may carry `webinarKey` instead).
-pub fn webinar_field() -> Field {
-    Field::select_from("webinarKey", "Webinar", "selectWebinars")
-        .note("The webinar to use; a `webinarKey` in the incoming message takes precedence")
-}
-
-/// The step field that picks a session of the step's webinar (the message may carry
-/// `sessionKey` instead).
-pub fn session_field() -> Field {
-    Field::select_from("sessionKey", "Session", "selectSessions")
-        .note("A held session of the chosen webinar; a `sessionKey` in the incoming message takes precedence")
 }
 
 /// The name serde gives `value` (an enum's variant), as GoTo takes it.
@@ -216,15 +153,6 @@ pub fn wire_name<T: serde::Serialize>(value: &T) -> String {
 /// Formats a time as the outputs carry it: ISO 8601, UTC, whole seconds.
 pub fn time_text(time: chrono::DateTime<chrono::Utc>) -> String {
     gotowebinar::rfc3339(time)
-}
-
-/// A key-like value of `cfg` as text: a non-empty string or a number.
-pub fn key_in(cfg: &serde_json::Value, name: &str) -> Option<String> {
-    match cfg.get(name)? {
-        serde_json::Value::String(text) if !text.trim().is_empty() => Some(text.trim().to_string()),
-        serde_json::Value::Number(number) => Some(number.to_string()),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -11,10 +11,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::actions::attendees::AttendeeOut;
-use crate::actions::common::{session_field, time_text, webinar_field};
+use crate::actions::common::time_text;
 use crate::actions::list::{self, emit_behavior_field, Pages, Paging};
 use crate::call::Organizer;
 use crate::errors::ComponentError;
+use crate::function_spec::{session_field, webinar_field};
 use crate::input::Timestamp;
 use crate::{action, keys_input, schema_types};
 
@@ -246,7 +247,7 @@ macro_rules! report {
         $crate::action! {
             #[doc = concat!("`", $name, "`.")]
             $handler($name, $title, $description,
-                $crate::actions::common::webinar_field(), $crate::actions::common::session_field())
+                $crate::function_spec::webinar_field(), $crate::function_spec::session_field())
             emit |$goto, $in: $input| -> $out {
                 $request => |found| $out {
                     $($key: $in.$key.to_string(),)+

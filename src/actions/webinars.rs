@@ -14,46 +14,13 @@ use gotowebinar::client::GoToWebinar;
 use gotowebinar::keys::{AccountKey, OrganizerKey, WebinarKey};
 use gotowebinar::pagination::Page;
 
-use crate::actions::common::webinar_field;
 use crate::actions::list::{self, emit_behavior_field, Pages, Paging};
-use crate::actions::output::{DoneOut, TimeRangeOut, WebinarKeyOut, WebinarOut};
+use crate::actions::output::{DoneOut, WebinarKeyOut};
 use crate::errors::{ComponentError, Doing};
-use crate::function_spec::Field;
+use crate::function_spec::{webinar_field, Field};
 use crate::input::Timestamp;
+use crate::output::WebinarOut;
 use crate::{action, keys_input, schema_types};
-
-impl From<Webinar> for WebinarOut {
-    fn from(w: Webinar) -> Self {
-        WebinarOut {
-            webinar_key: w.webinar_key.into_string(),
-            webinar_id: w.webinar_id,
-            subject: w.subject,
-            description: w.description,
-            organizer_key: w.organizer_key.map(|k| k.into_string()),
-            organizer_name: w.organizer_name,
-            organizer_email: w.organizer_email,
-            account_key: w.account_key.map(|k| k.into_string()),
-            times: w.times.into_iter().map(TimeRangeOut::from).collect(),
-            time_zone: w.time_zone,
-            locale: w.locale,
-            webinar_type: w.webinar_type,
-            experience_type: w.experience_type,
-            registration_url: w.registration_url,
-            is_password_protected: w.is_password_protected,
-            in_session: w.in_session,
-            number_of_registrants: w.number_of_registrants,
-            registration_limit: w.registration_limit,
-            recurrence_key: w.recurrence_key.map(|k| k.into_string()),
-        }
-    }
-}
-
-impl From<WebinarTime> for TimeRangeOut {
-    fn from(t: WebinarTime) -> Self {
-        let format = gotowebinar::rfc3339;
-        TimeRangeOut { start_time: Some(format(t.start_time)), end_time: Some(format(t.end_time)) }
-    }
-}
 
 /// Whose webinars to list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -300,7 +267,7 @@ impl CreateWebinarIn {
         body.is_password_protected = self.is_password_protected;
         body.is_ondemand = self.is_ondemand;
         body.recording_asset_key = match &self.recording_asset_key {
-            Some(text) => Some(crate::actions::common::key("recordingAssetKey", text, |t| {
+            Some(text) => Some(crate::input::key("recordingAssetKey", text, |t| {
                 gotowebinar::keys::RecordingAssetKey::new(t)
             })?),
             None => None,
