@@ -11,7 +11,7 @@ use crate::actions::common::time_text;
 use crate::actions::list::{self, emit_behavior_field, Pages, Paging};
 use crate::call::Organizer;
 use crate::function_spec::{session_field, webinar_field};
-use crate::{action, keys_input, schema_types};
+use crate::{action, keys_input, reports, schema_types};
 
 schema_types! {
     /// When an attendee joined and left.
@@ -139,56 +139,21 @@ action! {
     }
 }
 
-/// Defines an action emitting one report of an attendee.
-macro_rules! attendee_report {
-    ($handler:ident, $out:ident, $name:literal, $title:literal, $description:literal, $field:ident, $what:literal) => {
-        $crate::report!(
-            $handler,
-            $out,
-            $name,
-            $title,
-            $description,
-            $field,
-            $what,
-            "one attendee",
-            AttendeeKeyIn {
-                webinar_key: "The webinar's key.",
-                session_key: "The session's key.",
-                registrant_key: "The attendee's registrant key."
-            },
-            |goto, keys| goto.attendees(&keys.webinar_key).$field(&keys.session_key, &keys.registrant_key),
-            concat!("reading the ", $what, " of attendee {} in session {} of webinar {}"),
-            keys.registrant_key,
-            keys.session_key,
-            keys.webinar_key
-        );
-    };
+reports! {
+    [
+        of "one attendee",
+        keys AttendeeKeyIn {
+            webinar_key: "The webinar's key.",
+            session_key: "The session's key.",
+            registrant_key: "The attendee's registrant key."
+        },
+        read |goto, keys| goto.attendees(&keys.webinar_key), args (&keys.session_key, &keys.registrant_key),
+        doing " of attendee {} in session {} of webinar {}", keys.registrant_key, keys.session_key, keys.webinar_key
+    ]
+    GetAttendeePolls(AttendeePollsOut, "getAttendeePolls", "Get attendee poll answers",
+        "Reads how one attendee answered the polls of a session") polls "poll answers";
+    GetAttendeeQuestions(AttendeeQuestionsOut, "getAttendeeQuestions", "Get attendee questions",
+        "Reads the questions one attendee asked in a session, with the answers given") questions "questions";
+    GetAttendeeSurveys(AttendeeSurveysOut, "getAttendeeSurveys", "Get attendee survey answers",
+        "Reads how one attendee answered the surveys of a session") surveys "survey answers";
 }
-
-attendee_report!(
-    GetAttendeePolls,
-    AttendeePollsOut,
-    "getAttendeePolls",
-    "Get attendee poll answers",
-    "Reads how one attendee answered the polls of a session",
-    polls,
-    "poll answers"
-);
-attendee_report!(
-    GetAttendeeQuestions,
-    AttendeeQuestionsOut,
-    "getAttendeeQuestions",
-    "Get attendee questions",
-    "Reads the questions one attendee asked in a session, with the answers given",
-    questions,
-    "questions"
-);
-attendee_report!(
-    GetAttendeeSurveys,
-    AttendeeSurveysOut,
-    "getAttendeeSurveys",
-    "Get attendee survey answers",
-    "Reads how one attendee answered the surveys of a session",
-    surveys,
-    "survey answers"
-);

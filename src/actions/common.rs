@@ -116,6 +116,59 @@ macro_rules! action {
     };
 }
 
+/// Defines actions that each emit one report GoTo answers as a list (`polls`, `questions`,
+/// `surveys`) of the thing its keys name. First, in `[...]`, what the reports share: what they are
+/// `of`, the `keys` input (each key with its doc), the API they `read` and the keys it takes
+/// (`args`), and the end of what `doing` says in errors with its arguments. Then one line per
+/// report: `Handler(Out, name, title, description) field "what"`, `field` being both the API's
+/// method and the output's list.
+#[macro_export]
+macro_rules! reports {
+    (
+        @one [
+            of $of:literal,
+            keys $input:ident { $($key:ident: $key_doc:literal),+ $(,)? },
+            read |$goto:ident, $keys:ident| $api:expr, args ($($arg:expr),+),
+            doing $doing:literal $(, $doing_arg:expr)+
+        ]
+        $handler:ident($out:ident, $name:literal, $title:literal, $description:literal) $field:ident $what:literal
+    ) => {
+        #[doc = concat!("The ", $what, " of ", $of, ".")]
+        #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $out {
+            $(#[doc = $key_doc] pub $key: String,)+
+            #[doc = concat!("The ", $what, " as GoTo reports them.")]
+            pub $field: Vec<serde_json::Value>,
+        }
+
+        $crate::action! {
+            #[doc = concat!("`", $name, "`.")]
+            $handler($name, $title, $description,
+                $crate::function_spec::webinar_field(), $crate::function_spec::session_field())
+            emit |$goto, $keys: $input| -> $out {
+                $api.$field($($arg),+) => |found| $out {
+                    $($key: $keys.$key.to_string(),)+
+                    $field: $crate::actions::common::as_list(found),
+                };
+                concat!("reading the ", $what, $doing) $(, $doing_arg)+
+            }
+        }
+    };
+    ($shared:tt $($handler:ident($($report:tt)*) $field:ident $what:literal;)+) => {
+        $($crate::reports!(@one $shared $handler($($report)*) $field $what);)+
+    };
+}
+
+/// GoTo's answer as a list: an array as it is, anything else as one entry, nothing as none.
+pub fn as_list(value: serde_json::Value) -> Vec<serde_json::Value> {
+    match value {
+        serde_json::Value::Array(items) => items,
+        serde_json::Value::Null => Vec::new(),
+        other => vec![other],
+    }
+}
+
 /// Defines an input struct naming something by its keys, each read straight into its key type
 /// (and described to the platform as text).
 #[macro_export]

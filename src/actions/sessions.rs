@@ -17,7 +17,7 @@ use crate::call::Organizer;
 use crate::errors::ComponentError;
 use crate::function_spec::{session_field, webinar_field};
 use crate::input::Timestamp;
-use crate::{action, keys_input, schema_types};
+use crate::{action, keys_input, reports, schema_types};
 
 schema_types! {
     /// A held session of a webinar.
@@ -217,96 +217,20 @@ action! {
     }
 }
 
-/// GoTo's answer as a list: an array as it is, anything else as one entry, nothing as none.
-pub fn as_list(value: Value) -> Vec<Value> {
-    match value {
-        Value::Array(items) => items,
-        Value::Null => Vec::new(),
-        other => vec![other],
-    }
+reports! {
+    [
+        of "a session",
+        keys SessionKeyIn { webinar_key: "The webinar's key.", session_key: "The session's key." },
+        read |goto, keys| goto.sessions(), args (&keys.webinar_key, &keys.session_key),
+        doing " of session {} of webinar {}", keys.session_key, keys.webinar_key
+    ]
+    GetSessionPolls(SessionPollsOut, "getSessionPolls", "Get session polls",
+        "Reads the polls of a held session with how many chose each answer") polls "polls";
+    GetSessionQuestions(SessionQuestionsOut, "getSessionQuestions", "Get session questions",
+        "Reads the questions attendees asked in a held session, with the answers given") questions "questions";
+    GetSessionSurveys(SessionSurveysOut, "getSessionSurveys", "Get session surveys",
+        "Reads the surveys of a held session with how many chose each answer") surveys "surveys";
 }
-
-/// Defines an action emitting one report GoTo answers as a list (`polls`, `questions`,
-/// `surveys`) of a session or an attendee, with the keys that name it.
-#[macro_export]
-macro_rules! report {
-    (
-        $handler:ident, $out:ident, $name:literal, $title:literal, $description:literal,
-        $field:ident, $what:literal, $of:literal, $input:ty { $($key:ident: $key_doc:literal),+ },
-        |$goto:ident, $in:ident| $request:expr, $($doing:tt)+
-    ) => {
-        #[doc = concat!("The ", $what, " of ", $of, ".")]
-        #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
-        #[serde(rename_all = "camelCase")]
-        pub struct $out {
-            $(#[doc = $key_doc] pub $key: String,)+
-            #[doc = concat!("The ", $what, " as GoTo reports them.")]
-            pub $field: Vec<serde_json::Value>,
-        }
-
-        $crate::action! {
-            #[doc = concat!("`", $name, "`.")]
-            $handler($name, $title, $description,
-                $crate::function_spec::webinar_field(), $crate::function_spec::session_field())
-            emit |$goto, $in: $input| -> $out {
-                $request => |found| $out {
-                    $($key: $in.$key.to_string(),)+
-                    $field: $crate::actions::sessions::as_list(found),
-                };
-                $($doing)+
-            }
-        }
-    };
-}
-
-/// Defines an action emitting one report of a session.
-macro_rules! session_report {
-    ($handler:ident, $out:ident, $name:literal, $title:literal, $description:literal, $field:ident, $what:literal) => {
-        $crate::report!(
-            $handler,
-            $out,
-            $name,
-            $title,
-            $description,
-            $field,
-            $what,
-            "a session",
-            SessionKeyIn { webinar_key: "The webinar's key.", session_key: "The session's key." },
-            |goto, keys| goto.sessions().$field(&keys.webinar_key, &keys.session_key),
-            concat!("reading the ", $what, " of session {} of webinar {}"),
-            keys.session_key,
-            keys.webinar_key
-        );
-    };
-}
-
-session_report!(
-    GetSessionPolls,
-    SessionPollsOut,
-    "getSessionPolls",
-    "Get session polls",
-    "Reads the polls of a held session with how many chose each answer",
-    polls,
-    "polls"
-);
-session_report!(
-    GetSessionQuestions,
-    SessionQuestionsOut,
-    "getSessionQuestions",
-    "Get session questions",
-    "Reads the questions attendees asked in a held session, with the answers given",
-    questions,
-    "questions"
-);
-session_report!(
-    GetSessionSurveys,
-    SessionSurveysOut,
-    "getSessionSurveys",
-    "Get session surveys",
-    "Reads the surveys of a held session with how many chose each answer",
-    surveys,
-    "surveys"
-);
 
 #[cfg(test)]
 mod tests {
