@@ -72,6 +72,11 @@ schema_types! {
     }
 }
 
+/// Formats a time as the outputs carry it: ISO 8601, UTC, whole seconds.
+pub fn time_text(time: chrono::DateTime<chrono::Utc>) -> String {
+    gotowebinar::rfc3339(time)
+}
+
 impl From<Webinar> for WebinarOut {
     fn from(w: Webinar) -> Self {
         WebinarOut {
@@ -100,8 +105,7 @@ impl From<Webinar> for WebinarOut {
 
 impl From<WebinarTime> for TimeRangeOut {
     fn from(t: WebinarTime) -> Self {
-        let format = gotowebinar::rfc3339;
-        TimeRangeOut { start_time: Some(format(t.start_time)), end_time: Some(format(t.end_time)) }
+        TimeRangeOut { start_time: Some(time_text(t.start_time)), end_time: Some(time_text(t.end_time)) }
     }
 }
 
@@ -177,7 +181,7 @@ impl RegistrantOut {
             webinar_key: Some(webinar.to_string()),
             person: PersonOut { first_name, last_name, email },
             status,
-            registration_date: registration_date.map(gotowebinar::rfc3339),
+            registration_date: registration_date.map(time_text),
             join_url,
             time_zone,
             details,

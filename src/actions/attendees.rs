@@ -1,16 +1,14 @@
 //! Attendee actions: list (a session's or a whole webinar's), get, and an attendee's poll
 //! answers, questions and survey answers.
 
-use async_trait::async_trait;
+use futures::FutureExt;
 use gotowebinar::keys::{RegistrantKey, SessionKey, WebinarKey};
 use gotowebinar::models::Attendee;
-use gotowebinar::pagination::Page;
 use serde::{Deserialize, Serialize};
 
-use crate::actions::common::time_text;
-use crate::actions::list::{self, emit_behavior_field, Pages, Paging};
-use crate::call::Organizer;
+use crate::actions::list::{self, emit_behavior_field, Paged, Paging};
 use crate::function_spec::{session_field, webinar_field};
+use crate::output::time_text;
 use crate::{action, keys_input, reports, schema_types};
 
 schema_types! {
@@ -92,27 +90,16 @@ action! {
             }
             None => {
                 let what = format!("the attendees of webinar {webinar}");
-                list::emit(call, &input.paging, &what, AttendeePages(goto, webinar)).await
+                let pages = Paged {
+                    with: (goto, webinar),
+                    read: |(goto, webinar), number, size| {
+                        async move { goto.attendees(webinar).list_page(number, size).await }.boxed()
+                    },
+                    out: |(_, webinar), attendee| AttendeeOut::new(attendee, webinar, None),
+                };
+                list::emit(call, &input.paging, &what, pages).await
             }
         }
-    }
-}
-
-/// The attendees of every session of a webinar, page by page.
-#[derive(Clone)]
-struct AttendeePages(Organizer, WebinarKey);
-
-#[async_trait]
-impl Pages for AttendeePages {
-    type Item = Attendee;
-    type Out = AttendeeOut;
-
-    async fn page(&self, number: u32, size: u32) -> gotowebinar::Result<Page<Attendee>> {
-        self.0.attendees(&self.1).list_page(number, size).await
-    }
-
-    fn out(&self, attendee: Attendee) -> AttendeeOut {
-        AttendeeOut::new(attendee, &self.1, None)
     }
 }
 

@@ -203,11 +203,6 @@ pub fn wire_name<T: serde::Serialize>(value: &T) -> String {
     }
 }
 
-/// Formats a time as the outputs carry it: ISO 8601, UTC, whole seconds.
-pub fn time_text(time: chrono::DateTime<chrono::Utc>) -> String {
-    gotowebinar::rfc3339(time)
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -1,22 +1,20 @@
 //! Session actions: list (organizer-wide or one webinar's), get, and a session's performance,
 //! polls, questions and surveys.
 
-use async_trait::async_trait;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
+use futures::FutureExt;
 use gotowebinar::keys::{SessionKey, WebinarKey};
 use gotowebinar::models::{Performance, Session, SessionDetail};
-use gotowebinar::pagination::Page;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::actions::attendees::AttendeeOut;
-use crate::actions::common::time_text;
-use crate::actions::list::{self, emit_behavior_field, Pages, Paging};
-use crate::call::Organizer;
+use crate::actions::list::{self, emit_behavior_field, Paged, Paging};
 use crate::errors::ComponentError;
 use crate::function_spec::{session_field, webinar_field};
 use crate::input::Timestamp;
+use crate::output::time_text;
 use crate::{action, keys_input, reports, schema_types};
 
 schema_types! {
@@ -83,34 +81,21 @@ action! {
             Some(webinar) => format!("the sessions of webinar {webinar}"),
             None => "the organizer's sessions".to_string(),
         };
-        list::emit(call, &input.paging, &what, SessionPages { goto: call.goto().await?, webinar, from, to }).await
-    }
-}
-
-/// One webinar's sessions, or the organizer's in a time range, page by page.
-#[derive(Clone)]
-struct SessionPages {
-    goto: Organizer,
-    webinar: Option<WebinarKey>,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-}
-
-#[async_trait]
-impl Pages for SessionPages {
-    type Item = Session;
-    type Out = SessionOut;
-
-    async fn page(&self, number: u32, size: u32) -> gotowebinar::Result<Page<Session>> {
-        let sessions = self.goto.sessions();
-        match &self.webinar {
-            Some(webinar) => sessions.for_webinar_page(webinar, number, size).await,
-            None => sessions.list_page(self.from, self.to, number, size).await,
-        }
-    }
-
-    fn out(&self, session: Session) -> SessionOut {
-        SessionOut::new(session, self.webinar.as_ref())
+        let pages = Paged {
+            with: (call.goto().await?, webinar, from, to),
+            read: |(goto, webinar, from, to), number, size| {
+                async move {
+                    let sessions = goto.sessions();
+                    match webinar {
+                        Some(webinar) => sessions.for_webinar_page(webinar, number, size).await,
+                        None => sessions.list_page(*from, *to, number, size).await,
+                    }
+                }
+                .boxed()
+            },
+            out: |(_, webinar, ..), session| SessionOut::new(session, webinar.as_ref()),
+        };
+        list::emit(call, &input.paging, &what, pages).await
     }
 }
 

@@ -1,20 +1,17 @@
 //! Webinar actions: list, get, create, update, cancel.
 
 use chrono::{Duration, NaiveDate, Utc};
+use futures::FutureExt;
 use gotowebinar::models::{
     AttendeeFollowUpEmail, CreateWebinar, EmailSettings, EmailToggle, ExperienceType, RecurrencePattern,
-    UpdateWebinar, Webinar, WebinarTime, WebinarType,
+    UpdateWebinar, WebinarTime, WebinarType,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use async_trait::async_trait;
-use chrono::DateTime;
-use gotowebinar::client::GoToWebinar;
 use gotowebinar::keys::{AccountKey, OrganizerKey, WebinarKey};
-use gotowebinar::pagination::Page;
 
-use crate::actions::list::{self, emit_behavior_field, Pages, Paging};
+use crate::actions::list::{self, emit_behavior_field, Paged, Paging};
 use crate::actions::output::{DoneOut, WebinarKeyOut};
 use crate::errors::{ComponentError, Doing};
 use crate::function_spec::{webinar_field, Field};
@@ -69,7 +66,19 @@ action! {
             Scope::Organizer => (Owner::Organizer(connection.organizer_key().await?), "webinars"),
             Scope::Account => (Owner::Account(connection.account_key().await?), "the account's webinars"),
         };
-        let pages = WebinarPages { client: connection.client().clone(), owner, from, to };
+        let pages = Paged {
+            with: (connection.client().clone(), owner, from, to),
+            read: |(client, owner, from, to), number, size| {
+                async move {
+                    match owner {
+                        Owner::Organizer(key) => client.webinars(key).list_page(*from, *to, number, size).await,
+                        Owner::Account(key) => client.account_webinars(key).list_page(*from, *to, number, size).await,
+                    }
+                }
+                .boxed()
+            },
+            out: |_, webinar| WebinarOut::from(webinar),
+        };
         list::emit(call, &input.paging, what, pages).await
     }
 }
@@ -79,33 +88,6 @@ action! {
 enum Owner {
     Organizer(OrganizerKey),
     Account(AccountKey),
-}
-
-/// The webinars of an organizer or an account in a time range, page by page.
-#[derive(Clone)]
-struct WebinarPages {
-    client: GoToWebinar,
-    owner: Owner,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-}
-
-#[async_trait]
-impl Pages for WebinarPages {
-    type Item = Webinar;
-    type Out = WebinarOut;
-
-    async fn page(&self, number: u32, size: u32) -> gotowebinar::Result<Page<Webinar>> {
-        let (from, to) = (self.from, self.to);
-        match &self.owner {
-            Owner::Organizer(key) => self.client.webinars(key).list_page(from, to, number, size).await,
-            Owner::Account(key) => self.client.account_webinars(key).list_page(from, to, number, size).await,
-        }
-    }
-
-    fn out(&self, webinar: Webinar) -> WebinarOut {
-        webinar.into()
-    }
 }
 
 keys_input! {
@@ -146,7 +128,8 @@ impl TimeIn {
     }
 }
 
-fn times_to_wire(times: &[TimeIn]) -> Result<Vec<WebinarTime>, ComponentError> {
+/// The wire times, each checked as [`TimeIn::to_wire`] does.
+pub fn times_to_wire(times: &[TimeIn]) -> Result<Vec<WebinarTime>, ComponentError> {
     times.iter().enumerate().map(|(index, time)| time.to_wire(index)).collect()
 }
 
@@ -352,10 +335,9 @@ action! {
         webinar_field(),
         Field::checkbox("sendCancellationEmails", "Email registrants"),
     )
-    |call, input: CancelWebinarIn| -> DoneOut {
-        let (goto, webinar) = (call.goto().await?, input.webinar_key);
-        let webinars = goto.webinars();
-        let request = webinars.cancel(&webinar, input.send_cancellation_emails.unwrap_or(false));
-        call.emit_answer(request, format!("cancelling webinar {webinar}"), |()| DoneOut::webinar(webinar.to_string())).await
+    emit |goto, input: CancelWebinarIn| -> DoneOut {
+        goto.webinars().cancel(&input.webinar_key, input.send_cancellation_emails.unwrap_or(false))
+            => |()| DoneOut::webinar(input.webinar_key.to_string());
+        "cancelling webinar {}", input.webinar_key
     }
 }
