@@ -43,7 +43,7 @@ schema_types! {
         recurrence_key: Option<String> = "The recurrence key of a series or sequence.",
     }
 
-    /// A person's name and email address, as registrants and webhook events carry them.
+    /// A person's name and email address, as registrants, attendees and webhook events carry them.
     #[derive(Default, Serialize)]
     PersonOut {
         first_name: Option<String> = "First name.",

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::actions::list::{self, emit_behavior_field, Paged, Paging};
 use crate::function_spec::{session_field, webinar_field};
-use crate::output::time_text;
+use crate::output::{time_text, PersonOut};
 use crate::{action, keys_input, reports, schema_types};
 
 schema_types! {
@@ -25,9 +25,9 @@ schema_types! {
         registrant_key: Option<String> = "The attendee's registrant key.",
         session_key: Option<String> = "The session attended.",
         webinar_key: Option<String> = "The webinar attended.",
-        first_name: Option<String> = "First name.",
-        last_name: Option<String> = "Last name.",
-        email: Option<String> = "Email address.",
+        #[serde(flatten)]
+        #[allow(missing_docs)]
+        person: PersonOut,
         attendance_time_in_seconds: Option<u64> = "Total time attended, in seconds.",
         attendance: Vec<IntervalOut> = "Each time they joined and left.",
     }
@@ -42,9 +42,11 @@ impl AttendeeOut {
                 .map(|k| k.into_string())
                 .or_else(|| session.map(|s| s.to_string())),
             webinar_key: attendee.webinar_key.map(|k| k.into_string()).or_else(|| Some(webinar.to_string())),
-            first_name: attendee.first_name,
-            last_name: attendee.last_name,
-            email: attendee.email,
+            person: PersonOut {
+                first_name: attendee.first_name,
+                last_name: attendee.last_name,
+                email: attendee.email,
+            },
             attendance_time_in_seconds: attendee.attendance_time_in_seconds,
             attendance: attendee
                 .attendance

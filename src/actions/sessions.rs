@@ -19,7 +19,7 @@ use crate::{action, keys_input, reports, schema_types};
 
 schema_types! {
     /// A held session of a webinar.
-    #[derive(Serialize)]
+    #[derive(Default, Serialize)]
     SessionOut {
         session_key: String = "The session's key.",
         webinar_key: Option<String> = "The webinar's key.",
@@ -163,11 +163,8 @@ impl SessionDetailOut {
                     session: SessionOut {
                         session_key: session.to_string(),
                         webinar_key: Some(webinar.to_string()),
-                        webinar_id: None,
-                        webinar_name: None,
-                        start_time: None,
-                        end_time: None,
                         registrants_attended: Some(attendees.len() as u64),
+                        ..SessionOut::default()
                     },
                     attendees: Some(attendees),
                 }
