@@ -1,5 +1,6 @@
 //! The shared skeleton of every action: the [`action!`](crate::action) macro, the description
-//! of an action, and the input of keyed reads ([`keys_input!`](crate::keys_input)).
+//! of an action, the input of keyed reads ([`keys_input!`](crate::keys_input)) and the reports
+//! GoTo answers as lists ([`reports!`](crate::reports)).
 //!
 //! An action says only what differs: its name, title, description and step fields, its input
 //! and output types, and what it does. A GoTo read (or write) whose answer is emitted converted
@@ -18,7 +19,8 @@
 //! ```
 //!
 //! and one line in [`crate::actions::register`]. A list action is the `list` form: its input
-//! flattens [`Paging`](crate::actions::list::Paging), and its body hands a page descriptor to
+//! flattens [`Paging`](crate::actions::list::Paging), and its body hands a page descriptor
+//! ([`Paged`](crate::actions::list::Paged) for a list read one GoTo call a page) to
 //! [`list::emit`](crate::actions::list::emit).
 
 /// Defines an action: a unit struct whose [`Handler`](crate::call::Handler) has this name,
