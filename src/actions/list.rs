@@ -150,10 +150,13 @@ pub struct Paged<S, T, O> {
     /// What reading a page and converting an item need.
     pub with: S,
     /// Reads one page.
-    pub read: for<'a> fn(&'a S, u32, u32) -> BoxFuture<'a, gotowebinar::Result<Page<T>>>,
+    pub read: ReadPage<S, T>,
     /// What an item is emitted as.
     pub out: fn(&S, T) -> O,
 }
+
+/// Reads page `number` (from 0) of `size` items with what a [`Paged`] holds.
+pub type ReadPage<S, T> = for<'a> fn(&'a S, u32, u32) -> BoxFuture<'a, gotowebinar::Result<Page<T>>>;
 
 // Not derived: a derive would ask `T` and `O`, which only the function types name, to be `Clone`.
 impl<S: Clone, T, O> Clone for Paged<S, T, O> {
