@@ -10,10 +10,10 @@ use futures::StreamExt;
 use sailor::{Component, Context, FunctionError, Services};
 use serde_json::{json, Value};
 
-use crate::actions::common::webinar_key;
 use crate::connection::Connection;
 use crate::errors::{names, ComponentError, Doing, Failure};
 use crate::function_spec::FunctionSpec;
+use crate::input::webinar_key;
 use crate::registry::Registry;
 use crate::{actions, manifest, triggers};
 

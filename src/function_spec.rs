@@ -133,6 +133,19 @@ impl Field {
     }
 }
 
+/// The step field that picks a webinar (the message may carry `webinarKey` instead).
+pub fn webinar_field() -> Field {
+    Field::select_from("webinarKey", "Webinar", "selectWebinars")
+        .note("The webinar to use; a `webinarKey` in the incoming message takes precedence")
+}
+
+/// The step field that picks a session of the step's webinar (the message may carry
+/// `sessionKey` instead).
+pub fn session_field() -> Field {
+    Field::select_from("sessionKey", "Session", "selectSessions")
+        .note("A held session of the chosen webinar; a `sessionKey` in the incoming message takes precedence")
+}
+
 /// The description of one action or trigger.
 #[derive(Debug, Clone)]
 pub struct FunctionSpec {

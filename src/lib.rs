@@ -10,6 +10,7 @@ pub mod errors;
 pub mod function_spec;
 pub mod input;
 pub mod manifest;
+pub mod output;
 pub mod progress;
 pub mod registry;
 pub mod schema;

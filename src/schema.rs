@@ -6,6 +6,25 @@ use schemars::generate::{Contract, SchemaSettings};
 use schemars::JsonSchema;
 use serde_json::{json, Map, Value};
 
+/// Declares the types schemas are generated from (inputs derive `Deserialize`, outputs
+/// `Serialize`): each field as `name: Type = "description"`, the description being its doc and
+/// its description in the schema; camelCase names, every item public. Several types may share
+/// one invocation.
+#[macro_export]
+macro_rules! schema_types {
+    ($(
+        $(#[$attr:meta])*
+        $name:ident { $($(#[$field_attr:meta])* $field:ident: $ty:ty $(= $doc:literal)?),* $(,)? }
+    )+) => {$(
+        $(#[$attr])*
+        #[derive(Debug, Clone, schemars::JsonSchema)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            $($(#[doc = $doc])? $(#[$field_attr])* pub $field: $ty,)*
+        }
+    )+};
+}
+
 /// How deep `$ref`s are followed before a schema is cut off (our types are not recursive;
 /// this only guards against a mistake turning into endless output).
 const MAX_DEPTH: usize = 24;

@@ -1,16 +1,15 @@
 //! Attendee actions: list (a session's or a whole webinar's), get, and an attendee's poll
 //! answers, questions and survey answers.
 
-use async_trait::async_trait;
+use futures::FutureExt;
 use gotowebinar::keys::{RegistrantKey, SessionKey, WebinarKey};
 use gotowebinar::models::Attendee;
-use gotowebinar::pagination::Page;
 use serde::{Deserialize, Serialize};
 
-use crate::actions::common::{session_field, time_text, webinar_field};
-use crate::actions::list::{self, emit_behavior_field, Pages, Paging};
-use crate::call::Organizer;
-use crate::{action, keys_input, schema_types};
+use crate::actions::list::{self, emit_behavior_field, Paged, Paging};
+use crate::function_spec::{session_field, webinar_field};
+use crate::output::{time_text, PersonOut};
+use crate::{action, keys_input, reports, schema_types};
 
 schema_types! {
     /// When an attendee joined and left.
@@ -26,9 +25,9 @@ schema_types! {
         registrant_key: Option<String> = "The attendee's registrant key.",
         session_key: Option<String> = "The session attended.",
         webinar_key: Option<String> = "The webinar attended.",
-        first_name: Option<String> = "First name.",
-        last_name: Option<String> = "Last name.",
-        email: Option<String> = "Email address.",
+        #[serde(flatten)]
+        #[allow(missing_docs)]
+        person: PersonOut,
         attendance_time_in_seconds: Option<u64> = "Total time attended, in seconds.",
         attendance: Vec<IntervalOut> = "Each time they joined and left.",
     }
@@ -43,9 +42,11 @@ impl AttendeeOut {
                 .map(|k| k.into_string())
                 .or_else(|| session.map(|s| s.to_string())),
             webinar_key: attendee.webinar_key.map(|k| k.into_string()).or_else(|| Some(webinar.to_string())),
-            first_name: attendee.first_name,
-            last_name: attendee.last_name,
-            email: attendee.email,
+            person: PersonOut {
+                first_name: attendee.first_name,
+                last_name: attendee.last_name,
+                email: attendee.email,
+            },
             attendance_time_in_seconds: attendee.attendance_time_in_seconds,
             attendance: attendee
                 .attendance
@@ -91,27 +92,16 @@ action! {
             }
             None => {
                 let what = format!("the attendees of webinar {webinar}");
-                list::emit(call, &input.paging, &what, AttendeePages(goto, webinar)).await
+                let pages = Paged {
+                    with: (goto, webinar),
+                    read: |(goto, webinar), number, size| {
+                        async move { goto.attendees(webinar).list_page(number, size).await }.boxed()
+                    },
+                    out: |(_, webinar), attendee| AttendeeOut::new(attendee, webinar, None),
+                };
+                list::emit(call, &input.paging, &what, pages).await
             }
         }
-    }
-}
-
-/// The attendees of every session of a webinar, page by page.
-#[derive(Clone)]
-struct AttendeePages(Organizer, WebinarKey);
-
-#[async_trait]
-impl Pages for AttendeePages {
-    type Item = Attendee;
-    type Out = AttendeeOut;
-
-    async fn page(&self, number: u32, size: u32) -> gotowebinar::Result<Page<Attendee>> {
-        self.0.attendees(&self.1).list_page(number, size).await
-    }
-
-    fn out(&self, attendee: Attendee) -> AttendeeOut {
-        AttendeeOut::new(attendee, &self.1, None)
     }
 }
 
@@ -138,56 +128,21 @@ action! {
     }
 }
 
-/// Defines an action emitting one report of an attendee.
-macro_rules! attendee_report {
-    ($handler:ident, $out:ident, $name:literal, $title:literal, $description:literal, $field:ident, $what:literal) => {
-        $crate::report!(
-            $handler,
-            $out,
-            $name,
-            $title,
-            $description,
-            $field,
-            $what,
-            "one attendee",
-            AttendeeKeyIn {
-                webinar_key: "The webinar's key.",
-                session_key: "The session's key.",
-                registrant_key: "The attendee's registrant key."
-            },
-            |goto, keys| goto.attendees(&keys.webinar_key).$field(&keys.session_key, &keys.registrant_key),
-            concat!("reading the ", $what, " of attendee {} in session {} of webinar {}"),
-            keys.registrant_key,
-            keys.session_key,
-            keys.webinar_key
-        );
-    };
+reports! {
+    [
+        of "one attendee",
+        keys AttendeeKeyIn {
+            webinar_key: "The webinar's key.",
+            session_key: "The session's key.",
+            registrant_key: "The attendee's registrant key."
+        },
+        read |goto, keys| goto.attendees(&keys.webinar_key), args (&keys.session_key, &keys.registrant_key),
+        doing " of attendee {} in session {} of webinar {}", keys.registrant_key, keys.session_key, keys.webinar_key
+    ]
+    GetAttendeePolls(AttendeePollsOut, "getAttendeePolls", "Get attendee poll answers",
+        "Reads how one attendee answered the polls of a session") polls "poll answers";
+    GetAttendeeQuestions(AttendeeQuestionsOut, "getAttendeeQuestions", "Get attendee questions",
+        "Reads the questions one attendee asked in a session, with the answers given") questions "questions";
+    GetAttendeeSurveys(AttendeeSurveysOut, "getAttendeeSurveys", "Get attendee survey answers",
+        "Reads how one attendee answered the surveys of a session") surveys "survey answers";
 }
-
-attendee_report!(
-    GetAttendeePolls,
-    AttendeePollsOut,
-    "getAttendeePolls",
-    "Get attendee poll answers",
-    "Reads how one attendee answered the polls of a session",
-    polls,
-    "poll answers"
-);
-attendee_report!(
-    GetAttendeeQuestions,
-    AttendeeQuestionsOut,
-    "getAttendeeQuestions",
-    "Get attendee questions",
-    "Reads the questions one attendee asked in a session, with the answers given",
-    questions,
-    "questions"
-);
-attendee_report!(
-    GetAttendeeSurveys,
-    AttendeeSurveysOut,
-    "getAttendeeSurveys",
-    "Get attendee survey answers",
-    "Reads how one attendee answered the surveys of a session",
-    surveys,
-    "survey answers"
-);

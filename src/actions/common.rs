@@ -1,5 +1,6 @@
-//! The shared skeleton of every action: the [`action!`](crate::action) macro, the standard step
-//! fields, and keys from text (for the triggers and select models, whose input is not parsed).
+//! The shared skeleton of every action: the [`action!`](crate::action) macro, the description
+//! of an action, the input of keyed reads ([`keys_input!`](crate::keys_input)) and the reports
+//! GoTo answers as lists ([`reports!`](crate::reports)).
 //!
 //! An action says only what differs: its name, title, description and step fields, its input
 //! and output types, and what it does. A GoTo read (or write) whose answer is emitted converted
@@ -18,7 +19,8 @@
 //! ```
 //!
 //! and one line in [`crate::actions::register`]. A list action is the `list` form: its input
-//! flattens [`Paging`](crate::actions::list::Paging), and its body hands a page descriptor to
+//! flattens [`Paging`](crate::actions::list::Paging), and its body hands a page descriptor
+//! ([`Paged`](crate::actions::list::Paged) for a list read one GoTo call a page) to
 //! [`list::emit`](crate::actions::list::emit).
 
 /// Defines an action: a unit struct whose [`Handler`](crate::call::Handler) has this name,
@@ -116,23 +118,57 @@ macro_rules! action {
     };
 }
 
-/// Declares the types schemas are generated from (inputs derive `Deserialize`, outputs
-/// `Serialize`): each field as `name: Type = "description"`, the description being its doc and
-/// its description in the schema; camelCase names, every item public. Several types may share
-/// one invocation.
+/// Defines actions that each emit one report GoTo answers as a list (`polls`, `questions`,
+/// `surveys`) of the thing its keys name. First, in `[...]`, what the reports share: what they are
+/// `of`, the `keys` input (each key with its doc), the API they `read` and the keys it takes
+/// (`args`), and the end of what `doing` says in errors with its arguments. Then one line per
+/// report: `Handler(Out, name, title, description) field "what"`, `field` being both the API's
+/// method and the output's list.
 #[macro_export]
-macro_rules! schema_types {
-    ($(
-        $(#[$attr:meta])*
-        $name:ident { $($(#[$field_attr:meta])* $field:ident: $ty:ty $(= $doc:literal)?),* $(,)? }
-    )+) => {$(
-        $(#[$attr])*
-        #[derive(Debug, Clone, schemars::JsonSchema)]
+macro_rules! reports {
+    (
+        @one [
+            of $of:literal,
+            keys $input:ident { $($key:ident: $key_doc:literal),+ $(,)? },
+            read |$goto:ident, $keys:ident| $api:expr, args ($($arg:expr),+),
+            doing $doing:literal $(, $doing_arg:expr)+
+        ]
+        $handler:ident($out:ident, $name:literal, $title:literal, $description:literal) $field:ident $what:literal
+    ) => {
+        #[doc = concat!("The ", $what, " of ", $of, ".")]
+        #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
         #[serde(rename_all = "camelCase")]
-        pub struct $name {
-            $($(#[doc = $doc])? $(#[$field_attr])* pub $field: $ty,)*
+        pub struct $out {
+            $(#[doc = $key_doc] pub $key: String,)+
+            #[doc = concat!("The ", $what, " as GoTo reports them.")]
+            pub $field: Vec<serde_json::Value>,
         }
-    )+};
+
+        $crate::action! {
+            #[doc = concat!("`", $name, "`.")]
+            $handler($name, $title, $description,
+                $crate::function_spec::webinar_field(), $crate::function_spec::session_field())
+            emit |$goto, $keys: $input| -> $out {
+                $api.$field($($arg),+) => |found| $out {
+                    $($key: $keys.$key.to_string(),)+
+                    $field: $crate::actions::common::as_list(found),
+                };
+                concat!("reading the ", $what, $doing) $(, $doing_arg)+
+            }
+        }
+    };
+    ($shared:tt $($handler:ident($($report:tt)*) $field:ident $what:literal;)+) => {
+        $($crate::reports!(@one $shared $handler($($report)*) $field $what);)+
+    };
+}
+
+/// GoTo's answer as a list: an array as it is, anything else as one entry, nothing as none.
+pub fn as_list(value: serde_json::Value) -> Vec<serde_json::Value> {
+    match value {
+        serde_json::Value::Array(items) => items,
+        serde_json::Value::Null => Vec::new(),
+        other => vec![other],
+    }
 }
 
 /// Defines an input struct naming something by its keys, each read straight into its key type
@@ -149,9 +185,6 @@ macro_rules! keys_input {
     };
 }
 
-use gotowebinar::keys::WebinarKey;
-
-use crate::errors::ComponentError;
 use crate::function_spec::{Field, FunctionSpec, Kind};
 
 /// The description of an action with these step fields.
@@ -164,66 +197,11 @@ pub fn spec(
     FunctionSpec { fields, ..FunctionSpec::new(name, Kind::Action, title, description) }
 }
 
-/// Reads a GoTo key from text, naming the field when it is not a key.
-pub fn key<K>(
-    field: &str,
-    text: &str,
-    parse: fn(&str) -> gotowebinar::Result<K>,
-) -> Result<K, ComponentError> {
-    let trimmed = text.trim();
-    if trimmed.len() > crate::input::MAX_KEY_DIGITS {
-        return Err(ComponentError::input(format!(
-            "`{field}` must be a GoTo key of at most {} digits, got {} characters ({})",
-            crate::input::MAX_KEY_DIGITS,
-            trimmed.chars().count(),
-            crate::input::quoted(trimmed)
-        )));
-    }
-    parse(trimmed).map_err(|_| {
-        ComponentError::input(format!(
-            "`{field}` must be a GoTo key (digits only, such as 8475948563), got {}",
-            crate::input::quoted(text)
-        ))
-    })
-}
-
-/// The `webinarKey` of a step configuration or a trigger option as a key.
-pub fn webinar_key(text: &str) -> Result<WebinarKey, ComponentError> {
-    key("webinarKey", text, |t| WebinarKey::new(t))
-}
-
-/// The step field that picks a webinar (the message may carry `webinarKey` instead).
-pub fn webinar_field() -> Field {
-    Field::select_from("webinarKey", "Webinar", "selectWebinars")
-        .note("The webinar to use; a `webinarKey` in the incoming message takes precedence")
-}
-
-/// The step field that picks a session of the step's webinar (the message may carry
-/// `sessionKey` instead).
-pub fn session_field() -> Field {
-    Field::select_from("sessionKey", "Session", "selectSessions")
-        .note("A held session of the chosen webinar; a `sessionKey` in the incoming message takes precedence")
-}
-
 /// The name serde gives `value` (an enum's variant), as GoTo takes it.
 pub fn wire_name<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(name)) => name,
         _ => String::new(),
-    }
-}
-
-/// Formats a time as the outputs carry it: ISO 8601, UTC, whole seconds.
-pub fn time_text(time: chrono::DateTime<chrono::Utc>) -> String {
-    gotowebinar::rfc3339(time)
-}
-
-/// A key-like value of `cfg` as text: a non-empty string or a number.
-pub fn key_in(cfg: &serde_json::Value, name: &str) -> Option<String> {
-    match cfg.get(name)? {
-        serde_json::Value::String(text) if !text.trim().is_empty() => Some(text.trim().to_string()),
-        serde_json::Value::Number(number) => Some(number.to_string()),
-        _ => None,
     }
 }
 

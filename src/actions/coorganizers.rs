@@ -6,14 +6,13 @@ use serde::{Deserialize, Serialize};
 
 use futures::FutureExt;
 
-use crate::actions::common::webinar_field;
 use crate::actions::list::{self, emit_behavior_field};
 use crate::actions::output::DoneOut;
 use crate::actions::people::{to_add, Change, WebinarListIn};
 use crate::actions::registrants::plausible_email;
 use crate::call::Call;
 use crate::errors::{names, ComponentError, Doing};
-use crate::function_spec::Field;
+use crate::function_spec::{webinar_field, Field};
 use crate::{action, schema_types};
 
 schema_types! {

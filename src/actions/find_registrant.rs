@@ -5,10 +5,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::actions::common::webinar_field;
-use crate::actions::output::RegistrantOut;
 use crate::errors::{names, ComponentError, Doing};
-use crate::function_spec::Field;
+use crate::function_spec::{webinar_field, Field};
+use crate::output::RegistrantOut;
 use crate::{action, schema_types};
 
 /// What to do when nobody with the email is registered.

@@ -4,9 +4,9 @@
 use gotowebinar::keys::WebinarKey;
 use serde::Deserialize;
 
-use crate::actions::common::webinar_field;
 use crate::actions::output::CreatedRegistrantOut;
 use crate::actions::registrants::{person, register, OnDuplicate};
+use crate::function_spec::webinar_field;
 use crate::{action, schema_types};
 
 schema_types! {

@@ -1,6 +1,7 @@
 //! The `emitBehavior` contract every list action follows.
 
 use async_trait::async_trait;
+use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 use futures::StreamExt;
 use gotowebinar::pagination::{page_stream, Page};
@@ -139,6 +140,47 @@ pub trait Pages: Clone + Send + Sync + 'static {
             async move { pages.page(number, size).await }
         })
         .boxed()
+    }
+}
+
+/// The [`Pages`] of a list whose page is one read of GoTo: `read` reads page `number` of `size`
+/// items with what `with` holds (the organizer's client, keys, a range), and `out` converts an
+/// item.
+pub struct Paged<S, T, O> {
+    /// What reading a page and converting an item need.
+    pub with: S,
+    /// Reads one page.
+    pub read: ReadPage<S, T>,
+    /// What an item is emitted as.
+    pub out: fn(&S, T) -> O,
+}
+
+/// Reads page `number` (from 0) of `size` items with what a [`Paged`] holds.
+pub type ReadPage<S, T> = for<'a> fn(&'a S, u32, u32) -> BoxFuture<'a, gotowebinar::Result<Page<T>>>;
+
+// Not derived: a derive would ask `T` and `O`, which only the function types name, to be `Clone`.
+impl<S: Clone, T, O> Clone for Paged<S, T, O> {
+    fn clone(&self) -> Self {
+        Paged { with: self.with.clone(), read: self.read, out: self.out }
+    }
+}
+
+#[async_trait]
+impl<S, T, O> Pages for Paged<S, T, O>
+where
+    S: Clone + Send + Sync + 'static,
+    T: Serialize + Send + 'static,
+    O: Serialize + 'static,
+{
+    type Item = T;
+    type Out = O;
+
+    async fn page(&self, number: u32, size: u32) -> gotowebinar::Result<Page<T>> {
+        (self.read)(&self.with, number, size).await
+    }
+
+    fn out(&self, item: T) -> O {
+        (self.out)(&self.with, item)
     }
 }
 

@@ -5,13 +5,13 @@ use gotowebinar::keys::{PanelistKey, WebinarKey};
 use gotowebinar::models::{NewPanelist, Panelist};
 use serde::{Deserialize, Serialize};
 
-use crate::actions::common::webinar_field;
 use crate::actions::list::{self, emit_behavior_field};
 use crate::actions::output::DoneOut;
 use crate::actions::people::{to_add, Change, WebinarListIn};
 use crate::actions::registrants::plausible_email;
 use crate::call::Call;
 use crate::errors::ComponentError;
+use crate::function_spec::webinar_field;
 use crate::{action, keys_input, schema_types};
 
 schema_types! {

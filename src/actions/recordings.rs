@@ -1,15 +1,14 @@
 //! Recording actions: search the account's webinar recordings.
 
-use async_trait::async_trait;
-use gotowebinar::client::GoToWebinar;
+use futures::FutureExt;
 use gotowebinar::models::{RecordingAsset, RecordingAssetSearch};
-use gotowebinar::pagination::Page;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::actions::common::{time_text, wire_name};
-use crate::actions::list::{self, emit_behavior_field, Pages, Paging};
+use crate::actions::common::wire_name;
+use crate::actions::list::{self, emit_behavior_field, Paged, Paging};
 use crate::function_spec::Field;
+use crate::output::time_text;
 use crate::{action, schema_types};
 
 schema_types! {
@@ -92,24 +91,13 @@ action! {
             sort_field: Some(wire_name(&input.sort_field.unwrap_or(SortFieldIn::Createtime))),
             sort_order: Some(wire_name(&input.sort_order.unwrap_or(SortOrderIn::Desc))),
         };
-        list::emit(call, &input.paging, "recordings", RecordingPages(connection.client().clone(), search)).await
-    }
-}
-
-/// A search of the account's recordings, page by page.
-#[derive(Clone)]
-struct RecordingPages(GoToWebinar, RecordingAssetSearch);
-
-#[async_trait]
-impl Pages for RecordingPages {
-    type Item = RecordingAsset;
-    type Out = RecordingOut;
-
-    async fn page(&self, number: u32, size: u32) -> gotowebinar::Result<Page<RecordingAsset>> {
-        self.0.recording_assets().search_page(&self.1, number, size).await
-    }
-
-    fn out(&self, asset: RecordingAsset) -> RecordingOut {
-        asset.into()
+        let pages = Paged {
+            with: (connection.client().clone(), search),
+            read: |(client, search), number, size| {
+                async move { client.recording_assets().search_page(search, number, size).await }.boxed()
+            },
+            out: |_, asset| RecordingOut::from(asset),
+        };
+        list::emit(call, &input.paging, "recordings", pages).await
     }
 }

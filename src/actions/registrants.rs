@@ -6,67 +6,20 @@ use gotowebinar::models::{CreateRegistrant, QuestionResponse, Registrant, Regist
 use gotowebinar::pagination::Page;
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{Map, Value};
 
-use crate::actions::common::{webinar_field, webinar_key};
 use crate::actions::list::{self, emit_behavior_field, Pages};
 use crate::actions::output::{
-    AnswerOut, CreatedRegistrantOut, DoneOut, PersonOut, QuestionOut, RegistrantOut, RegistrationFieldOut,
-    RegistrationFieldsOut,
+    AnswerOut, CreatedRegistrantOut, DoneOut, QuestionOut, RegistrationFieldOut, RegistrationFieldsOut,
 };
 use crate::actions::people::WebinarListIn;
 use crate::actions::registration_form;
 use crate::actions::webinars::WebinarKeyIn;
 use crate::call::Organizer;
 use crate::errors::{names, ComponentError, Doing};
-use crate::function_spec::Field;
+use crate::function_spec::{webinar_field, Field};
+use crate::input::webinar_key;
+use crate::output::RegistrantOut;
 use crate::{action, keys_input, schema_types};
-
-/// Fields the output names itself; everything else GoTo sends goes along as it came.
-const NAMED_FIELDS: [&str; 9] = [
-    "registrantKey",
-    "webinarKey",
-    "firstName",
-    "lastName",
-    "email",
-    "status",
-    "registrationDate",
-    "joinUrl",
-    "timeZone",
-];
-
-impl RegistrantOut {
-    /// The output for a registrant of `webinar`.
-    pub fn new(mut registrant: Registrant, webinar: &WebinarKey) -> Self {
-        // The named fields are taken out first so they are not copied into `details` only to be
-        // removed again (this runs once per registrant of a list).
-        let first_name = registrant.first_name.take();
-        let last_name = registrant.last_name.take();
-        let email = registrant.email.take();
-        let status = registrant.status.take();
-        let registration_date = registrant.registration_date.take();
-        let join_url = registrant.join_url.take();
-        let time_zone = registrant.time_zone.take();
-        let mut details = match serde_json::to_value(&registrant) {
-            Ok(Value::Object(map)) => map,
-            _ => Map::new(),
-        };
-        for name in NAMED_FIELDS {
-            details.remove(name);
-        }
-        details.retain(|_, value| !value.is_null());
-        RegistrantOut {
-            registrant_key: registrant.registrant_key.into_string(),
-            webinar_key: Some(webinar.to_string()),
-            person: PersonOut { first_name, last_name, email },
-            status,
-            registration_date: registration_date.map(gotowebinar::rfc3339),
-            join_url,
-            time_zone,
-            details,
-        }
-    }
-}
 
 /// Input of `listRegistrants`.
 pub type ListRegistrantsIn = WebinarListIn;
@@ -329,7 +282,7 @@ action! {
     dynamic_metadata |call| {
         let base = crate::schema::input_schema::<CreateRegistrantIn>();
         let out = crate::schema::output_schema::<CreatedRegistrantOut>();
-        let Some(text) = crate::actions::common::key_in(&call.cfg, "webinarKey") else {
+        let Some(text) = crate::input::key_in(&call.cfg, "webinarKey") else {
             return Ok(Some(serde_json::json!({ "in": base, "out": out })));
         };
         let fields = form(&call.goto().await?, &webinar_key(&text)?).await?;

@@ -1,26 +1,25 @@
 //! Session actions: list (organizer-wide or one webinar's), get, and a session's performance,
 //! polls, questions and surveys.
 
-use async_trait::async_trait;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
+use futures::FutureExt;
 use gotowebinar::keys::{SessionKey, WebinarKey};
 use gotowebinar::models::{Performance, Session, SessionDetail};
-use gotowebinar::pagination::Page;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::actions::attendees::AttendeeOut;
-use crate::actions::common::{session_field, time_text, webinar_field};
-use crate::actions::list::{self, emit_behavior_field, Pages, Paging};
-use crate::call::Organizer;
+use crate::actions::list::{self, emit_behavior_field, Paged, Paging};
 use crate::errors::ComponentError;
+use crate::function_spec::{session_field, webinar_field};
 use crate::input::Timestamp;
-use crate::{action, keys_input, schema_types};
+use crate::output::time_text;
+use crate::{action, keys_input, reports, schema_types};
 
 schema_types! {
     /// A held session of a webinar.
-    #[derive(Serialize)]
+    #[derive(Default, Serialize)]
     SessionOut {
         session_key: String = "The session's key.",
         webinar_key: Option<String> = "The webinar's key.",
@@ -82,34 +81,21 @@ action! {
             Some(webinar) => format!("the sessions of webinar {webinar}"),
             None => "the organizer's sessions".to_string(),
         };
-        list::emit(call, &input.paging, &what, SessionPages { goto: call.goto().await?, webinar, from, to }).await
-    }
-}
-
-/// One webinar's sessions, or the organizer's in a time range, page by page.
-#[derive(Clone)]
-struct SessionPages {
-    goto: Organizer,
-    webinar: Option<WebinarKey>,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-}
-
-#[async_trait]
-impl Pages for SessionPages {
-    type Item = Session;
-    type Out = SessionOut;
-
-    async fn page(&self, number: u32, size: u32) -> gotowebinar::Result<Page<Session>> {
-        let sessions = self.goto.sessions();
-        match &self.webinar {
-            Some(webinar) => sessions.for_webinar_page(webinar, number, size).await,
-            None => sessions.list_page(self.from..self.to, number, size).await,
-        }
-    }
-
-    fn out(&self, session: Session) -> SessionOut {
-        SessionOut::new(session, self.webinar.as_ref())
+        let pages = Paged {
+            with: (call.goto().await?, webinar, from, to),
+            read: |(goto, webinar, from, to), number, size| {
+                async move {
+                    let sessions = goto.sessions();
+                    match webinar {
+                        Some(webinar) => sessions.for_webinar_page(webinar, number, size).await,
+                        None => sessions.list_page(*from..*to, number, size).await,
+                    }
+                }
+                .boxed()
+            },
+            out: |(_, webinar, ..), session| SessionOut::new(session, webinar.as_ref()),
+        };
+        list::emit(call, &input.paging, &what, pages).await
     }
 }
 
@@ -177,11 +163,8 @@ impl SessionDetailOut {
                     session: SessionOut {
                         session_key: session.to_string(),
                         webinar_key: Some(webinar.to_string()),
-                        webinar_id: None,
-                        webinar_name: None,
-                        start_time: None,
-                        end_time: None,
                         registrants_attended: Some(attendees.len() as u64),
+                        ..SessionOut::default()
                     },
                     attendees: Some(attendees),
                 }
@@ -216,96 +199,20 @@ action! {
     }
 }
 
-/// GoTo's answer as a list: an array as it is, anything else as one entry, nothing as none.
-pub fn as_list(value: Value) -> Vec<Value> {
-    match value {
-        Value::Array(items) => items,
-        Value::Null => Vec::new(),
-        other => vec![other],
-    }
+reports! {
+    [
+        of "a session",
+        keys SessionKeyIn { webinar_key: "The webinar's key.", session_key: "The session's key." },
+        read |goto, keys| goto.sessions(), args (&keys.webinar_key, &keys.session_key),
+        doing " of session {} of webinar {}", keys.session_key, keys.webinar_key
+    ]
+    GetSessionPolls(SessionPollsOut, "getSessionPolls", "Get session polls",
+        "Reads the polls of a held session with how many chose each answer") polls "polls";
+    GetSessionQuestions(SessionQuestionsOut, "getSessionQuestions", "Get session questions",
+        "Reads the questions attendees asked in a held session, with the answers given") questions "questions";
+    GetSessionSurveys(SessionSurveysOut, "getSessionSurveys", "Get session surveys",
+        "Reads the surveys of a held session with how many chose each answer") surveys "surveys";
 }
-
-/// Defines an action emitting one report GoTo answers as a list (`polls`, `questions`,
-/// `surveys`) of a session or an attendee, with the keys that name it.
-#[macro_export]
-macro_rules! report {
-    (
-        $handler:ident, $out:ident, $name:literal, $title:literal, $description:literal,
-        $field:ident, $what:literal, $of:literal, $input:ty { $($key:ident: $key_doc:literal),+ },
-        |$goto:ident, $in:ident| $request:expr, $($doing:tt)+
-    ) => {
-        #[doc = concat!("The ", $what, " of ", $of, ".")]
-        #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
-        #[serde(rename_all = "camelCase")]
-        pub struct $out {
-            $(#[doc = $key_doc] pub $key: String,)+
-            #[doc = concat!("The ", $what, " as GoTo reports them.")]
-            pub $field: Vec<serde_json::Value>,
-        }
-
-        $crate::action! {
-            #[doc = concat!("`", $name, "`.")]
-            $handler($name, $title, $description,
-                $crate::actions::common::webinar_field(), $crate::actions::common::session_field())
-            emit |$goto, $in: $input| -> $out {
-                $request => |found| $out {
-                    $($key: $in.$key.to_string(),)+
-                    $field: $crate::actions::sessions::as_list(found),
-                };
-                $($doing)+
-            }
-        }
-    };
-}
-
-/// Defines an action emitting one report of a session.
-macro_rules! session_report {
-    ($handler:ident, $out:ident, $name:literal, $title:literal, $description:literal, $field:ident, $what:literal) => {
-        $crate::report!(
-            $handler,
-            $out,
-            $name,
-            $title,
-            $description,
-            $field,
-            $what,
-            "a session",
-            SessionKeyIn { webinar_key: "The webinar's key.", session_key: "The session's key." },
-            |goto, keys| goto.sessions().$field(&keys.webinar_key, &keys.session_key),
-            concat!("reading the ", $what, " of session {} of webinar {}"),
-            keys.session_key,
-            keys.webinar_key
-        );
-    };
-}
-
-session_report!(
-    GetSessionPolls,
-    SessionPollsOut,
-    "getSessionPolls",
-    "Get session polls",
-    "Reads the polls of a held session with how many chose each answer",
-    polls,
-    "polls"
-);
-session_report!(
-    GetSessionQuestions,
-    SessionQuestionsOut,
-    "getSessionQuestions",
-    "Get session questions",
-    "Reads the questions attendees asked in a held session, with the answers given",
-    questions,
-    "questions"
-);
-session_report!(
-    GetSessionSurveys,
-    SessionSurveysOut,
-    "getSessionSurveys",
-    "Get session surveys",
-    "Reads the surveys of a held session with how many chose each answer",
-    surveys,
-    "surveys"
-);
 
 #[cfg(test)]
 mod tests {

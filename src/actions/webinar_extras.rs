@@ -8,13 +8,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::actions::common::{webinar_field, wire_name};
+use crate::actions::common::wire_name;
 use crate::actions::list::{self, emit_behavior_field, Paging};
-use crate::actions::output::{DoneOut, TimeRangeOut, WebinarKeyOut, WebinarOut};
-use crate::actions::webinars::{TimeIn, WebinarKeyIn};
+use crate::actions::output::{DoneOut, WebinarKeyOut};
+use crate::actions::webinars::{times_to_wire, TimeIn, WebinarKeyIn};
 use crate::errors::ComponentError;
-use crate::function_spec::Field;
+use crate::function_spec::{webinar_field, Field};
 use crate::input::Timestamp;
+use crate::output::{TimeRangeOut, WebinarOut};
 use crate::{action, schema_types};
 
 schema_types! {
@@ -252,13 +253,7 @@ action! {
             Some(times) if times.is_empty() => {
                 return Err(ComponentError::input("`times` must hold at least one session when given"))
             }
-            Some(times) => Some(
-                times
-                    .iter()
-                    .enumerate()
-                    .map(|(index, time)| time.to_wire(index))
-                    .collect::<Result<_, _>>()?,
-            ),
+            Some(times) => Some(times_to_wire(times)?),
             None => None,
         };
         let changes = UpdateWebinar {

@@ -1,59 +1,23 @@
 //! Webinar actions: list, get, create, update, cancel.
 
 use chrono::{Duration, NaiveDate, Utc};
+use futures::FutureExt;
 use gotowebinar::models::{
     AttendeeFollowUpEmail, CreateWebinar, EmailSettings, EmailToggle, ExperienceType, RecurrencePattern,
-    UpdateWebinar, Webinar, WebinarTime, WebinarType,
+    UpdateWebinar, WebinarTime, WebinarType,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use async_trait::async_trait;
-use chrono::DateTime;
-use gotowebinar::client::GoToWebinar;
 use gotowebinar::keys::{AccountKey, OrganizerKey, WebinarKey};
-use gotowebinar::pagination::Page;
 
-use crate::actions::common::webinar_field;
-use crate::actions::list::{self, emit_behavior_field, Pages, Paging};
-use crate::actions::output::{DoneOut, TimeRangeOut, WebinarKeyOut, WebinarOut};
+use crate::actions::list::{self, emit_behavior_field, Paged, Paging};
+use crate::actions::output::{DoneOut, WebinarKeyOut};
 use crate::errors::{ComponentError, Doing};
-use crate::function_spec::Field;
+use crate::function_spec::{webinar_field, Field};
 use crate::input::Timestamp;
+use crate::output::WebinarOut;
 use crate::{action, keys_input, schema_types};
-
-impl From<Webinar> for WebinarOut {
-    fn from(w: Webinar) -> Self {
-        WebinarOut {
-            webinar_key: w.webinar_key.into_string(),
-            webinar_id: w.webinar_id,
-            subject: w.subject,
-            description: w.description,
-            organizer_key: w.organizer_key.map(|k| k.into_string()),
-            organizer_name: w.organizer_name,
-            organizer_email: w.organizer_email,
-            account_key: w.account_key.map(|k| k.into_string()),
-            times: w.times.into_iter().map(TimeRangeOut::from).collect(),
-            time_zone: w.time_zone,
-            locale: w.locale,
-            webinar_type: w.webinar_type,
-            experience_type: w.experience_type,
-            registration_url: w.registration_url,
-            is_password_protected: w.is_password_protected,
-            in_session: w.in_session,
-            number_of_registrants: w.number_of_registrants,
-            registration_limit: w.registration_limit,
-            recurrence_key: w.recurrence_key.map(|k| k.into_string()),
-        }
-    }
-}
-
-impl From<WebinarTime> for TimeRangeOut {
-    fn from(t: WebinarTime) -> Self {
-        let format = gotowebinar::rfc3339;
-        TimeRangeOut { start_time: Some(format(t.start_time)), end_time: Some(format(t.end_time)) }
-    }
-}
 
 /// Whose webinars to list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -102,7 +66,19 @@ action! {
             Scope::Organizer => (Owner::Organizer(connection.organizer_key().await?), "webinars"),
             Scope::Account => (Owner::Account(connection.account_key().await?), "the account's webinars"),
         };
-        let pages = WebinarPages { client: connection.client().clone(), owner, from, to };
+        let pages = Paged {
+            with: (connection.client().clone(), owner, from, to),
+            read: |(client, owner, from, to), number, size| {
+                async move {
+                    match owner {
+                        Owner::Organizer(key) => client.webinars(key).list_page(*from..*to, number, size).await,
+                        Owner::Account(key) => client.account_webinars(key).list_page(*from..*to, number, size).await,
+                    }
+                }
+                .boxed()
+            },
+            out: |_, webinar| WebinarOut::from(webinar),
+        };
         list::emit(call, &input.paging, what, pages).await
     }
 }
@@ -112,33 +88,6 @@ action! {
 enum Owner {
     Organizer(OrganizerKey),
     Account(AccountKey),
-}
-
-/// The webinars of an organizer or an account in a time range, page by page.
-#[derive(Clone)]
-struct WebinarPages {
-    client: GoToWebinar,
-    owner: Owner,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-}
-
-#[async_trait]
-impl Pages for WebinarPages {
-    type Item = Webinar;
-    type Out = WebinarOut;
-
-    async fn page(&self, number: u32, size: u32) -> gotowebinar::Result<Page<Webinar>> {
-        let (from, to) = (self.from, self.to);
-        match &self.owner {
-            Owner::Organizer(key) => self.client.webinars(key).list_page(from..to, number, size).await,
-            Owner::Account(key) => self.client.account_webinars(key).list_page(from..to, number, size).await,
-        }
-    }
-
-    fn out(&self, webinar: Webinar) -> WebinarOut {
-        webinar.into()
-    }
 }
 
 keys_input! {
@@ -179,7 +128,8 @@ impl TimeIn {
     }
 }
 
-fn times_to_wire(times: &[TimeIn]) -> Result<Vec<WebinarTime>, ComponentError> {
+/// The wire times, each checked as [`TimeIn::to_wire`] does.
+pub fn times_to_wire(times: &[TimeIn]) -> Result<Vec<WebinarTime>, ComponentError> {
     times.iter().enumerate().map(|(index, time)| time.to_wire(index)).collect()
 }
 
@@ -300,7 +250,7 @@ impl CreateWebinarIn {
         body.is_password_protected = self.is_password_protected;
         body.is_ondemand = self.is_ondemand;
         body.recording_asset_key = match &self.recording_asset_key {
-            Some(text) => Some(crate::actions::common::key("recordingAssetKey", text, |t| {
+            Some(text) => Some(crate::input::key("recordingAssetKey", text, |t| {
                 gotowebinar::keys::RecordingAssetKey::new(t)
             })?),
             None => None,
@@ -385,10 +335,9 @@ action! {
         webinar_field(),
         Field::checkbox("sendCancellationEmails", "Email registrants"),
     )
-    |call, input: CancelWebinarIn| -> DoneOut {
-        let (goto, webinar) = (call.goto().await?, input.webinar_key);
-        let webinars = goto.webinars();
-        let request = webinars.cancel(&webinar, input.send_cancellation_emails.unwrap_or(false));
-        call.emit_answer(request, format!("cancelling webinar {webinar}"), |()| DoneOut::webinar(webinar.to_string())).await
+    emit |goto, input: CancelWebinarIn| -> DoneOut {
+        goto.webinars().cancel(&input.webinar_key, input.send_cancellation_emails.unwrap_or(false))
+            => |()| DoneOut::webinar(input.webinar_key.to_string());
+        "cancelling webinar {}", input.webinar_key
     }
 }

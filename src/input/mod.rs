@@ -12,6 +12,7 @@
 
 mod error;
 mod hints;
+mod keys;
 mod read;
 mod shape;
 mod timestamp;
@@ -21,6 +22,7 @@ pub use hints::{
     is_platform_config_field, unknown_fields, FieldHints, FieldSide, MAX_LISTED_FIELDS,
     PLATFORM_CONFIG_FIELDS,
 };
+pub use keys::{key, key_in, webinar_key};
 pub use read::{cached_schema, deserialize, parse_input, parse_step_config, CREDENTIAL_FIELDS};
 pub use shape::{
     check_message_size, check_shape, shape_of, Shape, DEFAULT_TEXT_CHARS, FIELD_SHAPES, MAX_KEY_DIGITS,

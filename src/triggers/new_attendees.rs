@@ -6,9 +6,10 @@ use serde::Serialize;
 
 use crate::call::Call;
 use crate::errors::{ComponentError, Doing};
+use crate::output::time_text;
 use crate::triggers::cursor::{self, Candidate, PollOptions, TimeCursor};
 use crate::triggers::emit_poll;
-use crate::triggers::webinar_ended::{ended_sessions, iso};
+use crate::triggers::webinar_ended::ended_sessions;
 
 /// The trigger's name.
 pub const NAME: &str = "newAttendees";
@@ -80,11 +81,11 @@ pub(super) async fn poll(call: &Call) -> Result<(), ComponentError> {
                 last_name: attendee.last_name,
                 email: attendee.email,
                 attendance_time_in_seconds: attendee.attendance_time_in_seconds,
-                join_time: intervals.iter().filter_map(|i| i.join_time).min().map(iso),
-                leave_time: intervals.iter().filter_map(|i| i.leave_time).max().map(iso),
+                join_time: intervals.iter().filter_map(|i| i.join_time).min().map(time_text),
+                leave_time: intervals.iter().filter_map(|i| i.leave_time).max().map(time_text),
                 webinar_name: session.webinar_name.clone(),
-                session_start_time: session.start_time.map(iso),
-                session_end_time: iso(end),
+                session_start_time: session.start_time.map(time_text),
+                session_end_time: time_text(end),
             };
             candidates.push(Candidate { id, at: end, item: body });
         }

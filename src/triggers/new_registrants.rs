@@ -14,13 +14,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tracing::warn;
 
-use crate::actions::common::{webinar_field, webinar_key};
-use crate::actions::output::RegistrantOut;
 use crate::call::Call;
 use crate::connection::Connection;
 use crate::errors::{ComponentError, Doing};
-use crate::function_spec::Field;
-use crate::input::parse_step_config;
+use crate::function_spec::{webinar_field, Field};
+use crate::input::{parse_step_config, webinar_key};
+use crate::output::RegistrantOut;
 use crate::triggers::cursor::{self, Candidate, PollOptions, TimeCursor};
 use crate::triggers::emit_poll;
 use crate::triggers::subject::{self, SubjectFilter};

@@ -20,11 +20,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tracing::warn;
 
-use crate::actions::output::WebinarOut;
 use crate::call::Call;
 use crate::errors::{ComponentError, Doing};
 use crate::function_spec::Field;
 use crate::input::parse_step_config;
+use crate::output::WebinarOut;
 use crate::triggers::cursor::{self, PollOptions, PollState, StartFrom};
 use crate::triggers::emit_poll;
 use crate::triggers::sketch::item_hash;

@@ -27,11 +27,11 @@ use serde_json::{Map, Value};
 use sha2::Sha256;
 use tracing::{info, warn};
 
-use crate::actions::output::PersonOut;
 use crate::call::{emit_failed, Call};
 use crate::errors::{names, ComponentError, Doing};
 use crate::function_spec::{Field, FunctionSpec, Kind};
 use crate::input::parse_step_config;
+use crate::output::PersonOut;
 use crate::triggers::{cursor, keys_as_strings};
 
 /// The environment variable holding the flow's public webhook URL.

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use crate::call::Call;
 use crate::connection::Connection;
 use crate::errors::{ComponentError, Doing};
+use crate::output::time_text;
 use crate::triggers::cursor::{self, Candidate, PollOptions, StartFrom, TimeCursor, SKEW_ALLOWANCE_MINUTES};
 use crate::triggers::{emit_poll, keys_as_strings};
 
@@ -82,18 +83,13 @@ pub(super) async fn poll(call: &Call) -> Result<(), ComponentError> {
             session_key: session.session_key.to_string(),
             webinar_name: session.webinar_name,
             webinar_id: session.webinar_id,
-            start_time: session.start_time.map(iso),
-            end_time: iso(candidate.at),
+            start_time: session.start_time.map(time_text),
+            end_time: time_text(candidate.at),
             registrants_attended: session.registrants_attended,
             performance: performance.as_object().cloned(),
         });
     }
     emit_poll(call, &bodies, cursor::store_state(NAME, "organizer", &next)).await
-}
-
-/// A time as GoTo writes it.
-pub fn iso(time: DateTime<Utc>) -> String {
-    gotowebinar::rfc3339(time)
 }
 
 /// The organizer's ended sessions that may be at or after the cursor, each with its end time.
