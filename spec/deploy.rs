@@ -14,9 +14,9 @@ fn the_dockerfile_builds_the_binary_and_puts_sail_and_serve_on_path() {
     let stages: Vec<&str> = dockerfile.lines().filter(|l| l.starts_with("FROM ")).collect();
     assert_eq!(stages.len(), 2, "a build stage and a small run stage: {stages:?}");
     assert!(stages[0].contains(" AS build"), "{stages:?}");
-    assert!(dockerfile.contains("cargo build --release --locked --bin gotowebinar"));
+    assert!(dockerfile.contains("cargo build --profile dist --locked --bin gotowebinar"));
     assert!(
-        dockerfile.contains("COPY --from=build /build/target/release/gotowebinar /usr/local/bin/gotowebinar")
+        dockerfile.contains("COPY --from=build /build/target/dist/gotowebinar /usr/local/bin/gotowebinar")
     );
     assert!(
         dockerfile.contains("component.json /home/node/component.json"),
@@ -53,12 +53,87 @@ fn dependencies_build_in_their_own_layer_before_the_sources_arrive() {
     let sources = build.find("COPY src ").expect("the sources are copied");
     let first_build = build.find("cargo build").expect("a build");
     assert!(lock < first_build && first_build < sources, "dependencies build before `COPY src`");
-    for member in ["lib/gotowebinar", "lib/sailor", "lib/sandbox"] {
+    for member in workspace_members() {
         assert!(build.contains(&format!("COPY {member}/Cargo.toml {member}/")), "{member}'s manifest");
     }
     // Sources copied after the stand-ins are touched, so cargo cannot mistake them for built.
     assert!(build[sources..].contains("touch"), "the real sources are newer than the stand-ins");
-    assert!(build.contains("CARGO_PROFILE_RELEASE_STRIP=symbols"), "the shipped binary is stripped");
+    assert!(build.contains("CARGO_PROFILE_DIST_STRIP=symbols"), "the shipped binary is stripped");
+}
+
+/// The workspace's members other than the root package, from `Cargo.toml`.
+fn workspace_members() -> Vec<String> {
+    let manifest = read("Cargo.toml");
+    let line = manifest.lines().find(|l| l.starts_with("members = [")).expect("a members list");
+    let members: Vec<String> =
+        line.split('"').skip(1).step_by(2).filter(|member| *member != ".").map(str::to_string).collect();
+    assert!(members.len() >= 3, "{line}");
+    members
+}
+
+/// The build stage's instructions, continuation lines joined.
+fn instructions(stage: &str) -> Vec<String> {
+    let mut joined = Vec::new();
+    let mut current = String::new();
+    for line in stage.lines().filter(|l| !l.trim_start().starts_with('#')) {
+        match line.strip_suffix('\\') {
+            Some(head) => current.push_str(head),
+            None => {
+                current.push_str(line);
+                if !current.trim().is_empty() {
+                    joined.push(std::mem::take(&mut current));
+                }
+                current.clear();
+            }
+        }
+    }
+    joined
+}
+
+#[test]
+fn the_dependency_layer_loads_the_whole_workspace_from_the_manifests_alone() {
+    // Replays the build stage up to its first build, in a scratch folder: the files the COPY lines
+    // bring, then the RUN with its `cargo build` swapped for `cargo metadata`, which fails as the
+    // build would when a member's manifest or a declared target is missing.
+    let (build, _) = stages(&read("Dockerfile"));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let scratch = tempfile::tempdir().unwrap();
+    let mut script = None;
+    for instruction in instructions(&build) {
+        if let Some(copy) = instruction.strip_prefix("COPY ") {
+            let parts: Vec<&str> = copy.split_whitespace().collect();
+            let (sources, dest) = parts.split_at(parts.len() - 1);
+            for source in sources {
+                let target = match dest[0] {
+                    "./" => scratch.path().join(source),
+                    dir if dir.ends_with('/') => {
+                        scratch.path().join(dir).join(Path::new(source).file_name().unwrap())
+                    }
+                    file => scratch.path().join(file),
+                };
+                std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+                std::fs::copy(root.join(source), &target).unwrap_or_else(|e| panic!("COPY {source}: {e}"));
+            }
+        } else if let Some(run) = instruction.strip_prefix("RUN ") {
+            script = Some(run.to_string());
+            break;
+        }
+    }
+    let script = script.expect("a RUN after the manifests are copied");
+    let build_command = "cargo build --profile dist --locked --bin gotowebinar";
+    assert!(script.contains(build_command), "the dependency layer builds: {script}");
+    let script =
+        script.replace(build_command, "cargo metadata --format-version 1 --locked --offline >/dev/null");
+    let output = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(scratch.path())
+        .output()
+        .expect("sh runs");
+    assert!(
+        output.status.success(),
+        "the Dockerfile's dependency layer would fail: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[test]
