@@ -144,20 +144,22 @@ impl CreateRegistrantIn {
             Ok(responses)
         })?;
         Ok(CreateRegistrant {
-            source: self.source.clone(),
-            address: self.address.clone(),
-            city: self.city.clone(),
-            state: self.state.clone(),
-            zip_code: self.zip_code.clone(),
-            country: self.country.clone(),
-            phone: self.phone.clone(),
-            organization: self.organization.clone(),
-            job_title: self.job_title.clone(),
-            questions_and_comments: self.questions_and_comments.clone(),
-            industry: self.industry.clone(),
-            number_of_employees: self.number_of_employees.clone(),
-            purchasing_time_frame: self.purchasing_time_frame.clone(),
-            purchasing_role: self.purchasing_role.clone(),
+            profile: gotowebinar::models::RegistrantProfile {
+                source: self.source.clone(),
+                address: self.address.clone(),
+                city: self.city.clone(),
+                state: self.state.clone(),
+                zip_code: self.zip_code.clone(),
+                country: self.country.clone(),
+                phone: self.phone.clone(),
+                organization: self.organization.clone(),
+                job_title: self.job_title.clone(),
+                questions_and_comments: self.questions_and_comments.clone(),
+                industry: self.industry.clone(),
+                number_of_employees: self.number_of_employees.clone(),
+                purchasing_time_frame: self.purchasing_time_frame.clone(),
+                purchasing_role: self.purchasing_role.clone(),
+            },
             ..body
         })
     }

@@ -393,7 +393,10 @@ async fn registrant_create_get_and_fields() {
         first_name: "Ada".into(),
         last_name: "L".into(),
         email: "ada@x.io".into(),
-        organization: Some("AE".into()),
+        profile: gotowebinar::models::RegistrantProfile {
+            organization: Some("AE".into()),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let created = handler.create(&body, true).await.unwrap();
@@ -401,7 +404,7 @@ async fn registrant_create_get_and_fields() {
     assert_eq!(created.status, None);
     let key = RegistrantKey::new(BIG).unwrap();
     let registrant = handler.get(&key).await.unwrap();
-    assert_eq!(registrant.job_title.as_deref(), Some("Eng"));
+    assert_eq!(registrant.profile.job_title.as_deref(), Some("Eng"));
     let fields = handler.fields().await.unwrap();
     assert_eq!(fields.questions[0].question_key.as_str(), BIG);
 }

@@ -128,6 +128,42 @@ mod tests {
     }
 
     #[test]
+    fn registrant_profile_fields_stay_flat_both_ways() {
+        let profile = json!({
+            "source": "web", "address": "1 Main St", "city": "Springfield", "state": "IL",
+            "zipCode": "12345", "country": "US", "phone": "555-0100", "organization": "ACME",
+            "jobTitle": "Eng", "questionsAndComments": "None", "industry": "Software",
+            "numberOfEmployees": "10-50", "purchasingTimeFrame": "1-3 months",
+            "purchasingRole": "Decision Maker"
+        });
+        let mut wire = json!({
+            "registrantKey": BIG, "firstName": "Ada", "responses": [{"questionKey": 7}],
+            "somethingNew": {"x": 1}
+        });
+        wire.as_object_mut().unwrap().extend(profile.as_object().unwrap().clone());
+        let registrant: Registrant = serde_json::from_value(wire.clone()).unwrap();
+        assert_eq!(registrant.profile.zip_code.as_deref(), Some("12345"));
+        assert_eq!(registrant.profile.purchasing_role.as_deref(), Some("Decision Maker"));
+        // The profile takes its keys first: `extra` keeps only what nothing else models.
+        assert_eq!(registrant.extra.keys().collect::<Vec<_>>(), ["somethingNew"]);
+        assert_eq!(serde_json::to_value(&registrant).unwrap(), wire);
+        // Absent stays absent.
+        let bare: Registrant = serde_json::from_value(json!({"registrantKey": "1"})).unwrap();
+        assert_eq!(serde_json::to_value(&bare).unwrap(), json!({"registrantKey": "1"}));
+
+        let body = CreateRegistrant {
+            first_name: "Ada".into(),
+            last_name: "Lovelace".into(),
+            email: "ada@example.com".into(),
+            profile: registrant.profile.clone(),
+            ..Default::default()
+        };
+        let mut expected = json!({"firstName": "Ada", "lastName": "Lovelace", "email": "ada@example.com"});
+        expected.as_object_mut().unwrap().extend(profile.as_object().unwrap().clone());
+        assert_eq!(serde_json::to_value(&body).unwrap(), expected);
+    }
+
+    #[test]
     fn secret_key_debug_is_redacted() {
         let key: WebhookSecretKey = serde_json::from_str(r#"{"value": "hmac-secret", "id": 1}"#).unwrap();
         assert!(!format!("{key:?}").contains("hmac-secret"));

@@ -36,48 +36,9 @@ pub struct Registrant {
     /// The registrant's IANA time zone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
-    /// Phone number (detail).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
-    /// Street address (detail).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<String>,
-    /// City (detail).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// State or region (detail).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// Postal code (detail).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub zip_code: Option<String>,
-    /// Country (detail).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// Organization (detail).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization: Option<String>,
-    /// Job title (detail).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_title: Option<String>,
-    /// Industry (detail).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub industry: Option<String>,
-    /// Organization size (detail).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number_of_employees: Option<String>,
-    /// Purchasing time frame (detail).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchasing_time_frame: Option<String>,
-    /// Purchasing role (detail).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchasing_role: Option<String>,
-    /// Questions and comments (detail).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub questions_and_comments: Option<String>,
-    /// Where the registration came from (detail).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+    /// The standard form fields (detail: GoTo answers them for `GET` one).
+    #[serde(flatten)]
+    pub profile: RegistrantProfile,
     /// Answers to custom questions (detail).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub responses: Option<Vec<Value>>,
@@ -107,16 +68,10 @@ pub struct QuestionResponse {
     pub answer_key: Option<AnswerKey>,
 }
 
-/// The body of `POST …/webinars/{w}/registrants`.
+/// GoTo's standard registration form fields, as sent in a registration and answered for a registrant.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct CreateRegistrant {
-    /// First name (required).
-    pub first_name: String,
-    /// Last name (required).
-    pub last_name: String,
-    /// Email address (required).
-    pub email: String,
+pub struct RegistrantProfile {
     /// Where the registration came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -159,6 +114,21 @@ pub struct CreateRegistrant {
     /// Purchasing role.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchasing_role: Option<String>,
+}
+
+/// The body of `POST …/webinars/{w}/registrants`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateRegistrant {
+    /// First name (required).
+    pub first_name: String,
+    /// Last name (required).
+    pub last_name: String,
+    /// Email address (required).
+    pub email: String,
+    /// The standard form fields.
+    #[serde(flatten)]
+    pub profile: RegistrantProfile,
     /// Answers to the webinar's custom questions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub responses: Vec<QuestionResponse>,
