@@ -1,6 +1,6 @@
-//! Everything the component emits, by resource: webinars, registrants, sessions, attendees,
-//! panelists and co-organizers, recordings, registration forms and raw answers. Keys are always
-//! strings. The types are kept apart from the client's wire models so that the manifest's
+//! What the actions emit (and the triggers share), one file per resource: webinars,
+//! registrants, sessions, attendees, panelists and co-organizers, recordings, registration forms
+//! and raw answers. Keys are always strings. The types are kept apart from the client's wire models so that the manifest's
 //! schemas describe exactly what a flow builder receives.
 
 mod attendees;
