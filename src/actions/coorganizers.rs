@@ -1,47 +1,19 @@
 //! Co-organizer actions: list, add, remove, resend the invitation.
 
 use gotowebinar::keys::{CoorganizerKey, OrganizerKey, WebinarKey};
-use gotowebinar::models::{Coorganizer, NewCoorganizer};
-use serde::{Deserialize, Serialize};
+use gotowebinar::models::NewCoorganizer;
+use serde::Deserialize;
 
 use futures::FutureExt;
 
 use crate::actions::list::{self, emit_behavior_field};
-use crate::actions::output::DoneOut;
 use crate::actions::people::{to_add, Change, WebinarListIn};
 use crate::actions::registrants::plausible_email;
 use crate::call::Call;
 use crate::errors::{names, ComponentError, Doing};
 use crate::function_spec::{webinar_field, Field};
+use crate::output::{CoorganizerOut, CreatedCoorganizersOut, DoneOut};
 use crate::{action, schema_types};
-
-schema_types! {
-    /// A co-organizer of a webinar.
-    #[derive(Serialize)]
-    CoorganizerOut {
-        coorganizer_key: Option<String> = "The co-organizer's key.",
-        webinar_key: String = "The webinar's key.",
-        given_name: Option<String> = "Given name.",
-        surname: Option<String> = "Surname.",
-        email: Option<String> = "Email address.",
-        external: Option<bool> = "True for a person without a GoTo account in this organization.",
-        join_link: Option<String> = "The co-organizer's personal link to join.",
-    }
-}
-
-impl CoorganizerOut {
-    fn new(coorganizer: Coorganizer, webinar: &WebinarKey) -> Self {
-        CoorganizerOut {
-            coorganizer_key: coorganizer.key().map(ToString::to_string),
-            webinar_key: webinar.to_string(),
-            given_name: coorganizer.given_name,
-            surname: coorganizer.surname,
-            email: coorganizer.email,
-            external: coorganizer.external,
-            join_link: coorganizer.join_link,
-        }
-    }
-}
 
 /// Input of `listCoorganizers`.
 pub type ListCoorganizersIn = WebinarListIn;
@@ -135,15 +107,6 @@ impl CreateCoorganizersIn {
             none,
             CoorganizerIn::to_wire,
         )
-    }
-}
-
-schema_types! {
-    /// The co-organizers just added.
-    #[derive(Serialize)]
-    CreatedCoorganizersOut {
-        webinar_key: String = "The webinar's key.",
-        coorganizers: Vec<CoorganizerOut> = "Each co-organizer added, with their key and join link.",
     }
 }
 

@@ -2,12 +2,12 @@
 
 use gotowebinar::keys::WebinarKey;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 
 use crate::errors::{names, ComponentError, Doing};
 use crate::function_spec::{webinar_field, Field};
-use crate::output::RegistrantOut;
+use crate::output::{FoundRegistrantOut, RegistrantOut};
 use crate::{action, schema_types};
 
 /// What to do when nobody with the email is registered.
@@ -33,14 +33,6 @@ schema_types! {
         if_absent: Option<IfAbsent> = "When nobody is registered with the email: `emitNothing` (default), `emitNotFound`\n(emit `{found: false}`) or `fail` (a NotFound error).",
     }
 
-    /// A registration found by email (`found` is false, and the registrant fields absent, when
-    /// nobody is registered and `ifAbsent` is `emitNotFound`).
-    #[derive(Serialize)]
-    FoundRegistrantOut {
-        found: bool = "True when a registration was found.",
-        #[serde(flatten)]
-        registrant: RegistrantOut = "The registrant.",
-    }
 }
 
 action! {

@@ -4,9 +4,9 @@
 use gotowebinar::keys::WebinarKey;
 use serde::Deserialize;
 
-use crate::actions::output::CreatedRegistrantOut;
 use crate::actions::registrants::{person, register, OnDuplicate};
 use crate::function_spec::webinar_field;
+use crate::output::CreatedRegistrantOut;
 use crate::{action, schema_types};
 
 schema_types! {

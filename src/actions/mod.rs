@@ -6,7 +6,6 @@ pub mod coorganizers;
 pub mod find_registrant;
 pub mod legacy;
 pub mod list;
-pub mod output;
 pub mod panelists;
 pub mod people;
 pub mod raw;

@@ -2,41 +2,17 @@
 
 use futures::FutureExt;
 use gotowebinar::keys::{PanelistKey, WebinarKey};
-use gotowebinar::models::{NewPanelist, Panelist};
-use serde::{Deserialize, Serialize};
+use gotowebinar::models::NewPanelist;
+use serde::Deserialize;
 
 use crate::actions::list::{self, emit_behavior_field};
-use crate::actions::output::DoneOut;
 use crate::actions::people::{to_add, Change, WebinarListIn};
 use crate::actions::registrants::plausible_email;
 use crate::call::Call;
 use crate::errors::ComponentError;
 use crate::function_spec::webinar_field;
+use crate::output::{CreatedPanelistsOut, DoneOut, PanelistOut};
 use crate::{action, keys_input, schema_types};
-
-schema_types! {
-    /// A panelist of a webinar.
-    #[derive(Serialize)]
-    PanelistOut {
-        panelist_key: Option<String> = "The panelist's key.",
-        webinar_key: String = "The webinar's key.",
-        name: Option<String> = "Name.",
-        email: Option<String> = "Email address.",
-        join_link: Option<String> = "The panelist's personal link to join.",
-    }
-}
-
-impl PanelistOut {
-    fn new(panelist: Panelist, webinar: &WebinarKey) -> Self {
-        PanelistOut {
-            panelist_key: panelist.key().map(ToString::to_string),
-            webinar_key: webinar.to_string(),
-            name: panelist.name,
-            email: panelist.email,
-            join_link: panelist.join_link,
-        }
-    }
-}
 
 /// Input of `listPanelists`.
 pub type ListPanelistsIn = WebinarListIn;
@@ -90,15 +66,6 @@ impl CreatePanelistsIn {
             }
             Ok(NewPanelist { name: name.to_string(), email: email.to_string() })
         })
-    }
-}
-
-schema_types! {
-    /// The panelists just invited.
-    #[derive(Serialize)]
-    CreatedPanelistsOut {
-        webinar_key: String = "The webinar's key.",
-        panelists: Vec<PanelistOut> = "Each invited panelist with their key and join link.",
     }
 }
 

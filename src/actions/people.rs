@@ -5,9 +5,9 @@ use gotowebinar::keys::WebinarKey;
 use serde::Deserialize;
 
 use crate::actions::list::Paging;
-use crate::actions::output::DoneOut;
 use crate::call::Call;
 use crate::errors::ComponentError;
+use crate::output::DoneOut;
 use crate::schema_types;
 
 schema_types! {

@@ -3,11 +3,12 @@
 
 use reqwest::Method;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::errors::{ComponentError, Doing};
 use crate::function_spec::Field;
+use crate::output::RawResponseOut;
 use crate::{action, schema_types};
 
 /// The HTTP method of a raw request.
@@ -36,12 +37,6 @@ schema_types! {
         body: Option<Value> = "The JSON body to send (object or array).",
     }
 
-    /// GoTo's answer to a raw request.
-    #[derive(Serialize)]
-    RawResponseOut {
-        status: u16 = "The HTTP status, e.g. 200.",
-        body: Option<Value> = "The JSON answer (long keys as strings); absent when GoTo sent no body.",
-    }
 }
 
 /// Checks the path names something under the API base and returns it with a leading `/`.

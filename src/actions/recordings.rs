@@ -1,41 +1,15 @@
 //! Recording actions: search the account's webinar recordings.
 
 use futures::FutureExt;
-use gotowebinar::models::{RecordingAsset, RecordingAssetSearch};
+use gotowebinar::models::RecordingAssetSearch;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::actions::common::wire_name;
 use crate::actions::list::{self, emit_behavior_field, Paged, Paging};
 use crate::function_spec::Field;
-use crate::output::time_text;
+use crate::output::RecordingOut;
 use crate::{action, schema_types};
-
-schema_types! {
-    /// A stored webinar recording.
-    #[derive(Serialize)]
-    RecordingOut {
-        recording_asset_key: Option<String> = "The recording's key (give it as `recordingAssetKey` to create a simulive webinar).",
-        name: Option<String> = "Name.",
-        description: Option<String> = "Description.",
-        create_time: Option<String> = "When it was created (ISO 8601, UTC).",
-        account_key: Option<String> = "The account it belongs to.",
-        webinar_key: Option<String> = "The webinar that was recorded.",
-    }
-}
-
-impl From<RecordingAsset> for RecordingOut {
-    fn from(asset: RecordingAsset) -> Self {
-        RecordingOut {
-            recording_asset_key: asset.recording_asset_key.map(|k| k.into_string()),
-            name: asset.name,
-            description: asset.description,
-            create_time: asset.create_time.map(time_text),
-            account_key: asset.account_key.map(|k| k.into_string()),
-            webinar_key: asset.webinar_key.map(|k| k.into_string()),
-        }
-    }
-}
 
 /// What to sort recordings by.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]

@@ -8,9 +8,6 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::actions::list::{self, emit_behavior_field, Pages};
-use crate::actions::output::{
-    AnswerOut, CreatedRegistrantOut, DoneOut, QuestionOut, RegistrationFieldOut, RegistrationFieldsOut,
-};
 use crate::actions::people::WebinarListIn;
 use crate::actions::registration_form;
 use crate::actions::webinars::WebinarKeyIn;
@@ -18,7 +15,7 @@ use crate::call::Organizer;
 use crate::errors::{names, ComponentError, Doing};
 use crate::function_spec::{webinar_field, Field};
 use crate::input::webinar_key;
-use crate::output::RegistrantOut;
+use crate::output::{CreatedRegistrantOut, DoneOut, RegistrantOut, RegistrationFieldsOut};
 use crate::{action, keys_input, schema_types};
 
 /// Input of `listRegistrants`.
@@ -237,14 +234,14 @@ pub async fn register(
                 ));
             }
             match find(&registrants, &body.email).await? {
-                Some(existing) => Ok(existing_out(existing, &body.email, true)),
+                Some(existing) => Ok(CreatedRegistrantOut::existing(existing, &body.email, true)),
                 None => Err(ComponentError::Client { doing: doing(), error }),
             }
         }
         Err(error) if error.maybe_applied() => {
             // The registration may have been made: the email tells.
             match find(&registrants, &body.email).await {
-                Ok(Some(existing)) => Ok(existing_out(existing, &body.email, false)),
+                Ok(Some(existing)) => Ok(CreatedRegistrantOut::existing(existing, &body.email, false)),
                 _ => Err(ComponentError::Client { doing: doing(), error }),
             }
         }
@@ -257,16 +254,6 @@ async fn find(
     email: &str,
 ) -> Result<Option<Registrant>, ComponentError> {
     registrants.find_by_email(email).await.doing(format!("looking up the registration of {email}"))
-}
-
-fn existing_out(registrant: Registrant, email: &str, already_registered: bool) -> CreatedRegistrantOut {
-    CreatedRegistrantOut {
-        registrant_key: registrant.registrant_key.into_string(),
-        join_url: registrant.join_url,
-        status: registrant.status,
-        email: registrant.email.unwrap_or_else(|| email.to_string()),
-        already_registered,
-    }
 }
 
 action! {
@@ -325,40 +312,6 @@ action! {
         goto.registrants(&input.webinar_key).delete(&input.registrant_key)
             => |()| DoneOut::item(input.webinar_key.to_string(), input.registrant_key.to_string());
         "deleting registrant {} of webinar {}", input.registrant_key, input.webinar_key
-    }
-}
-
-impl RegistrationFieldsOut {
-    fn new(fields: RegistrationFields, webinar: &WebinarKey) -> Self {
-        RegistrationFieldsOut {
-            webinar_key: webinar.to_string(),
-            fields: fields
-                .fields
-                .into_iter()
-                .map(|f| RegistrationFieldOut {
-                    field: f.field,
-                    required: f.required.unwrap_or(false),
-                    max_size: f.max_size,
-                    answers: f.answers,
-                })
-                .collect(),
-            questions: fields
-                .questions
-                .into_iter()
-                .map(|q| QuestionOut {
-                    question_key: q.question_key.into_string(),
-                    question: q.question,
-                    required: q.required.unwrap_or(false),
-                    question_type: q.question_type,
-                    max_size: q.max_size,
-                    answers: q
-                        .answers
-                        .into_iter()
-                        .map(|a| AnswerOut { answer_key: a.answer_key.into_string(), answer: a.answer })
-                        .collect(),
-                })
-                .collect(),
-        }
     }
 }
 

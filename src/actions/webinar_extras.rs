@@ -10,22 +10,15 @@ use serde_json::{Map, Value};
 
 use crate::actions::common::wire_name;
 use crate::actions::list::{self, emit_behavior_field, Paging};
-use crate::actions::output::{DoneOut, WebinarKeyOut};
 use crate::actions::webinars::{times_to_wire, TimeIn, WebinarKeyIn};
 use crate::errors::ComponentError;
 use crate::function_spec::{webinar_field, Field};
 use crate::input::Timestamp;
-use crate::output::{TimeRangeOut, WebinarOut};
+use crate::output::{
+    AudioOut, DoneOut, MeetingTimesOut, StartUrlOut, TimeRangeOut, WebinarKeyOut, WebinarOut,
+    WebinarPerformanceOut,
+};
 use crate::{action, schema_types};
-
-schema_types! {
-    /// The session times of a webinar.
-    #[derive(Serialize)]
-    MeetingTimesOut {
-        webinar_key: String = "The webinar's key.",
-        times: Vec<TimeRangeOut> = "Every session's start and end.",
-    }
-}
 
 action! {
     /// `getWebinarMeetingTimes`.
@@ -37,19 +30,6 @@ action! {
             times: times.into_iter().map(TimeRangeOut::from).collect(),
         };
         "reading the meeting times of webinar {}", input.webinar_key
-    }
-}
-
-schema_types! {
-    /// A webinar's audio settings.
-    #[derive(Serialize)]
-    AudioOut {
-        webinar_key: String = "The webinar's key.",
-        #[serde(rename = "type")]
-        #[schemars(title = "Audio type")]
-        audio_type: Option<String> = "`VOIP`, `PSTN`, `Hybrid` or `Private`.",
-        pstn_info: Option<Value> = "Dial-in numbers by country, as GoTo sends them.",
-        private_info: Option<Value> = "The private conference line, as GoTo sends it.",
     }
 }
 
@@ -139,23 +119,6 @@ action! {
     }
 }
 
-schema_types! {
-    /// The figures of one session of a webinar.
-    #[derive(Serialize)]
-    SessionPerformanceOut {
-        session_key: String = "The session's key.",
-        attendance: Option<Value> = "Registrant count, attendance percentage, average interest and attendance time, …",
-        polls_and_surveys: Option<Value> = "Poll and survey counts and response rates.",
-    }
-
-    /// The attendance and engagement of every held session of a webinar.
-    #[derive(Serialize)]
-    WebinarPerformanceOut {
-        webinar_key: String = "The webinar's key.",
-        sessions: Vec<SessionPerformanceOut> = "One entry per held session.",
-    }
-}
-
 action! {
     /// `getWebinarPerformance`.
     GetWebinarPerformance("getWebinarPerformance", "Get webinar performance",
@@ -163,24 +126,6 @@ action! {
     emit |goto, input: WebinarKeyIn| -> WebinarPerformanceOut {
         goto.webinars().performance(&input.webinar_key) => |figures| WebinarPerformanceOut::new(figures, &input.webinar_key);
         "reading the performance of webinar {}", input.webinar_key
-    }
-}
-
-impl WebinarPerformanceOut {
-    fn new(figures: Value, webinar: &WebinarKey) -> Self {
-        // GoTo keys the answer by session key; a list is easier to map and loop over.
-        let sessions = match figures {
-            Value::Object(by_session) => by_session
-                .into_iter()
-                .map(|(session_key, mut figures)| SessionPerformanceOut {
-                    session_key,
-                    attendance: figures.get_mut("attendance").map(Value::take),
-                    polls_and_surveys: figures.get_mut("pollsAndSurveys").map(Value::take),
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
-        WebinarPerformanceOut { webinar_key: webinar.to_string(), sessions }
     }
 }
 
@@ -269,15 +214,6 @@ action! {
         let request = webinars.copy(&webinar, changes.as_ref());
         call.emit_answer(request, format!("copying webinar {webinar}"), |key| WebinarKeyOut { webinar_key: key.into_string() })
             .await
-    }
-}
-
-schema_types! {
-    /// The organizer's start link of a webinar.
-    #[derive(Serialize)]
-    StartUrlOut {
-        webinar_key: String = "The webinar's key.",
-        start_url: Option<String> = "Opens the webinar as its organizer; do not share it.",
     }
 }
 

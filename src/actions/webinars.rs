@@ -12,11 +12,10 @@ use serde::Deserialize;
 use gotowebinar::keys::{AccountKey, OrganizerKey, WebinarKey};
 
 use crate::actions::list::{self, emit_behavior_field, Paged, Paging};
-use crate::actions::output::{DoneOut, WebinarKeyOut};
 use crate::errors::{ComponentError, Doing};
 use crate::function_spec::{webinar_field, Field};
 use crate::input::Timestamp;
-use crate::output::WebinarOut;
+use crate::output::{DoneOut, WebinarKeyOut, WebinarOut};
 use crate::{action, keys_input, schema_types};
 
 /// Whose webinars to list.

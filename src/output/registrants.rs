@@ -1,56 +1,14 @@
-//! What both actions and triggers emit: webinars, people and registrants, keys always as
-//! strings. They are kept apart from the client's wire models so that the manifest's schemas
-//! describe exactly what a flow builder receives.
+//! Registrants: listed, found by email and just registered.
 
 use gotowebinar::keys::WebinarKey;
-use gotowebinar::models::{Registrant, Webinar, WebinarTime};
+use gotowebinar::models::Registrant;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::{time_text, PersonOut};
 use crate::schema_types;
 
 schema_types! {
-    /// A start and end time.
-    #[derive(Serialize)]
-    TimeRangeOut {
-        start_time: Option<String> = "Start (ISO 8601, UTC).",
-        end_time: Option<String> = "End (ISO 8601, UTC).",
-    }
-
-    /// A webinar.
-    #[derive(Serialize)]
-    WebinarOut {
-        webinar_key: String = "The webinar's key.",
-        webinar_id: Option<String> = "The webinar's ID as shown to attendees.",
-        subject: Option<String> = "Title.",
-        description: Option<String> = "Description.",
-        organizer_key: Option<String> = "The organizer's key.",
-        organizer_name: Option<String> = "The organizer's name.",
-        organizer_email: Option<String> = "The organizer's email.",
-        account_key: Option<String> = "The GoTo account's key.",
-        times: Vec<TimeRangeOut> = "Sessions' start and end times.",
-        time_zone: Option<String> = "IANA time zone, e.g. `Europe/Berlin`.",
-        locale: Option<String> = "Language of the registration pages.",
-        #[serde(rename = "type")]
-        #[schemars(title = "Webinar type")]
-        webinar_type: Option<String> = "`single_session`, `series` or `sequence`.",
-        experience_type: Option<String> = "`CLASSIC`, `BROADCAST` or `SIMULIVE`.",
-        registration_url: Option<String> = "The public registration page.",
-        is_password_protected: Option<bool> = "Whether attendees need a password.",
-        in_session: Option<bool> = "Whether the webinar is running now.",
-        number_of_registrants: Option<u64> = "Number of people registered.",
-        registration_limit: Option<u64> = "The most people who may register.",
-        recurrence_key: Option<String> = "The recurrence key of a series or sequence.",
-    }
-
-    /// A person's name and email address, as registrants, attendees and webhook events carry them.
-    #[derive(Default, Serialize)]
-    PersonOut {
-        first_name: Option<String> = "First name.",
-        last_name: Option<String> = "Last name.",
-        email: Option<String> = "Email address.",
-    }
-
     /// A registrant of a webinar.
     ///
     /// Serialized with its keys sorted, named fields and `details` merged, as a `Value` of it
@@ -69,43 +27,6 @@ schema_types! {
         #[serde(flatten)]
         #[schemars(skip)]
         details: Map<String, Value> = "Further fields GoTo returns (address, organization, answers, …).",
-    }
-}
-
-/// Formats a time as the outputs carry it: ISO 8601, UTC, whole seconds.
-pub fn time_text(time: chrono::DateTime<chrono::Utc>) -> String {
-    gotowebinar::rfc3339(time)
-}
-
-impl From<Webinar> for WebinarOut {
-    fn from(w: Webinar) -> Self {
-        WebinarOut {
-            webinar_key: w.webinar_key.into_string(),
-            webinar_id: w.webinar_id,
-            subject: w.subject,
-            description: w.description,
-            organizer_key: w.organizer_key.map(|k| k.into_string()),
-            organizer_name: w.organizer_name,
-            organizer_email: w.organizer_email,
-            account_key: w.account_key.map(|k| k.into_string()),
-            times: w.times.into_iter().map(TimeRangeOut::from).collect(),
-            time_zone: w.time_zone,
-            locale: w.locale,
-            webinar_type: w.webinar_type,
-            experience_type: w.experience_type,
-            registration_url: w.registration_url,
-            is_password_protected: w.is_password_protected,
-            in_session: w.in_session,
-            number_of_registrants: w.number_of_registrants,
-            registration_limit: w.registration_limit,
-            recurrence_key: w.recurrence_key.map(|k| k.into_string()),
-        }
-    }
-}
-
-impl From<WebinarTime> for TimeRangeOut {
-    fn from(t: WebinarTime) -> Self {
-        TimeRangeOut { start_time: Some(time_text(t.start_time)), end_time: Some(time_text(t.end_time)) }
     }
 }
 
@@ -185,6 +106,40 @@ impl RegistrantOut {
             join_url,
             time_zone,
             details,
+        }
+    }
+}
+
+schema_types! {
+    /// A registration that was just made (or found, when the person was already registered).
+    #[derive(Serialize)]
+    CreatedRegistrantOut {
+        registrant_key: String = "The registrant's key.",
+        join_url: Option<String> = "Their personal link to join.",
+        status: Option<String> = "`APPROVED`, `DENIED` or `WAITING`, when GoTo says.",
+        email: String = "The email address registered.",
+        already_registered: bool = "True when the person was registered before this step ran.",
+    }
+
+    /// A registration found by email (`found` is false, and the registrant fields absent, when
+    /// nobody is registered and `ifAbsent` is `emitNotFound`).
+    #[derive(Serialize)]
+    FoundRegistrantOut {
+        found: bool = "True when a registration was found.",
+        #[serde(flatten)]
+        registrant: RegistrantOut = "The registrant.",
+    }
+}
+
+impl CreatedRegistrantOut {
+    /// The output for a registration that already existed, found by its email address.
+    pub(crate) fn existing(registrant: Registrant, email: &str, already_registered: bool) -> Self {
+        CreatedRegistrantOut {
+            registrant_key: registrant.registrant_key.into_string(),
+            join_url: registrant.join_url,
+            status: registrant.status,
+            email: registrant.email.unwrap_or_else(|| email.to_string()),
+            already_registered,
         }
     }
 }
