@@ -65,7 +65,7 @@ fn main() -> ExitCode {
         // The system's root certificates take milliseconds to read; read them beside the runtime's
         // start, the broker connections and the step fetch instead of before the first request.
         // Without the thread, the first client reads them itself.
-        let _ = std::thread::Builder::new().name("tls-roots".into()).spawn(gotowebinar::client::warm_up);
+        let _ = std::thread::Builder::new().name("tls-roots".into()).spawn(tlsroots::warm_up);
     }
     let runtime = match runtime() {
         Ok(runtime) => runtime,
