@@ -10,8 +10,9 @@ COPY Cargo.toml Cargo.lock ./
 COPY lib/gotowebinar/Cargo.toml lib/gotowebinar/
 COPY lib/sailor/Cargo.toml lib/sailor/
 COPY lib/sandbox/Cargo.toml lib/sandbox/
+COPY lib/tlsroots/Cargo.toml lib/tlsroots/
 RUN set -eu; \
-    for crate in . lib/gotowebinar lib/sailor lib/sandbox; do \
+    for crate in . lib/gotowebinar lib/sailor lib/sandbox lib/tlsroots; do \
         mkdir -p "$crate/src" && : > "$crate/src/lib.rs"; \
     done; \
     echo 'fn main() {}' > src/main.rs; \
