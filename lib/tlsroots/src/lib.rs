@@ -12,6 +12,12 @@
 //! set), certificates that do not parse skipped, as `reqwest` does. When the store cannot be used
 //! at all (no certificate in it parses), the builder is `reqwest`'s own, which reads the store
 //! again and reports why at `build`, as before.
+//!
+//! The setup copies reqwest 0.12's own for rustls; `tests/client_hello.rs` compares the
+//! ClientHello of both and fails when a reqwest upgrade (or one of its features, such as `http2`)
+//! changes what reqwest would send.
+
+#![warn(missing_docs)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
