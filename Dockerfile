@@ -14,6 +14,7 @@ COPY lib/jsonkit/Cargo.toml lib/jsonkit/
 COPY lib/sailor/Cargo.toml lib/sailor/
 COPY lib/sailor-testkit/Cargo.toml lib/sailor-testkit/
 COPY lib/sandbox/Cargo.toml lib/sandbox/
+COPY lib/tlsroots/Cargo.toml lib/tlsroots/
 RUN set -eu; \
     for crate in . lib/*/; do \
         mkdir -p "$crate/src" && : > "$crate/src/lib.rs"; \

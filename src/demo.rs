@@ -279,7 +279,7 @@ async fn connect(client_id: &str, cfg: &Path) -> Result<CredentialFile, String> 
         scopes: Vec::new(),
         out: cfg.to_path_buf(),
     };
-    let browser = reqwest::Client::builder()
+    let browser = tlsroots::client_builder()
         .no_proxy()
         .build()
         .map_err(|e| format!("cannot build the stand-in browser: {e}"))?;

@@ -61,6 +61,12 @@ fn exit(code: i32) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Exec(_) | Command::Sail | Command::Serve { .. }) {
+        // The system's root certificates take milliseconds to read; read them beside the runtime's
+        // start, the broker connections and the step fetch instead of before the first request.
+        // Without the thread, the first client reads them itself.
+        let _ = std::thread::Builder::new().name("tls-roots".into()).spawn(tlsroots::warm_up);
+    }
     let built = match cli.command {
         Command::Sail => sailor::sail_runtime(),
         _ => tokio::runtime::Builder::new_multi_thread().enable_all().build(),

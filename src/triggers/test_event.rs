@@ -44,7 +44,7 @@ pub async fn run(args: TestEventArgs) -> i32 {
         _ => return fail(2, &format!("--sandbox (or GOTO_API_URL) `{origin}` is not an http(s) origin")),
     };
     let url = args.url.unwrap_or_else(|| format!("{origin}/receiver/test-event"));
-    let client = match reqwest::Client::builder()
+    let client = match tlsroots::client_builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))

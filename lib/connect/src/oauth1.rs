@@ -322,7 +322,7 @@ async fn signed_post(
     let nonce = uuid::Uuid::new_v4().simple().to_string();
     let timestamp = chrono::Utc::now().timestamp().to_string();
     let params = signer.sign("POST", url, extra, &[], &nonce, &timestamp)?;
-    let http = reqwest::Client::builder()
+    let http = tlsroots::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(30))
         .build()

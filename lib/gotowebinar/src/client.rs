@@ -24,6 +24,15 @@ use crate::stages::{throttle, Authorizer, Retrier};
 /// The default time one attempt may take, connection included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Reads the system's root certificates that clients built without
+/// [`GoToWebinarBuilder::http_client`] (and token endpoint clients) trust, if none has yet. They
+/// are read once per process; a program may call this on a thread of its own at start-up so the
+/// first client does not wait for them. A store that cannot be used is reported by the client's
+/// `build`, as before.
+pub fn warm_up() {
+    tlsroots::warm_up();
+}
+
 /// A lazily fetched list, page by page.
 pub type PageStream<T> = futures::stream::BoxStream<'static, Result<Page<T>>>;
 
@@ -343,7 +352,8 @@ impl GoToWebinarBuilder {
         };
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
+            // The system's roots are read once per process, not per client.
+            None => tlsroots::client_builder()
                 // API calls never need a redirect; following one could carry the token elsewhere.
                 .redirect(reqwest::redirect::Policy::none())
                 .build()

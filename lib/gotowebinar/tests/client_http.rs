@@ -573,3 +573,40 @@ async fn a_custom_request_uses_its_own_kind() {
     assert!(client.send(&request).await.is_err());
     assert_eq!(requests(&server).await, 1 + fast_retries().max_attempts as usize);
 }
+
+#[tokio::test]
+async fn an_attempt_gives_up_after_the_clients_timeout() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(10)))
+        .mount(&server)
+        .await;
+    let client = GoToWebinar::builder(
+        Origins::new(&server.uri(), "http://127.0.0.1:9").unwrap(),
+        Arc::new(StaticToken(Secret::new("t"))),
+    )
+    .retry_policy(RetryPolicy::none())
+    .rate_limit(None)
+    .timeout(Duration::from_millis(300))
+    .build()
+    .unwrap();
+    let started = Instant::now();
+    let err = client.webinars(&organizer()).get(&webinar()).await.unwrap_err();
+    let took = started.elapsed();
+    assert!(matches!(err, Error::Network { maybe_sent: true, .. }), "{err:?}");
+    assert!(took >= Duration::from_millis(300) && took < Duration::from_secs(5), "{took:?}");
+}
+
+#[tokio::test]
+async fn a_redirect_from_the_api_is_not_followed() {
+    let server = MockServer::start().await;
+    let elsewhere = format!("{}/elsewhere", server.uri());
+    Mock::given(path("/G2W/rest/v2/organizers/100/webinars/200"))
+        .respond_with(ResponseTemplate::new(302).insert_header("Location", elsewhere.as_str()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/elsewhere")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&server).await;
+    let err = static_client(&server).webinars(&organizer()).get(&webinar()).await.unwrap_err();
+    assert!(matches!(&err, Error::Api(api) if api.status == 302), "{err:?}");
+}

@@ -45,6 +45,7 @@ async fn refresh_posts_a_form_with_basic_client_auth() {
     assert_eq!(header(request, "authorization"), format!("Basic {expected}"));
     assert_eq!(header(request, "content-type"), "application/x-www-form-urlencoded");
     assert_eq!(header(request, "accept"), "application/json");
+    assert_eq!(header(request, "user-agent"), concat!("gotowebinar-rust/", env!("CARGO_PKG_VERSION")));
     let body = form(request);
     assert_eq!(body.get("grant_type").map(String::as_str), Some("refresh_token"));
     assert_eq!(body.get("refresh_token").map(String::as_str), Some("RT-1"));

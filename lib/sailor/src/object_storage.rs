@@ -45,7 +45,7 @@ impl ObjectStorage {
     /// client sends it.
     pub fn new(uri: &str, token: &str, crypto: MessageCrypto, flow_id: &str, step_id: &str) -> Self {
         ObjectStorage {
-            http: reqwest::Client::builder()
+            http: tlsroots::client_builder()
                 .timeout(REQUEST_TIMEOUT)
                 .redirect(reqwest::redirect::Policy::none())
                 .build()

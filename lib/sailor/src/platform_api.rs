@@ -1,6 +1,6 @@
 //! The platform's REST API as a step uses it: step data, account keys and hook data.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -73,7 +73,9 @@ pub struct StepData {
 /// A client for the platform API with Basic auth and retries.
 #[derive(Clone)]
 pub struct PlatformApi {
-    client: reqwest::Client,
+    /// Built on the first call, so the system's root certificates can be read (once per process)
+    /// while the step connects to the broker rather than before.
+    client: Arc<OnceLock<reqwest::Client>>,
     base: String,
     username: String,
     key: String,
@@ -97,18 +99,23 @@ impl PlatformApi {
         retries: u32,
         retry_delay: Duration,
     ) -> Self {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap_or_else(|_| reqwest::Client::new());
         PlatformApi {
-            client,
+            client: Arc::default(),
             base: base.into().trim_end_matches('/').to_string(),
             username: username.into(),
             key: key.into(),
             retries,
             retry_delay,
         }
+    }
+
+    fn client(&self) -> &reqwest::Client {
+        self.client.get_or_init(|| {
+            tlsroots::client_builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .unwrap_or_else(|_| reqwest::Client::new())
+        })
     }
 
     /// A client with the step's API settings.
@@ -198,7 +205,7 @@ impl PlatformApi {
         let mut attempt = 0;
         loop {
             let mut req =
-                self.client.request(method.clone(), &url).basic_auth(&self.username, Some(&self.key));
+                self.client().request(method.clone(), &url).basic_auth(&self.username, Some(&self.key));
             if let Some(b) = body {
                 req = req.json(b);
             }

@@ -191,7 +191,7 @@ async fn call(
 }
 
 async fn post_result(env: &ServiceEnv, body: &Value) -> Result<(), SailError> {
-    let client = reqwest::Client::builder()
+    let client = tlsroots::client_builder()
         .timeout(Duration::from_secs(60))
         .build()
         .map_err(|e| SailError::Service(format!("cannot build an HTTP client: {e}")))?;

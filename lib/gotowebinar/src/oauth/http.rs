@@ -186,7 +186,7 @@ impl TokenHttpBuilder {
     /// The client.
     pub fn build(self) -> Result<TokenHttp, TokenHttpError> {
         let mut builder =
-            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(self.timeout);
+            tlsroots::client_builder().redirect(reqwest::redirect::Policy::none()).timeout(self.timeout);
         if let Some(timeout) = self.connect_timeout {
             builder = builder.connect_timeout(timeout);
         }
