@@ -11,21 +11,10 @@ use gotowebinar::oauth::{OAuthClient, TokenHttp};
 use gotowebinar::{ClientSecret, Origins, Secret, StaticToken};
 
 /// A self-signed root of no use but being a certificate that parses.
-const ROOT: &str = "-----BEGIN CERTIFICATE-----
-MIIBojCCAUegAwIBAgIUEwkznoPLJaso/0FWuJpDXHtd9GYwCgYIKoZIzj0EAwIw
-HTEbMBkGA1UEAwwSdGxzcm9vdHMgdGVzdCByb290MCAXDTI2MTIwMzE2NTcwNloY
-DzIxMjYxMTA5MTY1NzA2WjAdMRswGQYDVQQDDBJ0bHNyb290cyB0ZXN0IHJvb3Qw
-WTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAASxhP77rTiDWXrPirCKBXutajs/jPni
-F/ONm3KTjX+fDGfxfXYBjJEy0HVFvnch9YErG8RtqUawVNsrlhEY3Hzzo2MwYTAd
-BgNVHQ4EFgQU5vYFanjnJoM7mEd/O86B8b3SY5MwHwYDVR0jBBgwFoAU5vYFanjn
-JoM7mEd/O86B8b3SY5MwDwYDVR0TAQH/BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAgQw
-CgYIKoZIzj0EAwIDSQAwRgIhAM7Hn1/PK34ClXc87U1adsoaNl+eEclFmGqXkGzF
-9vbvAiEA/gK1ltJfhWSpHNKD0zk087CgIr2Fs9VLgcRBscj3ERU=
------END CERTIFICATE-----
-";
+const ROOT: &str = include_str!("../../tlsroots/testdata/root.pem");
 
 /// A PEM block whose contents are not a certificate.
-const BROKEN: &str = "-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n";
+const BROKEN: &str = include_str!("../../tlsroots/testdata/broken.pem");
 
 fn api_client() -> gotowebinar::Result<GoToWebinar> {
     GoToWebinar::builder(Origins::default(), Arc::new(StaticToken(Secret::new("an access token")))).build()
