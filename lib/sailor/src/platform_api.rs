@@ -75,7 +75,8 @@ pub struct StepData {
 pub struct PlatformApi {
     /// Built on the first call, so the system's root certificates can be read (once per process)
     /// while the step connects to the broker rather than before.
-    client: Arc<OnceLock<reqwest::Client>>,
+    /// Built on first use; an error when the HTTP client cannot be built (e.g. no usable TLS setup).
+    client: Arc<OnceLock<Result<reqwest::Client, String>>>,
     base: String,
     username: String,
     key: String,
@@ -109,13 +110,14 @@ impl PlatformApi {
         }
     }
 
-    fn client(&self) -> &reqwest::Client {
-        self.client.get_or_init(|| {
+    fn client(&self) -> Result<&reqwest::Client, String> {
+        let built = self.client.get_or_init(|| {
             tlsroots::client_builder()
                 .timeout(Duration::from_secs(60))
                 .build()
-                .unwrap_or_else(|_| reqwest::Client::new())
-        })
+                .map_err(|e| format!("cannot build the HTTP client: {e}"))
+        });
+        built.as_ref().map_err(Clone::clone)
     }
 
     /// A client with the step's API settings.
@@ -202,10 +204,14 @@ impl PlatformApi {
         body: Option<&Value>,
     ) -> Result<Option<Value>, ApiError> {
         let url = format!("{}{}", self.base, path);
+        let client = self.client().map_err(|reason| ApiError::Transport {
+            method: method.to_string(),
+            path: path.to_string(),
+            reason,
+        })?;
         let mut attempt = 0;
         loop {
-            let mut req =
-                self.client().request(method.clone(), &url).basic_auth(&self.username, Some(&self.key));
+            let mut req = client.request(method.clone(), &url).basic_auth(&self.username, Some(&self.key));
             if let Some(b) = body {
                 req = req.json(b);
             }
