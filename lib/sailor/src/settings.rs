@@ -226,10 +226,7 @@ impl Settings {
         if !(1..=2).contains(&protocol_version) {
             return Err(invalid("PROTOCOL_VERSION", "must be 1 or 2"));
         }
-        let prefetch: u16 = env.number("RABBITMQ_PREFETCH_SAILOR", 1)?;
-        if prefetch == 0 {
-            return Err(invalid("RABBITMQ_PREFETCH_SAILOR", "must be at least 1"));
-        }
+        let prefetch = prefetch(&env)?;
         let amqp_publish_retry_attempts = match env.optional("AMQP_PUBLISH_RETRY_ATTEMPTS") {
             None => None,
             Some(v) if v.eq_ignore_ascii_case("infinity") => None,
@@ -417,6 +414,19 @@ pub(crate) fn camel_case(name: &str) -> String {
         }
     }
     out
+}
+
+/// `ELASTICIO_RABBITMQ_PREFETCH_SAILOR` read through `lookup` (1 when unset): how many messages
+/// the step may have in flight.
+pub fn prefetch_from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<u16, SettingsError> {
+    prefetch(&Env(&lookup))
+}
+
+fn prefetch(env: &Env<'_>) -> Result<u16, SettingsError> {
+    match env.number("RABBITMQ_PREFETCH_SAILOR", 1)? {
+        0 => Err(invalid("RABBITMQ_PREFETCH_SAILOR", "must be at least 1")),
+        prefetch => Ok(prefetch),
+    }
 }
 
 fn invalid(name: &str, reason: impl Into<String>) -> SettingsError {

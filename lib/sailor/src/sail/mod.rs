@@ -101,13 +101,14 @@ pub async fn run_sail_from_env(component: &Component) -> Result<(), SailError> {
 /// a second worker would only hand each message from thread to thread, which costs CPU and
 /// latency. With more messages in flight, one worker per core.
 pub fn sail_runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    sail_runtime_builder(std::env::var("ELASTICIO_RABBITMQ_PREFETCH_SAILOR").ok().as_deref()).build()
+    // An unusable value counts as 1 here; the settings report it once the runtime runs.
+    let prefetch = crate::settings::prefetch_from_lookup(|name| std::env::var(name).ok()).unwrap_or(1);
+    sail_runtime_builder(prefetch).build()
 }
 
-/// The runtime for this prefetch setting (unset or unreadable counts as 1; the settings report it).
-fn sail_runtime_builder(prefetch: Option<&str>) -> tokio::runtime::Builder {
-    let in_flight = prefetch.and_then(|v| v.trim().parse::<u16>().ok()).unwrap_or(1);
-    let mut builder = if in_flight <= 1 {
+/// The runtime for this many messages in flight.
+fn sail_runtime_builder(prefetch: u16) -> tokio::runtime::Builder {
+    let mut builder = if prefetch <= 1 {
         tokio::runtime::Builder::new_current_thread()
     } else {
         tokio::runtime::Builder::new_multi_thread()
@@ -541,14 +542,17 @@ mod tests {
     #[test]
     fn one_message_in_flight_runs_on_one_thread_more_on_a_worker_per_core() {
         use tokio::runtime::RuntimeFlavor::{CurrentThread, MultiThread};
-        for (prefetch, flavor) in [
-            (None, CurrentThread),
-            (Some("1"), CurrentThread),
-            (Some(" 10 "), MultiThread),
-            (Some("x"), CurrentThread),
-        ] {
+        let read = |value: Option<&str>| {
+            crate::settings::prefetch_from_lookup(|name| {
+                (name == "ELASTICIO_RABBITMQ_PREFETCH_SAILOR").then(|| value.map(str::to_string)).flatten()
+            })
+        };
+        assert_eq!(read(None).unwrap(), 1);
+        assert_eq!(read(Some(" 10 ")).unwrap(), 10);
+        assert!(read(Some("x")).is_err() && read(Some("0")).is_err(), "the settings report these");
+        for (prefetch, flavor) in [(1, CurrentThread), (2, MultiThread), (10, MultiThread)] {
             let runtime = sail_runtime_builder(prefetch).build().unwrap();
-            assert_eq!(runtime.handle().runtime_flavor(), flavor, "prefetch {prefetch:?}");
+            assert_eq!(runtime.handle().runtime_flavor(), flavor, "prefetch {prefetch}");
         }
     }
 }
