@@ -48,13 +48,13 @@ action! {
             None => "the organizer's sessions".to_string(),
         };
         let pages = Paged {
-            with: (call.goto().await?, webinar, from, to),
-            read: |(goto, webinar, from, to), number, size| {
+            with: (call.goto().await?, webinar, from..to),
+            read: |(goto, webinar, times), number, size| {
                 async move {
                     let sessions = goto.sessions();
                     match webinar {
                         Some(webinar) => sessions.for_webinar_page(webinar, number, size).await,
-                        None => sessions.list_page(*from..*to, number, size).await,
+                        None => sessions.list_page(times.clone(), number, size).await,
                     }
                 }
                 .boxed()

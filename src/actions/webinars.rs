@@ -66,12 +66,14 @@ action! {
             Scope::Account => (Owner::Account(connection.account_key().await?), "the account's webinars"),
         };
         let pages = Paged {
-            with: (connection.client().clone(), owner, from, to),
-            read: |(client, owner, from, to), number, size| {
+            with: (connection.client().clone(), owner, from..to),
+            read: |(client, owner, times), number, size| {
                 async move {
                     match owner {
-                        Owner::Organizer(key) => client.webinars(key).list_page(*from..*to, number, size).await,
-                        Owner::Account(key) => client.account_webinars(key).list_page(*from..*to, number, size).await,
+                        Owner::Organizer(key) => client.webinars(key).list_page(times.clone(), number, size).await,
+                        Owner::Account(key) => {
+                            client.account_webinars(key).list_page(times.clone(), number, size).await
+                        }
                     }
                 }
                 .boxed()
